@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type Role = 'api' | 'worker' | 'all';
+
+/**
+ * The one configuration object of the application. It is built once at boot from the environment,
+ * validated, and injected everywhere as `AppConfig`. Nothing else reads `process.env`.
+ */
+export class AppConfig {
+  role: Role;
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  /** Undefined means: start an embedded PostgreSQL under `dataDir`. */
+  databaseUrl?: string;
+  /** Undefined means: use 127.0.0.1:6379 if it answers, else start redis-server. */
+  redisUrl?: string;
+  /** Undefined means: start the built-in mail catcher. */
+  smtpUrl?: string;
+  mailFrom: string;
+  authTokenSecret: string;
+  accessTokenTtlSeconds: number;
+  loginMaxFailures: number;
+  loginWindowSeconds: number;
+  storageDir: string;
+  maxAttachmentBytes: number;
+  seedDemoData: boolean;
+  outboxRelayEnabled: boolean;
+  outboxPollIntervalMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  queuePrefix: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${parsed.protocol}//...")`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const role = (str('ROLE', 'all') as Role);
+  if (!['api', 'worker', 'all'].includes(role)) problems.push(`ROLE must be api, worker or all (got "${role}")`);
+  const logLevel = str('LOG_LEVEL', 'info') as AppConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be debug, info, warn, error or silent (got "${logLevel}")`);
+  }
+  const port = int('PORT', 3000, 0, 65535);
+  const host = str('HOST', '127.0.0.1')!;
+  const dataDir = resolve(cwd, str('DATA_DIR', '.data')!);
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const secret = str('AUTH_TOKEN_SECRET');
+  if (secret !== undefined && secret.length < 32) problems.push('AUTH_TOKEN_SECRET must be at least 32 characters');
+
+  if (role !== 'all') {
+    const missing = [['DATABASE_URL', databaseUrl], ['REDIS_URL', redisUrl], ['SMTP_URL', smtpUrl]]
+      .filter(([, value]) => value === undefined)
+      .map(([name]) => name);
+    if (missing.length > 0) {
+      problems.push(`ROLE=${role} runs beside other processes and needs shared services: set ${missing.join(', ')} ` +
+        '(embedded services are only started with ROLE=all)');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config = new AppConfig();
+  Object.assign(config, {
+    role,
+    port,
+    host,
+    publicUrl: str('PUBLIC_URL', `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`)!.replace(/\/$/, ''),
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    smtpUrl,
+    mailFrom: str('MAIL_FROM', 'Credential Import <no-reply@credential-import.local>')!,
+    authTokenSecret: secret ?? persistentDevSecret(dataDir),
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
+    maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
+    seedDemoData: bool('SEED_DEMO_DATA', databaseUrl === undefined),
+    outboxRelayEnabled: bool('OUTBOX_RELAY_ENABLED', true),
+    outboxPollIntervalMs: int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000),
+    logLevel,
+    queuePrefix: str('QUEUE_PREFIX', 'cit')!,
+  } satisfies AppConfig);
+  return config;
+}
+
+/**
+ * Without AUTH_TOKEN_SECRET a random secret is generated once and kept under the data directory,
+ * so tokens survive restarts of a local installation. Production sets the variable.
+ */
+function persistentDevSecret(dataDir: string): string {
+  const file = join(dataDir, 'auth-token-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

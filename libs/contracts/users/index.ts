@@ -1,0 +1,61 @@
+import { Query } from '@nestjs/cqrs';
+import { defineEvent } from '../integration-event.js';
+import type { Principal } from './principal.js';
+
+export * from './permissions.js';
+export * from './principal.js';
+
+/**
+ * Which users a principal may see and act on. `all` for platform admins; otherwise an explicit list:
+ * the principal, members of the groups (and subgroups) they administer, and their managees.
+ */
+export type UserScope = { kind: 'all' } | { kind: 'limited'; userIds: string[] };
+
+export class ResolveUserScopeQuery extends Query<UserScope> {
+  constructor(readonly principal: Principal) {
+    super();
+  }
+}
+
+export interface UserSummary {
+  id: string;
+  userCode: string | null;
+  email: string;
+  firstName: string;
+  lastName: string;
+  language: string;
+  status: 'active' | 'deleted';
+}
+
+/** Users by id, restricted to the principal's scope: ids outside it are simply absent from the result. */
+export class GetUsersInScopeQuery extends Query<UserSummary[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly userIds: string[],
+  ) {
+    super();
+  }
+}
+
+/** Users by user code (the linking code used in import files), restricted to the principal's scope. */
+export class FindUsersByCodesQuery extends Query<UserSummary[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly userCodes: string[],
+  ) {
+    super();
+  }
+}
+
+export interface UserCreatedPayload {
+  userId: string;
+  userCode: string | null;
+  email: string;
+  firstName: string;
+  lastName: string;
+  language: string;
+  createdBy: string | null;
+  sendWelcomeMail: boolean;
+}
+
+export class UserCreated extends defineEvent<UserCreatedPayload>('users.user-created.v1') {}

@@ -1,0 +1,19 @@
+/** Named permissions. Roles carry them; endpoints and import types require them. */
+export const Permissions = {
+  /** Sees and acts on every user, regardless of groups or manager relations (platform admins). */
+  ScopeAll: 'scope.all',
+  UsersRead: 'users.read',
+  UsersManage: 'users.manage',
+  GroupsManage: 'groups.manage',
+  RolesManage: 'roles.manage',
+  ProfileFieldsManage: 'profile-fields.manage',
+  CatalogueManage: 'certificates.catalogue.manage',
+  CertificatesRead: 'certificates.read',
+  CertificatesRegister: 'certificates.register',
+  ReportingRead: 'reporting.read',
+  MailCatcherRead: 'mail-catcher.read',
+} as const;
+
+export type Permission = (typeof Permissions)[keyof typeof Permissions] | `imports.${string}`;
+
+export const ALL_PERMISSIONS: string[] = Object.values(Permissions);

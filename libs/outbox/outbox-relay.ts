@@ -1,0 +1,103 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { AppConfig } from '../config/app-config.js';
+import type { DeliveredEvent } from '../contracts/integration-event.js';
+import { pgArray } from '../database/sql.js';
+import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
+
+const BATCH_SIZE = 500;
+const RETENTION_DAYS = 7;
+
+interface OutboxRow {
+  id: string;
+  event_type: string;
+  payload: object;
+  occurred_at: Date;
+}
+
+/**
+ * Moves committed outbox rows onto the Bull queue. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+ * any number of processes can relay at once; the Bull job id is the event id, so a row relayed twice
+ * (crash between enqueue and commit) is still one job, and consumers are idempotent besides.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private running?: Promise<unknown>;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly config: AppConfig,
+    @InjectQueue(INTEGRATION_EVENTS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.outboxRelayEnabled) this.schedule(0);
+  }
+
+  async onApplicationShutdown() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  private schedule(delayMs: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      let relayed = 0;
+      try {
+        this.running = this.relayOnce();
+        relayed = (await this.running) as number;
+        await this.pruneOccasionally();
+      } catch (error) {
+        this.logger.error({ msg: 'outbox relay failed; will retry', error: String(error) });
+      }
+      this.schedule(relayed === BATCH_SIZE ? 0 : this.config.outboxPollIntervalMs);
+    }, delayMs);
+  }
+
+  /** Relays one batch; returns how many events it moved. */
+  async relayOnce(): Promise<number> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const rows = await em.execute<OutboxRow[]>(
+        `select id, event_type, payload, occurred_at from outbox_messages
+          where dispatched_at is null order by occurred_at, id limit ${BATCH_SIZE} for update skip locked`,
+      );
+      if (rows.length === 0) return 0;
+      await this.queue.addBulk(
+        rows.map((row) => ({
+          data: {
+            id: row.id,
+            type: row.event_type,
+            occurredAt: new Date(row.occurred_at).toISOString(),
+            payload: row.payload,
+          } satisfies DeliveredEvent,
+          opts: {
+            jobId: row.id,
+            attempts: 10,
+            backoff: { type: 'exponential', delay: 1000 },
+            removeOnComplete: 1000,
+            removeOnFail: 5000,
+          },
+        })),
+      );
+      await em.execute(`update outbox_messages set dispatched_at = now() where id = any(?::uuid[])`, [
+        pgArray(rows.map((row) => row.id)),
+      ]);
+      return rows.length;
+    });
+  }
+
+  private async pruneOccasionally() {
+    if (Date.now() - this.lastPrune < 10 * 60_000) return;
+    this.lastPrune = Date.now();
+    await this.orm.em
+      .fork()
+      .execute(`delete from outbox_messages where dispatched_at < now() - interval '${RETENTION_DAYS} days'`);
+  }
+}

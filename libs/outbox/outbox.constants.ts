@@ -1,0 +1,1 @@
+export const INTEGRATION_EVENTS_QUEUE = 'integration-events';

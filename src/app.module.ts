@@ -1,0 +1,59 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { BullModule } from '@nestjs/bull';
+import { Global, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AppConfig } from '../libs/config/app-config.js';
+import { RequestIdMiddleware } from '../libs/logging/request-id.middleware.js';
+import { OutboxModule } from '../libs/outbox/outbox.module.js';
+import { RedisModule } from '../libs/redis/redis.module.js';
+import { MailCatcher } from '../libs/runtime/mail-catcher.js';
+import { ormOptions } from './database/orm-options.js';
+import { CertificatesModule } from './modules/certificates/certificates.module.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { ReportingModule } from './modules/reporting/reporting.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+import { DemoDataRunner } from './platform/demo-data.runner.js';
+import { HealthController } from './platform/health.controller.js';
+import { MailCatcherController } from './platform/mail-catcher.controller.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  mailCatcher?: MailCatcher;
+}
+
+@Global()
+@Module({})
+class ConfigModule {
+  static of(config: AppConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+  }
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot({ config, mailCatcher }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.of(config),
+        MikroOrmModule.forRoot(ormOptions(config.databaseUrl!)),
+        BullModule.forRoot({ redis: config.redisUrl!, prefix: config.queuePrefix }),
+        CqrsModule.forRoot(),
+        DiscoveryModule,
+        RedisModule,
+        OutboxModule,
+        UsersModule,
+        CertificatesModule,
+        NotificationsModule,
+        ReportingModule,
+      ],
+      controllers: [HealthController, ...(mailCatcher ? [MailCatcherController] : [])],
+      providers: [DemoDataRunner, ...(mailCatcher ? [{ provide: MailCatcher, useValue: mailCatcher }] : [])],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(RequestIdMiddleware).forRoutes('*');
+  }
+}

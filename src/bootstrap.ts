@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppConfig } from '../libs/config/app-config.js';
+import { ProblemDetailsFilter } from '../libs/http/problem-details.filter.js';
+import { createValidationPipe } from '../libs/http/validation.js';
+import { JsonLogger } from '../libs/logging/json-logger.js';
+import { provisionServices, type ProvisionedServices } from '../libs/runtime/provision.js';
+import { AppModule } from './app.module.js';
+import { runMigrations } from './database/migrate.js';
+import { DemoDataRunner } from './platform/demo-data.runner.js';
+
+export interface RunningApplication {
+  app: INestApplication;
+  config: AppConfig;
+  services: ProvisionedServices;
+  /** Lines worth printing: where things are, how to sign in. */
+  banner: string[];
+  /** Base URL the HTTP server listens on (undefined for a worker). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots one process in its role: provisions missing services, migrates, starts Nest, listens (api/all),
+ * consumes queues (worker/all) and seeds demo data on the first start of an empty installation.
+ */
+export async function startApplication(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<RunningApplication> {
+  const started = Date.now();
+  const services = await provisionServices(config, (message) => logger.log(message, 'bootstrap'));
+  try {
+    const resolved = services.config;
+    const applied = await runMigrations(resolved.databaseUrl!);
+    if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'bootstrap');
+
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ config: resolved, mailCatcher: services.mailCatcher }),
+      { logger, bufferLogs: false, bodyParser: true },
+    );
+    app.set('trust proxy', 'loopback');
+    app.disable('x-powered-by');
+    app.useBodyParser('json', { limit: '1mb' });
+    app.useGlobalFilters(new ProblemDetailsFilter());
+    app.useGlobalPipes(createValidationPipe());
+    app.enableShutdownHooks();
+    const docsPath = 'api/docs';
+    if (resolved.role !== 'worker') {
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Credential Import API')
+          .setDescription(
+            'Bulk import and review of certificates and credentials. Errors are application/problem+json (RFC 9457) ' +
+              'with a stable `code`; send Accept-Language: nl for Dutch messages.',
+          )
+          .setVersion('0.1.0')
+          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /api/auth/login, or a personal API token (cit_...)' })
+          .build(),
+      );
+      SwaggerModule.setup(docsPath, app, document, { jsonDocumentUrl: 'api/docs-json' });
+    }
+
+    let url: string | undefined;
+    if (resolved.role === 'worker') {
+      await app.init();
+    } else {
+      await app.listen(resolved.port, resolved.host);
+      const address = app.getHttpServer().address();
+      const port = typeof address === 'object' && address ? address.port : resolved.port;
+      url = resolved.publicUrl.replace(/:\d+$/, `:${port}`);
+    }
+
+    const banner = [
+      `Credential Import is running (role ${resolved.role}) after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      ...(url ? [`  API:          ${url}/api`, `  API docs:     ${url}/${docsPath}`, `  Readiness:    ${url}/health/ready`] : []),
+      ...services.notes.map((note) => `  ${note}`),
+    ];
+    if (resolved.seedDemoData && resolved.role !== 'worker') {
+      const seeded = await app.get(DemoDataRunner).seedIfEmpty();
+      if (seeded) banner.push('  Demo data seeded. Sign in with:', ...seeded.map((line) => `    ${line}`));
+      if (url) {
+        banner.push(
+          `  Try: curl -s -X POST ${url}/api/auth/login -H 'content-type: application/json' \\`,
+          `         -d '{"email":"admin@example.com","password":"demo-password-1"}'`,
+        );
+      }
+    }
+    return {
+      app,
+      config: resolved,
+      services,
+      banner,
+      url,
+      close: async () => {
+        await app.close();
+        await services.stop();
+      },
+    };
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+import { OutboxMessageSchema } from '../../libs/outbox/outbox-message.js';
+import { USERS_ENTITIES } from '../modules/users/infrastructure/users.schemas.js';
+
+/** Every entity mapping of every module; MikroORM needs the whole set at start. */
+export const ALL_ENTITIES = [OutboxMessageSchema, ...USERS_ENTITIES];

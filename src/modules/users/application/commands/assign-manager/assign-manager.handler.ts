@@ -1,0 +1,42 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { invalid } from '../../../../../../libs/errors/domain-error.js';
+import { UserAccess } from '../../user-access.js';
+
+export type ManagerKind = 'manager' | 'coach';
+
+export class AssignManagerCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly managerId: string,
+    readonly manageeId: string,
+    readonly kind: ManagerKind | null,
+  ) {
+    super();
+  }
+}
+
+/** Sets (kind given) or removes (kind null) the manager/coach relation between two users in scope. */
+@CommandHandler(AssignManagerCommand)
+export class AssignManagerHandler implements ICommandHandler<AssignManagerCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+
+  async execute({ principal, managerId, manageeId, kind }: AssignManagerCommand) {
+    if (managerId === manageeId) throw invalid('USERS.CANNOT_MANAGE_SELF');
+    await this.access.assertUserInScope(principal, managerId);
+    await this.access.assertUserInScope(principal, manageeId);
+    if (kind === null) {
+      await this.em.execute(`delete from manager_relations where manager_id = ? and managee_id = ?`, [managerId, manageeId]);
+      return;
+    }
+    await this.em.execute(
+      `insert into manager_relations (manager_id, managee_id, kind) values (?, ?, ?)
+       on conflict (manager_id, managee_id) do update set kind = excluded.kind`,
+      [managerId, manageeId, kind],
+    );
+  }
+}

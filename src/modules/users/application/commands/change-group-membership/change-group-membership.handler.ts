@@ -1,0 +1,38 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { UserAccess } from '../../user-access.js';
+
+export type MembershipKind = 'member' | 'admin';
+
+export class ChangeGroupMembershipCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly groupId: string,
+    readonly userId: string,
+    readonly kind: MembershipKind,
+    readonly present: boolean,
+  ) {
+    super();
+  }
+}
+
+/** Adds or removes a member or a group admin. Idempotent: adding twice or removing a non-member is fine. */
+@CommandHandler(ChangeGroupMembershipCommand)
+export class ChangeGroupMembershipHandler implements ICommandHandler<ChangeGroupMembershipCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+
+  async execute({ principal, groupId, userId, kind, present }: ChangeGroupMembershipCommand) {
+    await this.access.assertCanManageGroup(principal, groupId);
+    await this.access.assertUserInScope(principal, userId);
+    const table = kind === 'admin' ? 'group_admins' : 'group_members';
+    if (present) {
+      await this.em.execute(`insert into ${table} (group_id, user_id) values (?, ?) on conflict do nothing`, [groupId, userId]);
+    } else {
+      await this.em.execute(`delete from ${table} where group_id = ? and user_id = ?`, [groupId, userId]);
+    }
+  }
+}

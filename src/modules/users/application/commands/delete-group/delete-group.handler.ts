@@ -1,0 +1,32 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import { Group } from '../../../domain/group.js';
+import { UserAccess } from '../../user-access.js';
+
+export class DeleteGroupCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly groupId: string,
+  ) {
+    super();
+  }
+}
+
+/** Deletes a group and its memberships; refuses while it has subgroups (no silent cascade of a tree). */
+@CommandHandler(DeleteGroupCommand)
+export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+
+  async execute({ principal, groupId }: DeleteGroupCommand) {
+    await this.access.assertGroupVisible(principal, groupId);
+    const [children] = await this.em.execute<{ count: string }[]>(`select count(*) as count from groups where parent_id = ?`, [groupId]);
+    if (Number(children.count) > 0) throw conflict('USERS.GROUP_HAS_CHILDREN', { count: Number(children.count) });
+    const group = await this.em.findOneOrFail(Group, { id: groupId });
+    await this.em.remove(group).flush();
+  }
+}

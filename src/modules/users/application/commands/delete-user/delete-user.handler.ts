@@ -1,0 +1,34 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import { User } from '../../../domain/user.js';
+import { UserAccess } from '../../user-access.js';
+
+export class DeleteUserCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly userId: string,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(DeleteUserCommand)
+export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+
+  async execute({ principal, userId }: DeleteUserCommand) {
+    if (principal.userId === userId) throw conflict('USERS.CANNOT_DELETE_SELF');
+    await this.access.assertUserInScope(principal, userId);
+    const user = await this.em.findOneOrFail(User, { id: userId });
+    user.delete();
+    await this.em.transactional(async (em) => {
+      await em.flush();
+      await em.execute(`update api_tokens set revoked_at = now() where user_id = ? and revoked_at is null`, [userId]);
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { pgArray } from '../../../../../../libs/database/sql.js';
+import { invalid } from '../../../../../../libs/errors/domain-error.js';
+import { UserAccess } from '../../user-access.js';
+
+export class SetUserRolesCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly userId: string,
+    readonly roleKeys: string[],
+  ) {
+    super();
+  }
+}
+
+/** Replaces the roles of a user. Needs roles.manage (checked by the endpoint) and the user in scope. */
+@CommandHandler(SetUserRolesCommand)
+export class SetUserRolesHandler implements ICommandHandler<SetUserRolesCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+
+  async execute({ principal, userId, roleKeys }: SetUserRolesCommand) {
+    await this.access.assertUserInScope(principal, userId);
+    const keys = [...new Set(roleKeys)];
+    const roles = await this.em.execute<{ id: string; key: string }[]>(`select id, key from roles where key = any(?::text[])`, [pgArray(keys)]);
+    const unknown = keys.filter((key) => !roles.some((role) => role.key === key));
+    if (unknown.length > 0) throw invalid('USERS.ROLE_NOT_FOUND', { key: unknown.join(', ') });
+    await this.em.transactional(async (em) => {
+      await em.execute(`delete from user_roles where user_id = ?`, [userId]);
+      for (const role of roles) await em.execute(`insert into user_roles (user_id, role_id) values (?, ?)`, [userId, role.id]);
+    });
+  }
+}

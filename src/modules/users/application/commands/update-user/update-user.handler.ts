@@ -1,0 +1,50 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { hashPassword } from '../../../domain/password-hasher.js';
+import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';
+import { User, type UserDetails } from '../../../domain/user.js';
+import { assertPasswordStrength } from '../../passwords.js';
+import { UserAccess } from '../../user-access.js';
+import { UserUniqueness } from '../../user-uniqueness.js';
+
+export interface UpdateUserInput extends Partial<UserDetails> {
+  password?: string;
+  profile?: Record<string, unknown>;
+}
+
+export class UpdateUserCommand extends Command<void> {
+  constructor(
+    readonly principal: Principal,
+    readonly userId: string,
+    readonly input: UpdateUserInput,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(UpdateUserCommand)
+export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+    private readonly uniqueness: UserUniqueness,
+  ) {}
+
+  async execute({ principal, userId, input }: UpdateUserCommand) {
+    await this.access.assertUserInScope(principal, userId);
+    const user = await this.em.findOneOrFail(User, { id: userId, status: 'active' });
+    const { password, profile, ...details } = input;
+    user.change(details);
+    await this.uniqueness.assertFree(user);
+    if (profile) {
+      const definitions = await this.em.find(ProfileFieldDefinition, { key: { $in: Object.keys(profile) } });
+      user.setProfileValues(profile, new Map(definitions.map((d) => [d.key, d])));
+    }
+    if (password !== undefined) {
+      assertPasswordStrength(password);
+      user.setPasswordHash(await hashPassword(password));
+    }
+    await this.em.flush();
+  }
+}

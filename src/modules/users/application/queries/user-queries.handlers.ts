@@ -1,0 +1,89 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import {
+  FindUsersByCodesQuery,
+  GetUsersInScopeQuery,
+  ResolveUserScopeQuery,
+  type Principal,
+  type UserSummary,
+} from '../../../../../libs/contracts/users/index.js';
+import { pgArray } from '../../../../../libs/database/sql.js';
+import { UserAccess } from '../user-access.js';
+import { UserViews, type UserListFilter, type UserView } from '../user-views.js';
+
+export class ListUsersQuery extends Query<{ items: UserView[]; total: number }> {
+  constructor(
+    readonly principal: Principal,
+    readonly filter: UserListFilter,
+  ) {
+    super();
+  }
+}
+
+export class GetUserQuery extends Query<UserView> {
+  constructor(
+    readonly principal: Principal,
+    readonly userId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListUsersQuery)
+export class ListUsersHandler implements IQueryHandler<ListUsersQuery> {
+  constructor(private readonly views: UserViews) {}
+  execute({ principal, filter }: ListUsersQuery) {
+    return this.views.list(principal, filter);
+  }
+}
+
+@QueryHandler(GetUserQuery)
+export class GetUserHandler implements IQueryHandler<GetUserQuery> {
+  constructor(private readonly views: UserViews) {}
+  execute({ principal, userId }: GetUserQuery) {
+    return this.views.get(principal, userId);
+  }
+}
+
+@QueryHandler(ResolveUserScopeQuery)
+export class ResolveUserScopeHandler implements IQueryHandler<ResolveUserScopeQuery> {
+  constructor(private readonly access: UserAccess) {}
+  execute({ principal }: ResolveUserScopeQuery) {
+    return this.access.scopeOf(principal);
+  }
+}
+
+const SUMMARY_COLUMNS = `u.id, u.user_code as "userCode", u.email, u.first_name as "firstName", u.last_name as "lastName", u.language, u.status`;
+
+@QueryHandler(GetUsersInScopeQuery)
+export class GetUsersInScopeHandler implements IQueryHandler<GetUsersInScopeQuery> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+  async execute({ principal, userIds }: GetUsersInScopeQuery): Promise<UserSummary[]> {
+    if (userIds.length === 0) return [];
+    const scope = this.access.scopeCondition(principal);
+    return this.em.execute<UserSummary[]>(`select ${SUMMARY_COLUMNS} from users u where u.id = any(?::uuid[]) and ${scope.sql}`, [
+      pgArray(userIds),
+      ...scope.params,
+    ]);
+  }
+}
+
+/** Active users by user code; one query for a whole chunk of import rows. */
+@QueryHandler(FindUsersByCodesQuery)
+export class FindUsersByCodesHandler implements IQueryHandler<FindUsersByCodesQuery> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+  async execute({ principal, userCodes }: FindUsersByCodesQuery): Promise<UserSummary[]> {
+    if (userCodes.length === 0) return [];
+    const scope = this.access.scopeCondition(principal);
+    return this.em.execute<UserSummary[]>(
+      `select ${SUMMARY_COLUMNS} from users u where u.user_code = any(?::text[]) and u.status = 'active' and ${scope.sql}`,
+      [pgArray(userCodes), ...scope.params],
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+export const API_TOKEN_PREFIX = 'cit_';
+
+/** A personal API token for integrations. Only its SHA-256 is stored; the secret is shown once. */
+export class ApiToken {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  displayPrefix: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+
+  static issue(userId: string, name: string, expiresAt: Date | null): { token: ApiToken; secret: string } {
+    const secret = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const token = new ApiToken();
+    token.id = randomUUID();
+    token.userId = userId;
+    token.name = name.trim() || 'API token';
+    token.tokenHash = ApiToken.hash(secret);
+    token.displayPrefix = secret.slice(0, API_TOKEN_PREFIX.length + 6);
+    token.createdAt = new Date();
+    token.expiresAt = expiresAt;
+    token.lastUsedAt = null;
+    token.revokedAt = null;
+    return { token, secret };
+  }
+
+  static hash(secret: string): string {
+    return createHash('sha256').update(secret).digest('hex');
+  }
+
+  isUsable(now = new Date()): boolean {
+    return this.revokedAt === null && (this.expiresAt === null || this.expiresAt > now);
+  }
+
+  revoke(): void {
+    this.revokedAt ??= new Date();
+  }
+}

@@ -1,0 +1,46 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+
+/** Short-lived access tokens: compact JWTs (HS256) carrying only the user id. */
+export class AccessTokens {
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  issue(userId: string, now = Date.now()): { token: string; expiresAt: Date } {
+    const iat = Math.floor(now / 1000);
+    const exp = iat + this.ttlSeconds;
+    const header = encode({ alg: 'HS256', typ: 'JWT' });
+    const payload = encode({ sub: userId, iat, exp, jti: randomUUID() });
+    const signature = this.sign(`${header}.${payload}`);
+    return { token: `${header}.${payload}.${signature}`, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The user id, or undefined when the token is malformed, forged or expired. */
+  verify(token: string, now = Date.now()): string | undefined {
+    const parts = token.split('.');
+    if (parts.length !== 3) return undefined;
+    const [header, payload, signature] = parts;
+    const expected = Buffer.from(this.sign(`${header}.${payload}`));
+    const actual = Buffer.from(signature);
+    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+    try {
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; exp?: unknown };
+      const headerClaims = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown };
+      if (headerClaims.alg !== 'HS256') return undefined;
+      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
+      if (claims.exp * 1000 <= now) return undefined;
+      return claims.sub;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sign(input: string): string {
+    return createHmac('sha256', this.secret).update(input).digest('base64url');
+  }
+}
+
+function encode(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentPrincipal, Public } from '../../../../../libs/auth/decorators.js';
+import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import { AppConfig } from '../../../../../libs/config/app-config.js';
+import { AuthenticationService } from '../../application/authentication.service.js';
+import { IssueApiTokenCommand } from '../../application/commands/issue-api-token/issue-api-token.handler.js';
+import { RevokeApiTokenCommand } from '../../application/commands/revoke-api-token/revoke-api-token.handler.js';
+import { ListApiTokensQuery } from '../../application/queries/directory-queries.handlers.js';
+import { ApiTokenDto, IssueApiTokenDto, IssuedApiTokenDto, LoginDto, LoginResponseDto, MeDto } from './users.dto.js';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(
+    private readonly authentication: AuthenticationService,
+    private readonly config: AppConfig,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with email and password; returns a short-lived bearer token' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Wrong email or password (problem+json, USERS.INVALID_CREDENTIALS)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts; Retry-After says when to try again' })
+  async login(@Body() body: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
+    const { accessToken, expiresAt } = await this.authentication.login(body.email, body.password, request.ip ?? 'unknown');
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Who the token belongs to, with roles and permissions' })
+  @ApiOkResponse({ type: MeDto })
+  me(@CurrentPrincipal() principal: Principal): MeDto {
+    return { ...principal };
+  }
+
+  @Post('api-tokens')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Create a personal API token for an integration (the secret is returned once)' })
+  @ApiOkResponse({ type: IssuedApiTokenDto })
+  async issue(@CurrentPrincipal() principal: Principal, @Body() body: IssueApiTokenDto): Promise<IssuedApiTokenDto> {
+    const issued = await this.commands.execute(new IssueApiTokenCommand(principal, body.name, body.expiresInDays ?? null));
+    return { id: issued.id, token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null };
+  }
+
+  @Get('api-tokens')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Your personal API tokens (never the secrets)' })
+  @ApiOkResponse({ type: [ApiTokenDto] })
+  list(@CurrentPrincipal() principal: Principal): Promise<ApiTokenDto[]> {
+    return this.queries.execute(new ListApiTokensQuery(principal));
+  }
+
+  @Delete('api-tokens/:id')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Revoke one of your API tokens' })
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.commands.execute(new RevokeApiTokenCommand(principal, id));
+  }
+}

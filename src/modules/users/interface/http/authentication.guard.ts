@@ -1,0 +1,39 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../../../../libs/auth/decorators.js';
+import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import { DomainError } from '../../../../../libs/errors/domain-error.js';
+import { requestContext } from '../../../../../libs/logging/request-context.js';
+import { AuthenticationService } from '../../application/authentication.service.js';
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public(), and the permissions
+ * named by @RequirePermissions(). A missing permission is a 403 that names it.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authentication: AuthenticationService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const header = request.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
+    const principal = await this.authentication.authenticate(match[1]);
+    if (!principal) throw new DomainError('USERS.TOKEN_INVALID', 'unauthenticated');
+    request.principal = principal;
+    const current = requestContext.current();
+    if (current) current.userId = principal.userId;
+
+    const required = this.reflector.getAllAndMerge<string[]>(REQUIRED_PERMISSIONS, targets) ?? [];
+    const missing = required.find((permission) => !principal.permissions.includes(permission));
+    if (missing) throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { permission: missing });
+    return true;
+  }
+}

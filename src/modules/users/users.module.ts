@@ -1,0 +1,93 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import './domain/messages.js';
+import { AuthenticationService } from './application/authentication.service.js';
+import { AssignManagerHandler } from './application/commands/assign-manager/assign-manager.handler.js';
+import { ChangeGroupMembershipHandler } from './application/commands/change-group-membership/change-group-membership.handler.js';
+import { CreateGroupHandler } from './application/commands/create-group/create-group.handler.js';
+import { CreateUserHandler } from './application/commands/create-user/create-user.handler.js';
+import { DeleteGroupHandler } from './application/commands/delete-group/delete-group.handler.js';
+import { DeleteRoleHandler } from './application/commands/delete-role/delete-role.handler.js';
+import { DeleteUserHandler } from './application/commands/delete-user/delete-user.handler.js';
+import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
+import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
+import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
+import { SaveRoleHandler } from './application/commands/save-role/save-role.handler.js';
+import { SetUserRolesHandler } from './application/commands/set-user-roles/set-user-roles.handler.js';
+import { UpdateGroupHandler } from './application/commands/update-group/update-group.handler.js';
+import { UpdateUserHandler } from './application/commands/update-user/update-user.handler.js';
+import {
+  ListApiTokensHandler,
+  ListGroupsHandler,
+  ListManagerRelationsHandler,
+  ListProfileFieldsHandler,
+  ListRolesHandler,
+} from './application/queries/directory-queries.handlers.js';
+import {
+  FindUsersByCodesHandler,
+  GetUserHandler,
+  GetUsersInScopeHandler,
+  ListUsersHandler,
+  ResolveUserScopeHandler,
+} from './application/queries/user-queries.handlers.js';
+import { UserAccess } from './application/user-access.js';
+import { UserUniqueness } from './application/user-uniqueness.js';
+import { UserViews } from './application/user-views.js';
+import { SystemRolesInitializer } from './infrastructure/system-roles.initializer.js';
+import { USERS_ENTITIES } from './infrastructure/users.schemas.js';
+import { UsersDemoSeeder } from './infrastructure/users-demo.seeder.js';
+import { AuthController } from './interface/http/auth.controller.js';
+import { AuthenticationGuard } from './interface/http/authentication.guard.js';
+import { GroupsController } from './interface/http/groups.controller.js';
+import { RolesController } from './interface/http/roles.controller.js';
+import { UsersController } from './interface/http/users.controller.js';
+
+const commandHandlers = [
+  CreateUserHandler,
+  UpdateUserHandler,
+  DeleteUserHandler,
+  SetUserRolesHandler,
+  CreateGroupHandler,
+  UpdateGroupHandler,
+  DeleteGroupHandler,
+  ChangeGroupMembershipHandler,
+  AssignManagerHandler,
+  SaveRoleHandler,
+  DeleteRoleHandler,
+  IssueApiTokenHandler,
+  RevokeApiTokenHandler,
+  SaveProfileFieldHandler,
+];
+
+const queryHandlers = [
+  ListUsersHandler,
+  GetUserHandler,
+  ResolveUserScopeHandler,
+  GetUsersInScopeHandler,
+  FindUsersByCodesHandler,
+  ListGroupsHandler,
+  ListManagerRelationsHandler,
+  ListRolesHandler,
+  ListApiTokensHandler,
+  ListProfileFieldsHandler,
+];
+
+/** People, groups, managers, roles and permissions, authentication and scope. */
+@Module({
+  imports: [CqrsModule, MikroOrmModule.forFeature(USERS_ENTITIES)],
+  controllers: [AuthController, UsersController, GroupsController, RolesController],
+  providers: [
+    ...commandHandlers,
+    ...queryHandlers,
+    UserAccess,
+    UserViews,
+    UserUniqueness,
+    AuthenticationService,
+    SystemRolesInitializer,
+    UsersDemoSeeder,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+  ],
+})
+export class UsersModule {}
