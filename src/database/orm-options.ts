@@ -13,6 +13,8 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       tableName: 'schema_migrations',
       transactional: true,
       allOrNothing: true,
+      silent: true,
+      snapshot: false,
     },
     pool: { min: 0, max: 10 },
     allowGlobalContext: false,

@@ -48,7 +48,7 @@ export class Http {
   async send<T>(method: string, path: string, body?: unknown): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let payload: BodyInit | undefined;
+    let payload: RequestInit['body'];
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -31,8 +31,6 @@ registerMessages({
     'USERS.PROFILE_FIELD_OPTIONS_REQUIRED': 'A select field needs at least one option.',
     'USERS.PROFILE_VALUE_INVALID': 'Profile field {key} expects {type}; "{value}" is not one.',
     'USERS.PROFILE_VALUE_NOT_AN_OPTION': 'Profile field {key} accepts {options}; "{value}" is not one of them.',
-    'USERS.WELCOME_MAIL_SUBJECT': 'Welcome to {product}',
-    'USERS.WELCOME_MAIL_BODY': 'Hello {firstName},\n\nAn account was created for you in {product}. Sign in at {url} with {email}.\n',
   },
   nl: {
     'USERS.USER_NOT_FOUND': 'Gebruiker niet gevonden.',
@@ -64,7 +62,5 @@ registerMessages({
     'USERS.PROFILE_FIELD_OPTIONS_REQUIRED': 'Een keuzeveld heeft minstens één optie nodig.',
     'USERS.PROFILE_VALUE_INVALID': 'Profielveld {key} verwacht {type}; "{value}" is dat niet.',
     'USERS.PROFILE_VALUE_NOT_AN_OPTION': 'Profielveld {key} accepteert {options}; "{value}" hoort daar niet bij.',
-    'USERS.WELCOME_MAIL_SUBJECT': 'Welkom bij {product}',
-    'USERS.WELCOME_MAIL_BODY': 'Hallo {firstName},\n\nEr is een account voor je aangemaakt in {product}. Meld je aan op {url} met {email}.\n',
   },
 });
