@@ -15,6 +15,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       allOrNothing: true,
       silent: true,
       snapshot: false,
+      snapshotOnMigrate: false,
     },
     pool: { min: 0, max: 10 },
     allowGlobalContext: false,
