@@ -97,7 +97,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   const secret = str('AUTH_TOKEN_SECRET');
   if (secret !== undefined && secret.length < 32) problems.push('AUTH_TOKEN_SECRET must be at least 32 characters');
 
-  if (role !== 'all') {
+  if (role === 'api' || role === 'worker') {
     const missing = [['DATABASE_URL', databaseUrl], ['REDIS_URL', redisUrl], ['SMTP_URL', smtpUrl]]
       .filter(([, value]) => value === undefined)
       .map(([name]) => name);
