@@ -63,6 +63,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       params: error && Object.keys(error.params).length > 0 ? error.params : undefined,
       errors: error?.details?.map((d) => ({ field: d.field, code: d.code, message: translate(d.code, language, { field: d.field, ...(d.params ?? {}) }) })),
     };
+    if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     if (status === 429 && error?.params.retryAfterSeconds) response.setHeader('Retry-After', String(error.params.retryAfterSeconds));
     if (response.headersSent) return;
     response.status(status).type('application/problem+json').setHeader('Content-Language', language).send(JSON.stringify(problem));

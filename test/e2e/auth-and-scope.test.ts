@@ -26,6 +26,7 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
     expect(anonymous.body.code).toBe('COMMON.UNAUTHENTICATED');
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
     expect((await http.get('/health/live')).status).toBe(200);
     expect((await http.get('/health/ready')).body.checks.database.status).toBe('up');
     expect((await http.get('/api/docs-json')).status).toBe(200);
@@ -74,6 +75,12 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect(response.body.params.permission).toBe('roles.manage');
     const dutch = await groupAdmin.withHeaders({ 'accept-language': 'nl' }).get('/api/roles');
     expect(dutch.body.title).toBe('Je hebt de permissie roles.manage niet.');
+    expect(dutch.headers.get('content-language')).toBe('nl');
+    expect((await groupAdmin.withHeaders({ 'accept-language': 'en-GB' }).get('/api/roles')).body.title).toBe(
+      'You do not have the permission roles.manage.',
+    );
+    // Without Accept-Language, the signed-in user's own language (the demo group admin's is Dutch).
+    expect(response.body.title).toBe('Je hebt de permissie roles.manage niet.');
   });
 
   it('lets personal API tokens act as their owner until revoked', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../libs/config/app-config.js';
@@ -80,9 +81,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stop,
     close: async () => {
       await stop();
+      await deleteQueueKeys(config.redisUrl!, config.queuePrefix);
       if (!options.mailCatcher) await mail.stop();
       if (!options.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Removes the Bull keys of a test's own queue prefix from the shared Redis. */
+async function deleteQueueKeys(redisUrl: string, prefix: string) {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
