@@ -1,0 +1,27 @@
+import type { CellValue } from './spreadsheet-reader.js';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Makes a value safe to put in a spreadsheet a person will open: text that a spreadsheet program would
+ * run as a formula (= + - @, tab, CR) gets a leading apostrophe (OWASP "CSV injection").
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** Undoes `neutraliseFormula` when an error file comes back fixed: `'=x` reads as `=x`. */
+export function restoreNeutralised(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+/** A cell as trimmed NFC text (empty string for empty cells); dates as YYYY-MM-DD. */
+export function cellText(value: CellValue | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return isoDate(value);
+  return restoreNeutralised(String(value).normalize('NFC').trim());
+}
+
+export function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,47 @@
+import type { CellValue } from './spreadsheet-reader.js';
+
+export type ParsedDate = { ok: true; date: string } | { ok: false } | { ok: true; date: null };
+
+const DAY_FIRST = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
+
+/**
+ * Reads a date the way admins write them: an Excel date cell, dd-mm-yyyy or d-m-yyyy (also with / or .),
+ * or ISO yyyy-mm-dd; an Excel serial number typed as a plain number. Returns YYYY-MM-DD, `null` for an
+ * empty cell, or not-ok for anything else (including impossible dates like 31-02-2026).
+ */
+export function parseDateCell(value: CellValue | undefined): ParsedDate {
+  if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return { ok: true, date: null };
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { ok: false } : { ok: true, date: value.toISOString().slice(0, 10) };
+  if (typeof value === 'number') return fromExcelSerial(value);
+  if (typeof value === 'boolean') return { ok: false };
+  const text = value.trim();
+  const dayFirst = DAY_FIRST.exec(text);
+  if (dayFirst) return fromParts(Number(dayFirst[3]), Number(dayFirst[2]), Number(dayFirst[1]));
+  const iso = ISO.exec(text);
+  if (iso) return fromParts(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  if (/^\d{5}(\.\d+)?$/.test(text)) return fromExcelSerial(Number(text));
+  return { ok: false };
+}
+
+function fromParts(year: number, month: number, day: number): ParsedDate {
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return { ok: false };
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { ok: false };
+  return { ok: true, date: date.toISOString().slice(0, 10) };
+}
+
+/** Excel's 1900 date system: serial 1 is 1900-01-01 and 60 is the fictitious 1900-02-29. */
+function fromExcelSerial(serial: number): ParsedDate {
+  if (!Number.isFinite(serial) || serial < 61 || serial > 402_133) return { ok: false };
+  const date = new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000);
+  return { ok: true, date: date.toISOString().slice(0, 10) };
+}
+
+export function addMonths(isoDate: string, months: number): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  const target = new Date(Date.UTC(year, month - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(day, lastDay));
+  return target.toISOString().slice(0, 10);
+}

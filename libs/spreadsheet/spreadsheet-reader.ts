@@ -1,0 +1,155 @@
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+
+export type CellValue = string | number | boolean | Date | null;
+
+export interface SheetRow {
+  /** 1-based row number as a spreadsheet program shows it (the header is row 1). */
+  rowNumber: number;
+  cells: CellValue[];
+}
+
+export type SpreadsheetKind = 'xlsx' | 'csv';
+
+/** A file that cannot be read as the spreadsheet it claims to be. */
+export class SpreadsheetUnreadable extends Error {
+  constructor(
+    readonly code: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(`${code} ${JSON.stringify(params)}`);
+    this.name = 'SpreadsheetUnreadable';
+  }
+}
+
+/** Streams the rows of the first worksheet (XLSX) or of a CSV file; memory does not grow with file size. */
+export function readSpreadsheet(path: string, kind: SpreadsheetKind): AsyncGenerator<SheetRow> {
+  return kind === 'xlsx' ? readXlsx(path) : readCsv(path);
+}
+
+async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
+  const head = await readHead(path, 4);
+  if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
+    throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
+  }
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  let sawSheet = false;
+  try {
+    for await (const worksheet of workbook) {
+      if (sawSheet) break;
+      sawSheet = true;
+      for await (const row of worksheet) {
+        const values = (row.values as unknown[]) ?? [];
+        yield { rowNumber: row.number, cells: values.slice(1).map(normaliseXlsxValue) };
+      }
+    }
+  } catch (error) {
+    if (error instanceof SpreadsheetUnreadable) throw error;
+    throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
+  }
+  if (!sawSheet) throw new SpreadsheetUnreadable('SPREADSHEET.NO_WORKSHEET');
+}
+
+function normaliseXlsxValue(value: unknown): CellValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value;
+  if (typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if (Array.isArray(object.richText)) return (object.richText as { text: string }[]).map((part) => part.text).join('');
+    if ('result' in object) return normaliseXlsxValue(object.result);
+    if ('formula' in object || 'sharedFormula' in object) return null;
+    if (typeof object.text === 'string') return object.text;
+    if ('error' in object) return null;
+  }
+  return String(value);
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/**
+ * Decides a CSV file's encoding from its first bytes: a BOM wins; otherwise valid UTF-8 is UTF-8, and
+ * anything else is taken as Windows-1252 (what Excel on Windows writes for "CSV").
+ */
+export function detectEncoding(head: Buffer, wholeFile = true): TextEncodingName {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  try {
+    // A sample cut from a longer file may end inside a character: let only that case pass.
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: !wholeFile });
+    return 'utf-8';
+  } catch {
+    return 'windows-1252';
+  }
+}
+
+/** The delimiter of the header line: whichever of `;` `,` tab and `|` occurs most outside quotes. */
+export function detectDelimiter(firstLine: string): string {
+  const counts = new Map<string, number>([[';', 0], [',', 0], ['\t', 0], ['|', 0]]);
+  let quoted = false;
+  for (const char of firstLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char)! + 1);
+  }
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return best[1] > 0 ? best[0] : ',';
+}
+
+async function* readCsv(path: string): AsyncGenerator<SheetRow> {
+  const sampleSize = 64 * 1024;
+  const head = await readHead(path, sampleSize);
+  const encoding = detectEncoding(head, head.length < sampleSize);
+  const headText = new TextDecoder(encoding).decode(head, { stream: true }).replace(/^\uFEFF/, '');
+  const delimiter = detectDelimiter(headText.split(/\r?\n/)[0] ?? '');
+  const decoder = new TextDecoder(encoding);
+  const decode = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(null, decoder.decode(chunk, { stream: true }));
+    },
+    flush(callback) {
+      callback(null, decoder.decode());
+    },
+  });
+  const parser = createReadStream(path)
+    .pipe(decode)
+    .pipe(
+      parse({
+        delimiter,
+        bom: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: false,
+        info: true,
+        max_record_size: 1024 * 1024,
+      }),
+    );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (record.every((cell) => cell.trim() === '')) continue;
+      yield { rowNumber: info.lines, cells: record };
+    }
+  } catch (error) {
+    throw new SpreadsheetUnreadable('SPREADSHEET.CSV_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
+  }
+}

@@ -1,0 +1,93 @@
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import { cellText, neutraliseFormula, restoreNeutralised } from './cell-text.js';
+import { detectDelimiter, detectEncoding, readSpreadsheet, type SheetRow } from './spreadsheet-reader.js';
+import { CsvStreamWriter, XlsxStreamWriter } from './spreadsheet-writer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sheet-'));
+const collect = async (rows: AsyncGenerator<SheetRow>) => {
+  const all: SheetRow[] = [];
+  for await (const row of rows) all.push(row);
+  return all;
+};
+
+describe('reading CSV as admins export it', () => {
+  it('reads a semicolon CSV from Dutch Excel in Windows-1252, with row numbers as Excel shows them', async () => {
+    const text = 'User Code;Naam;Datum\r\nL-1;Jos\u00e9 M\u00fcller;01-02-2026\r\n\r\nL-2;"Smit; Jan";3-4-2026\r\n';
+    const path = join(dir, 'dutch.csv');
+    writeFileSync(path, Buffer.from(text, 'latin1'));
+    const rows = await collect(readSpreadsheet(path, 'csv'));
+    expect(rows.map((r) => r.rowNumber)).toEqual([1, 2, 4]);
+    expect(rows[1].cells).toEqual(['L-1', 'Jos\u00e9 M\u00fcller', '01-02-2026']);
+    expect(rows[2].cells[1]).toBe('Smit; Jan');
+  });
+
+  it('strips a UTF-8 BOM and reads comma CSVs', async () => {
+    const path = join(dir, 'bom.csv');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('User Code,Name\nL-1,\u0141ucja\n')]));
+    const rows = await collect(readSpreadsheet(path, 'csv'));
+    expect(rows[0].cells[0]).toBe('User Code');
+    expect(rows[1].cells).toEqual(['L-1', '\u0141ucja']);
+  });
+
+  it('detects encodings and delimiters', () => {
+    expect(detectEncoding(Buffer.from('caf\u00e9', 'latin1'))).toBe('windows-1252');
+    expect(detectEncoding(Buffer.from('caf\u00e9', 'utf8'))).toBe('utf-8');
+    expect(detectEncoding(Buffer.from([0xff, 0xfe, 0x41, 0x00]))).toBe('utf-16le');
+    expect(detectDelimiter('a;b;"c,d";e')).toBe(';');
+    expect(detectDelimiter('a\tb\tc')).toBe('\t');
+    expect(detectDelimiter('single')).toBe(',');
+  });
+});
+
+describe('XLSX round trip', () => {
+  it('writes styled sheets and reads back text, numbers, booleans and real date cells', async () => {
+    const path = join(dir, 'round.xlsx');
+    const out = createWriteStream(path);
+    const writer = new XlsxStreamWriter(out, [{ header: 'Code', mandatory: true, note: 'required' }, { header: 'Date' }, { header: 'Flag', booleanValidation: true }], {
+      validationRows: 10,
+    });
+    writer.addRow(['=HYPERLINK("http://evil")', new Date(Date.UTC(2026, 1, 3)), true]);
+    writer.addRow(['L-2', '3-4-2026', false]);
+    await writer.finish();
+    await finished(out);
+    const rows = await collect(readSpreadsheet(path, 'xlsx'));
+    expect(rows.map((r) => r.rowNumber)).toEqual([1, 2, 3]);
+    expect(rows[1].cells[0]).toBe('\'=HYPERLINK("http://evil")');
+    expect(cellText(rows[1].cells[0])).toBe('=HYPERLINK("http://evil")');
+    expect(cellText(rows[1].cells[1])).toBe('2026-02-03');
+    expect(rows[1].cells[2]).toBe(true);
+    expect(rows[2].cells[1]).toBe('3-4-2026');
+  });
+
+  it('reports a truncated or fake XLSX clearly', async () => {
+    const fake = join(dir, 'fake.xlsx');
+    writeFileSync(fake, 'this is text');
+    await expect(collect(readSpreadsheet(fake, 'xlsx'))).rejects.toMatchObject({ code: 'SPREADSHEET.NOT_XLSX' });
+  });
+});
+
+describe('formula neutralisation', () => {
+  it('prefixes dangerous starts and restores them on the way back', () => {
+    for (const dangerous of ['=1+1', '+31 6', '-2', '@SUM(A1)']) {
+      expect(neutraliseFormula(dangerous)).toBe(`'${dangerous}`);
+      expect(restoreNeutralised(neutraliseFormula(dangerous))).toBe(dangerous);
+    }
+    expect(neutraliseFormula('L-1001')).toBe('L-1001');
+    expect(restoreNeutralised("'quoted")).toBe("'quoted");
+  });
+
+  it('escapes CSV cells', async () => {
+    const chunks: string[] = [];
+    const { Writable } = await import('node:stream');
+    const sink = new Writable({ write(chunk, _e, cb) { chunks.push(String(chunk)); cb(); } });
+    const csv = new CsvStreamWriter(sink, ';');
+    csv.start(['A', 'B']);
+    csv.addRow(['x;y', '=cmd|"/c calc"!A0']);
+    await csv.finish();
+    expect(chunks.join('')).toBe('\uFEFFA;B\r\n"x;y";"\'=cmd|""/c calc""!A0"\r\n');
+  });
+});

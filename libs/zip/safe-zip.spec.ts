@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { SafeZip, ZipRejected } from './safe-zip.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'zip-'));
+let counter = 0;
+
+async function zipOf(entries: { name: string; content?: Buffer; mode?: number; compress?: boolean }[]): Promise<string> {
+  const zip = new yazl.ZipFile();
+  for (const entry of entries) {
+    zip.addBuffer(entry.content ?? Buffer.from('x'), entry.name, { mode: entry.mode, compress: entry.compress ?? true });
+  }
+  zip.end();
+  const bytes = await buffer(zip.outputStream as unknown as NodeJS.ReadableStream);
+  const path = join(dir, `t${counter++}.zip`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+async function rejection(path: string, limits?: Parameters<typeof SafeZip.open>[1]) {
+  try {
+    (await SafeZip.open(path, limits)).close();
+  } catch (error) {
+    return error as ZipRejected;
+  }
+  throw new Error('expected the ZIP to be rejected');
+}
+
+describe('SafeZip', () => {
+  it('lists files, skips macOS and Windows junk, and streams content', async () => {
+    const path = await zipOf([
+      { name: 'certs.xlsx', content: Buffer.from('sheet') },
+      { name: 'a.pdf', content: Buffer.from('%PDF-1.4') },
+      { name: '__MACOSX/._a.pdf' },
+      { name: '._b.pdf' },
+      { name: '.DS_Store' },
+    ]);
+    const zip = await SafeZip.open(path);
+    expect(zip.listing.files.map((f) => f.relativePath)).toEqual(['certs.xlsx', 'a.pdf']);
+    expect(zip.listing.ignored).toEqual(['__MACOSX/._a.pdf', '._b.pdf', '.DS_Store']);
+    expect(zip.listing.wrappingFolder).toBeUndefined();
+    expect((await buffer(await zip.openFile(zip.listing.files[1]))).toString()).toBe('%PDF-1.4');
+    zip.close();
+  });
+
+  it('treats a single wrapping folder as the root', async () => {
+    const zip = await SafeZip.open(await zipOf([{ name: 'export/certs.xlsx' }, { name: 'export/a.pdf' }]));
+    expect(zip.listing.wrappingFolder).toBe('export');
+    expect(zip.listing.files.map((f) => f.relativePath)).toEqual(['certs.xlsx', 'a.pdf']);
+    zip.close();
+  });
+
+  it('refuses path traversal and absolute paths', async () => {
+    const traversal = await zipOf([{ name: 'ok.pdf' }]);
+    // yazl refuses to write such names, so patch the name bytes in the finished archive.
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(traversal);
+    const patched = Buffer.from(bytes.toString('latin1').replaceAll('ok.pdf', '../x.p'), 'latin1');
+    writeFileSync(traversal, patched);
+    expect((await rejection(traversal)).code).toBe('ZIP.UNSAFE_PATH');
+  });
+
+  it('refuses symlinks', async () => {
+    const path = await zipOf([{ name: 'link.pdf', content: Buffer.from('/etc/passwd'), mode: 0o120777 }]);
+    expect((await rejection(path)).code).toBe('ZIP.SYMLINK');
+  });
+
+  it('refuses more entries than allowed', async () => {
+    const path = await zipOf(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.pdf` })));
+    const error = await rejection(path, { maxEntries: 10, maxTotalUncompressedBytes: 1e9, maxCompressionRatio: 100 });
+    expect(error.code).toBe('ZIP.TOO_MANY_ENTRIES');
+    expect(error.params).toMatchObject({ count: 12, max: 10 });
+  });
+
+  it('refuses zip bombs by ratio and by total size', async () => {
+    const bomb = await zipOf([{ name: 'zeros.pdf', content: Buffer.alloc(20 * 1024 ** 2) }]);
+    expect((await rejection(bomb)).code).toBe('ZIP.SUSPICIOUS_RATIO');
+    const big = await zipOf([{ name: 'a.pdf', content: Buffer.alloc(2048), compress: false }]);
+    expect((await rejection(big, { maxEntries: 10, maxTotalUncompressedBytes: 1024, maxCompressionRatio: 100 })).code).toBe('ZIP.TOO_LARGE_UNCOMPRESSED');
+  });
+
+  it('refuses encrypted entries', async () => {
+    const path = await zipOf([{ name: 'secret.pdf', content: Buffer.from('%PDF') }]);
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(path);
+    // Set bit 0 (encrypted) of the general purpose flag in the local and central headers.
+    for (const signature of [0x04034b50, 0x02014b50]) {
+      let at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer));
+      while (at >= 0) {
+        const flagOffset = signature === 0x04034b50 ? at + 6 : at + 8;
+        bytes.writeUInt16LE(bytes.readUInt16LE(flagOffset) | 1, flagOffset);
+        at = bytes.indexOf(Buffer.from(new Uint32Array([signature]).buffer), at + 4);
+      }
+    }
+    writeFileSync(path, bytes);
+    expect((await rejection(path)).code).toBe('ZIP.ENCRYPTED');
+  });
+
+  it('reports a corrupt or truncated archive', async () => {
+    const path = join(dir, 'corrupt.zip');
+    writeFileSync(path, Buffer.from('PK\x03\x04 this is not really a zip'));
+    expect((await rejection(path)).code).toBe('ZIP.CORRUPT');
+  });
+});

@@ -1,0 +1,141 @@
+import type { Readable } from 'node:stream';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+
+export interface ZipLimits {
+  maxEntries: number;
+  maxTotalUncompressedBytes: number;
+  /** Largest uncompressed/compressed ratio accepted for an entry over 1 MiB (zip bombs reach thousands). */
+  maxCompressionRatio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 10_000,
+  maxTotalUncompressedBytes: 2 * 1024 ** 3,
+  maxCompressionRatio: 200,
+};
+
+/** Why a ZIP was refused as a whole. `code` is a stable message key; `params` fill the message. */
+export class ZipRejected extends Error {
+  constructor(
+    readonly code: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(`${code} ${JSON.stringify(params)}`);
+    this.name = 'ZipRejected';
+  }
+}
+
+export interface ZipFileEntry {
+  /** Path inside the ZIP as written by the archiver. */
+  path: string;
+  /** Path relative to the effective root (a single wrapping folder removed). */
+  relativePath: string;
+  size: number;
+  entry: Entry;
+}
+
+export interface ZipListing {
+  files: ZipFileEntry[];
+  /** Entries skipped as operating-system junk: __MACOSX/, ._*, .DS_Store, Thumbs.db. */
+  ignored: string[];
+  /** Set when every file sat inside this one top-level folder, which is then treated as the root. */
+  wrappingFolder?: string;
+}
+
+const JUNK = (path: string) => {
+  const parts = path.split('/');
+  const base = parts[parts.length - 1];
+  return parts[0] === '__MACOSX' || base.startsWith('._') || base === '.DS_Store' || base === 'Thumbs.db' || base === 'desktop.ini';
+};
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/**
+ * Opens a ZIP for reading entry by entry, after checking the whole central directory: entry count,
+ * declared sizes and ratios (zip bombs), unsafe paths (absolute, `..`), symlinks and encryption.
+ * Nothing is extracted until every check passed; yauzl verifies actual sizes against the declared ones
+ * while streaming.
+ */
+export class SafeZip {
+  private constructor(
+    private readonly zip: ZipFile,
+    readonly listing: ZipListing,
+  ) {}
+
+  static async open(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<SafeZip> {
+    const zip = await new Promise<ZipFile>((resolve, reject) =>
+      yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (error, file) =>
+        error ? reject(new ZipRejected('ZIP.CORRUPT', { reason: error.message })) : resolve(file),
+      ),
+    );
+    try {
+      if (zip.entryCount > limits.maxEntries) throw new ZipRejected('ZIP.TOO_MANY_ENTRIES', { count: zip.entryCount, max: limits.maxEntries });
+      const entries = await readAllEntries(zip);
+      return new SafeZip(zip, checkAndList(entries, limits));
+    } catch (error) {
+      zip.close();
+      throw error;
+    }
+  }
+
+  async openFile(file: ZipFileEntry): Promise<Readable> {
+    return new Promise((resolve, reject) =>
+      this.zip.openReadStream(file.entry, (error, stream) =>
+        error ? reject(new ZipRejected('ZIP.CORRUPT', { reason: `${file.path}: ${error.message}` })) : resolve(stream),
+      ),
+    );
+  }
+
+  close(): void {
+    if (this.zip.isOpen) this.zip.close();
+  }
+}
+
+function readAllEntries(zip: ZipFile): Promise<Entry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: Entry[] = [];
+    zip.on('entry', (entry: Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', (error: Error) => {
+      const unsafe = /^(absolute path|invalid relative path|invalid characters in fileName): (.*)$/.exec(error.message);
+      reject(unsafe ? new ZipRejected('ZIP.UNSAFE_PATH', { path: unsafe[2] }) : new ZipRejected('ZIP.CORRUPT', { reason: error.message }));
+    });
+    zip.readEntry();
+  });
+}
+
+function checkAndList(entries: Entry[], limits: ZipLimits): ZipListing {
+  const ignored: string[] = [];
+  const files: { path: string; size: number; entry: Entry }[] = [];
+  let total = 0;
+  for (const entry of entries) {
+    const path = entry.fileName;
+    if (path.endsWith('/')) continue;
+    if (JUNK(path)) {
+      ignored.push(path);
+      continue;
+    }
+    if ((entry.generalPurposeBitFlag & 0x1) !== 0) throw new ZipRejected('ZIP.ENCRYPTED', { path });
+    const unixMode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+    if (unixMode === S_IFLNK) throw new ZipRejected('ZIP.SYMLINK', { path });
+    total += entry.uncompressedSize;
+    if (total > limits.maxTotalUncompressedBytes) {
+      throw new ZipRejected('ZIP.TOO_LARGE_UNCOMPRESSED', { maxMegabytes: Math.round(limits.maxTotalUncompressedBytes / 1024 ** 2) });
+    }
+    if (entry.uncompressedSize > 1024 ** 2 && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio) {
+      throw new ZipRejected('ZIP.SUSPICIOUS_RATIO', { path, ratio: Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1)) });
+    }
+    files.push({ path, size: entry.uncompressedSize, entry });
+  }
+  const topFolders = new Set(files.map((f) => (f.path.includes('/') ? f.path.split('/')[0] : '')));
+  const wrappingFolder = files.length > 0 && topFolders.size === 1 && !topFolders.has('') ? [...topFolders][0] : undefined;
+  return {
+    files: files.map((f) => ({ ...f, relativePath: wrappingFolder ? f.path.slice(wrappingFolder.length + 1) : f.path })),
+    ignored,
+    wrappingFolder,
+  };
+}
