@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(requestedDir: string, log: (message:
     await server.start();
   } catch (error) {
     throw new Error(`Embedded PostgreSQL did not start from ${dir}: ${String(error ?? 'process exited')}. ` +
-      'Remove the directory to start from scratch, or set DATABASE_URL to use your own PostgreSQL.');
+      'Remove the directory to start from scratch, or set DATABASE_URL to use your own PostgreSQL.', { cause: error });
   }
   return { adminUrl: urlFor(port, 'postgres'), stop: () => server.stop() };
 }

@@ -27,7 +27,7 @@ export class XlsxStreamWriter {
 
   constructor(
     output: Writable,
-    private readonly columns: SheetColumn[],
+    columns: SheetColumn[],
     options: { sheetName?: string; validationRows?: number; errorColumn?: number } = {},
   ) {
     this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
