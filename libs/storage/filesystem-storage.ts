@@ -61,6 +61,12 @@ export class FileSystemStorage extends StoragePort {
     return (await stat(this.pathOf(key))).size;
   }
 
+  async withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T> {
+    const path = this.pathOf(key);
+    await stat(path);
+    return use(path);
+  }
+
   private pathOf(key: string): string {
     if (!KEY.test(key)) throw new Error(`not a storage key: ${key}`);
     return join(this.root, key.slice(0, 2), key.slice(2, 4), key);

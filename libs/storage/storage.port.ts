@@ -16,6 +16,12 @@ export abstract class StoragePort {
   abstract open(key: string): Promise<Readable>;
   abstract exists(key: string): Promise<boolean>;
   abstract size(key: string): Promise<number>;
+  /**
+   * Runs `use` with a path on the local disk holding the object's bytes (ZIP reading needs random
+   * access). The filesystem adapter hands out its own file; a remote store downloads to a temporary file
+   * and removes it afterwards.
+   */
+  abstract withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
 }
 
 export class StoredObjectTooLargeError extends Error {

@@ -1,0 +1,106 @@
+import { Command, Query } from '@nestjs/cqrs';
+import { defineEvent } from '../integration-event.js';
+import type { Principal } from '../users/principal.js';
+import type { UserSummary } from '../users/index.js';
+import type { CertificateDefinitionSummary, CertificateSource } from './types.js';
+
+export * from './types.js';
+
+/** Definitions by code (case-insensitive), in one query: unknown codes are simply absent. */
+export class FindDefinitionsByCodesQuery extends Query<CertificateDefinitionSummary[]> {
+  constructor(readonly codes: string[]) {
+    super();
+  }
+}
+
+/**
+ * An attachment of a certificate being registered. Either a local file that is read once and stored
+ * (an HTTP upload in a temporary directory), or an object already in the StoragePort (a file that an
+ * import extracted from a ZIP). Its type is decided from its bytes, never from its name.
+ */
+export type CertificateAttachmentSource =
+  | { kind: 'local-file'; path: string; fileName: string }
+  | { kind: 'stored'; storageKey: string; fileName: string };
+
+export interface RegisterObtainedCertificateInput {
+  userId: string;
+  /** One of definitionId and definitionCode. */
+  definitionId?: string;
+  definitionCode?: string;
+  /** YYYY-MM-DD */
+  dateObtained: string;
+  /** YYYY-MM-DD; omitted or null: the definition's default validity (or no expiry). */
+  dateExpires?: string | null;
+  /** A number issued elsewhere. Not together with autoNumber. */
+  number?: string | null;
+  /** Hand out the next number of the definition's sequence. */
+  autoNumber?: boolean;
+  /**
+   * A number taken earlier from AllocateCertificateNumbersCommand for this definition (imports reserve
+   * a block per chunk). Implies an automatic number; not together with number.
+   */
+  allocatedNumber?: string;
+  source: CertificateSource;
+  attachment?: CertificateAttachmentSource;
+}
+
+export interface RegisterObtainedCertificateOptions {
+  /**
+   * false: persist in the current unit of work without flushing; the caller flushes (an import chunk
+   * writes many rows with one flush). Default true.
+   */
+  flush?: boolean;
+  /**
+   * Lookups the caller already made for a whole batch, so no query per row is needed: users in the
+   * principal's scope by id (from GetUsersInScopeQuery / FindUsersByCodesQuery with the same principal)
+   * and definitions by upper-case code (from FindDefinitionsByCodesQuery).
+   */
+  prefetched?: {
+    usersInScope?: ReadonlyMap<string, UserSummary>;
+    definitionsByCode?: ReadonlyMap<string, CertificateDefinitionSummary>;
+  };
+}
+
+/**
+ * Registers one obtained certificate for a user in the principal's scope, with its optional attachment,
+ * and records ObtainedCertificateRegistered in the same unit of work. Runs in the caller's MikroORM
+ * context (the request's, or the import chunk's).
+ */
+export class RegisterObtainedCertificateCommand extends Command<{ id: string; number: string | null }> {
+  constructor(
+    readonly principal: Principal,
+    readonly input: RegisterObtainedCertificateInput,
+    readonly options: RegisterObtainedCertificateOptions = {},
+  ) {
+    super();
+  }
+}
+
+/**
+ * Reserves `count` consecutive automatic numbers of a definition at once, in a short transaction of
+ * its own: numbers of a rolled-back import are lost (gaps are accepted), never handed out twice.
+ */
+export class AllocateCertificateNumbersCommand extends Command<string[]> {
+  constructor(
+    readonly definitionId: string,
+    readonly count: number,
+  ) {
+    super();
+  }
+}
+
+export interface ObtainedCertificateRegisteredPayload {
+  certificateId: string;
+  userId: string;
+  definitionId: string;
+  definitionCode: string;
+  /** YYYY-MM-DD */
+  obtainedOn: string;
+  /** YYYY-MM-DD or null */
+  expiresOn: string | null;
+  source: CertificateSource;
+}
+
+export class ObtainedCertificateRegistered extends defineEvent<ObtainedCertificateRegisteredPayload>(
+  'certificates.obtained-certificate-registered.v1',
+) {}

@@ -1,0 +1,93 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../../libs/config/app-config.js';
+import type { CertificateAttachmentSource } from '../../../../libs/contracts/certificates/index.js';
+import { DomainError, notFound } from '../../../../libs/errors/domain-error.js';
+import { detectFileType } from '../../../../libs/storage/file-type.js';
+import { StoragePort, StoredObjectTooLargeError } from '../../../../libs/storage/storage.port.js';
+import { attachmentTypeNotAllowed, ObtainedCertificate, type StoredFile } from '../domain/obtained-certificate.js';
+
+const HEAD_BYTES = 1024;
+
+export interface InspectedAttachment {
+  source: CertificateAttachmentSource;
+  mediaType: string;
+}
+
+/**
+ * Takes in a certificate's attachment in two steps: `inspect` decides the type from the first bytes
+ * (and refuses anything but PDF, PNG and JPEG before anything is written), `store` streams the bytes
+ * into the StoragePort once the registration itself has passed its checks.
+ */
+@Injectable()
+export class AttachmentIntake {
+  constructor(
+    private readonly storage: StoragePort,
+    private readonly config: AppConfig,
+  ) {}
+
+  async inspect(source: CertificateAttachmentSource): Promise<InspectedAttachment> {
+    const head = source.kind === 'local-file' ? await readFileHead(source.path) : await this.readStoredHead(source.storageKey);
+    const type = detectFileType(head);
+    if (!type) throw attachmentTypeNotAllowed(ObtainedCertificate.normaliseFileName(source.fileName));
+    return { source, mediaType: type.mediaType };
+  }
+
+  async store({ source, mediaType }: InspectedAttachment): Promise<StoredFile> {
+    if (source.kind === 'stored') {
+      return { fileName: source.fileName, mediaType, storageKey: source.storageKey, size: await this.storage.size(source.storageKey) };
+    }
+    try {
+      const stored = await this.storage.put(createReadStream(source.path), { maxBytes: this.config.maxAttachmentBytes });
+      return { fileName: source.fileName, mediaType, storageKey: stored.key, size: stored.size };
+    } catch (error) {
+      if (error instanceof StoredObjectTooLargeError) throw attachmentTooLarge(this.config.maxAttachmentBytes);
+      throw error;
+    }
+  }
+
+  private async readStoredHead(key: string): Promise<Buffer> {
+    let stream: Readable;
+    try {
+      stream = await this.storage.open(key);
+    } catch {
+      throw notFound('CERTIFICATES.ATTACHMENT_NOT_FOUND');
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of stream) {
+        chunks.push(chunk as Buffer);
+        length += (chunk as Buffer).length;
+        if (length >= HEAD_BYTES) break;
+      }
+    } finally {
+      stream.destroy();
+    }
+    return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
+  }
+}
+
+async function readFileHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function attachmentTooLarge(maxBytes: number): DomainError {
+  return new DomainError('CERTIFICATES.ATTACHMENT_TOO_LARGE', 'payload_too_large', { limit: formatBytes(maxBytes), maxBytes });
+}
+
+/** 26214400 -> "25 MB", 65536 -> "64 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`;
+  return `${bytes} bytes`;
+}

@@ -1,0 +1,81 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
+import {
+  ObtainedCertificateRegistered,
+  RegisterObtainedCertificateCommand,
+  type CertificateDefinitionSummary,
+  type RegisterObtainedCertificateInput,
+  type RegisterObtainedCertificateOptions,
+} from '../../../../../../libs/contracts/certificates/index.js';
+import { GetUsersInScopeQuery, type Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict, notFound } from '../../../../../../libs/errors/domain-error.js';
+import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
+import { ObtainedCertificate } from '../../../domain/obtained-certificate.js';
+import { CertificateNumberAllocator } from '../../../infrastructure/certificate-number-allocator.js';
+import { AttachmentIntake } from '../../attachment-intake.js';
+import { Catalogue } from '../../catalogue.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Registers one obtained certificate: for a user in the principal's scope (out of scope reads as not
+ * found), under its definition's rules, with its attachment, and with ObtainedCertificateRegistered in
+ * the same unit of work. Used by the HTTP endpoint, the demo seeder and (later) the import engine.
+ */
+@CommandHandler(RegisterObtainedCertificateCommand)
+export class RegisterObtainedCertificateHandler implements ICommandHandler<RegisterObtainedCertificateCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly queries: QueryBus,
+    private readonly catalogue: Catalogue,
+    private readonly numbers: CertificateNumberAllocator,
+    private readonly attachments: AttachmentIntake,
+  ) {}
+
+  async execute({ principal, input, options }: RegisterObtainedCertificateCommand) {
+    const definition = await this.definitionOf(input, options.prefetched?.definitionsByCode);
+    await this.assertUserRegistrable(principal, input.userId, options);
+    // The file's type is checked before anything is written; its bytes are stored only once the rest holds.
+    const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
+
+    const certificate = ObtainedCertificate.register(definition, { ...input, registeredBy: principal.userId });
+    if (certificate.awaitsAutoNumber()) {
+      const [number] = await this.numbers.allocate(definition, 1);
+      certificate.assignAutoNumber(definition, number);
+    }
+    this.em.persist(certificate);
+    if (inspected) this.em.persist(certificate.attach(await this.attachments.store(inspected)));
+    recordEvent(
+      this.em,
+      new ObtainedCertificateRegistered({
+        certificateId: certificate.id,
+        userId: certificate.userId,
+        definitionId: definition.id,
+        definitionCode: definition.code,
+        obtainedOn: certificate.dateObtained,
+        expiresOn: certificate.dateExpires,
+        source: certificate.source,
+      }),
+    );
+    if (options.flush !== false) await this.em.flush();
+    return { id: certificate.id, number: certificate.number };
+  }
+
+  private async definitionOf(
+    input: RegisterObtainedCertificateInput,
+    prefetched: ReadonlyMap<string, CertificateDefinitionSummary> | undefined,
+  ): Promise<DefinitionTerms> {
+    const fromBatch = !input.definitionId && input.definitionCode ? prefetched?.get(input.definitionCode.trim().toUpperCase()) : undefined;
+    if (fromBatch) return fromBatch;
+    return (await this.catalogue.definitionByIdOrCode(input)).summary();
+  }
+
+  private async assertUserRegistrable(principal: Principal, userId: string, options: RegisterObtainedCertificateOptions): Promise<void> {
+    const prefetched = options.prefetched?.usersInScope;
+    if (!UUID.test(userId)) throw notFound('CERTIFICATES.USER_NOT_FOUND');
+    const user = prefetched ? prefetched.get(userId) : (await this.queries.execute(new GetUsersInScopeQuery(principal, [userId])))[0];
+    if (!user) throw notFound('CERTIFICATES.USER_NOT_FOUND');
+    if (user.status !== 'active') throw conflict('CERTIFICATES.USER_DELETED');
+  }
+}
