@@ -8,8 +8,10 @@ import { RequestIdMiddleware } from '../libs/logging/request-id.middleware.js';
 import { OutboxModule } from '../libs/outbox/outbox.module.js';
 import { RedisModule } from '../libs/redis/redis.module.js';
 import { MailCatcher } from '../libs/runtime/mail-catcher.js';
+import { StorageModule } from '../libs/storage/storage.module.js';
 import { ormOptions } from './database/orm-options.js';
 import { CertificatesModule } from './modules/certificates/certificates.module.js';
+import { ImportsModule } from './modules/imports/imports.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReportingModule } from './modules/reporting/reporting.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -43,8 +45,10 @@ export class AppModule implements NestModule {
         DiscoveryModule,
         RedisModule,
         OutboxModule,
+        StorageModule,
         UsersModule,
         CertificatesModule,
+        ImportsModule.register(config),
         NotificationsModule,
         ReportingModule,
       ],

@@ -37,12 +37,13 @@ describe('loadConfig', () => {
 
   it('lists every problem at once', () => {
     try {
-      loadConfig({ ROLE: 'web', PORT: 'abc', DATABASE_URL: 'mysql://x', AUTH_TOKEN_SECRET: 'short' }, cwd());
+      loadConfig({ ROLE: 'web', PORT: 'abc', DATABASE_URL: 'mysql://x', AUTH_TOKEN_SECRET: 'short', IMPORT_CHUNK_SIZE: '0' }, cwd());
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const { problems } = error as ConfigError;
-      expect(problems).toHaveLength(4);
+      expect(problems).toHaveLength(5);
+      expect(problems.join('\n')).toMatch(/IMPORT_CHUNK_SIZE must be a whole number between 1 and 10000/);
       expect(problems.join('\n')).toMatch(/ROLE must be api, worker or all/);
       expect(problems.join('\n')).toMatch(/PORT must be a whole number/);
       expect(problems.join('\n')).toMatch(/DATABASE_URL must start with postgres:/);

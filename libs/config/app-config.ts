@@ -32,6 +32,17 @@ export class AppConfig {
   outboxPollIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   queuePrefix: string;
+  imports: {
+    maxUploadBytes: number;
+    maxRows: number;
+    chunkSize: number;
+    chunkConcurrency: number;
+    zipMaxEntries: number;
+    zipMaxUncompressedBytes: number;
+    zipMaxCompressionRatio: number;
+    /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
+    jobLockMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -106,8 +117,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
         '(embedded services are only started with ROLE=all)');
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-
   const config = new AppConfig();
   Object.assign(config, {
     role,
@@ -119,7 +128,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     redisUrl,
     smtpUrl,
     mailFrom: str('MAIL_FROM', 'Credential Import <no-reply@credential-import.local>')!,
-    authTokenSecret: secret ?? persistentDevSecret(dataDir),
+    authTokenSecret: secret ?? (problems.length > 0 ? '' : persistentDevSecret(dataDir)),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
@@ -130,7 +139,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     outboxPollIntervalMs: int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000),
     logLevel,
     queuePrefix: str('QUEUE_PREFIX', 'cit')!,
+    imports: {
+      maxUploadBytes: int('IMPORT_MAX_UPLOAD_BYTES', 500 * 1024 * 1024, 1024),
+      maxRows: int('IMPORT_MAX_ROWS', 250_000, 1),
+      chunkSize: int('IMPORT_CHUNK_SIZE', 1000, 1, 10_000),
+      chunkConcurrency: int('IMPORT_CHUNK_CONCURRENCY', 2, 1, 64),
+      zipMaxEntries: int('IMPORT_ZIP_MAX_ENTRIES', 10_000, 1),
+      zipMaxUncompressedBytes: int('IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES', 2 * 1024 ** 3, 1024),
+      zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
+      jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
+    },
   } satisfies AppConfig);
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 

@@ -59,3 +59,10 @@ export interface UserCreatedPayload {
 }
 
 export class UserCreated extends defineEvent<UserCreatedPayload>('users.user-created.v1') {}
+
+/** The principal of a user (roles, permissions, language) as if they signed in now; undefined when inactive. */
+export class GetPrincipalQuery extends Query<Principal | undefined> {
+  constructor(readonly userId: string) {
+    super();
+  }
+}

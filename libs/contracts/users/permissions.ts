@@ -12,6 +12,9 @@ export const Permissions = {
   CertificatesRegister: 'certificates.register',
   ReportingRead: 'reporting.read',
   MailCatcherRead: 'mail-catcher.read',
+  /** Import types: one permission each, `imports.<type key>`. */
+  ImportObtainedCertificatesWithFiles: 'imports.obtained-certificates-with-files',
+  ImportObtainedCertificates: 'imports.obtained-certificates',
 } as const;
 
 export type Permission = (typeof Permissions)[keyof typeof Permissions] | `imports.${string}`;

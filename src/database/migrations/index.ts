@@ -1,4 +1,6 @@
 import { Migration20261122000000_foundation } from './Migration20261122000000_foundation.js';
+import { Migration20261122000100_certificates } from './Migration20261122000100_certificates.js';
+import { Migration20261122000200_imports } from './Migration20261122000200_imports.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so the compiled app and the
@@ -6,4 +8,6 @@ import { Migration20261122000000_foundation } from './Migration20261122000000_fo
  */
 export const MIGRATIONS = [
   { name: 'Migration20261122000000_foundation', class: Migration20261122000000_foundation },
+  { name: 'Migration20261122000100_certificates', class: Migration20261122000100_certificates },
+  { name: 'Migration20261122000200_imports', class: Migration20261122000200_imports },
 ];

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import './domain/messages.js';
+import { NotifyOnImportCompleted } from './application/event-handlers/notify-on-import-completed.handler.js';
 import { SendWelcomeMailOnUserCreated } from './application/event-handlers/send-welcome-mail-on-user-created.handler.js';
 import { MailSender } from './infrastructure/mail-sender.js';
+import { NotificationsController } from './interface/http/notifications.controller.js';
 
-/** Email (nodemailer over SMTP) for what other modules announce in their events. */
+/** Email (nodemailer over SMTP) and in-app notifications for what other modules announce in their events. */
 @Module({
-  providers: [MailSender, SendWelcomeMailOnUserCreated],
+  controllers: [NotificationsController],
+  providers: [MailSender, SendWelcomeMailOnUserCreated, NotifyOnImportCompleted],
 })
 export class NotificationsModule {}

@@ -1,4 +1,15 @@
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CountCertificatesPerMonthSubscriber } from './application/event-handlers/count-certificates-per-month.subscriber.js';
+import { CountImportsPerDaySubscriber } from './application/event-handlers/count-imports-per-day.subscriber.js';
+import { CertificatesPerMonthHandler } from './application/queries/certificates-per-month.handler.js';
+import { ImportsPerDayHandler } from './application/queries/imports-per-day.handler.js';
+import { ReportsController } from './interface/http/reports.controller.js';
 
-@Module({})
+/** Read models fed only by integration events, and the endpoints that read them. */
+@Module({
+  imports: [CqrsModule],
+  controllers: [ReportsController],
+  providers: [CountCertificatesPerMonthSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler],
+})
 export class ReportingModule {}

@@ -27,6 +27,7 @@ import {
 } from './application/queries/directory-queries.handlers.js';
 import {
   FindUsersByCodesHandler,
+  GetPrincipalHandler,
   GetUserHandler,
   GetUsersInScopeHandler,
   ListUsersHandler,
@@ -67,6 +68,7 @@ const queryHandlers = [
   ResolveUserScopeHandler,
   GetUsersInScopeHandler,
   FindUsersByCodesHandler,
+  GetPrincipalHandler,
   ListGroupsHandler,
   ListManagerRelationsHandler,
   ListRolesHandler,

@@ -5,11 +5,21 @@ registerMessages({
     'NOTIFICATIONS.WELCOME_SUBJECT': 'Your account for {product}',
     'NOTIFICATIONS.WELCOME_BODY':
       'Hello {firstName},\n\nAn account was created for you in {product}.\nSign in at {url} with your email address {email}.\n\nThis is an automatic message.',
+    'NOTIFICATIONS.IMPORT_COMPLETED': 'Import of {fileName} finished: {succeeded} succeeded, {skipped} skipped.',
+    'NOTIFICATIONS.IMPORT_COMPLETED_WITH_ERRORS': 'Import of {fileName} finished with errors: {succeeded} succeeded, {failed} failed, {skipped} skipped. Download the error file.',
+    'NOTIFICATIONS.IMPORT_FAILED': 'Import of {fileName} failed; open it to see why.',
+    'NOTIFICATIONS.IMPORT_CANCELLED': 'Import of {fileName} was cancelled after {succeeded} succeeded and {failed} failed rows.',
+    'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Notification not found.',
   },
   nl: {
     'NOTIFICATIONS.WELCOME_SUBJECT': 'Je account voor {product}',
     'NOTIFICATIONS.WELCOME_BODY':
       'Hallo {firstName},\n\nEr is een account voor je aangemaakt in {product}.\nMeld je aan op {url} met je e-mailadres {email}.\n\nDit is een automatisch bericht.',
+    'NOTIFICATIONS.IMPORT_COMPLETED': 'Import van {fileName} klaar: {succeeded} gelukt, {skipped} overgeslagen.',
+    'NOTIFICATIONS.IMPORT_COMPLETED_WITH_ERRORS': 'Import van {fileName} klaar met fouten: {succeeded} gelukt, {failed} mislukt, {skipped} overgeslagen. Download het foutenbestand.',
+    'NOTIFICATIONS.IMPORT_FAILED': 'Import van {fileName} is mislukt; open hem om te zien waarom.',
+    'NOTIFICATIONS.IMPORT_CANCELLED': 'Import van {fileName} is geannuleerd na {succeeded} gelukte en {failed} mislukte rijen.',
+    'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Melding niet gevonden.',
   },
 });
 

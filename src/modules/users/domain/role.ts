@@ -60,6 +60,8 @@ export const SYSTEM_ROLES = {
       Permissions.CertificatesRead,
       Permissions.CertificatesRegister,
       Permissions.ReportingRead,
+      Permissions.ImportObtainedCertificatesWithFiles,
+      Permissions.ImportObtainedCertificates,
     ],
   },
   manager: {

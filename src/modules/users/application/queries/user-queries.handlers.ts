@@ -2,12 +2,14 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import {
   FindUsersByCodesQuery,
+  GetPrincipalQuery,
   GetUsersInScopeQuery,
   ResolveUserScopeQuery,
   type Principal,
   type UserSummary,
 } from '../../../../../libs/contracts/users/index.js';
 import { pgArray } from '../../../../../libs/database/sql.js';
+import { AuthenticationService } from '../authentication.service.js';
 import { UserAccess } from '../user-access.js';
 import { UserViews, type UserListFilter, type UserView } from '../user-views.js';
 
@@ -85,5 +87,14 @@ export class FindUsersByCodesHandler implements IQueryHandler<FindUsersByCodesQu
       `select ${SUMMARY_COLUMNS} from users u where u.user_code = any(?::text[]) and u.status = 'active' and ${scope.sql}`,
       [pgArray(userCodes), ...scope.params],
     );
+  }
+}
+
+/** Background work acts as the user who started it: their permissions and scope, as of now. */
+@QueryHandler(GetPrincipalQuery)
+export class GetPrincipalHandler implements IQueryHandler<GetPrincipalQuery> {
+  constructor(private readonly authentication: AuthenticationService) {}
+  execute({ userId }: GetPrincipalQuery) {
+    return this.authentication.loadPrincipal(userId, 'access-token');
   }
 }

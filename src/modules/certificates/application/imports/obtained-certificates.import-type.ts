@@ -1,0 +1,297 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  AllocateCertificateNumbersCommand,
+  FindDefinitionsByCodesQuery,
+  RegisterObtainedCertificateCommand,
+  type CertificateDefinitionSummary,
+} from '../../../../../libs/contracts/certificates/index.js';
+import {
+  ImportTypeProvider,
+  type ImportChunkContext,
+  type ImportColumn,
+  type ImportMessage,
+  type ImportTypeDefinition,
+  type RawImportRow,
+  type RowOutcome,
+} from '../../../../../libs/contracts/imports/index.js';
+import { FindUsersByCodesQuery, Permissions, type UserSummary } from '../../../../../libs/contracts/users/index.js';
+import { pgArray } from '../../../../../libs/database/sql.js';
+import { DomainError } from '../../../../../libs/errors/domain-error.js';
+import { parseDateCell } from '../../../../../libs/spreadsheet/dates.js';
+import '../../domain/messages.js';
+
+const FILE_COLUMN: ImportColumn = {
+  key: 'fileName',
+  header: 'File Name',
+  aliases: ['Bestandsnaam', 'File', 'Attachment'],
+  mandatory: true,
+  note: 'Exact name of the PDF/PNG/JPEG in the root of the ZIP, including the extension and case.',
+  kind: 'file',
+  maxLength: 255,
+};
+
+const CERTIFICATE_COLUMNS: ImportColumn[] = [
+  { key: 'userCode', header: 'User Code', aliases: ['Gebruikerscode', 'Linking Code', 'Koppelcode'], mandatory: true, note: "The user's linking code.", kind: 'text', maxLength: 64 },
+  {
+    key: 'definitionCode',
+    header: 'Certificate Definition Code',
+    aliases: ['Certificaatdefinitiecode', 'Certificate Code', 'Definition Code'],
+    mandatory: true,
+    note: 'Code of the certificate definition.',
+    kind: 'text',
+    maxLength: 64,
+  },
+  { key: 'dateObtained', header: 'Date Obtained', aliases: ['Behaaldatum', 'Datum behaald'], mandatory: false, note: 'dd-mm-yyyy. Empty: today.', kind: 'date', maxLength: 40 },
+  {
+    key: 'dateExpires',
+    header: 'Date Expires',
+    aliases: ['Vervaldatum', 'Geldig tot'],
+    mandatory: false,
+    note: "dd-mm-yyyy. Only when it differs from the definition's standard validity; empty: obtained + validity (or no expiry).",
+    kind: 'date',
+    maxLength: 40,
+  },
+  { key: 'number', header: 'Number', aliases: ['Nummer', 'Certificate Number', 'Certificaatnummer'], mandatory: false, note: 'The certificate number.', kind: 'text', maxLength: 100 },
+  {
+    key: 'autoNumber',
+    header: 'Auto Number',
+    aliases: ['Automatisch nummer', 'Autonummer'],
+    mandatory: false,
+    note: 'TRUE: the system generates the number (leave Number empty). FALSE or empty: the Number column is used.',
+    kind: 'boolean',
+    maxLength: 10,
+  },
+];
+
+const COLUMN_OF_ERROR: Record<string, string> = {
+  'CERTIFICATES.OBTAINED_IN_FUTURE': 'dateObtained',
+  'CERTIFICATES.EXPIRY_BEFORE_OBTAINED': 'dateExpires',
+  'CERTIFICATES.AUTO_NUMBER_WITH_NUMBER': 'autoNumber',
+  'CERTIFICATES.AUTO_NUMBERING_NOT_ENABLED': 'autoNumber',
+  'CERTIFICATES.NUMBER_INVALID': 'number',
+  'CERTIFICATES.ATTACHMENT_TYPE_NOT_ALLOWED': 'fileName',
+};
+
+interface CheckedRow {
+  row: RawImportRow;
+  user: UserSummary;
+  definition: CertificateDefinitionSummary;
+  dateObtained: string;
+  dateExpires: string | null;
+  number: string | null;
+  autoNumber: boolean;
+  storageKey?: string;
+  warnings: ImportMessage[];
+}
+
+/**
+ * Obtained certificates from a sheet: a chunk of rows becomes RegisterObtainedCertificate commands, with
+ * users, definitions and existing certificates looked up once per chunk and automatic numbers reserved
+ * per definition in one statement.
+ */
+abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
+  abstract key: string;
+  abstract permission: string;
+  abstract title: string;
+  abstract description: string;
+  abstract fileKinds: ImportTypeDefinition['fileKinds'];
+  abstract templateFileName: string;
+  abstract columns: ImportColumn[];
+  protected abstract withFiles: boolean;
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly em: EntityManager,
+  ) {}
+
+  async processChunk(rows: RawImportRow[], context: ImportChunkContext): Promise<RowOutcome[]> {
+    const seesEveryone = context.principal.permissions.includes(Permissions.ScopeAll);
+    const userCodes = unique(rows.map((r) => r.values.userCode));
+    const definitionCodes = unique(rows.map((r) => r.values.definitionCode.toUpperCase()));
+    const users = new Map(
+      (await this.queries.execute(new FindUsersByCodesQuery(context.principal, userCodes))).map((u) => [u.userCode!, u] as const),
+    );
+    const definitions = new Map(
+      (await this.queries.execute(new FindDefinitionsByCodesQuery(definitionCodes))).map((d) => [d.code.toUpperCase(), d] as const),
+    );
+
+    const outcomes: RowOutcome[] = [];
+    const checked: CheckedRow[] = [];
+    for (const row of rows) {
+      const result = this.check(row, users, definitions, seesEveryone, context);
+      if ('errors' in result) outcomes.push(result);
+      else checked.push(result);
+    }
+
+    const existing = await this.existingKeys(checked);
+    const numbers = await this.reserveNumbers(checked.filter((c) => c.autoNumber && !existing.has(keyOf(c))));
+    const usersInScope = new Map([...users.values()].map((u) => [u.id, u] as const));
+    for (const row of checked) {
+      const key = keyOf(row);
+      if (existing.has(key)) {
+        outcomes.push({ rowNumber: row.row.rowNumber, status: 'skipped', errors: [], warnings: [...row.warnings, { code: 'CERTIFICATES.IMPORT_ALREADY_REGISTERED' }] });
+        continue;
+      }
+      existing.add(key);
+      try {
+        const registered = await this.commands.execute(
+          new RegisterObtainedCertificateCommand(
+            context.principal,
+            {
+              userId: row.user.id,
+              definitionCode: row.definition.code,
+              dateObtained: row.dateObtained,
+              dateExpires: row.dateExpires,
+              number: row.autoNumber ? null : row.number,
+              allocatedNumber: row.autoNumber ? numbers.get(row.definition.id)?.shift() : undefined,
+              source: 'import',
+              attachment: row.storageKey ? { kind: 'stored', storageKey: row.storageKey, fileName: row.row.values.fileName } : undefined,
+            },
+            { flush: false, prefetched: { usersInScope, definitionsByCode: definitions } },
+          ),
+        );
+        outcomes.push({ rowNumber: row.row.rowNumber, status: 'succeeded', errors: [], warnings: row.warnings, entityId: registered.id });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes.push({
+          rowNumber: row.row.rowNumber,
+          status: 'failed',
+          errors: [{ code: error.code, params: error.params as Record<string, string | number>, column: COLUMN_OF_ERROR[error.code] }],
+          warnings: row.warnings,
+        });
+      }
+    }
+    return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+
+  /** Everything that can be said about a row before writing: all of its problems at once. */
+  private check(
+    row: RawImportRow,
+    users: Map<string, UserSummary>,
+    definitions: Map<string, CertificateDefinitionSummary>,
+    seesEveryone: boolean,
+    context: ImportChunkContext,
+  ): CheckedRow | RowOutcome {
+    const values = row.values;
+    const errors: ImportMessage[] = [];
+    const warnings: ImportMessage[] = [];
+    for (const column of this.columns.filter((c) => c.mandatory)) {
+      if (!values[column.key]) errors.push({ code: 'CERTIFICATES.IMPORT_VALUE_REQUIRED', column: column.key, params: { column: column.header } });
+    }
+    const user = values.userCode ? users.get(values.userCode) : undefined;
+    const definition = values.definitionCode ? definitions.get(values.definitionCode.toUpperCase()) : undefined;
+    if (values.userCode && values.definitionCode && (!user || !definition)) {
+      if (seesEveryone) {
+        if (!definition) errors.push({ code: 'CERTIFICATES.IMPORT_DEFINITION_CODE_UNKNOWN', column: 'definitionCode' });
+        if (!user) errors.push({ code: 'CERTIFICATES.IMPORT_USER_CODE_UNKNOWN', column: 'userCode' });
+      } else {
+        // Whoever cannot see everyone learns nothing about people outside their scope.
+        errors.push({ code: 'CERTIFICATES.IMPORT_NOT_FOUND_OR_UNAUTHORISED' });
+      }
+    }
+
+    let dateObtained = context.today;
+    const obtained = parseDateCell(values.dateObtained);
+    if (obtained.ok && obtained.date) dateObtained = obtained.date;
+    if (!obtained.ok) {
+      warnings.push({ code: 'CERTIFICATES.IMPORT_DATE_OBTAINED_NOT_RECOGNISED', column: 'dateObtained', params: { value: values.dateObtained, today: context.today } });
+    }
+    const expires = parseDateCell(values.dateExpires);
+    if (!expires.ok) errors.push({ code: 'CERTIFICATES.IMPORT_DATE_EXPIRES_NOT_RECOGNISED', column: 'dateExpires', params: { value: values.dateExpires } });
+    const dateExpires = expires.ok ? expires.date : null;
+    if (dateExpires && dateExpires < dateObtained) {
+      errors.push({ code: 'CERTIFICATES.EXPIRY_BEFORE_OBTAINED', column: 'dateExpires', params: { dateObtained, dateExpires } });
+    }
+    const autoNumber = ['true', 'waar', 'ja', 'yes', '1'].includes(values.autoNumber.toLowerCase());
+    if (autoNumber && values.number) errors.push({ code: 'CERTIFICATES.AUTO_NUMBER_WITH_NUMBER', column: 'autoNumber', params: { number: values.number } });
+    if (autoNumber && definition && definition.numberPrefix === null) {
+      errors.push({ code: 'CERTIFICATES.AUTO_NUMBERING_NOT_ENABLED', column: 'autoNumber', params: { code: definition.code } });
+    }
+
+    let storageKey: string | undefined;
+    if (this.withFiles && values.fileName) {
+      const found = context.files.find(values.fileName);
+      if (found.file) {
+        context.files.markUsed(found.file.name);
+        if (found.file.mediaType === null) errors.push({ code: 'CERTIFICATES.IMPORT_ATTACHMENT_NOT_ALLOWED', column: 'fileName', params: { fileName: values.fileName } });
+        storageKey = found.file.storageKey;
+      } else if (found.suggestion) {
+        context.files.markUsed(found.suggestion);
+        errors.push({ code: 'CERTIFICATES.IMPORT_FILE_NOT_FOUND_NEAR_MISS', column: 'fileName', params: { suggestion: found.suggestion } });
+      } else {
+        errors.push({ code: 'CERTIFICATES.IMPORT_FILE_NOT_FOUND', column: 'fileName' });
+      }
+    }
+    if (errors.length > 0 || !user || !definition) return { rowNumber: row.rowNumber, status: 'failed', errors, warnings };
+    return { row, user, definition, dateObtained, dateExpires, number: values.number || null, autoNumber, storageKey, warnings };
+  }
+
+  /** Certificates already registered for the chunk's users and definitions, by identity key. */
+  private async existingKeys(rows: CheckedRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const found = await this.em.execute<{ user_id: string; definition_id: string; obtained_on: string; number: string | null; auto_numbered: boolean }[]>(
+      `select user_id, definition_id, to_char(obtained_on, 'YYYY-MM-DD') as obtained_on, number, auto_numbered
+         from obtained_certificates where user_id = any(?::uuid[]) and definition_id = any(?::uuid[])`,
+      [pgArray(unique(rows.map((r) => r.user.id))), pgArray(unique(rows.map((r) => r.definition.id)))],
+    );
+    return new Set(
+      found.map((c) => `${c.user_id}|${c.definition_id}|${c.obtained_on}|${c.auto_numbered ? '#auto' : (c.number ?? '').toLowerCase()}`),
+    );
+  }
+
+  private async reserveNumbers(rows: CheckedRow[]): Promise<Map<string, string[]>> {
+    const countByDefinition = new Map<string, number>();
+    for (const row of rows) countByDefinition.set(row.definition.id, (countByDefinition.get(row.definition.id) ?? 0) + 1);
+    const reserved = new Map<string, string[]>();
+    for (const [definitionId, count] of countByDefinition) {
+      reserved.set(definitionId, await this.commands.execute(new AllocateCertificateNumbersCommand(definitionId, count)));
+    }
+    return reserved;
+  }
+}
+
+function keyOf(row: CheckedRow): string {
+  return `${row.user.id}|${row.definition.id}|${row.dateObtained}|${row.autoNumber ? '#auto' : (row.number ?? '').toLowerCase()}`;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))];
+}
+
+@Injectable()
+@ImportTypeProvider()
+export class ObtainedCertificatesWithFilesImport extends ObtainedCertificatesImportBase {
+  key = 'obtained-certificates-with-files';
+  permission = Permissions.ImportObtainedCertificatesWithFiles;
+  title = 'Obtained certificates with attachments (ZIP)';
+  description =
+    'Bulk add obtained certificates with their PDF certificates or scans. Put the filled-in template and all attachments in the root of a ZIP (max 500 MB); file names must match exactly, including the extension and case.';
+  fileKinds: ImportTypeDefinition['fileKinds'] = ['zip'];
+  templateFileName = 'certificatesWithFiles_template.xlsx';
+  columns = [FILE_COLUMN, ...CERTIFICATE_COLUMNS];
+  protected withFiles = true;
+
+  constructor(commands: CommandBus, queries: QueryBus, em: EntityManager) {
+    super(commands, queries, em);
+  }
+}
+
+@Injectable()
+@ImportTypeProvider()
+export class ObtainedCertificatesImport extends ObtainedCertificatesImportBase {
+  key = 'obtained-certificates';
+  permission = Permissions.ImportObtainedCertificates;
+  title = 'Obtained certificates (XLSX or CSV)';
+  description = 'Bulk add obtained certificates from a spreadsheet, without attachments.';
+  fileKinds: ImportTypeDefinition['fileKinds'] = ['xlsx', 'csv'];
+  templateFileName = 'certificates_template.xlsx';
+  columns = CERTIFICATE_COLUMNS;
+  protected withFiles = false;
+
+  constructor(commands: CommandBus, queries: QueryBus, em: EntityManager) {
+    super(commands, queries, em);
+  }
+}

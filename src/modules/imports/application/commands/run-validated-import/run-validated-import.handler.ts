@@ -1,0 +1,49 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
+import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import { Import } from '../../../domain/import.js';
+import { ImportAccess } from '../../import-access.js';
+import { ImportTypeRegistry } from '../../import-type-registry.js';
+
+export class RunValidatedImportCommand extends Command<{ id: string }> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+  ) {
+    super();
+  }
+}
+
+/** After a validate-only run, runs the same file for real without uploading it again. */
+@CommandHandler(RunValidatedImportCommand)
+export class RunValidatedImportHandler implements ICommandHandler<RunValidatedImportCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: ImportAccess,
+    private readonly registry: ImportTypeRegistry,
+  ) {}
+
+  async execute({ principal, importId }: RunValidatedImportCommand) {
+    await this.access.assertVisible(principal, importId);
+    const source = await this.em.findOneOrFail(Import, { id: importId });
+    this.registry.forPrincipal(source.type, principal);
+    if (!source.validateOnly || (source.status !== 'completed' && source.status !== 'completed_with_errors')) {
+      throw conflict('IMPORTS.NOT_A_FINISHED_VALIDATION', { status: source.status });
+    }
+    const run = Import.queue({
+      type: source.type,
+      validateOnly: false,
+      options: source.options,
+      file: { name: source.fileName, kind: source.fileKind, key: source.fileKey, size: source.fileSize },
+      startedBy: { id: principal.userId, name: principal.displayName, language: principal.language },
+      retryOf: source.id,
+    });
+    this.em.persist(run);
+    recordEvent(this.em, new ImportStarted({ importId: run.id, type: run.type, validateOnly: false }));
+    await this.em.flush();
+    return { id: run.id };
+  }
+}

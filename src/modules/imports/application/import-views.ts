@@ -1,0 +1,208 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import type { ImportMessage } from '../../../../libs/contracts/imports/index.js';
+import type { Principal } from '../../../../libs/contracts/users/index.js';
+import { notFound } from '../../../../libs/errors/domain-error.js';
+import { translate, type Language } from '../../../../libs/i18n/i18n.js';
+import { progressPercent, type ImportStatus } from '../domain/import-lifecycle.js';
+import { ImportAccess } from './import-access.js';
+
+export interface TranslatedMessage {
+  code: string;
+  message: string;
+  column?: string;
+  params?: Record<string, string | number>;
+}
+
+export interface ImportView {
+  id: string;
+  type: string;
+  status: ImportStatus;
+  validateOnly: boolean;
+  fileName: string;
+  fileSize: number;
+  startedBy: { id: string; name: string };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  counts: { total: number; processed: number; succeeded: number; failed: number; skipped: number; withWarnings: number };
+  progressPercent: number;
+  rowsPerSecond: number | null;
+  failure: TranslatedMessage | null;
+  warnings: TranslatedMessage[];
+  retryOf: string | null;
+}
+
+export interface ImportRowView {
+  rowNumber: number;
+  status: 'succeeded' | 'failed' | 'skipped';
+  errors: TranslatedMessage[];
+  warnings: TranslatedMessage[];
+  values: Record<string, string>;
+  entityId: string | null;
+}
+
+export type RowOutcomeFilter = 'succeeded' | 'failed' | 'skipped' | 'warnings';
+
+interface ImportRow {
+  id: string;
+  type: string;
+  status: ImportStatus;
+  validate_only: boolean;
+  file_name: string;
+  file_size: string;
+  started_by: string;
+  started_by_name: string;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  total_rows: number;
+  processed_rows: number;
+  succeeded_rows: number;
+  failed_rows: number;
+  skipped_rows: number;
+  warning_rows: number;
+  failure: ImportMessage | null;
+  warnings: ImportMessage[];
+  retry_of: string | null;
+  header: string[] | null;
+  total?: string;
+}
+
+const COLUMNS = `i.id, i.type, i.status, i.validate_only, i.file_name, i.file_size, i.started_by, i.started_by_name, i.created_at,
+  i.started_at, i.finished_at, i.total_rows, i.processed_rows, i.succeeded_rows, i.failed_rows, i.skipped_rows, i.warning_rows,
+  i.failure, i.warnings, i.retry_of, i.header`;
+
+export function translateMessage(message: ImportMessage, language: Language): TranslatedMessage {
+  return { code: message.code, message: translate(message.code, language, message.params ?? {}), column: message.column, params: message.params };
+}
+
+/** The import log read model: overview, one import, and its per-row results. */
+@Injectable()
+export class ImportViews {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: ImportAccess,
+  ) {}
+
+  async list(
+    principal: Principal,
+    filter: { type?: string; status?: ImportStatus; page: number; pageSize: number },
+    language: Language,
+  ): Promise<{ items: ImportView[]; total: number }> {
+    const scope = this.access.condition(principal);
+    const where = [scope.sql];
+    const params: unknown[] = [...scope.params];
+    if (filter.type) {
+      where.push('i.type = ?');
+      params.push(filter.type);
+    }
+    if (filter.status) {
+      where.push('i.status = ?');
+      params.push(filter.status);
+    }
+    const rows = await this.em.execute<ImportRow[]>(
+      `select ${COLUMNS}, count(*) over () as total from imports i where ${where.join(' and ')}
+       order by i.created_at desc, i.id limit ? offset ?`,
+      [...params, filter.pageSize, (filter.page - 1) * filter.pageSize],
+    );
+    let total = rows.length > 0 ? Number(rows[0].total) : 0;
+    if (rows.length === 0 && filter.page > 1) {
+      total = Number((await this.em.execute<{ total: string }[]>(`select count(*) as total from imports i where ${where.join(' and ')}`, params))[0].total);
+    }
+    return { items: rows.map((row) => toView(row, language)), total };
+  }
+
+  async get(principal: Principal, importId: string, language: Language): Promise<ImportView & { header: string[] }> {
+    const row = await this.row(principal, importId);
+    return { ...toView(row, language), header: row.header ?? [] };
+  }
+
+  async row(principal: Principal, importId: string): Promise<ImportRow> {
+    const scope = this.access.condition(principal);
+    const rows = await this.em.execute<ImportRow[]>(`select ${COLUMNS} from imports i where i.id = ? and ${scope.sql}`, [importId, ...scope.params]);
+    if (rows.length === 0) throw notFound('IMPORTS.IMPORT_NOT_FOUND');
+    return rows[0];
+  }
+
+  async rows(
+    principal: Principal,
+    importId: string,
+    filter: { outcome?: RowOutcomeFilter; page: number; pageSize: number },
+    language: Language,
+  ): Promise<{ items: ImportRowView[]; total: number }> {
+    const run = await this.row(principal, importId);
+    const where = ['r.import_id = ?'];
+    const params: unknown[] = [importId];
+    if (filter.outcome === 'warnings') where.push(`jsonb_array_length(r.warnings) > 0`);
+    else if (filter.outcome) {
+      where.push('r.status = ?');
+      params.push(filter.outcome);
+    }
+    const rows = await this.em.execute<{ row_number: number; status: ImportRowView['status']; errors: ImportMessage[]; warnings: ImportMessage[]; cells: string[]; entity_id: string | null; total: string }[]>(
+      `select r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, count(*) over () as total
+         from import_row_results r where ${where.join(' and ')} order by r.row_number limit ? offset ?`,
+      [...params, filter.pageSize, (filter.page - 1) * filter.pageSize],
+    );
+    const header = run.header ?? [];
+    return {
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+      items: rows.map((row) => ({
+        rowNumber: row.row_number,
+        status: row.status,
+        errors: row.errors.map((m) => translateMessage(m, language)),
+        warnings: row.warnings.map((m) => translateMessage(m, language)),
+        values: Object.fromEntries(header.map((h, i) => [h || `Column ${i + 1}`, row.cells[i] ?? ''])),
+        entityId: row.entity_id,
+      })),
+    };
+  }
+
+  /** Failed rows in row order, a batch at a time (keyset pagination), for the streamed error file. */
+  async *failedRows(importId: string, batchSize = 1000): AsyncGenerator<{ rowNumber: number; cells: string[]; errors: ImportMessage[] }> {
+    let after = 0;
+    for (;;) {
+      const batch = await this.em.fork().execute<{ row_number: number; cells: string[]; errors: ImportMessage[] }[]>(
+        `select row_number, cells, errors from import_row_results where import_id = ? and status = 'failed' and row_number > ?
+          order by row_number limit ?`,
+        [importId, after, batchSize],
+      );
+      for (const row of batch) yield { rowNumber: row.row_number, cells: row.cells, errors: row.errors };
+      if (batch.length < batchSize) return;
+      after = batch[batch.length - 1].row_number;
+    }
+  }
+}
+
+function toView(row: ImportRow, language: Language): ImportView {
+  const started = row.started_at ? new Date(row.started_at) : null;
+  const finished = row.finished_at ? new Date(row.finished_at) : null;
+  const durationMs = started ? (finished ?? new Date()).getTime() - started.getTime() : null;
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status,
+    validateOnly: row.validate_only,
+    fileName: row.file_name,
+    fileSize: Number(row.file_size),
+    startedBy: { id: row.started_by, name: row.started_by_name },
+    createdAt: new Date(row.created_at).toISOString(),
+    startedAt: started?.toISOString() ?? null,
+    finishedAt: finished?.toISOString() ?? null,
+    durationMs,
+    counts: {
+      total: row.total_rows,
+      processed: row.processed_rows,
+      succeeded: row.succeeded_rows,
+      failed: row.failed_rows,
+      skipped: row.skipped_rows,
+      withWarnings: row.warning_rows,
+    },
+    progressPercent: progressPercent(row.status, row.processed_rows, row.total_rows),
+    rowsPerSecond: durationMs && durationMs > 0 && row.processed_rows > 0 ? Math.round((row.processed_rows / durationMs) * 1000) : null,
+    failure: row.failure ? translateMessage(row.failure, language) : null,
+    warnings: (row.warnings ?? []).map((m) => translateMessage(m, language)),
+    retryOf: row.retry_of,
+  };
+}

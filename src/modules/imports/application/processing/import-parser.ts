@@ -1,0 +1,197 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { AppConfig } from '../../../../../libs/config/app-config.js';
+import type { ImportMessage, ImportTypeDefinition } from '../../../../../libs/contracts/imports/index.js';
+import { cellText } from '../../../../../libs/spreadsheet/cell-text.js';
+import { readSpreadsheet, type SpreadsheetKind } from '../../../../../libs/spreadsheet/spreadsheet-reader.js';
+import { detectFileType } from '../../../../../libs/storage/file-type.js';
+import { StoragePort } from '../../../../../libs/storage/storage.port.js';
+import { SafeZip, type ZipFileEntry } from '../../../../../libs/zip/safe-zip.js';
+import { mapHeader, normaliseHeader } from '../../domain/header-mapping.js';
+import type { Import } from '../../domain/import.js';
+import { normaliseRow, originalCells } from '../../domain/row-normaliser.js';
+import { chunkJobId, HELD_BACK_MS, IMPORTS_QUEUE, type ChunkJob, type ChunkRow } from './import-queue.js';
+
+/** A problem with the file as a whole: the import fails with this message and writes nothing. */
+export class ImportRejected extends Error {
+  constructor(readonly problem: ImportMessage) {
+    super(problem.code);
+    this.name = 'ImportRejected';
+  }
+}
+
+export interface ParseResult {
+  header: string[];
+  totalRows: number;
+  chunkCount: number;
+  warnings: ImportMessage[];
+}
+
+/** Headers of the error file's own last column: ignored without a warning when an error file comes back. */
+const ERROR_COLUMN_HEADERS = new Set(['errors', 'fouten', 'warnings', 'waarschuwingen']);
+
+/**
+ * Reads an import's file once, streaming: checks the ZIP and extracts attachments into storage, maps
+ * the header, normalises every row, spots duplicate rows, and queues the rows in chunk jobs that are
+ * held back until the whole file has passed (the caller releases them).
+ */
+@Injectable()
+export class ImportParser {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly storage: StoragePort,
+    private readonly config: AppConfig,
+    @InjectQueue(IMPORTS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async parse(run: Import, type: ImportTypeDefinition): Promise<ParseResult> {
+    return this.storage.withLocalFile(run.fileKey, (path) =>
+      run.fileKind === 'zip' ? this.parseZip(run, type, path) : this.parseSheet(run, type, path, run.fileKind as SpreadsheetKind),
+    );
+  }
+
+  private async parseZip(run: Import, type: ImportTypeDefinition, path: string): Promise<ParseResult> {
+    const limits = this.config.imports;
+    const zip = await SafeZip.open(path, {
+      maxEntries: limits.zipMaxEntries,
+      maxTotalUncompressedBytes: limits.zipMaxUncompressedBytes,
+      maxCompressionRatio: limits.zipMaxCompressionRatio,
+    });
+    const sheetPath = join(this.config.dataDir, 'tmp', `import-${run.id}`);
+    try {
+      const { files, ignored, wrappingFolder } = zip.listing;
+      const nested = files.filter((file) => file.relativePath.includes('/'));
+      if (nested.length > 0) {
+        throw new ImportRejected({ code: 'IMPORTS.FILES_IN_SUBFOLDERS', params: { paths: listOf(nested.map((f) => f.path)) } });
+      }
+      const sheets = files.filter((file) => /\.(xlsx|csv)$/i.test(file.relativePath));
+      if (sheets.length === 0) throw new ImportRejected({ code: 'IMPORTS.NO_SPREADSHEET_IN_ZIP' });
+      if (sheets.length > 1) {
+        throw new ImportRejected({ code: 'IMPORTS.SEVERAL_SPREADSHEETS_IN_ZIP', params: { count: sheets.length, names: listOf(sheets.map((s) => s.relativePath)) } });
+      }
+      const warnings: ImportMessage[] = [];
+      if (wrappingFolder) warnings.push({ code: 'IMPORTS.WRAPPING_FOLDER', params: { folder: wrappingFolder } });
+      if (ignored.length > 0) warnings.push({ code: 'IMPORTS.IGNORED_SYSTEM_FILES', params: { count: ignored.length } });
+
+      await mkdir(join(this.config.dataDir, 'tmp'), { recursive: true });
+      await pipeline(await zip.openFile(sheets[0]), createWriteStream(sheetPath));
+      await this.extractAttachments(run.id, zip, files.filter((file) => file !== sheets[0]));
+      const kind: SpreadsheetKind = sheets[0].relativePath.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx';
+      const result = await this.parseSheet(run, type, sheetPath, kind);
+      return { ...result, warnings: [...warnings, ...result.warnings] };
+    } finally {
+      zip.close();
+      await rm(sheetPath, { force: true });
+    }
+  }
+
+  /** Streams every attachment into storage (content-addressed) and records it for the rows to find. */
+  private async extractAttachments(importId: string, zip: SafeZip, files: ZipFileEntry[]): Promise<void> {
+    let batch: { name: string; storage_key: string; size: number; media_type: string | null }[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.orm.em.fork().execute(
+        `insert into import_files (import_id, name, storage_key, size, media_type)
+         select ?, f.name, f.storage_key, f.size, f.media_type
+           from jsonb_to_recordset(?::jsonb) as f(name text, storage_key text, size bigint, media_type text)
+         on conflict (import_id, name) do nothing`,
+        [importId, JSON.stringify(batch)],
+      );
+      batch = [];
+    };
+    for (const file of files) {
+      let head = Buffer.alloc(0);
+      const sniff = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          if (head.length < 1024) head = Buffer.concat([head, chunk.subarray(0, 1024 - head.length)]);
+          callback(null, chunk);
+        },
+      });
+      const stored = await this.storage.put((await zip.openFile(file)).pipe(sniff));
+      batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+  }
+
+  private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind): Promise<ParseResult> {
+    const explicitMapping = (run.options.columnMapping ?? {}) as Record<string, string>;
+    const chunkSize = this.config.imports.chunkSize;
+    const maxRows = this.config.imports.maxRows;
+    const seen = new Map<string, number>();
+    let header: string[] | undefined;
+    let indexByKey = new Map<string, number>();
+    let pending: ChunkRow[] = [];
+    let chunkCount = 0;
+    let totalRows = 0;
+    const warnings: ImportMessage[] = [];
+
+    const enqueue = async () => {
+      if (pending.length === 0) return;
+      const job: ChunkJob = { importId: run.id, chunk: chunkCount, rows: pending };
+      await this.queue.add('chunk', job, {
+        jobId: chunkJobId(run.id, chunkCount),
+        delay: HELD_BACK_MS,
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: true,
+        removeOnFail: 1000,
+      });
+      chunkCount++;
+      pending = [];
+    };
+
+    for await (const sheetRow of readSpreadsheet(path, kind)) {
+      if (!header) {
+        header = sheetRow.cells.map((cell) => cellText(cell));
+        const mapping = mapHeader(header, type.columns, explicitMapping);
+        if (mapping.errors.length > 0) throw new ImportRejected(mapping.errors[0]);
+        indexByKey = mapping.indexByKey;
+        const ignored = mapping.ignoredHeaders.filter((h) => !ERROR_COLUMN_HEADERS.has(normaliseHeader(h)));
+        if (ignored.length > 0) warnings.push({ code: 'IMPORTS.IGNORED_COLUMNS', params: { headers: listOf(ignored) } });
+        continue;
+      }
+      totalRows++;
+      if (totalRows > maxRows) throw new ImportRejected({ code: 'IMPORTS.TOO_MANY_ROWS', params: { max: maxRows } });
+      const normalised = normaliseRow(sheetRow.rowNumber, sheetRow.cells, type.columns, indexByKey);
+      const fingerprint = createHash('sha1').update(normalised.fingerprint).digest('base64');
+      const duplicateOf = seen.get(fingerprint);
+      if (duplicateOf === undefined) seen.set(fingerprint, sheetRow.rowNumber);
+      pending.push({ row: normalised.row, cells: originalCells(sheetRow.cells, header.length), errors: normalised.errors, duplicateOf });
+      if (pending.length >= chunkSize) await enqueue();
+    }
+    if (!header) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
+    if (totalRows === 0) throw new ImportRejected({ code: 'IMPORTS.NO_ROWS' });
+    await enqueue();
+    return { header: header.filter((h, i) => h !== '' || i < header!.length), totalRows, chunkCount, warnings };
+  }
+
+  /** Lets the held-back chunk jobs run once the import is marked processing. */
+  async release(importId: string, chunkCount: number): Promise<void> {
+    for (let chunk = 0; chunk < chunkCount; chunk++) {
+      const job = await this.queue.getJob(chunkJobId(importId, chunk));
+      if (job && (await job.isDelayed())) await job.promote().catch(() => {});
+    }
+  }
+
+  /** Drops the held-back chunk jobs of an import that failed or was cancelled before they ran. */
+  async discard(importId: string): Promise<void> {
+    for (let chunk = 0; ; chunk++) {
+      const job = await this.queue.getJob(chunkJobId(importId, chunk));
+      if (!job) return;
+      if (await job.isDelayed()) await job.remove().catch(() => {});
+    }
+  }
+}
+
+function listOf(items: string[], max = 10): string {
+  return items.length > max ? `${items.slice(0, max).join(', ')} (+${items.length - max} more)` : items.join(', ');
+}

@@ -1,0 +1,86 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../../../../../libs/config/app-config.js';
+import type { ImportMessage } from '../../../../../libs/contracts/imports/index.js';
+import { requestContext } from '../../../../../libs/logging/request-context.js';
+import { SpreadsheetUnreadable } from '../../../../../libs/spreadsheet/spreadsheet-reader.js';
+import { ZipRejected } from '../../../../../libs/zip/safe-zip.js';
+import { Import } from '../../domain/import.js';
+import { ImportTypeRegistry } from '../import-type-registry.js';
+import { ChunkProcessor, finishImport } from './chunk-processor.js';
+import { ImportParser, ImportRejected } from './import-parser.js';
+import { IMPORTS_QUEUE, type ChunkJob, type ParseJob } from './import-queue.js';
+
+/**
+ * The worker side of the engine: `parse` jobs read and check a file and fan it out into chunk jobs;
+ * `chunk` jobs process rows. Only processes with ROLE=worker or all consume them.
+ */
+@Injectable()
+export class ImportWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ImportWorker.name);
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly config: AppConfig,
+    private readonly registry: ImportTypeRegistry,
+    private readonly parser: ImportParser,
+    private readonly chunks: ChunkProcessor,
+    @InjectQueue(IMPORTS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.role === 'api') return;
+    void this.queue.process('parse', 1, (job: Job<ParseJob>) =>
+      requestContext.run({ requestId: `import:${job.data.importId}:parse` }, () => this.parse(job.data.importId)),
+    );
+    void this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
+      requestContext.run({ requestId: `import:${job.data.importId}:${job.data.chunk}` }, () => this.chunks.process(job.data)),
+    );
+  }
+
+  async parse(importId: string): Promise<void> {
+    const em = this.orm.em.fork();
+    const run = await em.findOne(Import, { id: importId });
+    if (!run) return;
+    if (run.status === 'processing' && run.chunkCount !== null) {
+      // Parsed before a crash, but the chunks may not have been released yet.
+      await this.parser.release(run.id, run.chunkCount);
+      return;
+    }
+    if (run.status !== 'queued' && run.status !== 'validating') return;
+    await em.execute(`update imports set status = 'validating', started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'validating')`, [
+      run.id,
+    ]);
+    const started = Date.now();
+    try {
+      const type = this.registry.get(run.type);
+      const result = await this.parser.parse(run, type);
+      const marked = await em.execute(
+        `update imports set status = 'processing', header = ?::jsonb, total_rows = ?, chunk_count = ?, warnings = warnings || ?::jsonb
+          where id = ? and status = 'validating' returning id`,
+        [JSON.stringify(result.header), result.totalRows, result.chunkCount, JSON.stringify(result.warnings), run.id],
+      );
+      if (marked.length === 0) {
+        await this.parser.discard(run.id);
+        return;
+      }
+      this.logger.log({ msg: 'import parsed', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, parseMs: Date.now() - started });
+      await this.parser.release(run.id, result.chunkCount);
+    } catch (error) {
+      const problem = this.problemOf(error, run.id);
+      await this.parser.discard(run.id);
+      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', problem));
+    }
+  }
+
+  private problemOf(error: unknown, importId: string): ImportMessage {
+    if (error instanceof ImportRejected) return error.problem;
+    if (error instanceof ZipRejected || error instanceof SpreadsheetUnreadable) return { code: error.code, params: error.params };
+    const reference = randomUUID().slice(0, 8);
+    this.logger.error({ msg: 'import parse failed unexpectedly', importId, reference, error: String(error), stack: (error as Error)?.stack });
+    return { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } };
+  }
+}

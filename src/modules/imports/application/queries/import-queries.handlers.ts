@@ -1,0 +1,97 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { ImportColumn, ImportFileKind } from '../../../../../libs/contracts/imports/index.js';
+import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import type { Language } from '../../../../../libs/i18n/i18n.js';
+import type { ImportStatus } from '../../domain/import-lifecycle.js';
+import { ImportTypeRegistry } from '../import-type-registry.js';
+import { ImportViews, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
+
+export interface ImportTypeView {
+  key: string;
+  title: string;
+  description: string;
+  permission: string;
+  fileKinds: ImportFileKind[];
+  templateFileName: string;
+  columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'note' | 'kind' | 'aliases'>[];
+}
+
+export class ListImportTypesQuery extends Query<ImportTypeView[]> {
+  constructor(readonly principal: Principal) {
+    super();
+  }
+}
+
+@QueryHandler(ListImportTypesQuery)
+export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuery> {
+  constructor(private readonly registry: ImportTypeRegistry) {}
+  async execute({ principal }: ListImportTypesQuery): Promise<ImportTypeView[]> {
+    return this.registry
+      .all()
+      .filter((type) => principal.permissions.includes(type.permission))
+      .map((type) => ({
+        key: type.key,
+        title: type.title,
+        description: type.description,
+        permission: type.permission,
+        fileKinds: type.fileKinds,
+        templateFileName: type.templateFileName,
+        columns: type.columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+      }));
+  }
+}
+
+export class ListImportsQuery extends Query<{ items: ImportView[]; total: number }> {
+  constructor(
+    readonly principal: Principal,
+    readonly filter: { type?: string; status?: ImportStatus; page: number; pageSize: number },
+    readonly language: Language,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListImportsQuery)
+export class ListImportsHandler implements IQueryHandler<ListImportsQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, filter, language }: ListImportsQuery) {
+    return this.views.list(principal, filter, language);
+  }
+}
+
+export class GetImportQuery extends Query<ImportView & { header: string[] }> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly language: Language,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetImportQuery)
+export class GetImportHandler implements IQueryHandler<GetImportQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, importId, language }: GetImportQuery) {
+    return this.views.get(principal, importId, language);
+  }
+}
+
+export class ListImportRowsQuery extends Query<{ items: ImportRowView[]; total: number }> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly filter: { outcome?: RowOutcomeFilter; page: number; pageSize: number },
+    readonly language: Language,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListImportRowsQuery)
+export class ListImportRowsHandler implements IQueryHandler<ListImportRowsQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, importId, filter, language }: ListImportRowsQuery) {
+    return this.views.rows(principal, importId, filter, language);
+  }
+}

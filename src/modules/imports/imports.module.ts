@@ -1,0 +1,67 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { BullModule } from '@nestjs/bull';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { AppConfig } from '../../../libs/config/app-config.js';
+import './domain/messages.js';
+import { CancelImportHandler } from './application/commands/cancel-import/cancel-import.handler.js';
+import { RunValidatedImportHandler } from './application/commands/run-validated-import/run-validated-import.handler.js';
+import { StartImportHandler } from './application/commands/start-import/start-import.handler.js';
+import { QueueParsingOnImportStarted } from './application/event-handlers/queue-parsing-on-import-started.handler.js';
+import { ImportAccess } from './application/import-access.js';
+import { ImportDocuments } from './application/import-documents.js';
+import { ImportTypeRegistry } from './application/import-type-registry.js';
+import { ImportViews } from './application/import-views.js';
+import { ChunkProcessor } from './application/processing/chunk-processor.js';
+import { ImportParser } from './application/processing/import-parser.js';
+import { IMPORTS_QUEUE } from './application/processing/import-queue.js';
+import { ImportWorker } from './application/processing/import-worker.js';
+import {
+  GetImportHandler,
+  ListImportRowsHandler,
+  ListImportsHandler,
+  ListImportTypesHandler,
+} from './application/queries/import-queries.handlers.js';
+import { IMPORTS_ENTITIES } from './infrastructure/imports.schemas.js';
+import { ImportsController } from './interface/http/imports.controller.js';
+
+/**
+ * The import engine: uploads, parsing, chunked processing, the import log. It knows no business data:
+ * import types are declared by the modules that own the data (see libs/contracts/imports).
+ */
+@Module({})
+export class ImportsModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: ImportsModule,
+      imports: [
+        CqrsModule,
+        DiscoveryModule,
+        MikroOrmModule.forFeature(IMPORTS_ENTITIES),
+        BullModule.registerQueue({
+          name: IMPORTS_QUEUE,
+          settings: { lockDuration: config.imports.jobLockMs, stalledInterval: config.imports.jobLockMs, maxStalledCount: 5 },
+        }),
+      ],
+      controllers: [ImportsController],
+      providers: [
+        ImportTypeRegistry,
+        ImportAccess,
+        ImportViews,
+        ImportDocuments,
+        ImportParser,
+        ChunkProcessor,
+        ImportWorker,
+        StartImportHandler,
+        CancelImportHandler,
+        RunValidatedImportHandler,
+        ListImportTypesHandler,
+        ListImportsHandler,
+        GetImportHandler,
+        ListImportRowsHandler,
+        QueueParsingOnImportStarted,
+      ],
+    };
+  }
+}

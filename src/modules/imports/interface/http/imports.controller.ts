@@ -1,0 +1,255 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { join } from 'node:path';
+import { CurrentPrincipal } from '../../../../../libs/auth/decorators.js';
+import { AppConfig } from '../../../../../libs/config/app-config.js';
+import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import { DomainError, invalid } from '../../../../../libs/errors/domain-error.js';
+import { attachmentDisposition } from '../../../../../libs/http/content-disposition.js';
+import { DiskUpload } from '../../../../../libs/http/disk-upload.js';
+import { pageOf } from '../../../../../libs/http/pagination.js';
+import { pickLanguage } from '../../../../../libs/http/problem-details.filter.js';
+import { CancelImportCommand } from '../../application/commands/cancel-import/cancel-import.handler.js';
+import { RunValidatedImportCommand } from '../../application/commands/run-validated-import/run-validated-import.handler.js';
+import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
+import { ImportDocuments } from '../../application/import-documents.js';
+import { ImportTypeRegistry } from '../../application/import-type-registry.js';
+import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
+import { isRunning } from '../../domain/import-lifecycle.js';
+import {
+  FormatQueryDto,
+  ImportDetailDto,
+  ImportPageDto,
+  ImportRowPageDto,
+  ImportTypeDto,
+  ListImportRowsQueryDto,
+  ListImportsQueryDto,
+  StartedImportDto,
+  StartImportBodyDto,
+} from './imports.dto.js';
+
+const SSE_POLL_MS = 500;
+const SSE_HEARTBEAT_MS = 15_000;
+const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('api')
+export class ImportsController {
+  private readonly upload: DiskUpload;
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly registry: ImportTypeRegistry,
+    private readonly documents: ImportDocuments,
+    config: AppConfig,
+  ) {
+    this.upload = new DiskUpload({
+      directory: join(config.dataDir, 'tmp', 'import-uploads'),
+      field: 'file',
+      maxBytes: config.imports.maxUploadBytes,
+      tooLarge: () => new DomainError('IMPORTS.FILE_TOO_LARGE', 'payload_too_large', { limitMegabytes: Math.round(config.imports.maxUploadBytes / 1024 ** 2) }),
+    });
+  }
+
+  @Get('import-types')
+  @ApiOperation({ summary: 'The import types you may run, with their columns' })
+  @ApiOkResponse({ type: [ImportTypeDto] })
+  types(@CurrentPrincipal() principal: Principal): Promise<ImportTypeDto[]> {
+    return this.queries.execute(new ListImportTypesQuery(principal));
+  }
+
+  @Get('import-types/:type/template')
+  @ApiOperation({ summary: "Download a type's template: mandatory columns pink, formats in header notes, TRUE/FALSE drop-downs" })
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  async template(@CurrentPrincipal() principal: Principal, @Param('type') typeKey: string, @Query() query: FormatQueryDto, @Res() response: Response) {
+    const type = this.registry.forPrincipal(typeKey, principal);
+    const format = query.format ?? 'xlsx';
+    const fileName = format === 'csv' ? type.templateFileName.replace(/\.xlsx$/, '.csv') : type.templateFileName;
+    response.setHeader('Content-Type', MEDIA[format]);
+    response.setHeader('Content-Disposition', attachmentDisposition(fileName));
+    await this.documents.writeTemplate(type, response, format);
+  }
+
+  @Post('imports')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start an import (multipart: file + type [+ validateOnly, options]); processing continues in the background',
+    description: 'Answers 202 with the import id at once. Follow it at /api/imports/{id} or as Server-Sent Events at /api/imports/{id}/events.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'type'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: '.xlsx, .csv or .zip, as the type accepts; at most 500 MB' },
+        type: { type: 'string', example: 'obtained-certificates-with-files' },
+        validateOnly: { type: 'string', enum: ['true', 'false'] },
+        options: { type: 'string', description: 'JSON, e.g. {"columnMapping": {"Personeelsnummer": "userCode"}}' },
+      },
+    },
+  })
+  @ApiAcceptedResponse({ type: StartedImportDto })
+  @ApiForbiddenResponse({ description: 'Missing the permission of the import type (named in the problem document)' })
+  @ApiPayloadTooLargeResponse({ description: 'The file is over the upload limit; refused before it is stored' })
+  async start(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<StartedImportDto> {
+    await this.upload.receive(request, response);
+    const file = request.file;
+    const body = request.body as Partial<StartImportBodyDto>;
+    try {
+      if (!file) throw invalid('IMPORTS.FILE_REQUIRED');
+      if (!body.type) throw invalid('COMMON.BAD_REQUEST', { reason: 'type: the import type is required' });
+      const options = parseOptions(body.options);
+      const { id } = await this.commands.execute(
+        new StartImportCommand(
+          principal,
+          String(body.type),
+          { path: file.path, originalName: file.originalname.normalize('NFC'), size: file.size },
+          body.validateOnly === 'true' || body.validateOnly === '1',
+          options,
+        ),
+      );
+      response.setHeader('Location', `/api/imports/${id}`);
+      return { id, status: 'queued', href: `/api/imports/${id}`, events: `/api/imports/${id}/events` };
+    } finally {
+      if (file) await import('node:fs/promises').then((fs) => fs.rm(file.path, { force: true }));
+    }
+  }
+
+  @Get('imports')
+  @ApiOperation({ summary: 'The import overview (yours; all for platform admins), newest first, with counts' })
+  @ApiOkResponse({ type: ImportPageDto })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListImportsQueryDto, @Req() request: Request): Promise<ImportPageDto> {
+    const { items, total } = await this.queries.execute(new ListImportsQuery(principal, query, pickLanguage(request)));
+    return pageOf(items, total, query);
+  }
+
+  @Get('imports/:id')
+  @ApiOperation({ summary: 'One import: status, counts, progress, timings, who, warnings' })
+  @ApiOkResponse({ type: ImportDetailDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<ImportDetailDto> {
+    return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+  }
+
+  @Get('imports/:id/events')
+  @ApiOperation({
+    summary: 'Live progress as Server-Sent Events',
+    description: '`progress` events carry the same body as GET /api/imports/{id} whenever it changes; `end` closes the stream when the import has ended.',
+  })
+  @ApiProduces('text/event-stream')
+  async events(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response) {
+    const language = pickLanguage(request);
+    const read = () => this.queries.execute(new GetImportQuery(principal, id, language));
+    let current = await read();
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const send = (event: string, data: unknown) => response.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
+    send('progress', current);
+    if (!isRunning(current.status)) {
+      send('end', current);
+      response.end();
+      return;
+    }
+    let last = JSON.stringify(current);
+    let closed = false;
+    let lastWrite = Date.now();
+    request.on('close', () => (closed = true));
+    while (!closed) {
+      await new Promise((resolve) => setTimeout(resolve, SSE_POLL_MS));
+      if (closed) break;
+      current = await read();
+      const snapshot = JSON.stringify(current);
+      if (snapshot !== last) {
+        send('progress', current);
+        last = snapshot;
+        lastWrite = Date.now();
+      } else if (Date.now() - lastWrite > SSE_HEARTBEAT_MS) {
+        response.write(': keep-alive\n\n');
+        lastWrite = Date.now();
+      }
+      if (!isRunning(current.status)) {
+        send('end', current);
+        break;
+      }
+    }
+    response.end();
+  }
+
+  @Get('imports/:id/rows')
+  @ApiOperation({ summary: 'Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings)' })
+  @ApiOkResponse({ type: ImportRowPageDto })
+  async rows(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: ListImportRowsQueryDto,
+    @Req() request: Request,
+  ): Promise<ImportRowPageDto> {
+    const { items, total } = await this.queries.execute(new ListImportRowsQuery(principal, id, query, pickLanguage(request)));
+    return pageOf(items, total, query);
+  }
+
+  @Get('imports/:id/error-file')
+  @ApiOperation({
+    summary: 'The failed rows as uploaded plus a last column Errors (XLSX, or CSV with ?format=csv)',
+    description: 'Fix the rows in this file and upload it again as a new import: the Errors column is ignored. Cells are neutralised against formulas.',
+  })
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  async errorFile(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: FormatQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    const format = query.format ?? 'xlsx';
+    const language = pickLanguage(request);
+    const run = await this.queries.execute(new GetImportQuery(principal, id, language));
+    if (run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
+    const base = run.fileName.replace(/\.[^.]+$/, '');
+    response.setHeader('Content-Type', MEDIA[format]);
+    response.setHeader('Content-Disposition', attachmentDisposition(`${base}_errors.${format}`));
+    await this.documents.writeErrorFile(principal, id, response, format, language);
+  }
+
+  @Post('imports/:id/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a running import; rows already done stay done and are reported' })
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request) {
+    await this.commands.execute(new CancelImportCommand(principal, id));
+    return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+  }
+
+  @Post('imports/:id/run')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run a finished validate-only import for real, with the same file and options' })
+  @ApiAcceptedResponse({ type: StartedImportDto })
+  async run(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() _body: unknown): Promise<StartedImportDto> {
+    const { id: newId } = await this.commands.execute(new RunValidatedImportCommand(principal, id));
+    return { id: newId, status: 'queued', href: `/api/imports/${newId}`, events: `/api/imports/${newId}/events` };
+  }
+}
+
+function parseOptions(raw: string | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw invalid('IMPORTS.OPTIONS_INVALID', { reason: (error as Error).message });
+  }
+}

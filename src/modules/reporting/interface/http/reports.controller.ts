@@ -1,0 +1,74 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
+import { Permissions } from '../../../../../libs/contracts/users/index.js';
+import { CertificatesPerMonthQuery } from '../../application/queries/certificates-per-month.handler.js';
+import { ImportsPerDayQuery } from '../../application/queries/imports-per-day.handler.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export class ImportsPerDayQueryDto {
+  @ApiPropertyOptional({ example: 'obtained-certificates' }) @IsOptional() @IsString() @MaxLength(100) importType?: string;
+  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DAY, { message: 'from must be a date as YYYY-MM-DD' }) from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DAY, { message: 'to must be a date as YYYY-MM-DD' }) to?: string;
+}
+
+export class ImportsPerDayDto {
+  @ApiProperty({ example: '2026-11-21' }) day: string;
+  @ApiProperty() importType: string;
+  @ApiProperty() validateOnly: boolean;
+  @ApiProperty() imports: number;
+  @ApiProperty() importsFailed: number;
+  @ApiProperty() rowsSucceeded: number;
+  @ApiProperty() rowsFailed: number;
+  @ApiProperty() rowsSkipped: number;
+}
+
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+export class CertificatesPerMonthQueryDto {
+  @ApiPropertyOptional({ example: 'VCA-BASIS' }) @IsOptional() @IsString() @MaxLength(64) definitionCode?: string;
+  @ApiPropertyOptional({ example: '2026-01', description: 'First month, YYYY-MM' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'from must be a month as YYYY-MM' })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-12', description: 'Last month, YYYY-MM' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'to must be a month as YYYY-MM' })
+  to?: string;
+}
+
+export class CertificatesPerMonthDto {
+  @ApiProperty() definitionId: string;
+  @ApiProperty({ example: 'VCA-BASIS' }) definitionCode: string;
+  @ApiProperty({ example: '2026-03' }) month: string;
+  @ApiProperty() certificates: number;
+}
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/reports')
+export class ReportsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('certificates-per-month')
+  @RequirePermissions(Permissions.ReportingRead)
+  @ApiOperation({
+    summary: 'Certificates obtained per definition and month (by date obtained)',
+    description: 'A read model fed by events: a registration shows up here shortly after it was committed.',
+  })
+  @ApiOkResponse({ type: [CertificatesPerMonthDto] })
+  certificatesPerMonth(@Query() query: CertificatesPerMonthQueryDto): Promise<CertificatesPerMonthDto[]> {
+    return this.queries.execute(new CertificatesPerMonthQuery(query));
+  }
+
+  @Get('imports-per-day')
+  @RequirePermissions(Permissions.ReportingRead)
+  @ApiOperation({ summary: 'Imports and their rows per day, type and outcome (fed by ImportCompleted events)' })
+  @ApiOkResponse({ type: [ImportsPerDayDto] })
+  importsPerDay(@Query() query: ImportsPerDayQueryDto): Promise<ImportsPerDayDto[]> {
+    return this.queries.execute(new ImportsPerDayQuery(query));
+  }
+}
