@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { DeliveredEvent } from '../contracts/integration-event.js';
 import { requestContext } from '../logging/request-context.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
+import { BATCH_KEY } from './outbox.js';
 import { SUBSCRIBER_METADATA, type IntegrationEventSubscriber, type SubscriberMetadata } from './subscriber.js';
 
 interface RegisteredSubscriber extends SubscriberMetadata {
@@ -62,7 +63,14 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
           [subscriber.consumer, event.id],
         );
         if (claimed.length === 0) return;
-        await subscriber.instance.handle(event, em);
+        const batch = (event.payload as Record<string, unknown>)[BATCH_KEY];
+        if (!Array.isArray(batch)) {
+          await subscriber.instance.handle(event, em);
+          return;
+        }
+        const events = batch.map((payload: object) => ({ ...event, payload }));
+        if (subscriber.instance.handleBatch) await subscriber.instance.handleBatch(events, em);
+        else for (const single of events) await subscriber.instance.handle(single, em);
       });
       this.logger.debug({ msg: 'event delivered', eventId: event.id, type: event.type, consumer: subscriber.consumer });
     }

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { DeliveredEvent } from '../contracts/integration-event.js';
 import { pgArray } from '../database/sql.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
+import { OutboxMessage } from './outbox-message.js';
 
 const BATCH_SIZE = 500;
 const RETENTION_DAYS = 7;
@@ -27,7 +28,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private running?: Promise<unknown>;
+  private running?: Promise<number>;
+  private kickedWhileRunning = false;
   private lastPrune = 0;
 
   constructor(
@@ -37,7 +39,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap() {
-    if (this.config.outboxRelayEnabled) this.schedule(0);
+    if (!this.config.outboxRelayEnabled) return;
+    // Relay as soon as a transaction that wrote outbox rows commits, instead of waiting for the poll.
+    let wroteOutbox = false;
+    this.orm.em.getEventManager().registerSubscriber({
+      afterFlush: ({ uow }) => {
+        if (uow.getChangeSets().some((changeSet) => changeSet.entity instanceof OutboxMessage)) {
+          wroteOutbox = true;
+          this.kick();
+        }
+      },
+      afterTransactionCommit: () => {
+        if (wroteOutbox) {
+          wroteOutbox = false;
+          this.kick();
+        }
+      },
+    });
+    this.schedule(0);
   }
 
   async onApplicationShutdown() {
@@ -46,19 +65,37 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running?.catch(() => {});
   }
 
+  /** Relays now (or right after the pass that is running). */
+  kick() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.kickedWhileRunning = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number) {
     if (this.stopped) return;
-    this.timer = setTimeout(async () => {
-      let relayed = 0;
-      try {
-        this.running = this.relayOnce();
-        relayed = (await this.running) as number;
-        await this.pruneOccasionally();
-      } catch (error) {
-        this.logger.error({ msg: 'outbox relay failed; will retry', error: String(error) });
-      }
-      this.schedule(relayed === BATCH_SIZE ? 0 : this.config.outboxPollIntervalMs);
-    }, delayMs);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pass(), delayMs);
+  }
+
+  private async pass() {
+    this.timer = undefined;
+    let relayed = 0;
+    try {
+      this.running = this.relayOnce();
+      relayed = await this.running;
+      await this.pruneOccasionally();
+    } catch (error) {
+      this.logger.error({ msg: 'outbox relay failed; will retry', error: String(error) });
+    } finally {
+      this.running = undefined;
+    }
+    const again = relayed === BATCH_SIZE || this.kickedWhileRunning;
+    this.kickedWhileRunning = false;
+    this.schedule(again ? 0 : this.config.outboxPollIntervalMs);
   }
 
   /** Relays one batch; returns how many events it moved. */

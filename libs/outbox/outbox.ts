@@ -1,13 +1,39 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IntegrationEvent } from '../contracts/integration-event.js';
 import { OutboxMessage } from './outbox-message.js';
+
+/** Payload key of an outbox message that carries several events of one type (see collectEvents). */
+export const BATCH_KEY = '$batch';
+
+const collecting = new AsyncLocalStorage<IntegrationEvent[]>();
 
 /**
  * Queues an integration event in the unit of work of `em`: it is inserted by the same flush, in the
  * same transaction, as the aggregate change that caused it. No flush, no event; rollback, no event.
+ * Inside collectEvents() the event is held back and written with the others of its type as one message.
  */
-export function recordEvent(em: EntityManager, event: IntegrationEvent): OutboxMessage {
-  const message = new OutboxMessage(event);
-  em.persist(message);
-  return message;
+export function recordEvent(em: EntityManager, event: IntegrationEvent): void {
+  const batch = collecting.getStore();
+  if (batch) {
+    batch.push(event);
+    return;
+  }
+  em.persist(new OutboxMessage(event));
+}
+
+/**
+ * Runs bulk work (an import chunk) and writes the events it records as one outbox message per event
+ * type, into `em`, before the caller flushes. A thousand registrations become one message, one queue
+ * job and one delivery per subscriber instead of a thousand; subscribers still see every event.
+ */
+export async function collectEvents<T>(em: EntityManager, work: () => Promise<T>): Promise<T> {
+  const batch: IntegrationEvent[] = [];
+  const result = await collecting.run(batch, work);
+  const byType = new Map<string, object[]>();
+  for (const event of batch) byType.set(event.type, [...(byType.get(event.type) ?? []), event.payload]);
+  for (const [type, payloads] of byType) {
+    em.persist(payloads.length === 1 ? new OutboxMessage({ type, payload: payloads[0] }) : new OutboxMessage({ type, payload: { [BATCH_KEY]: payloads } }));
+  }
+  return result;
 }

@@ -22,4 +22,9 @@ export interface IntegrationEventSubscriber<TPayload extends object = object> {
    * it is flushed and committed when this returns. Throwing rolls both back and the event is retried.
    */
   handle(event: DeliveredEvent<TPayload>, em: EntityManager): Promise<void>;
+  /**
+   * Optional: several events of this type recorded by one bulk unit of work (an import chunk), in one
+   * transaction. Without it, handle() is called for each event in turn, in the same transaction.
+   */
+  handleBatch?(events: DeliveredEvent<TPayload>[], em: EntityManager): Promise<void>;
 }

@@ -15,11 +15,14 @@ export function restoreNeutralised(value: string): string {
   return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
-/** A cell as trimmed NFC text (empty string for empty cells); dates as YYYY-MM-DD. */
+/**
+ * A cell as trimmed NFC text (empty string for empty cells); dates as YYYY-MM-DD. NUL characters are
+ * dropped: PostgreSQL stores them neither in text nor in jsonb, so one would make the row unrecordable.
+ */
 export function cellText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return isoDate(value);
-  return restoreNeutralised(String(value).normalize('NFC').trim());
+  return restoreNeutralised(String(value).replaceAll('\u0000', '').normalize('NFC').trim());
 }
 
 export function isoDate(date: Date): string {

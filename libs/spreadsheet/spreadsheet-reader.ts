@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
 
 export type CellValue = string | number | boolean | Date | null;
@@ -87,6 +88,43 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
+function decoderFor(encoding: TextEncodingName): Transform {
+  const decoder = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(null, decoder.decode(chunk, { stream: true }));
+    },
+    flush(callback) {
+      callback(null, decoder.decode());
+    },
+  });
+}
+
+/** Passes ASCII through until the first non-ASCII bytes, which decide between UTF-8 and Windows-1252. */
+function decoderDecidedByFirstNonAscii(): Transform {
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (decoder) return callback(null, decoder.decode(chunk, { stream: true }));
+      const bytes = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      pending = Buffer.alloc(0);
+      if (isAscii(bytes)) return callback(null, bytes.toString('latin1'));
+      const first = bytes.findIndex((byte) => byte > 0x7f);
+      if (bytes.length - first < 4) {
+        // Too few bytes to judge a multi-byte character: wait for the next chunk.
+        pending = bytes;
+        return callback();
+      }
+      decoder = new TextDecoder(detectEncoding(bytes.subarray(first), false));
+      callback(null, decoder.decode(bytes, { stream: true }));
+    },
+    flush(callback) {
+      callback(null, decoder ? decoder.decode() : new TextDecoder(detectEncoding(pending)).decode(pending));
+    },
+  });
+}
+
 /**
  * Decides a CSV file's encoding from its first bytes: a BOM wins; otherwise valid UTF-8 is UTF-8, and
  * anything else is taken as Windows-1252 (what Excel on Windows writes for "CSV").
@@ -122,15 +160,9 @@ async function* readCsv(path: string): AsyncGenerator<SheetRow> {
   const encoding = detectEncoding(head, head.length < sampleSize);
   const headText = new TextDecoder(encoding).decode(head, { stream: true }).replace(/^\uFEFF/, '');
   const delimiter = detectDelimiter(headText.split(/\r?\n/)[0] ?? '');
-  const decoder = new TextDecoder(encoding);
-  const decode = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      callback(null, decoder.decode(chunk, { stream: true }));
-    },
-    flush(callback) {
-      callback(null, decoder.decode());
-    },
-  });
+  // A long file whose sample is plain ASCII says nothing yet: its first accent decides (Dutch exports
+  // sorted by name often have their first "é" far beyond the sample).
+  const decode = head.length >= sampleSize && isAscii(head) ? decoderDecidedByFirstNonAscii() : decoderFor(encoding);
   const parser = createReadStream(path)
     .pipe(decode)
     .pipe(

@@ -33,6 +33,20 @@ describe('reading CSV as admins export it', () => {
     expect(rows[1].cells).toEqual(['L-1', '\u0141ucja']);
   });
 
+  it('decides the encoding of a long file by its first accent, even far beyond the sample', async () => {
+    const ascii = Array.from({ length: 5000 }, (_, i) => `L-${i};Smith ${i} xxxxxxxxxxxxxxxx`).join('\r\n');
+    const text = `User Code;Naam\r\n${ascii}\r\nL-9;Jos\u00e9 M\u00fcller \u20ac\r\n`;
+    const windows1252 = join(dir, 'late-1252.csv');
+    writeFileSync(windows1252, Buffer.from(text.replace('\u20ac', '\u0080'), 'latin1'));
+    const utf8 = join(dir, 'late-utf8.csv');
+    writeFileSync(utf8, Buffer.from(text, 'utf8'));
+    for (const path of [windows1252, utf8]) {
+      const rows = await collect(readSpreadsheet(path, 'csv'));
+      expect(rows).toHaveLength(5002);
+      expect(rows.at(-1)!.cells).toEqual(['L-9', 'Jos\u00e9 M\u00fcller \u20ac']);
+    }
+  });
+
   it('detects encodings and delimiters', () => {
     expect(detectEncoding(Buffer.from('caf\u00e9', 'latin1'))).toBe('windows-1252');
     expect(detectEncoding(Buffer.from('caf\u00e9', 'utf8'))).toBe('utf-8');

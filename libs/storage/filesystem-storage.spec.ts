@@ -21,6 +21,16 @@ describe('FileSystemStorage', () => {
     expect(await storage.put(bytes)).toEqual(stored);
   });
 
+  it('takes over a local file by moving it, under its content address', async () => {
+    const { writeFileSync, existsSync } = await import('node:fs');
+    const upload = join(root, 'upload.bin');
+    writeFileSync(upload, 'uploaded bytes');
+    const stored = await storage.putFile(upload);
+    expect(stored.key).toBe(createHash('sha256').update('uploaded bytes').digest('hex'));
+    expect(existsSync(upload)).toBe(false);
+    expect((await buffer(await storage.open(stored.key))).toString()).toBe('uploaded bytes');
+  });
+
   it('refuses content over the limit and leaves no temporary file behind', async () => {
     await expect(storage.put(Buffer.alloc(2048), { maxBytes: 1024 })).rejects.toBeInstanceOf(StoredObjectTooLargeError);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);

@@ -44,6 +44,28 @@ export class FileSystemStorage extends StoragePort {
     }
   }
 
+  async putFile(path: string): Promise<StoredObject> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(path)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    const key = hash.digest('hex');
+    const target = this.pathOf(key);
+    await mkdir(join(target, '..'), { recursive: true });
+    try {
+      await rename(path, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another file system: copy, then remove the original.
+      const stored = await this.put(createReadStream(path));
+      await rm(path, { force: true });
+      return stored;
+    }
+    return { key, size };
+  }
+
   async open(key: string): Promise<Readable> {
     const path = this.pathOf(key);
     await stat(path);

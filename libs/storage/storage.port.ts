@@ -13,6 +13,11 @@ export interface StoredObject {
  */
 export abstract class StoragePort {
   abstract put(content: Readable | Buffer, options?: { maxBytes?: number }): Promise<StoredObject>;
+  /**
+   * Takes over a local file (an upload in a temporary directory): the file is moved, not copied, where
+   * the store allows it. The file is gone afterwards either way.
+   */
+  abstract putFile(path: string): Promise<StoredObject>;
   abstract open(key: string): Promise<Readable>;
   abstract exists(key: string): Promise<boolean>;
   abstract size(key: string): Promise<number>;

@@ -106,3 +106,20 @@ describe('SafeZip', () => {
     expect((await rejection(path)).code).toBe('ZIP.CORRUPT');
   });
 });
+
+describe('SafeZip streaming', () => {
+  it('errors an entry stream with ZIP.CORRUPT when the entry unpacks to more than it declared', async () => {
+    const path = await zipOf([{ name: 'zeros.pdf', content: Buffer.alloc(64 * 1024) }]);
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(path);
+    const central = bytes.indexOf(Buffer.from(new Uint32Array([0x02014b50]).buffer));
+    bytes.writeUInt32LE(1000, central + 24); // the declared uncompressed size
+    writeFileSync(path, bytes);
+    const zip = await SafeZip.open(path);
+    const error = await buffer(await zip.openFile(zip.listing.files[0])).catch((e: unknown) => e);
+    zip.close();
+    expect(error).toBeInstanceOf(ZipRejected);
+    expect((error as ZipRejected).code).toBe('ZIP.CORRUPT');
+    expect((error as ZipRejected).params.reason).toMatch(/^zeros\.pdf: too many bytes/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 export interface ZipLimits {
@@ -36,7 +36,7 @@ export interface ZipFileEntry {
 
 export interface ZipListing {
   files: ZipFileEntry[];
-  /** Entries skipped as operating-system junk: __MACOSX/, ._*, .DS_Store, Thumbs.db. */
+  /** Entries skipped as operating-system junk: __MACOSX/, ._*, .DS_Store, Thumbs.db, Office owner files ~$*. */
   ignored: string[];
   /** Set when every file sat inside this one top-level folder, which is then treated as the root. */
   wrappingFolder?: string;
@@ -45,7 +45,8 @@ export interface ZipListing {
 const JUNK = (path: string) => {
   const parts = path.split('/');
   const base = parts[parts.length - 1];
-  return parts[0] === '__MACOSX' || base.startsWith('._') || base === '.DS_Store' || base === 'Thumbs.db' || base === 'desktop.ini';
+  // `~$name.xlsx` is the owner file Office leaves beside a workbook that is open: not a second spreadsheet.
+  return parts[0] === '__MACOSX' || base.startsWith('._') || base.startsWith('~$') || base === '.DS_Store' || base === 'Thumbs.db' || base === 'desktop.ini';
 };
 
 const S_IFMT = 0o170000;
@@ -79,12 +80,20 @@ export class SafeZip {
     }
   }
 
+  /**
+   * Streams one entry. Damage found while unpacking (bad deflate data, more bytes than the entry
+   * declared) errors the stream with ZIP.CORRUPT naming the entry, like damage found on opening.
+   */
   async openFile(file: ZipFileEntry): Promise<Readable> {
-    return new Promise((resolve, reject) =>
+    const entry = await new Promise<Readable>((resolve, reject) =>
       this.zip.openReadStream(file.entry, (error, stream) =>
         error ? reject(new ZipRejected('ZIP.CORRUPT', { reason: `${file.path}: ${error.message}` })) : resolve(stream),
       ),
     );
+    const out = new PassThrough();
+    entry.on('error', (error: Error) => out.destroy(new ZipRejected('ZIP.CORRUPT', { reason: `${file.path}: ${error.message}` })));
+    out.on('close', () => entry.destroy());
+    return entry.pipe(out);
   }
 
   close(): void {

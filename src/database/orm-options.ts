@@ -18,6 +18,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       snapshotOnMigrate: false,
     },
     pool: { min: 0, max: 10 },
+    batchSize: 1000,
     allowGlobalContext: false,
     forceUtcTimezone: true,
     debug: false,

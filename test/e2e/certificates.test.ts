@@ -172,7 +172,10 @@ describe('certificates: catalogue, registration, attachments, scope and the repo
     const [row] = await app.sql<{ expires_on: string }>(`select to_char(expires_on, 'YYYY-MM-DD') as expires_on from obtained_certificates where id = $1`, [computed.body.id]);
     expect(row.expires_on).toBe('2025-02-28');
 
-    const explicit = await register(admin, { userId: users['L-1002'], definitionCode: 'E2E-13M', dateObtained: '2024-01-31', dateExpires: '2024-06-30' });
+    const duplicate = await register(admin, { userId: users['L-1002'], definitionCode: 'E2E-13M', dateObtained: '2024-01-31', dateExpires: '2024-06-30' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('CERTIFICATES.ALREADY_REGISTERED');
+    const explicit = await register(admin, { userId: users['L-1002'], definitionCode: 'E2E-13M', dateObtained: '2024-01-30', dateExpires: '2024-06-30' });
     expect(explicit.body.dateExpires).toBe('2024-06-30');
     const forever = await register(admin, { userId: users['L-1002'], definitionCode: 'E2E-FOREVER', dateObtained: '2024-01-31' });
     expect(forever.body.dateExpires).toBeNull();

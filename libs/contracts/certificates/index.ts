@@ -84,6 +84,8 @@ export class AllocateCertificateNumbersCommand extends Command<string[]> {
   constructor(
     readonly definitionId: string,
     readonly count: number,
+    /** Only show the numbers the next allocation would give (validate-only runs); take nothing. */
+    readonly preview = false,
   ) {
     super();
   }

@@ -48,6 +48,10 @@ export class Migration20261122000100_certificates extends Migration {
         constraint obtained_certificates_auto_number_check check (not auto_numbered or number is not null)
       );
       create unique index obtained_certificates_auto_number_unique on obtained_certificates (definition_id, number) where auto_numbered;
+      -- The same certificate twice (same user, definition, date and number) is one certificate; this also
+      -- settles two import chunks that carry the same certificate at the same moment.
+      create unique index obtained_certificates_identity_unique
+        on obtained_certificates (user_id, definition_id, obtained_on, lower(coalesce(number, ''))) where not auto_numbered;
       create index obtained_certificates_user_idx on obtained_certificates (user_id, obtained_on desc);
       create index obtained_certificates_definition_idx on obtained_certificates (definition_id, obtained_on desc);
       create index obtained_certificates_expires_idx on obtained_certificates (expires_on) where expires_on is not null;

@@ -19,6 +19,7 @@ export class Migration20261122000200_imports extends Migration {
         started_by_language text not null,
         created_at timestamptz not null,
         started_at timestamptz null,
+        parsed_at timestamptz null,
         finished_at timestamptz null,
         header jsonb null,
         total_rows int not null default 0,

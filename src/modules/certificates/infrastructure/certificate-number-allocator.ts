@@ -39,4 +39,20 @@ export class CertificateNumberAllocator {
     });
     return Array.from({ length: count }, (_, i) => formatAutoNumber(definition, last - count + 1 + i));
   }
+
+  /**
+   * The numbers the next allocation would hand out, without taking them: a validate-only import shows
+   * realistic numbers and leaves no gap in the sequence.
+   */
+  async preview(definition: DefinitionTerms, count = 1): Promise<string[]> {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_NUMBERS_PER_ALLOCATION) {
+      throw invalid('CERTIFICATES.NUMBER_COUNT_INVALID', { count, max: MAX_NUMBERS_PER_ALLOCATION });
+    }
+    formatAutoNumber(definition, 1);
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ last_value: string }[]>(`select last_value from certificate_number_counters where definition_id = ?`, [definition.id]);
+    const last = rows.length > 0 ? Number(rows[0].last_value) : 0;
+    return Array.from({ length: count }, (_, i) => formatAutoNumber(definition, last + 1 + i));
+  }
 }

@@ -23,6 +23,7 @@ export class Import {
   startedByLanguage: string;
   createdAt: Date;
   startedAt: Date | null;
+  parsedAt: Date | null;
   finishedAt: Date | null;
   header: string[] | null;
   totalRows: number;
@@ -60,6 +61,7 @@ export class Import {
     run.startedByLanguage = input.startedBy.language;
     run.createdAt = new Date();
     run.startedAt = null;
+    run.parsedAt = null;
     run.finishedAt = null;
     run.header = null;
     run.totalRows = 0;

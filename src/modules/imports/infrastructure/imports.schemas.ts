@@ -20,6 +20,7 @@ export const ImportSchema = new EntitySchema<Import>({
     startedByLanguage: { type: 'text' },
     createdAt: { type: 'timestamptz' },
     startedAt: { type: 'timestamptz', nullable: true },
+    parsedAt: { type: 'timestamptz', nullable: true },
     finishedAt: { type: 'timestamptz', nullable: true },
     header: { type: 'json', nullable: true },
     totalRows: { type: 'integer' },

@@ -127,7 +127,10 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
     }
 
     const existing = await this.existingKeys(checked);
-    const numbers = await this.reserveNumbers(checked.filter((c) => c.autoNumber && !existing.has(keyOf(c))));
+    const numbers = await this.reserveNumbers(
+      checked.filter((c) => c.autoNumber && !existing.has(keyOf(c))),
+      context.validateOnly,
+    );
     const usersInScope = new Map([...users.values()].map((u) => [u.id, u] as const));
     for (const row of checked) {
       const key = keyOf(row);
@@ -242,12 +245,13 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
     );
   }
 
-  private async reserveNumbers(rows: CheckedRow[]): Promise<Map<string, string[]>> {
+  /** Automatic numbers per definition, in one statement each; a validate-only run only previews them. */
+  private async reserveNumbers(rows: CheckedRow[], preview: boolean): Promise<Map<string, string[]>> {
     const countByDefinition = new Map<string, number>();
     for (const row of rows) countByDefinition.set(row.definition.id, (countByDefinition.get(row.definition.id) ?? 0) + 1);
     const reserved = new Map<string, string[]>();
     for (const [definitionId, count] of countByDefinition) {
-      reserved.set(definitionId, await this.commands.execute(new AllocateCertificateNumbersCommand(definitionId, count)));
+      reserved.set(definitionId, await this.commands.execute(new AllocateCertificateNumbersCommand(definitionId, count, preview)));
     }
     return reserved;
   }

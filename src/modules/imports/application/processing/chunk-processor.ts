@@ -1,4 +1,4 @@
-import { MikroORM, RequestContext, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, RequestContext, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import {
@@ -13,13 +13,15 @@ import {
 } from '../../../../../libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '../../../../../libs/contracts/users/index.js';
 import { DomainError } from '../../../../../libs/errors/domain-error.js';
-import { recordEvent } from '../../../../../libs/outbox/outbox.js';
+import { collectEvents, recordEvent } from '../../../../../libs/outbox/outbox.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
 import { Import } from '../../domain/import.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
 import type { ChunkJob, ChunkRow } from './import-queue.js';
 
 const ROLL_BACK = Symbol('validate-only: roll back the business writes');
+/** The import was cancelled (or ended) while the chunk ran: the chunk is rolled back and records nothing. */
+const IMPORT_ENDED = Symbol('import ended while the chunk ran');
 
 interface OutcomeRow {
   row_number: number;
@@ -48,12 +50,13 @@ export class ChunkProcessor {
   ) {}
 
   async process(job: ChunkJob): Promise<'processed' | 'skipped'> {
+    const started = performance.now();
     const run = await this.orm.em.fork().findOne(Import, { id: job.importId });
     if (!run || run.status !== 'processing') return 'skipped';
     const type = this.registry.get(run.type);
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
 
-    await this.orm.em.fork().transactional(async (em) => {
+    const ended = await this.orm.em.fork().transactional(async (em) => {
       const numbers = job.rows.map((r) => r.row.rowNumber);
       const done = new Set(
         (
@@ -66,7 +69,15 @@ export class ChunkProcessor {
       const pending = job.rows.filter((r) => !done.has(r.row.rowNumber));
       const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending);
       await this.record(em, run, job, pending, outcomes);
-    });
+    }).then(
+      () => false,
+      (error: unknown) => {
+        if (error === IMPORT_ENDED) return true;
+        throw error;
+      },
+    );
+    if (ended) return 'skipped';
+    this.logger.debug({ msg: 'chunk processed', importId: run.id, chunk: job.chunk, rows: job.rows.length, ms: Math.round(performance.now() - started) });
     return 'processed';
   }
 
@@ -106,7 +117,11 @@ export class ChunkProcessor {
         try {
           outcomes.push(...(await this.runInSavepoint(em, run.validateOnly, () => type.processChunk([row], context))));
         } catch (rowError) {
-          outcomes.push(failed(row.rowNumber, messageOf(rowError)));
+          outcomes.push(
+            rowError instanceof UniqueConstraintViolationException
+              ? { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.ROW_ALREADY_SAVED' }] }
+              : failed(row.rowNumber, messageOf(rowError)),
+          );
         }
       }
     }
@@ -119,7 +134,7 @@ export class ChunkProcessor {
     let outcomes: RowOutcome[] = [];
     try {
       await em.transactional(async (savepoint) => {
-        outcomes = await RequestContext.create(savepoint, work);
+        outcomes = await RequestContext.create(savepoint, () => collectEvents(savepoint, work));
         await savepoint.flush();
         if (validateOnly) throw ROLL_BACK;
       });
@@ -159,10 +174,13 @@ export class ChunkProcessor {
     const [progress] = await em.execute<{ chunks_done: number; chunk_count: number | null; status: string; failed_rows: number }[]>(
       `update imports set processed_rows = processed_rows + ?, succeeded_rows = succeeded_rows + ?, failed_rows = failed_rows + ?,
               skipped_rows = skipped_rows + ?, warning_rows = warning_rows + ?, chunks_done = chunks_done + ?
-        where id = ? returning chunks_done, chunk_count, status, failed_rows`,
+        where id = ? and status = 'processing' returning chunks_done, chunk_count, status, failed_rows`,
       [inserted.length, count('succeeded'), count('failed'), count('skipped'), inserted.filter((r) => r.warned).length, firstTime.length, run.id],
     );
-    if (progress.status === 'processing' && progress.chunk_count !== null && progress.chunks_done >= progress.chunk_count) {
+    // Cancelled meanwhile: the cancel held the import's row until it committed, so this update waited and
+    // found the import ended. The chunk rolls back, so what the cancel reported stays the whole truth.
+    if (!progress) throw IMPORT_ENDED;
+    if (progress.chunk_count !== null && progress.chunks_done >= progress.chunk_count) {
       await finishImport(em, run.id, finalStatusFor({ failedRows: progress.failed_rows }));
     }
   }
@@ -170,9 +188,9 @@ export class ChunkProcessor {
 
 /**
  * Ends an import (in the caller's transaction): final status, unused-file warning, and ImportCompleted
- * through the outbox. Only a running import ends, so it ends once.
+ * through the outbox. Only a running import ends, so it ends once: false when it had already ended.
  */
-export async function finishImport(em: EntityManager, importId: string, status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled', failure?: ImportMessage): Promise<void> {
+export async function finishImport(em: EntityManager, importId: string, status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled', failure?: ImportMessage): Promise<boolean> {
   const unused = await em.execute<{ name: string; total: string }[]>(
     `select name, count(*) over () as total from import_files where import_id = ? and not used order by name limit 20`,
     [importId],
@@ -190,7 +208,7 @@ export async function finishImport(em: EntityManager, importId: string, status: 
                 failed_rows, skipped_rows, warning_rows, coalesce(started_at, created_at) as started_at, finished_at`,
     [status, failure ? JSON.stringify(failure) : null, JSON.stringify(warnings), importId],
   );
-  if (ended.length === 0) return;
+  if (ended.length === 0) return false;
   const row = ended[0];
   recordEvent(
     em,
@@ -212,6 +230,7 @@ export async function finishImport(em: EntityManager, importId: string, status: 
     }),
   );
   await em.flush();
+  return true;
 }
 
 function failed(rowNumber: number, error: ImportMessage): RowOutcome {

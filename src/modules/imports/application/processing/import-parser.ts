@@ -14,7 +14,7 @@ import { cellText } from '../../../../../libs/spreadsheet/cell-text.js';
 import { readSpreadsheet, type SpreadsheetKind } from '../../../../../libs/spreadsheet/spreadsheet-reader.js';
 import { detectFileType } from '../../../../../libs/storage/file-type.js';
 import { StoragePort } from '../../../../../libs/storage/storage.port.js';
-import { SafeZip, type ZipFileEntry } from '../../../../../libs/zip/safe-zip.js';
+import { DEFAULT_ZIP_LIMITS, SafeZip, ZipRejected, type ZipFileEntry, type ZipLimits } from '../../../../../libs/zip/safe-zip.js';
 import { mapHeader, normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
 import { normaliseRow, originalCells } from '../../domain/row-normaliser.js';
@@ -58,13 +58,13 @@ export class ImportParser {
     );
   }
 
-  private async parseZip(run: Import, type: ImportTypeDefinition, path: string): Promise<ParseResult> {
+  private zipLimits(): ZipLimits {
     const limits = this.config.imports;
-    const zip = await SafeZip.open(path, {
-      maxEntries: limits.zipMaxEntries,
-      maxTotalUncompressedBytes: limits.zipMaxUncompressedBytes,
-      maxCompressionRatio: limits.zipMaxCompressionRatio,
-    });
+    return { maxEntries: limits.zipMaxEntries, maxTotalUncompressedBytes: limits.zipMaxUncompressedBytes, maxCompressionRatio: limits.zipMaxCompressionRatio };
+  }
+
+  private async parseZip(run: Import, type: ImportTypeDefinition, path: string): Promise<ParseResult> {
+    const zip = await SafeZip.open(path, this.zipLimits());
     const sheetPath = join(this.config.dataDir, 'tmp', `import-${run.id}`);
     try {
       const { files, ignored, wrappingFolder } = zip.listing;
@@ -115,14 +115,28 @@ export class ImportParser {
           callback(null, chunk);
         },
       });
-      const stored = await this.storage.put((await zip.openFile(file)).pipe(sniff));
+      // pipeline(), not pipe(): a damaged entry must error the stream the put reads, or the put waits forever.
+      void pipeline(await zip.openFile(file), sniff).catch(() => {});
+      const stored = await this.storage.put(sniff);
       batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
       if (batch.length >= 500) await flush();
     }
     await flush();
   }
 
+  /** An XLSX is a ZIP that exceljs unpacks without limits: its parts pass the ZIP checks first, so a bomb is refused unopened. */
+  private async refuseXlsxBomb(path: string): Promise<void> {
+    try {
+      // The entry limit is about attachments in an import ZIP; a workbook's parts are not attachments.
+      (await SafeZip.open(path, { ...this.zipLimits(), maxEntries: DEFAULT_ZIP_LIMITS.maxEntries })).close();
+    } catch (error) {
+      // Not a ZIP at all, or a damaged one: the spreadsheet reader says so in spreadsheet terms.
+      if (!(error instanceof ZipRejected && error.code === 'ZIP.CORRUPT')) throw error;
+    }
+  }
+
   private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind): Promise<ParseResult> {
+    if (kind === 'xlsx') await this.refuseXlsxBomb(path);
     const explicitMapping = (run.options.columnMapping ?? {}) as Record<string, string>;
     const chunkSize = this.config.imports.chunkSize;
     const maxRows = this.config.imports.maxRows;

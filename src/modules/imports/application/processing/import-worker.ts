@@ -36,6 +36,19 @@ export class ImportWorker implements OnApplicationBootstrap {
     void this.queue.process('parse', 1, (job: Job<ParseJob>) =>
       requestContext.run({ requestId: `import:${job.data.importId}:parse` }, () => this.parse(job.data.importId)),
     );
+    // A job that used up its retries (the database was gone for minutes, a bug) ends its import as
+    // failed instead of leaving it running forever; rows already done stay done and are reported.
+    this.queue.on('failed', (job: Job<ParseJob | ChunkJob>, error: Error) => {
+      if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      const reference = randomUUID().slice(0, 8);
+      this.logger.error({ msg: 'import job gave up', importId: job.data.importId, job: job.name, reference, error: String(error) });
+      void this.parser
+        .discard(job.data.importId)
+        .then(() =>
+          this.orm.em.fork().transactional((tx) => finishImport(tx, job.data.importId, 'failed', { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } })),
+        )
+        .catch((failure) => this.logger.error({ msg: 'could not mark the import failed', importId: job.data.importId, error: String(failure) }));
+    });
     void this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
       requestContext.run({ requestId: `import:${job.data.importId}:${job.data.chunk}` }, () => this.chunks.process(job.data)),
     );
@@ -59,7 +72,7 @@ export class ImportWorker implements OnApplicationBootstrap {
       const type = this.registry.get(run.type);
       const result = await this.parser.parse(run, type);
       const marked = await em.execute(
-        `update imports set status = 'processing', header = ?::jsonb, total_rows = ?, chunk_count = ?, warnings = warnings || ?::jsonb
+        `update imports set status = 'processing', parsed_at = now(), header = ?::jsonb, total_rows = ?, chunk_count = ?, warnings = warnings || ?::jsonb
           where id = ? and status = 'validating' returning id`,
         [JSON.stringify(result.header), result.totalRows, result.chunkCount, JSON.stringify(result.warnings), run.id],
       );
@@ -70,7 +83,7 @@ export class ImportWorker implements OnApplicationBootstrap {
       this.logger.log({ msg: 'import parsed', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, parseMs: Date.now() - started });
       await this.parser.release(run.id, result.chunkCount);
     } catch (error) {
-      const problem = this.problemOf(error, run.id);
+      const problem = storable(this.problemOf(error, run.id));
       await this.parser.discard(run.id);
       await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', problem));
     }
@@ -83,4 +96,10 @@ export class ImportWorker implements OnApplicationBootstrap {
     this.logger.error({ msg: 'import parse failed unexpectedly', importId, reference, error: String(error), stack: (error as Error)?.stack });
     return { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } };
   }
+}
+
+/** The failure is stored as jsonb, which refuses NUL characters (a reason may quote bytes of a binary file). */
+function storable(problem: ImportMessage): ImportMessage {
+  if (!problem.params) return problem;
+  return { ...problem, params: Object.fromEntries(Object.entries(problem.params).map(([key, value]) => [key, typeof value === 'string' ? value.replaceAll('\u0000', '') : value])) };
 }

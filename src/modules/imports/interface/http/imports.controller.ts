@@ -30,6 +30,7 @@ import { ImportTypeRegistry } from '../../application/import-type-registry.js';
 import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { isRunning } from '../../domain/import-lifecycle.js';
 import {
+  DELIMITERS,
   FormatQueryDto,
   ImportDetailDto,
   ImportPageDto,
@@ -82,7 +83,7 @@ export class ImportsController {
     const fileName = format === 'csv' ? type.templateFileName.replace(/\.xlsx$/, '.csv') : type.templateFileName;
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(fileName));
-    await this.documents.writeTemplate(type, response, format);
+    await this.documents.writeTemplate(type, response, format, DELIMITERS[query.delimiter ?? 'comma']);
   }
 
   @Post('imports')
@@ -222,7 +223,7 @@ export class ImportsController {
     const base = run.fileName.replace(/\.[^.]+$/, '');
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(`${base}_errors.${format}`));
-    await this.documents.writeErrorFile(principal, id, response, format, language);
+    await this.documents.writeErrorFile(principal, id, response, format, language, DELIMITERS[query.delimiter ?? 'comma']);
   }
 
   @Post('imports/:id/cancel')

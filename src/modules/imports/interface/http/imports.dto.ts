@@ -126,4 +126,14 @@ export class ListImportRowsQueryDto extends PageQueryDto {
 
 export class FormatQueryDto {
   @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' }) @IsOptional() @IsIn(['xlsx', 'csv']) format?: 'xlsx' | 'csv';
+  @ApiPropertyOptional({
+    enum: ['comma', 'semicolon', 'tab'],
+    default: 'comma',
+    description: 'CSV separator; Dutch and German Excel open semicolon files directly',
+  })
+  @IsOptional()
+  @IsIn(['comma', 'semicolon', 'tab'])
+  delimiter?: 'comma' | 'semicolon' | 'tab';
 }
+
+export const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;

@@ -27,4 +27,18 @@ export class CountCertificatesPerMonthSubscriber implements IntegrationEventSubs
       [payload.definitionId, payload.definitionCode, payload.obtainedOn],
     );
   }
+
+  /** A chunk of an import at once: one upsert per definition and month. */
+  async handleBatch(events: DeliveredEvent<ObtainedCertificateRegisteredPayload>[], em: EntityManager): Promise<void> {
+    await (em as SqlEntityManager).execute(
+      `insert into reporting_certificates_per_month (definition_id, definition_code, month, certificates)
+       select e.definition_id, max(e.definition_code), date_trunc('month', e.obtained_on)::date, count(*)
+         from jsonb_to_recordset(?::jsonb) as e(definition_id uuid, definition_code text, obtained_on date)
+        group by e.definition_id, date_trunc('month', e.obtained_on)
+       on conflict (definition_id, month) do update
+         set certificates = reporting_certificates_per_month.certificates + excluded.certificates,
+             definition_code = excluded.definition_code`,
+      [JSON.stringify(events.map(({ payload }) => ({ definition_id: payload.definitionId, definition_code: payload.definitionCode, obtained_on: payload.obtainedOn })))],
+    );
+  }
 }

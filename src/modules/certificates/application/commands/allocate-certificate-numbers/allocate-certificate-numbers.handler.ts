@@ -11,8 +11,8 @@ export class AllocateCertificateNumbersHandler implements ICommandHandler<Alloca
     private readonly numbers: CertificateNumberAllocator,
   ) {}
 
-  async execute({ definitionId, count }: AllocateCertificateNumbersCommand): Promise<string[]> {
+  async execute({ definitionId, count, preview }: AllocateCertificateNumbersCommand): Promise<string[]> {
     const definition = await this.catalogue.definitionById(definitionId);
-    return this.numbers.allocate(definition, count);
+    return preview ? this.numbers.preview(definition, count) : this.numbers.allocate(definition, count);
   }
 }

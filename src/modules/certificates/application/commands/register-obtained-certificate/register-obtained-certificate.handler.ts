@@ -44,6 +44,7 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
       const [number] = await this.numbers.allocate(definition, 1);
       certificate.assignAutoNumber(definition, number);
     }
+    if (options.flush !== false && !certificate.autoNumbered) await this.assertNotRegisteredYet(certificate);
     this.em.persist(certificate);
     if (inspected) this.em.persist(certificate.attach(await this.attachments.store(inspected)));
     recordEvent(
@@ -60,6 +61,18 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     );
     if (options.flush !== false) await this.em.flush();
     return { id: certificate.id, number: certificate.number };
+  }
+
+  /** One certificate per user, definition, date and number (bulk callers check a whole batch themselves). */
+  private async assertNotRegisteredYet(certificate: ObtainedCertificate): Promise<void> {
+    const rows = await this.em.execute(
+      `select 1 from obtained_certificates where user_id = ? and definition_id = ? and obtained_on = ?
+          and lower(coalesce(number, '')) = lower(?) and not auto_numbered`,
+      [certificate.userId, certificate.definitionId, certificate.dateObtained, certificate.number ?? ''],
+    );
+    if (rows.length > 0) {
+      throw conflict('CERTIFICATES.ALREADY_REGISTERED', { dateObtained: certificate.dateObtained, number: certificate.number ?? '-' });
+    }
   }
 
   private async definitionOf(

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict } from '../../../../../../libs/errors/domain-error.js';
 import { Import } from '../../../domain/import.js';
 import { finishImport } from '../../processing/chunk-processor.js';
 import { ImportAccess } from '../../import-access.js';
@@ -24,8 +25,14 @@ export class CancelImportHandler implements ICommandHandler<CancelImportCommand>
 
   async execute({ principal, importId }: CancelImportCommand) {
     await this.access.assertVisible(principal, importId);
-    const run = await this.em.findOneOrFail(Import, { id: importId });
+    // A fork that is never flushed: the guarded update in finishImport is what ends the import, so a
+    // last chunk that ends it meanwhile is not overwritten.
+    const em = this.em.fork();
+    const run = await em.findOneOrFail(Import, { id: importId });
     run.cancel();
-    await this.em.transactional((tx) => finishImport(tx, importId, 'cancelled'));
+    if (!(await em.fork().transactional((tx) => finishImport(tx, importId, 'cancelled')))) {
+      const [current] = await em.execute<{ status: string }[]>(`select status from imports where id = ?`, [importId]);
+      throw conflict('IMPORTS.NOT_CANCELLABLE', { status: current.status });
+    }
   }
 }

@@ -1,6 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
@@ -54,7 +53,7 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
         });
       }
       if (file.size === 0) throw invalid('IMPORTS.FILE_EMPTY');
-      const stored = await this.storage.put(createReadStream(file.path));
+      const stored = await this.storage.putFile(file.path);
       const run = Import.queue({
         type: type.key,
         validateOnly,

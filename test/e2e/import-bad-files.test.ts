@@ -1,0 +1,456 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, openAsBlob, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { buffer } from 'node:stream/consumers';
+import yauzl from 'yauzl';
+import ExcelJS from 'exceljs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csv, EXE, pdf, xlsx, zip, type Cell } from '../support/files.js';
+import { Http } from '../support/http.js';
+import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const CERTS = 'obtained-certificates';
+const WITH_FILES = 'obtained-certificates-with-files';
+const SMALL_UPLOAD_LIMIT = 1024 * 1024;
+const SMALL_ZIP_MAX_ENTRIES = 5;
+const SMALL_MAX_ROWS = 100;
+
+let serial = 0;
+/** A valid certificate row with a number of its own, so that every row creates one certificate. */
+const row = (userCode = 'L-1001', definition = 'VCA-BASIS'): Cell[] => [userCode, definition, '01-03-2024', '', `BAD-${Date.now()}-${serial++}`, 'FALSE'];
+
+/** Files written anywhere under a directory (recursively). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** Sets a byte pattern in every local (PK\3\4) and central (PK\1\2) header of a ZIP. */
+function patchZipHeaders(bytes: Buffer, patch: (bytes: Buffer, at: number, central: boolean) => void): Buffer {
+  for (const [signature, central] of [[0x04034b50, false], [0x02014b50, true]] as const) {
+    const marker = Buffer.alloc(4);
+    marker.writeUInt32LE(signature);
+    for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 4)) patch(bytes, at, central);
+  }
+  return bytes;
+}
+
+/** Where an entry's central header sits, and its (compressed) data. */
+function entryOf(bytes: Buffer, name: string): { central: number; local: number; data: number; compressedSize: number } {
+  const marker = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 4)) {
+    const nameLength = bytes.readUInt16LE(at + 28);
+    if (bytes.toString('latin1', at + 46, at + 46 + nameLength) !== name) continue;
+    const local = bytes.readUInt32LE(at + 42);
+    const data = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    return { central: at, local, data, compressedSize: bytes.readUInt32LE(at + 20) };
+  }
+  throw new Error(`no entry ${name}`);
+}
+
+/** Replaces an entry name in a finished ZIP (yazl refuses unsafe names); both names must be as long. */
+function renameEntry(bytes: Buffer, from: string, to: string): Buffer {
+  expect(to.length).toBe(from.length);
+  return Buffer.from(bytes.toString('latin1').replaceAll(from, to), 'latin1');
+}
+
+/** An XLSX whose first worksheet has nothing in it. */
+async function emptyWorkbook(): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.addWorksheet('Sheet1');
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** A real XLSX whose first sheet is replaced by `sheetXml` (an XLSX is a ZIP of XML parts). */
+async function xlsxWithSheet(sheetXml: Buffer): Promise<Buffer> {
+  const real = await xlsx(CERTIFICATE_HEADER, [row()]);
+  const dir = mkdtempSync(join(tmpdir(), 'cit-xlsx-'));
+  const path = join(dir, 'real.xlsx');
+  writeFileSync(path, real);
+  const parts: { name: string; content: Buffer }[] = [];
+  await new Promise<void>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true }, (error, file) => {
+      if (error) return reject(error);
+      file.on('entry', (entry: yauzl.Entry) =>
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          void buffer(stream).then((content) => {
+            parts.push({ name: entry.fileName, content: entry.fileName === 'xl/worksheets/sheet1.xml' ? sheetXml : content });
+            file.readEntry();
+          }, reject);
+        }),
+      );
+      file.on('end', () => {
+        file.close();
+        resolve();
+      });
+      file.readEntry();
+    }),
+  ).finally(() => rmSync(dir, { recursive: true, force: true }));
+  expect(parts.some((p) => p.name === 'xl/worksheets/sheet1.xml')).toBe(true);
+  return zip(parts);
+}
+
+/** Writes a CSV of `rows` certificate rows to disk in batches: memory stays flat. */
+async function writeBigCsv(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(CERTIFICATE_HEADER.join(',') + '\n');
+  const users = ['L-1001', 'L-1002', 'L-1003', 'L-1004', 'L-1005', 'L-1006'];
+  for (let start = 0; start < rows; start += 10_000) {
+    let batch = '';
+    for (let i = start; i < Math.min(rows, start + 10_000); i++) batch += `${users[i % 6]},VCA-BASIS,01-03-2024,,BIG-${i},FALSE\n`;
+    if (!out.write(batch)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+interface Harness {
+  app: TestApp;
+  admin: Http;
+  token: string;
+  redis: Redis;
+}
+
+async function harness(env: Record<string, string> = {}): Promise<Harness> {
+  const app = await startTestApp({ env });
+  const login = await new Http(app.url).post<{ accessToken: string }>('/api/auth/login', { email: 'admin@example.com', password: 'demo-password-1' });
+  expect(login.status).toBe(200);
+  return { app, admin: new Http(app.url).as(login.body.accessToken), token: login.body.accessToken, redis: new Redis(app.config.redisUrl!) };
+}
+
+/**
+ * A corpus of broken inputs. Each must end with a specific, explained failure (or a 4xx at upload where
+ * that is the right place), leave nothing half-written, and leave the service able to do a normal import.
+ */
+describe('imports: bad files fail clearly and write nothing', () => {
+  let main: Harness;
+  let small: Harness;
+  const work = mkdtempSync(join(tmpdir(), 'cit-bad-files-'));
+
+  beforeAll(async () => {
+    [main, small] = await Promise.all([
+      harness(),
+      harness({ IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT), IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES), IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS) }),
+    ]);
+  });
+  afterAll(async () => {
+    for (const h of [main, small]) {
+      h?.redis.disconnect();
+      await h?.app.close();
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const certificateCount = async (h: Harness) => Number((await h.app.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
+
+  /** The import failed as a whole with `code`, and nothing of it was written or left queued. */
+  async function expectRejected(h: Harness, id: string, code: string, certificatesBefore: number): Promise<ImportBody> {
+    const run = await finished(h.admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe(code);
+    expect(run.failure?.message).toBeTruthy();
+    expect(run.failure?.message).not.toBe(code);
+    expect(run.failure?.message).not.toMatch(/\{\w+\}/); // every placeholder filled in
+    expect(run.counts).toMatchObject({ processed: 0, succeeded: 0, failed: 0, skipped: 0 });
+    const [written] = await h.app.sql<{ outcomes: string; chunks: string }>(
+      `select (select count(*) from import_row_results where import_id = $1) as outcomes,
+              (select count(*) from import_chunks where import_id = $1) as chunks`,
+      [id],
+    );
+    expect(written).toEqual({ outcomes: '0', chunks: '0' });
+    expect(await certificateCount(h)).toBe(certificatesBefore);
+    // No held-back chunk job survives in Redis to run later.
+    const queued = await h.redis.keys(`${h.app.config.queuePrefix}:imports:${id}:*`);
+    expect(queued.filter((key) => !key.endsWith(':parse'))).toEqual([]);
+    return run;
+  }
+
+  /** Uploads `content` as an import of `type` and expects it to fail with `code`. */
+  async function rejects(h: Harness, type: string, fileName: string, content: Buffer, code: string): Promise<ImportBody> {
+    const before = await certificateCount(h);
+    const id = await startImport(h.admin, type, fileName, content);
+    return expectRejected(h, id, code, before);
+  }
+
+  async function validCertificatesZip(extra: { name: string; content: Buffer; mode?: number }[] = []): Promise<Buffer> {
+    const sheet = await xlsx(WITH_FILES_HEADER, [['a.pdf', ...row('L-1001')], ['b.pdf', ...row('L-1002')]]);
+    return zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'a.pdf', content: pdf('a') }, { name: 'b.pdf', content: pdf('b') }, ...extra]);
+  }
+
+  describe('broken archives', () => {
+    it('a corrupt ZIP (random bytes named .zip) fails with ZIP.CORRUPT', async () => {
+      await rejects(main, WITH_FILES, 'random.zip', randomBytes(64 * 1024), 'ZIP.CORRUPT');
+    });
+
+    it('a truncated ZIP (its first half) fails with ZIP.CORRUPT', async () => {
+      const whole = await validCertificatesZip();
+      await rejects(main, WITH_FILES, 'truncated.zip', whole.subarray(0, Math.floor(whole.length / 2)), 'ZIP.CORRUPT');
+    });
+
+    it.each([
+      ['the spreadsheet', 'certificates.xlsx'],
+      ['an attachment', 'b.pdf'],
+    ])('damaged compressed data in %s fails with ZIP.CORRUPT', async (_label, name) => {
+      const bytes = await validCertificatesZip();
+      const entry = entryOf(bytes, name);
+      bytes.fill(0xff, entry.data, entry.data + Math.min(16, entry.compressedSize)); // an invalid deflate block type
+      const run = await rejects(main, WITH_FILES, 'damaged.zip', bytes, 'ZIP.CORRUPT');
+      expect(run.failure?.message).toContain(name);
+    });
+
+    it('a zip bomb that understates its size fails with ZIP.CORRUPT once it unpacks more than it declared', async () => {
+      const bytes = await validCertificatesZip([{ name: 'zeros.pdf', content: Buffer.alloc(50 * 1024 ** 2) }]);
+      const entry = entryOf(bytes, 'zeros.pdf');
+      bytes.writeUInt32LE(1000, entry.central + 24);
+      if (bytes.readUInt32LE(entry.local + 22) !== 0) bytes.writeUInt32LE(1000, entry.local + 22);
+      const run = await rejects(main, WITH_FILES, 'lying-bomb.zip', bytes, 'ZIP.CORRUPT');
+      expect(run.failure?.message).toContain('zeros.pdf');
+    });
+
+    it('an encrypted entry fails with ZIP.ENCRYPTED naming it', async () => {
+      const bytes = patchZipHeaders(await validCertificatesZip(), (bytes, at, central) => {
+        const flag = at + (central ? 8 : 6);
+        bytes.writeUInt16LE(bytes.readUInt16LE(flag) | 1, flag);
+      });
+      const run = await rejects(main, WITH_FILES, 'encrypted.zip', bytes, 'ZIP.ENCRYPTED');
+      expect(run.failure?.message).toContain('certificates.xlsx');
+    });
+
+    it('a zip bomb (a 50 MB entry of zeros) is refused by its compression ratio without unpacking it', async () => {
+      const bomb = await validCertificatesZip([{ name: 'zeros.pdf', content: Buffer.alloc(50 * 1024 ** 2) }]);
+      expect(bomb.length).toBeLessThan(1024 ** 2);
+      const started = Date.now();
+      const run = await rejects(main, WITH_FILES, 'bomb.zip', bomb, 'ZIP.SUSPICIOUS_RATIO');
+      expect(run.failure?.message).toContain('zeros.pdf');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it.each([
+      ['parent folder', '../x.pdf'],
+      ['absolute path', '/etc/x.p'],
+      ['Windows parent folder', '..\\x.pdf'],
+    ])('a path traversal name (%s) fails with ZIP.UNSAFE_PATH', async (_label, unsafe) => {
+      const placeholder = 'z'.repeat(unsafe.length - 4) + '.pdf';
+      const bytes = renameEntry(await validCertificatesZip([{ name: placeholder, content: pdf('evil') }]), placeholder, unsafe);
+      await rejects(main, WITH_FILES, 'traversal.zip', bytes, 'ZIP.UNSAFE_PATH');
+      expect(filesUnder(join(main.app.config.storageDir, '..')).some((path) => path.endsWith('x.pdf'))).toBe(false);
+    });
+
+    it('a symlink entry fails with ZIP.SYMLINK', async () => {
+      const bytes = await validCertificatesZip([{ name: 'link.pdf', content: Buffer.from('/etc/passwd'), mode: 0o120777 }]);
+      const run = await rejects(main, WITH_FILES, 'symlink.zip', bytes, 'ZIP.SYMLINK');
+      expect(run.failure?.message).toContain('link.pdf');
+    });
+
+    it('more entries than allowed fails with ZIP.TOO_MANY_ENTRIES', async () => {
+      const files = Array.from({ length: SMALL_ZIP_MAX_ENTRIES + 3 }, (_, i) => ({ name: `f${i}.pdf`, content: pdf(`f${i}`) }));
+      const sheet = await xlsx(WITH_FILES_HEADER, [['f0.pdf', ...row()]]);
+      const run = await rejects(small, WITH_FILES, 'many.zip', await zip([{ name: 'certificates.xlsx', content: sheet }, ...files]), 'ZIP.TOO_MANY_ENTRIES');
+      expect(run.failure?.params).toMatchObject({ count: SMALL_ZIP_MAX_ENTRIES + 4, max: SMALL_ZIP_MAX_ENTRIES });
+    });
+
+    it('a ZIP without a spreadsheet fails with IMPORTS.NO_SPREADSHEET_IN_ZIP', async () => {
+      await rejects(main, WITH_FILES, 'no-sheet.zip', await zip([{ name: 'a.pdf', content: pdf('a') }, { name: 'notes.txt', content: Buffer.from('hi') }]), 'IMPORTS.NO_SPREADSHEET_IN_ZIP');
+    });
+  });
+
+  describe('broken spreadsheets', () => {
+    it.each([0.25, 0.5, 0.9, 0.99])('a truncated XLSX (its first %s) fails with SPREADSHEET.CORRUPT', async (fraction) => {
+      const whole = await xlsx(CERTIFICATE_HEADER, Array.from({ length: 2000 }, () => row()));
+      await rejects(main, CERTS, 'truncated.xlsx', whole.subarray(0, Math.floor(whole.length * fraction)), 'SPREADSHEET.CORRUPT');
+    });
+
+    it('an XLSX bomb (a sheet that unpacks to 200 MB) is refused without unpacking it', async () => {
+      const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+      const head = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
+        `<row r="1">${CERTIFICATE_HEADER.map((h, i) => cell(`${'ABCDEF'[i]}1`, h)).join('')}</row><row r="2">${cell('A2', 'L-1001')}<c r="B2" t="inlineStr"><is><t>`;
+      const sheet = Buffer.concat([Buffer.from(head), Buffer.alloc(200 * 1024 ** 2, 'A'), Buffer.from('</t></is></c></row></sheetData></worksheet>')]);
+      const bomb = await xlsxWithSheet(sheet);
+      expect(bomb.length).toBeLessThan(2 * 1024 ** 2);
+      const started = Date.now();
+      const run = await rejects(main, CERTS, 'bomb.xlsx', bomb, 'ZIP.SUSPICIOUS_RATIO');
+      console.log(`XLSX bomb refused after ${Date.now() - started} ms: ${run.failure?.message}`);
+    });
+
+    it('a ZIP of PDFs named .xlsx fails with a clear spreadsheet error', async () => {
+      const run = await rejects(main, CERTS, 'pdfs.xlsx', await zip([{ name: 'a.pdf', content: pdf('a') }]), 'SPREADSHEET.NO_WORKSHEET');
+      expect(run.failure?.message).toBeTruthy();
+    });
+
+    it('binary bytes named .csv fail with IMPORTS.MISSING_COLUMNS', async () => {
+      await rejects(main, CERTS, 'program.csv', EXE, 'IMPORTS.MISSING_COLUMNS');
+    });
+
+    it('a CSV line over 1 MB fails with SPREADSHEET.CSV_INVALID', async () => {
+      await rejects(main, CERTS, 'one-line.csv', Buffer.concat([Buffer.from(CERTIFICATE_HEADER.join(',') + '\n'), Buffer.alloc(2 * 1024 ** 2, 'x')]), 'SPREADSHEET.CSV_INVALID');
+    });
+
+    it('a PDF named .xlsx fails with SPREADSHEET.NOT_XLSX', async () => {
+      await rejects(main, CERTS, 'disguised.xlsx', pdf('not a sheet'), 'SPREADSHEET.NOT_XLSX');
+    });
+
+    it('missing mandatory columns fail with IMPORTS.MISSING_COLUMNS naming them', async () => {
+      const sheet = await xlsx(['User', 'Certificate', 'Date Obtained'], [['L-1001', 'VCA-BASIS', '01-03-2024']]);
+      const run = await rejects(main, CERTS, 'wrong-headers.xlsx', sheet, 'IMPORTS.MISSING_COLUMNS');
+      expect(run.failure?.message).toContain('User Code');
+      expect(run.failure?.message).toContain('Certificate Definition Code');
+      expect(run.failure?.message).toContain('User, Certificate, Date Obtained');
+    });
+
+    it('missing columns in a CSV fail the same way', async () => {
+      const run = await rejects(main, CERTS, 'wrong-headers.csv', csv(['Name', 'Number'], [['Lena', '1']]), 'IMPORTS.MISSING_COLUMNS');
+      expect(run.failure?.message).toContain('User Code, Certificate Definition Code');
+    });
+
+    it('an empty sheet (no header) fails with IMPORTS.NO_HEADER, as XLSX and as CSV', async () => {
+      await rejects(main, CERTS, 'empty.xlsx', await emptyWorkbook(), 'IMPORTS.NO_HEADER');
+      await rejects(main, CERTS, 'blank-lines.csv', Buffer.from('\r\n\r\n,,,\r\n'), 'IMPORTS.NO_HEADER');
+    });
+
+    it('an empty upload is refused at once with 400 IMPORTS.FILE_EMPTY', async () => {
+      const response = await main.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'empty.csv', content: Buffer.alloc(0) }]);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('IMPORTS.FILE_EMPTY');
+    });
+
+    it('a header-only sheet fails with IMPORTS.NO_ROWS, as XLSX and as CSV', async () => {
+      await rejects(main, CERTS, 'header-only.xlsx', await xlsx(CERTIFICATE_HEADER, []), 'IMPORTS.NO_ROWS');
+      await rejects(main, CERTS, 'header-only.csv', csv(CERTIFICATE_HEADER, []), 'IMPORTS.NO_ROWS');
+    });
+
+    it('an XLSX over the row limit fails with IMPORTS.TOO_MANY_ROWS', async () => {
+      const sheet = await xlsx(CERTIFICATE_HEADER, Array.from({ length: SMALL_MAX_ROWS + 1 }, () => row()));
+      const run = await rejects(small, CERTS, 'too-many.xlsx', sheet, 'IMPORTS.TOO_MANY_ROWS');
+      expect(run.failure?.params).toMatchObject({ max: SMALL_MAX_ROWS });
+    });
+
+    it('a CSV of 1,000,000 rows is refused with IMPORTS.TOO_MANY_ROWS against the default limit, quickly', async () => {
+      const path = join(work, 'million.csv');
+      let mark = Date.now();
+      await writeBigCsv(path, 1_000_000);
+      const timings: Record<string, number> = { generateMs: Date.now() - mark };
+
+      const before = await certificateCount(main);
+      mark = Date.now();
+      const form = new FormData();
+      form.append('type', CERTS);
+      form.append('file', await openAsBlob(path, { type: 'text/csv' }), 'million.csv');
+      const response = await fetch(`${main.app.url}/api/imports`, { method: 'POST', headers: { authorization: `Bearer ${main.token}` }, body: form });
+      const body = (await response.json()) as { id: string };
+      expect(response.status, JSON.stringify(body)).toBe(202);
+      timings.uploadMs = Date.now() - mark;
+
+      mark = Date.now();
+      const run = await expectRejected(main, body.id, 'IMPORTS.TOO_MANY_ROWS', before);
+      timings.parseMs = Date.now() - mark;
+      expect(run.failure?.params).toMatchObject({ max: 250_000 });
+      expect(run.failure?.message).toContain('250000');
+      console.log(`1,000,000-row CSV (${Math.round(statSync(path).size / 1024 ** 2)} MB): ${JSON.stringify(timings)}`);
+      expect(timings.parseMs).toBeLessThan(20_000);
+    }, 90_000);
+  });
+
+  describe('bad rows fail alone', () => {
+    it('an .exe renamed to .pdf fails its own row; the other rows succeed', async () => {
+      const sheet = await xlsx(WITH_FILES_HEADER, [['a.pdf', ...row('L-1001')], ['virus.pdf', ...row('L-1002')], ['b.pdf', ...row('L-1003')]]);
+      const archive = await zip([
+        { name: 'certificates.xlsx', content: sheet },
+        { name: 'a.pdf', content: pdf('a') },
+        { name: 'virus.pdf', content: EXE },
+        { name: 'b.pdf', content: pdf('b') },
+      ]);
+      const id = await startImport(main.admin, WITH_FILES, 'exe.zip', archive);
+      const run = await finished(main.admin, id);
+      expect(run.status, JSON.stringify(run)).toBe('completed_with_errors');
+      expect(run.counts).toMatchObject({ total: 3, processed: 3, succeeded: 2, failed: 1 });
+      const failed = await rowsOf(main.admin, id, 'failed');
+      expect(failed.map((r) => r.rowNumber)).toEqual([3]);
+      expect(failed[0].errors[0]).toMatchObject({ code: 'CERTIFICATES.IMPORT_ATTACHMENT_NOT_ALLOWED', column: 'fileName' });
+      expect(failed[0].errors[0].message).toContain('virus.pdf');
+      const [{ n }] = await main.app.sql<{ n: string }>(
+        `select count(*) as n from obtained_certificates c join import_row_results r on r.entity_id = c.id where r.import_id = $1`,
+        [id],
+      );
+      expect(Number(n)).toBe(2);
+    });
+
+    it('NUL characters (which PostgreSQL cannot store) are dropped from cells; the rows import', async () => {
+      const withNul = row('L-1004');
+      withNul[4] = `NUL-\u0000-${serial++}`;
+      const id = await startImport(main.admin, CERTS, 'nul.csv', csv(CERTIFICATE_HEADER, [row('L-1003'), withNul]));
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      const rows = await rowsOf(main.admin, id);
+      expect(rows[1].values.Number).toBe(String(withNul[4]).replace('\u0000', ''));
+    });
+
+    it('a 32,000-character cell fails its row with IMPORTS.VALUE_TOO_LONG naming the column; the other rows succeed', async () => {
+      const long = row('L-1002');
+      long[4] = 'N'.repeat(32_000);
+      const sheet = await xlsx(CERTIFICATE_HEADER, [row('L-1001'), long, row('L-1003')]);
+      const id = await startImport(main.admin, CERTS, 'long-cell.xlsx', sheet);
+      const run = await finished(main.admin, id);
+      expect(run.status, JSON.stringify(run)).toBe('completed_with_errors');
+      expect(run.counts).toMatchObject({ total: 3, succeeded: 2, failed: 1 });
+      const [failed] = await rowsOf(main.admin, id, 'failed');
+      expect(failed.rowNumber).toBe(3);
+      expect(failed.errors).toHaveLength(1);
+      expect(failed.errors[0]).toMatchObject({ code: 'IMPORTS.VALUE_TOO_LONG', column: 'number' });
+      expect(failed.errors[0].message).toContain('Number');
+      expect(failed.errors[0].message).toContain('32000');
+    });
+  });
+
+  describe('refused at upload', () => {
+    const uploadState = (h: Harness) => ({
+      stored: filesUnder(h.app.config.storageDir).length,
+      uploads: filesUnder(join(h.app.config.dataDir, 'tmp', 'import-uploads')),
+    });
+    const importCount = async (h: Harness) => Number((await h.app.sql<{ n: string }>(`select count(*) as n from imports`))[0].n);
+
+    it.each([
+      ['declared too large by its Content-Length', 3 * 1024 * 1024],
+      ['cut off while streaming', SMALL_UPLOAD_LIMIT + 256 * 1024],
+    ])('a file over the upload limit (%s) is refused with 413 and nothing is stored', async (_label, size) => {
+      const before = { ...uploadState(small), imports: await importCount(small) };
+      const response = await small.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'big.csv', content: Buffer.alloc(size, 'a') }]);
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body.code).toBe('IMPORTS.FILE_TOO_LARGE');
+      expect(response.body.detail ?? response.body.title).toContain('1 MB');
+      expect({ ...uploadState(small), imports: await importCount(small) }).toEqual({ ...before, uploads: [] });
+    });
+
+    it('a file of the wrong kind for the type is refused with 415 naming what is accepted', async () => {
+      const before = { imports: await importCount(main), stored: uploadState(main).stored };
+      const response = await main.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'certificate.pdf', content: pdf('x') }]);
+      expect(response.status).toBe(415);
+      expect(response.body.code).toBe('IMPORTS.FILE_KIND_NOT_ACCEPTED');
+      expect(response.body.detail ?? response.body.title).toContain('.xlsx, .csv');
+      const zipAsSheet = await main.admin.upload('/api/imports', { type: WITH_FILES }, [{ field: 'file', fileName: 'c.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
+      expect(zipAsSheet.status).toBe(415);
+      expect({ imports: await importCount(main), stored: uploadState(main).stored }).toEqual(before);
+      expect(uploadState(main).uploads).toEqual([]);
+    });
+  });
+
+  describe('afterwards', () => {
+    it('the service is still ready and a normal import succeeds', async () => {
+      for (const h of [main, small]) {
+        const ready = await new Http(h.app.url).get('/health/ready');
+        expect(ready.status).toBe(200);
+        const id = await startImport(h.admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1004'), row('L-1005', 'BHV')]));
+        const run = await finished(h.admin, id);
+        expect(run.status, JSON.stringify(run)).toBe('completed');
+        expect(run.counts).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+      }
+    });
+  });
+});

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csv, EXE, pdf, PNG, xlsx, zip, type Cell } from '../support/files.js';
+import { Http } from '../support/http.js';
+import { finished, rowsOf, startImport, WITH_FILES_HEADER } from '../support/imports.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const TYPE = 'obtained-certificates-with-files';
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64, 7)]);
+
+describe('imports: obtained certificates with attachments from a ZIP (HTTP, real Postgres/Redis, workers)', () => {
+  let app: TestApp;
+  let http: Http;
+  let admin: Http;
+  let groupAdmin: Http;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    http = new Http(app.url);
+    admin = await http.login('admin@example.com');
+    groupAdmin = await http.login('groupadmin@example.com');
+  });
+  afterAll(() => app?.close());
+
+  const count = async (table: 'obtained_certificates' | 'obtained_certificate_attachments') =>
+    Number((await app.sql<{ count: string }>(`select count(*) as count from ${table}`))[0].count);
+
+  const certificate = async (id: string) => {
+    const response = await admin.get(`/api/obtained-certificates/${id}`);
+    expect(response.status).toBe(200);
+    return response.body as { id: string; number: string | null; definitionCode: string; attachments: { id: string; fileName: string; mediaType: string; size: number }[] };
+  };
+
+  const download = async (certificateId: string, attachmentId: string) => {
+    const response = await admin.get(`/api/obtained-certificates/${certificateId}/attachments/${attachmentId}/content`);
+    expect(response.status).toBe(200);
+    return response;
+  };
+
+  describe('a ZIP with a sheet, attachments, near misses, a disguised executable and operating-system files', () => {
+    const diploma = pdf('Diploma Lena de Vries');
+    const decomposed = 'Jose\u0301.pdf'; // how macOS writes "José.pdf" into a ZIP
+    const rows: Cell[][] = [
+      /* 2 */ ['Diploma Lena.pdf', 'L-1001', 'VCA-BASIS', '01-03-2025', null, null, true],
+      /* 3 */ ['Jos\u00e9.pdf', 'L-1002', 'BHV', '01-03-2025', null, 'Z-3', null],
+      /* 4 */ ['cert.pdf', 'L-1003', 'EHBO', '01-03-2025', null, 'Z-4', null],
+      /* 5 */ ['missing.pdf', 'L-1005', 'EHBO', '01-03-2025', null, 'Z-5', null],
+      /* 6 */ ['setup.pdf', 'L-1006', 'EHBO', '01-03-2025', null, 'Z-6', null],
+      /* 7 */ ['scan.png', 'L-1002', 'EHBO', '02-03-2025', null, 'Z-7', null],
+      /* 8 */ ['Diploma Lena.pdf', 'L-1004', 'FORKLIFT', '03-03-2025', null, 'Z-8', null],
+    ];
+    let archive: Buffer;
+    let id: string;
+    let before: { certificates: number; attachments: number };
+
+    beforeAll(async () => {
+      archive = await zip([
+        { name: 'certificates.xlsx', content: await xlsx(WITH_FILES_HEADER, rows) },
+        { name: 'Diploma Lena.pdf', content: diploma },
+        { name: decomposed, content: pdf('Jose') },
+        { name: 'CERT.PDF', content: pdf('cert') },
+        { name: 'setup.pdf', content: EXE },
+        { name: 'scan.png', content: PNG },
+        { name: 'unused.pdf', content: pdf('unused') },
+        { name: 'spare photo.jpg', content: JPEG },
+        { name: '__MACOSX/._Diploma Lena.pdf', content: Buffer.from('resource fork') },
+        { name: '._x.pdf', content: Buffer.from('apple double') },
+        { name: '.DS_Store', content: Buffer.from('finder') },
+      ]);
+      before = { certificates: await count('obtained_certificates'), attachments: await count('obtained_certificate_attachments') };
+      id = await startImport(admin, TYPE, 'certificates with scans.zip', archive);
+    });
+
+    it('imports the rows whose files are there and attaches the files byte for byte', async () => {
+      const run = await finished(admin, id);
+      expect(run.status).toBe('completed_with_errors');
+      expect(run.counts).toMatchObject({ total: 7, processed: 7, succeeded: 3, failed: 4, skipped: 0 });
+      expect(await count('obtained_certificates')).toBe(before.certificates + 3);
+      expect(await count('obtained_certificate_attachments')).toBe(before.attachments + 3);
+
+      const succeeded = await rowsOf(admin, id, 'succeeded');
+      expect(succeeded.map((r) => r.rowNumber)).toEqual([2, 7, 8]);
+      const lena = await certificate(succeeded[0].entityId!);
+      expect(lena).toMatchObject({ definitionCode: 'VCA-BASIS', number: expect.stringMatching(/^VCA-\d+$/) });
+      expect(lena.attachments).toEqual([{ id: expect.any(String), fileName: 'Diploma Lena.pdf', mediaType: 'application/pdf', size: diploma.length }]);
+      const bytes = await download(lena.id, lena.attachments[0].id);
+      expect(bytes.headers.get('content-type')).toContain('application/pdf');
+      expect(bytes.raw.equals(diploma)).toBe(true);
+
+      const scan = await certificate(succeeded[1].entityId!);
+      expect(scan.attachments).toEqual([{ id: expect.any(String), fileName: 'scan.png', mediaType: 'image/png', size: PNG.length }]);
+      expect((await download(scan.id, scan.attachments[0].id)).raw.equals(PNG)).toBe(true);
+
+      // The same file used by two rows is attached to both.
+      const again = await certificate(succeeded[2].entityId!);
+      expect((await download(again.id, again.attachments[0].id)).raw.equals(diploma)).toBe(true);
+    });
+
+    it('fails rows whose file is missing, differs only in case or Unicode normalisation (naming the file in the ZIP), or is not a PDF/PNG/JPEG', async () => {
+      const failed = new Map((await rowsOf(admin, id, 'failed')).map((r) => [r.rowNumber, r]));
+      expect([...failed.keys()]).toEqual([3, 4, 5, 6]);
+      const message = (row: number) => failed.get(row)!.errors.map((e) => e.message);
+      expect(message(5)).toEqual(['File not found']);
+      expect(message(3)).toHaveLength(1);
+      expect(message(3)[0]).toMatch(/^File not found/);
+      expect(message(3)[0]).toContain(`"${decomposed}"`);
+      expect(message(4)).toHaveLength(1);
+      expect(message(4)[0]).toMatch(/^File not found/);
+      expect(message(4)[0]).toContain('"CERT.PDF"');
+      expect(message(6)).toEqual(['File "setup.pdf" is not a PDF, PNG or JPEG (checked by its content, not its name)']);
+      for (const row of failed.values()) expect(row.errors[0].column).toBe('fileName');
+
+      const dutch = new Map((await rowsOf(admin.withHeaders({ 'accept-language': 'nl' }), id, 'failed')).map((r) => [r.rowNumber, r]));
+      expect(dutch.get(5)!.errors.map((e) => e.message)).toEqual(['Bestand niet gevonden']);
+      expect(dutch.get(4)!.errors[0].message).toMatch(/^Bestand niet gevonden: de ZIP bevat "CERT\.PDF"/);
+    });
+
+    it('ignores operating-system files and warns about files no row uses', async () => {
+      const run = await finished(admin, id);
+      expect(run.warnings.map((w) => w.code).sort()).toEqual(['IMPORTS.IGNORED_SYSTEM_FILES', 'IMPORTS.UNUSED_FILES']);
+      const unused = run.warnings.find((w) => w.code === 'IMPORTS.UNUSED_FILES')!;
+      expect(unused.message).toBe('2 file(s) in the ZIP are not used by any row: spare photo.jpg, unused.pdf.');
+      expect(run.warnings.find((w) => w.code === 'IMPORTS.IGNORED_SYSTEM_FILES')!.message).toBe(
+        '3 operating-system file(s) were ignored (__MACOSX, .DS_Store, ...).',
+      );
+      expect(run.header).toEqual(WITH_FILES_HEADER);
+    });
+
+    it('gives an error file with the failed rows and their reasons', async () => {
+      const file = await admin.get(`/api/imports/${id}/error-file?format=csv`);
+      expect(file.status).toBe(200);
+      const lines = file.raw.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
+      expect(lines[0]).toBe([...WITH_FILES_HEADER, 'Errors'].join(','));
+      expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(['Jos\u00e9.pdf', 'cert.pdf', 'missing.pdf', 'setup.pdf']);
+      expect(lines[3]).toBe('missing.pdf,L-1005,EHBO,01-03-2025,,Z-5,,File not found');
+    });
+  });
+
+  it('treats a single top-level folder as the root, with a warning', async () => {
+    const scan = pdf('wrapped');
+    const archive = await zip([
+      { name: 'Export 2025/certificates.csv', content: csv(WITH_FILES_HEADER, [['wrapped.pdf', 'L-1003', 'BHV', '04-04-2025', null, 'W-1', null]]) },
+      { name: 'Export 2025/wrapped.pdf', content: scan },
+      { name: '__MACOSX/Export 2025/._wrapped.pdf', content: Buffer.from('fork') },
+      // Excel's owner file, left next to the sheet when it is zipped while open in Excel.
+      { name: 'Export 2025/~$certificates.xlsx', content: Buffer.concat([Buffer.from([0x0b]), Buffer.from('Ada Admin'), Buffer.alloc(150)]) },
+    ]);
+    const run = await finished(admin, await startImport(admin, TYPE, 'wrapped.zip', archive));
+    expect(run.status).toBe('completed');
+    expect(run.counts).toMatchObject({ total: 1, succeeded: 1 });
+    expect(run.warnings.map((w) => w.message)).toEqual([
+      'Everything in the ZIP sat in the folder "Export 2025"; it was treated as the root. Next time, zip the files themselves.',
+      '2 operating-system file(s) were ignored (__MACOSX, .DS_Store, ...).',
+    ]);
+    const [row] = await rowsOf(admin, run.id);
+    const stored = await certificate(row.entityId!);
+    expect((await download(stored.id, stored.attachments[0].id)).raw.equals(scan)).toBe(true);
+  });
+
+  describe('refuses ZIPs it cannot trust as a whole, writing nothing', () => {
+    const expectRefused = async (fileName: string, archive: Buffer, message: string) => {
+      const certificates = await count('obtained_certificates');
+      const run = await finished(admin, await startImport(admin, TYPE, fileName, archive));
+      expect(run.status).toBe('failed');
+      expect(run.failure!.message).toBe(message);
+      expect(run.counts.processed).toBe(0);
+      expect(await count('obtained_certificates')).toBe(certificates);
+      expect(Number((await app.sql<{ count: string }>('select count(*) as count from import_row_results where import_id = $1', [run.id]))[0].count)).toBe(0);
+      return run;
+    };
+    const sheet = () => xlsx(WITH_FILES_HEADER, [['a.pdf', 'L-1001', 'EHBO', '01-01-2025', null, 'S-1', null]]);
+
+    it('files in several subfolders: the import fails naming them', async () => {
+      const archive = await zip([
+        { name: 'certificates.xlsx', content: await sheet() },
+        { name: 'scans/a.pdf', content: pdf('a') },
+        { name: 'more/deeper/b.pdf', content: pdf('b') },
+      ]);
+      const run = await expectRefused('nested.zip', archive, 'Put all files in the root of the ZIP; these are in subfolders: scans/a.pdf, more/deeper/b.pdf.');
+      const dutch = await admin.withHeaders({ 'accept-language': 'nl' }).get(`/api/imports/${run.id}`);
+      expect(dutch.body.failure.message).toBe('Zet alle bestanden in de hoofdmap van de ZIP; deze staan in submappen: scans/a.pdf, more/deeper/b.pdf.');
+    });
+
+    it('no spreadsheet, or two of them', async () => {
+      await expectRefused('no-sheet.zip', await zip([{ name: 'a.pdf', content: pdf('a') }]), 'The ZIP must hold exactly one spreadsheet (.xlsx or .csv) in its root; it holds none.');
+      await expectRefused(
+        'two-sheets.zip',
+        await zip([
+          { name: 'first.xlsx', content: await sheet() },
+          { name: 'second.csv', content: csv(WITH_FILES_HEADER, []) },
+          { name: 'a.pdf', content: pdf('a') },
+        ]),
+        'The ZIP must hold exactly one spreadsheet (.xlsx or .csv) in its root; it holds 2: first.xlsx, second.csv.',
+      );
+    });
+  });
+
+  it('validates a ZIP without writing certificates or attachments, then runs it for real', async () => {
+    const scan = pdf('validate first');
+    const archive = await zip([
+      { name: 'sheet.xlsx', content: await xlsx(WITH_FILES_HEADER, [
+        ['check.pdf', 'L-1005', 'NT2-B1', '05-05-2025', null, 'V-1', null],
+        ['nope.pdf', 'L-1006', 'NT2-B1', '05-05-2025', null, 'V-2', null],
+      ]) },
+      { name: 'check.pdf', content: scan },
+    ]);
+    const certificates = await count('obtained_certificates');
+    const attachments = await count('obtained_certificate_attachments');
+    const check = await finished(admin, await startImport(admin, TYPE, 'validate.zip', archive, { validateOnly: 'true' }));
+    expect(check).toMatchObject({ status: 'completed_with_errors', validateOnly: true });
+    expect(check.counts).toMatchObject({ total: 2, succeeded: 1, failed: 1 });
+    expect(await count('obtained_certificates')).toBe(certificates);
+    expect(await count('obtained_certificate_attachments')).toBe(attachments);
+    const checkRows = await rowsOf(admin, check.id);
+
+    const started = await admin.post(`/api/imports/${check.id}/run`);
+    expect(started.status).toBe(202);
+    const real = await finished(admin, started.body.id);
+    expect(real).toMatchObject({ status: 'completed_with_errors', validateOnly: false, retryOf: check.id });
+    const realRows = await rowsOf(admin, real.id);
+    expect(realRows.map((r) => [r.rowNumber, r.status, r.errors.map((e) => e.message)])).toEqual(checkRows.map((r) => [r.rowNumber, r.status, r.errors.map((e) => e.message)]));
+    expect(realRows[1].errors.map((e) => e.message)).toEqual(['File not found']);
+    expect(await count('obtained_certificates')).toBe(certificates + 1);
+    expect(await count('obtained_certificate_attachments')).toBe(attachments + 1);
+    const stored = await certificate(realRows[0].entityId!);
+    expect((await download(stored.id, stored.attachments[0].id)).raw.equals(scan)).toBe(true);
+  });
+
+  it('keeps a group admin from learning who exists outside their scope, and checks permission and file kind', async () => {
+    const archive = await zip([
+      { name: 'sheet.csv', content: csv(WITH_FILES_HEADER, [
+        ['a.pdf', 'L-1004', 'EHBO', '06-06-2025', null, 'G-1', null],
+        ['a.pdf', 'L-9999', 'EHBO', '06-06-2025', null, 'G-2', null],
+        ['a.pdf', 'L-1003', 'EHBO', '06-06-2025', null, 'G-3', null],
+      ]) },
+      { name: 'a.pdf', content: pdf('group') },
+    ]);
+    const run = await finished(groupAdmin, await startImport(groupAdmin, TYPE, 'group.zip', archive));
+    expect(run.counts).toMatchObject({ total: 3, succeeded: 1, failed: 2 });
+    const failed = await rowsOf(groupAdmin.withHeaders({ 'accept-language': 'en' }), run.id, 'failed');
+    expect(failed.map((r) => r.errors.map((e) => e.message))).toEqual([
+      ['Certificate definition code or user code not found or unauthorised'],
+      ['Certificate definition code or user code not found or unauthorised'],
+    ]);
+
+    const learner = await http.login('lena@example.com');
+    const forbidden = await learner.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'x.zip', content: archive }]);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.params.permission).toBe('imports.obtained-certificates-with-files');
+
+    const wrongKind = await admin.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'sheet.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
+    expect(wrongKind.status).toBe(415);
+    expect(wrongKind.body.code).toBe('IMPORTS.FILE_KIND_NOT_ACCEPTED');
+  });
+});
