@@ -18,6 +18,7 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import yazl from 'yazl';
 import { findFreePort } from '../libs/runtime/free-port.js';
+import { NODE_FLAGS } from '../libs/runtime/node-flags.js';
 import { MailCatcher } from '../libs/runtime/mail-catcher.js';
 import { readSpreadsheet } from '../libs/spreadsheet/spreadsheet-reader.js';
 import { XlsxStreamWriter } from '../libs/spreadsheet/spreadsheet-writer.js';
@@ -173,7 +174,7 @@ function withDatabase(url: string, database: string): string {
 /** Starts `node dist/src/main.js` in a role and resolves once it printed its start-up banner. */
 async function start(env: NodeJS.ProcessEnv, role: 'api' | 'worker', children: ChildProcess[]): Promise<ChildProcess> {
   const logLevel = process.env.BENCH_LOG_LEVEL;
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     env: {
       ...env,
       ROLE: role,

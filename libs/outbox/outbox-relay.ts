@@ -7,6 +7,7 @@ import type { DeliveredEvent } from '../contracts/integration-event.js';
 import { pgArray } from '../database/sql.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 import { OutboxMessage } from './outbox-message.js';
+import { outboxWrites } from './outbox.js';
 
 const BATCH_SIZE = 500;
 const RETENTION_DAYS = 7;
@@ -30,6 +31,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private stopped = false;
   private running?: Promise<number>;
   private kickedWhileRunning = false;
+  private outboxWritten = false;
   private lastPrune = 0;
 
   constructor(
@@ -41,19 +43,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap() {
     if (!this.config.outboxRelayEnabled) return;
     // Relay as soon as a transaction that wrote outbox rows commits, instead of waiting for the poll.
-    let wroteOutbox = false;
+    // Savepoints also report a commit, so the mark stays until a pass has actually relayed something.
+    outboxWrites.listener = () => (this.outboxWritten = true);
     this.orm.em.getEventManager().registerSubscriber({
       afterFlush: ({ uow }) => {
+        // A flush outside an explicit transaction has committed by now; inside one, the kick is early
+        // but harmless, and the commit kicks again.
         if (uow.getChangeSets().some((changeSet) => changeSet.entity instanceof OutboxMessage)) {
-          wroteOutbox = true;
+          this.outboxWritten = true;
           this.kick();
         }
       },
       afterTransactionCommit: () => {
-        if (wroteOutbox) {
-          wroteOutbox = false;
-          this.kick();
-        }
+        if (this.outboxWritten) this.kick();
       },
     });
     this.schedule(0);
@@ -87,6 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       this.running = this.relayOnce();
       relayed = await this.running;
+      if (relayed > 0) this.outboxWritten = false;
       await this.pruneOccasionally();
     } catch (error) {
       this.logger.error({ msg: 'outbox relay failed; will retry', error: String(error) });

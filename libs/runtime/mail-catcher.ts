@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { findFreePort } from './free-port.js';
 import { parseMail, type ParsedMail } from './mime.js';
 
@@ -29,7 +29,9 @@ export class MailCatcher {
 
   async start(port?: number): Promise<void> {
     this.port = port ?? (await findFreePort());
-    this.server = new SMTPServer({
+    // Loaded on demand: processes that send to a real SMTP server never carry the catcher's code.
+    const { SMTPServer: Server } = await import('smtp-server');
+    this.server = new Server({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,

@@ -31,6 +31,12 @@ describe('FileSystemStorage', () => {
     expect((await buffer(await storage.open(stored.key))).toString()).toBe('uploaded bytes');
   });
 
+  it('reads just the head of an object', async () => {
+    const stored = await storage.put(Buffer.from('%PDF-1.7 and much more'));
+    expect((await storage.readHead(stored.key, 8)).toString()).toBe('%PDF-1.7');
+    expect((await storage.readHead(stored.key, 1000)).toString()).toBe('%PDF-1.7 and much more');
+  });
+
   it('refuses content over the limit and leaves no temporary file behind', async () => {
     await expect(storage.put(Buffer.alloc(2048), { maxBytes: 1024 })).rejects.toBeInstanceOf(StoredObjectTooLargeError);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);

@@ -20,6 +20,8 @@ export abstract class StoragePort {
   abstract putFile(path: string): Promise<StoredObject>;
   abstract open(key: string): Promise<Readable>;
   abstract exists(key: string): Promise<boolean>;
+  /** The first `bytes` bytes (fewer for a shorter object), read without streaming the rest. */
+  abstract readHead(key: string, bytes: number): Promise<Buffer>;
   abstract size(key: string): Promise<number>;
   /**
    * Runs `use` with a path on the local disk holding the object's bytes (ZIP reading needs random

@@ -1,3 +1,4 @@
+import { NODE_FLAGS } from '../../libs/runtime/node-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -46,7 +47,7 @@ class WorkerProcess {
     readonly name: string,
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, [MAIN], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (stream: string) => (chunk: Buffer) => {
       this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[${name} ${stream}] ${line}`));
       if (this.output.length > 2000) this.output.splice(0, this.output.length - 2000);

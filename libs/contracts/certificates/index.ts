@@ -51,6 +51,12 @@ export interface RegisterObtainedCertificateOptions {
    */
   flush?: boolean;
   /**
+   * With flush: false, leave the certificate out of the ORM's change tracking: the Certificates module
+   * writes all deferred certificates of the unit of work in one statement when it is flushed. For bulk
+   * callers that flush once per batch.
+   */
+  deferWrite?: boolean;
+  /**
    * Lookups the caller already made for a whole batch, so no query per row is needed: users in the
    * principal's scope by id (from GetUsersInScopeQuery / FindUsersByCodesQuery with the same principal)
    * and definitions by upper-case code (from FindDefinitionsByCodesQuery).

@@ -90,6 +90,11 @@ export interface ImportTypeDefinition {
   templateFileName: string;
   columns: ImportColumn[];
   /**
+   * Rows per chunk when smaller than the configured IMPORT_CHUNK_SIZE: types whose rows carry more
+   * (an attachment each) keep a worker's memory flat with smaller chunks.
+   */
+  maxChunkSize?: number;
+  /**
    * Turns a chunk of rows into the owning module's commands, sent on the CommandBus. The engine runs it
    * inside one transaction and request context: handlers persist through the injected EntityManager,
    * and the engine flushes once for the chunk (and rolls it back in a validate-only run). Return one

@@ -25,6 +25,7 @@ import {
   GetObtainedCertificateHandler,
   ListObtainedCertificatesHandler,
 } from './application/queries/obtained-certificate-queries.handlers.js';
+import { CertificateBulkWriter } from './infrastructure/certificate-bulk-writer.js';
 import { CertificateNumberAllocator } from './infrastructure/certificate-number-allocator.js';
 import { CERTIFICATES_ENTITIES } from './infrastructure/certificates.schemas.js';
 import { CertificatesDemoSeeder } from './infrastructure/certificates-demo.seeder.js';
@@ -61,7 +62,7 @@ const queryHandlers = [
 @Module({
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
-  providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificatesDemoSeeder,
+  providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
     ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport],
 })
 export class CertificatesModule {}

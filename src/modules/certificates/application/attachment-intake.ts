@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../libs/config/app-config.js';
 import type { CertificateAttachmentSource } from '../../../../libs/contracts/certificates/index.js';
@@ -49,24 +48,11 @@ export class AttachmentIntake {
   }
 
   private async readStoredHead(key: string): Promise<Buffer> {
-    let stream: Readable;
     try {
-      stream = await this.storage.open(key);
+      return await this.storage.readHead(key, HEAD_BYTES);
     } catch {
       throw notFound('CERTIFICATES.ATTACHMENT_NOT_FOUND');
     }
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      for await (const chunk of stream) {
-        chunks.push(chunk as Buffer);
-        length += (chunk as Buffer).length;
-        if (length >= HEAD_BYTES) break;
-      }
-    } finally {
-      stream.destroy();
-    }
-    return Buffer.concat(chunks).subarray(0, HEAD_BYTES);
   }
 }
 

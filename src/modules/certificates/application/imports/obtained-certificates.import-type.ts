@@ -153,7 +153,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
               source: 'import',
               attachment: row.storageKey ? { kind: 'stored', storageKey: row.storageKey, fileName: row.row.values.fileName } : undefined,
             },
-            { flush: false, prefetched: { usersInScope, definitionsByCode: definitions } },
+            { flush: false, deferWrite: true, prefetched: { usersInScope, definitionsByCode: definitions } },
           ),
         );
         outcomes.push({ rowNumber: row.row.rowNumber, status: 'succeeded', errors: [], warnings: row.warnings, entityId: registered.id });
@@ -276,6 +276,7 @@ export class ObtainedCertificatesWithFilesImport extends ObtainedCertificatesImp
   fileKinds: ImportTypeDefinition['fileKinds'] = ['zip'];
   templateFileName = 'certificatesWithFiles_template.xlsx';
   columns = [FILE_COLUMN, ...CERTIFICATE_COLUMNS];
+  maxChunkSize = 250;
   protected withFiles = true;
 
   constructor(commands: CommandBus, queries: QueryBus, em: EntityManager) {

@@ -12,6 +12,7 @@ import {
   type RowOutcome,
 } from '../../../../../libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '../../../../../libs/contracts/users/index.js';
+import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { DomainError } from '../../../../../libs/errors/domain-error.js';
 import { collectEvents, recordEvent } from '../../../../../libs/outbox/outbox.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
@@ -157,10 +158,11 @@ export class ChunkProcessor {
     const inserted =
       records.length === 0
         ? []
-        : await em.execute<{ status: string; warned: boolean }[]>(
+        : await executeBound<{ status: string; warned: boolean }>(
+            em,
             `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id)
-             select ?, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id
-               from jsonb_to_recordset(?::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid)
+             select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id
+               from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid)
              on conflict (import_id, row_number) do nothing
              returning status, jsonb_array_length(warnings) > 0 as warned`,
             [run.id, JSON.stringify(records)],

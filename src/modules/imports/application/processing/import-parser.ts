@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
 import type { ImportMessage, ImportTypeDefinition } from '../../../../../libs/contracts/imports/index.js';
+import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { cellText } from '../../../../../libs/spreadsheet/cell-text.js';
 import { readSpreadsheet, type SpreadsheetKind } from '../../../../../libs/spreadsheet/spreadsheet-reader.js';
 import { detectFileType } from '../../../../../libs/storage/file-type.js';
@@ -98,10 +99,11 @@ export class ImportParser {
     let batch: { name: string; storage_key: string; size: number; media_type: string | null }[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      await this.orm.em.fork().execute(
+      await executeBound(
+        this.orm.em.fork(),
         `insert into import_files (import_id, name, storage_key, size, media_type)
-         select ?, f.name, f.storage_key, f.size, f.media_type
-           from jsonb_to_recordset(?::jsonb) as f(name text, storage_key text, size bigint, media_type text)
+         select $1, f.name, f.storage_key, f.size, f.media_type
+           from jsonb_to_recordset($2::jsonb) as f(name text, storage_key text, size bigint, media_type text)
          on conflict (import_id, name) do nothing`,
         [importId, JSON.stringify(batch)],
       );
@@ -138,7 +140,7 @@ export class ImportParser {
   private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind): Promise<ParseResult> {
     if (kind === 'xlsx') await this.refuseXlsxBomb(path);
     const explicitMapping = (run.options.columnMapping ?? {}) as Record<string, string>;
-    const chunkSize = this.config.imports.chunkSize;
+    const chunkSize = Math.min(this.config.imports.chunkSize, type.maxChunkSize ?? Number.MAX_SAFE_INTEGER);
     const maxRows = this.config.imports.maxRows;
     const seen = new Map<string, number>();
     let header: string[] | undefined;

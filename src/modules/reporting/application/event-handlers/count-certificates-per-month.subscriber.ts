@@ -6,6 +6,7 @@ import {
   type ObtainedCertificateRegisteredPayload,
 } from '../../../../../libs/contracts/certificates/index.js';
 import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
+import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
 
 /**
@@ -30,10 +31,11 @@ export class CountCertificatesPerMonthSubscriber implements IntegrationEventSubs
 
   /** A chunk of an import at once: one upsert per definition and month. */
   async handleBatch(events: DeliveredEvent<ObtainedCertificateRegisteredPayload>[], em: EntityManager): Promise<void> {
-    await (em as SqlEntityManager).execute(
+    await executeBound(
+      em,
       `insert into reporting_certificates_per_month (definition_id, definition_code, month, certificates)
        select e.definition_id, max(e.definition_code), date_trunc('month', e.obtained_on)::date, count(*)
-         from jsonb_to_recordset(?::jsonb) as e(definition_id uuid, definition_code text, obtained_on date)
+         from jsonb_to_recordset($1::jsonb) as e(definition_id uuid, definition_code text, obtained_on date)
         group by e.definition_id, date_trunc('month', e.obtained_on)
        on conflict (definition_id, month) do update
          set certificates = reporting_certificates_per_month.certificates + excluded.certificates,

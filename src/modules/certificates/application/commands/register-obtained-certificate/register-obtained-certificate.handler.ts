@@ -12,6 +12,7 @@ import { conflict, notFound } from '../../../../../../libs/errors/domain-error.j
 import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
 import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
 import { ObtainedCertificate } from '../../../domain/obtained-certificate.js';
+import { CertificateBulkWriter } from '../../../infrastructure/certificate-bulk-writer.js';
 import { CertificateNumberAllocator } from '../../../infrastructure/certificate-number-allocator.js';
 import { AttachmentIntake } from '../../attachment-intake.js';
 import { Catalogue } from '../../catalogue.js';
@@ -31,6 +32,7 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     private readonly catalogue: Catalogue,
     private readonly numbers: CertificateNumberAllocator,
     private readonly attachments: AttachmentIntake,
+    private readonly bulk: CertificateBulkWriter,
   ) {}
 
   async execute({ principal, input, options }: RegisterObtainedCertificateCommand) {
@@ -45,8 +47,13 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
       certificate.assignAutoNumber(definition, number);
     }
     if (options.flush !== false && !certificate.autoNumbered) await this.assertNotRegisteredYet(certificate);
-    this.em.persist(certificate);
-    if (inspected) this.em.persist(certificate.attach(await this.attachments.store(inspected)));
+    const attachment = inspected ? certificate.attach(await this.attachments.store(inspected)) : undefined;
+    if (options.deferWrite && options.flush === false) {
+      this.bulk.defer(this.em.getContext(), certificate, attachment);
+    } else {
+      this.em.persist(certificate);
+      if (attachment) this.em.persist(attachment);
+    }
     recordEvent(
       this.em,
       new ObtainedCertificateRegistered({
