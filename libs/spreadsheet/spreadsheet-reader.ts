@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
+import { readFileHead } from '../storage/file-head.js';
 
 export type CellValue = string | number | boolean | Date | null;
 
@@ -32,7 +32,7 @@ export function readSpreadsheet(path: string, kind: SpreadsheetKind): AsyncGener
 }
 
 async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
-  const head = await readHead(path, 4);
+  const head = await readFileHead(path, 4);
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
     throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
   }
@@ -75,16 +75,6 @@ function normaliseXlsxValue(value: unknown): CellValue {
   return String(value);
 }
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -156,7 +146,7 @@ export function detectDelimiter(firstLine: string): string {
 
 async function* readCsv(path: string): AsyncGenerator<SheetRow> {
   const sampleSize = 64 * 1024;
-  const head = await readHead(path, sampleSize);
+  const head = await readFileHead(path, sampleSize);
   const encoding = detectEncoding(head, head.length < sampleSize);
   const headText = new TextDecoder(encoding).decode(head, { stream: true }).replace(/^\uFEFF/, '');
   const delimiter = detectDelimiter(headText.split(/\r?\n/)[0] ?? '');

@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { readFileHead } from './file-head.js';
 import { StoragePort, StoredObjectTooLargeError, type StoredObject } from './storage.port.js';
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -72,15 +73,8 @@ export class FileSystemStorage extends StoragePort {
     return createReadStream(path);
   }
 
-  async readHead(key: string, bytes: number): Promise<Buffer> {
-    const handle = await open(this.pathOf(key), 'r');
-    try {
-      const buffer = Buffer.alloc(bytes);
-      const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+  readHead(key: string, bytes: number): Promise<Buffer> {
+    return readFileHead(this.pathOf(key), bytes);
   }
 
   async exists(key: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../../libs/config/app-config.js';
 import type { CertificateAttachmentSource } from '../../../../libs/contracts/certificates/index.js';
 import { DomainError, notFound } from '../../../../libs/errors/domain-error.js';
+import { readFileHead } from '../../../../libs/storage/file-head.js';
 import { detectFileType } from '../../../../libs/storage/file-type.js';
 import { StoragePort, StoredObjectTooLargeError } from '../../../../libs/storage/storage.port.js';
 import { attachmentTypeNotAllowed, ObtainedCertificate, type StoredFile } from '../domain/obtained-certificate.js';
@@ -28,7 +28,7 @@ export class AttachmentIntake {
   ) {}
 
   async inspect(source: CertificateAttachmentSource): Promise<InspectedAttachment> {
-    const head = source.kind === 'local-file' ? await readFileHead(source.path) : await this.readStoredHead(source.storageKey);
+    const head = source.kind === 'local-file' ? await readFileHead(source.path, HEAD_BYTES) : await this.readStoredHead(source.storageKey);
     const type = detectFileType(head);
     if (!type) throw attachmentTypeNotAllowed(ObtainedCertificate.normaliseFileName(source.fileName));
     return { source, mediaType: type.mediaType };
@@ -56,16 +56,6 @@ export class AttachmentIntake {
   }
 }
 
-async function readFileHead(path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 export function attachmentTooLarge(maxBytes: number): DomainError {
   return new DomainError('CERTIFICATES.ATTACHMENT_TOO_LARGE', 'payload_too_large', { limit: formatBytes(maxBytes), maxBytes });
