@@ -39,7 +39,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
       AppModule.forRoot({ config: resolved, mailCatcher: services.mailCatcher }),
       { logger, bufferLogs: false, bodyParser: true },
     );
-    app.set('trust proxy', 'loopback');
+    app.set('trust proxy', resolved.trustProxy);
     app.disable('x-powered-by');
     app.useBodyParser('json', { limit: '1mb' });
     app.useGlobalFilters(new ProblemDetailsFilter());

@@ -25,6 +25,8 @@ export class AppConfig {
   accessTokenTtlSeconds: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
+  trustProxy: string;
   storageDir: string;
   maxAttachmentBytes: number;
   seedDemoData: boolean;
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    trustProxy: str('TRUST_PROXY', 'loopback')!,
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
     seedDemoData: bool('SEED_DEMO_DATA', databaseUrl === undefined),

@@ -11,6 +11,11 @@ export interface DiskUploadOptions {
   maxBytes: number;
   /** The error for a file over `maxBytes` (a 413 problem). */
   tooLarge: () => DomainError;
+  /**
+   * Called when the file part starts, with the form fields sent before it: throw to refuse the upload
+   * before a byte of the file is stored (a permission that depends on a field).
+   */
+  beforeFile?: (request: Request) => void;
 }
 
 /**
@@ -27,6 +32,14 @@ export class DiskUpload {
       storage: multer.diskStorage({ destination: options.directory, filename: (_request, _file, callback) => callback(null, randomUUID()) }),
       limits: { fileSize: options.maxBytes, files: 1, fields: 20, fieldSize: 256 * 1024, parts: 25 },
       defParamCharset: 'utf8',
+      fileFilter: (request, _file, callback) => {
+        try {
+          options.beforeFile?.(request as Request);
+          callback(null, true);
+        } catch (error) {
+          callback(error as Error);
+        }
+      },
     }).single(options.field);
   }
 

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import '../errors/common-messages.js';
@@ -65,12 +65,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     };
     if (status === 401) response.setHeader('WWW-Authenticate', 'Bearer');
     if (status === 429 && error?.params.retryAfterSeconds) response.setHeader('Retry-After', String(error.params.retryAfterSeconds));
-    if (response.headersSent) return;
+    // A stream (SSE, a file download) that fails halfway cannot become a problem document any more:
+    // cut the connection so the client sees the failure instead of waiting.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     response.status(status).type('application/problem+json').setHeader('Content-Language', language).send(JSON.stringify(problem));
   }
 
   private toDomainError(exception: unknown, request: Request): DomainError | undefined {
     if (exception instanceof DomainError) return exception;
+    if (exception instanceof NotFoundError) return new DomainError('COMMON.NOT_FOUND', 'not_found');
     if (exception instanceof UniqueConstraintViolationException) {
       const constraint = /unique constraint "([^"]+)"/.exec(exception.message)?.[1] ?? 'value';
       return new DomainError('COMMON.UNIQUE_VIOLATION', 'conflict', { field: constraintField(constraint) });

@@ -36,7 +36,9 @@ async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
     throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
   }
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  // Our own stream, so that stopping early (a bad header, too many rows) closes the file.
+  const source = createReadStream(path);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',
@@ -56,6 +58,8 @@ async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
   } catch (error) {
     if (error instanceof SpreadsheetUnreadable) throw error;
     throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
+  } finally {
+    source.destroy();
   }
   if (!sawSheet) throw new SpreadsheetUnreadable('SPREADSHEET.NO_WORKSHEET');
 }
@@ -153,7 +157,8 @@ async function* readCsv(path: string): AsyncGenerator<SheetRow> {
   // A long file whose sample is plain ASCII says nothing yet: its first accent decides (Dutch exports
   // sorted by name often have their first "é" far beyond the sample).
   const decode = head.length >= sampleSize && isAscii(head) ? decoderDecidedByFirstNonAscii() : decoderFor(encoding);
-  const parser = createReadStream(path)
+  const source = createReadStream(path);
+  const parser = source
     .pipe(decode)
     .pipe(
       parse({
@@ -173,5 +178,9 @@ async function* readCsv(path: string): AsyncGenerator<SheetRow> {
     }
   } catch (error) {
     throw new SpreadsheetUnreadable('SPREADSHEET.CSV_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
+  } finally {
+    // Stopping early destroys only the parser: close the file and the decoder too.
+    source.destroy();
+    decode.destroy();
   }
 }

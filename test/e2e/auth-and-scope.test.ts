@@ -125,6 +125,29 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect((await admin.get(`/api/users?search=nina&status=deleted`)).body.meta.total).toBe(1);
   });
 
+  it('keeps a group admin from taking over a more privileged member of their group', async () => {
+    const groups = (await admin.get('/api/groups')).body as { id: string; name: string }[];
+    const warehouse = groups.find((g) => g.name === 'Warehouse')!;
+    const me = (await admin.get('/api/auth/me')).body as { userId: string };
+    expect((await admin.put(`/api/groups/${warehouse.id}/members/${me.userId}`)).status).toBe(204);
+    expect((await groupAdmin.get(`/api/users/${me.userId}`)).status).toBe(200);
+    const takeover = await groupAdmin.patch(`/api/users/${me.userId}`, { password: 'taken-over-password' });
+    expect(takeover.status).toBe(403);
+    expect(takeover.body.params.permission).toBeDefined();
+    expect((await groupAdmin.delete(`/api/users/${me.userId}`)).status).toBe(403);
+    expect((await http.post('/api/auth/login', { email: 'admin@example.com', password: 'taken-over-password' })).status).toBe(401);
+    await admin.delete(`/api/groups/${warehouse.id}/members/${me.userId}`);
+  });
+
+  it('counts parallel sign-in guesses before checking them', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 8 }, () => http.post('/api/auth/login', { email: 'leo@example.com', password: 'wrong-password' })),
+    );
+    const statuses = guesses.map((g) => g.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  });
+
   it('keeps group admins from creating users they could not see afterwards', async () => {
     const response = await groupAdmin.post('/api/users', { email: 'x@example.com', firstName: 'X', lastName: 'Y' });
     expect(response.status).toBe(403);

@@ -460,10 +460,23 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
     expect(forklift).toMatchObject({ auto_numbered: true, expires: '2029-10-10' });
     expect(forklift.number).toMatch(/^FL-\d+$/);
 
+    // A validation runs for real once (a double click starts nothing twice).
+    const twice = await admin.post(`/api/imports/${checkId}/run`);
+    expect(twice.status).toBe(409);
+    expect(twice.body.code).toBe('IMPORTS.ALREADY_RUN');
+
     // Only a validate-only import that has finished can be run for real.
     const rerun = await admin.post(`/api/imports/${real.id}/run`);
     expect(rerun.status).toBe(409);
     expect(rerun.body.code).toBe('IMPORTS.NOT_A_FINISHED_VALIDATION');
+  });
+
+  it('refuses form fields it does not understand instead of guessing (validateOnly=yes is not "no")', async () => {
+    const file = await xlsx(CERTIFICATE_HEADER, [['L-1001', 'BHV', '01-02-2025', '', 'Y-1', false]]);
+    const response = await admin.upload('/api/imports', { type: TYPE, validateOnly: 'yes' }, [{ field: 'file', fileName: 'x.xlsx', content: file }]);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('COMMON.VALIDATION_FAILED');
+    expect(response.body.errors[0].field).toBe('validateOnly');
   });
 
   it('reads a semicolon CSV in Windows-1252 from Dutch Excel (no BOM, Dutch headers, accents, the euro sign)', async () => {

@@ -37,10 +37,12 @@ export class AuthenticationService {
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresAt: Date }> {
-    const accountKey = `${this.config.queuePrefix}:login-failures:account:${email.trim().toLowerCase()}`;
-    const addressKey = `${this.config.queuePrefix}:login-failures:address:${clientAddress}`;
-    await this.assertNotThrottled(accountKey, this.config.loginMaxFailures);
-    await this.assertNotThrottled(addressKey, this.config.loginMaxFailures * 10);
+    const accountKey = `${this.config.queuePrefix}:login-attempts:account:${email.trim().toLowerCase()}`;
+    const addressKey = `${this.config.queuePrefix}:login-attempts:address:${clientAddress}`;
+    // Every attempt is counted before the password is checked, atomically, so parallel guesses cannot
+    // slip past the limit; a successful sign-in clears the account's count.
+    await this.countAttempt(accountKey, this.config.loginMaxFailures);
+    await this.countAttempt(addressKey, this.config.loginMaxFailures * 10);
 
     const rows = await this.em.execute<{ id: string; password_hash: string | null }[]>(
       `select id, password_hash from users where lower(email) = lower(?) and status = 'active'`,
@@ -48,21 +50,19 @@ export class AuthenticationService {
     );
     const user = rows[0];
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !user.password_hash || !valid) {
-      for (const key of [accountKey, addressKey]) {
-        await this.redis.multi().incr(key).expire(key, this.config.loginWindowSeconds, 'NX').exec();
-      }
-      throw new DomainError('USERS.INVALID_CREDENTIALS', 'unauthenticated');
-    }
-    await this.redis.del(accountKey);
+    if (!user || !user.password_hash || !valid) throw new DomainError('USERS.INVALID_CREDENTIALS', 'unauthenticated');
+    await this.redis.multi().del(accountKey).decr(addressKey).exec();
     const { token, expiresAt } = this.accessTokens.issue(user.id);
     return { accessToken: token, expiresAt };
   }
 
-  private async assertNotThrottled(key: string, max: number) {
-    const failures = Number((await this.redis.get(key)) ?? 0);
-    if (failures >= max) {
-      const ttl = await this.redis.ttl(key);
+  private async countAttempt(key: string, max: number) {
+    const [[, attempts], , [, ttl]] = (await this.redis.multi().incr(key).expire(key, this.config.loginWindowSeconds, 'NX').ttl(key).exec()) as [
+      [Error | null, number],
+      [Error | null, number],
+      [Error | null, number],
+    ];
+    if (attempts > max) {
       throw new DomainError('USERS.LOGIN_THROTTLED', 'too_many_requests', { retryAfterSeconds: Math.max(ttl, 1) });
     }
   }

@@ -39,6 +39,23 @@ export class UserAccess {
     if (rows.length === 0) throw notFound('USERS.USER_NOT_FOUND');
   }
 
+  /**
+   * Changing or deleting a user: in scope, and, for callers who do not see everyone, holding every
+   * permission the target holds. A group admin cannot reset the password of a platform admin who
+   * happens to be a member of their group.
+   */
+  async assertCanManageUser(principal: Principal, userId: string): Promise<void> {
+    await this.assertUserInScope(principal, userId);
+    if (this.seesEveryone(principal)) return;
+    const rows = await this.em.execute<{ permission: string }[]>(
+      `select distinct p.permission from user_roles ur join roles r on r.id = ur.role_id, unnest(r.permissions) as p(permission)
+        where ur.user_id = ?`,
+      [userId],
+    );
+    const beyond = rows.map((row) => row.permission).find((permission) => !principal.permissions.includes(permission));
+    if (beyond) throw forbidden('COMMON.FORBIDDEN', { permission: beyond });
+  }
+
   async administeredGroupIds(principal: Principal): Promise<string[] | 'all'> {
     if (this.seesEveryone(principal)) return 'all';
     const rows = await this.em.execute<{ id: string }[]>(ADMINISTERED_GROUP_IDS_SQL, [principal.userId]);

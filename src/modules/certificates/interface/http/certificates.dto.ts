@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, IsISO8601 } from 'class-validator';
 import { CERTIFICATE_SOURCES } from '../../../../../libs/contracts/certificates/index.js';
 import { PageMetaDto, PageQueryDto } from '../../../../../libs/http/pagination.js';
 import { MAX_VALIDITY_MONTHS } from '../../domain/certificate-definition.js';
@@ -120,6 +120,7 @@ export class ListObtainedCertificatesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only certificates expiring before this date (YYYY-MM-DD)', example: '2027-01-01' })
   @IsOptional()
   @Matches(DATE, { message: 'expiringBefore must be a date as YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'expiringBefore must be a date that exists' })
   expiringBefore?: string;
 }
 

@@ -23,6 +23,8 @@ import type { ChunkJob, ChunkRow } from './import-queue.js';
 const ROLL_BACK = Symbol('validate-only: roll back the business writes');
 /** The import was cancelled (or ended) while the chunk ran: the chunk is rolled back and records nothing. */
 const IMPORT_ENDED = Symbol('import ended while the chunk ran');
+/** Another run of the same chunk committed it already. */
+const CHUNK_DONE = Symbol('chunk already committed');
 
 interface OutcomeRow {
   row_number: number;
@@ -58,6 +60,15 @@ export class ChunkProcessor {
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
 
     const ended = await this.orm.em.fork().transactional(async (em) => {
+      // Claim the chunk first. A second run of the same chunk (a job whose lock expired while the first
+      // run was still going) waits here on the first one's row and finds the chunk taken once it commits;
+      // if the first run died, its claim rolled back with everything else and this run takes over.
+      const claimed = await em.execute(`insert into import_chunks (import_id, chunk, rows) values (?, ?, ?) on conflict do nothing returning chunk`, [
+        run.id,
+        job.chunk,
+        job.rows.length,
+      ]);
+      if (claimed.length === 0) throw CHUNK_DONE;
       const numbers = job.rows.map((r) => r.row.rowNumber);
       const done = new Set(
         (
@@ -73,7 +84,7 @@ export class ChunkProcessor {
     }).then(
       () => false,
       (error: unknown) => {
-        if (error === IMPORT_ENDED) return true;
+        if (error === IMPORT_ENDED || error === CHUNK_DONE) return true;
         throw error;
       },
     );
@@ -98,6 +109,10 @@ export class ChunkProcessor {
     if (!principal) {
       // The admin who started the import was deleted meanwhile: nothing may be written on their behalf.
       return [...decided, ...toProcess.map((row) => failed(row.rowNumber, { code: 'COMMON.UNAUTHENTICATED' }))];
+    }
+    if (!principal.permissions.includes(type.permission)) {
+      // Their permission to run this import was taken away while it ran.
+      return [...decided, ...toProcess.map((row) => failed(row.rowNumber, { code: 'COMMON.FORBIDDEN', params: { permission: type.permission } }))];
     }
     const files = run.fileKind === 'zip' ? await ZipFiles.load(em, run.id) : NO_FILES;
     const context: ImportChunkContext = {
@@ -168,16 +183,11 @@ export class ChunkProcessor {
             [run.id, JSON.stringify(records)],
           );
     const count = (status: string) => inserted.filter((r) => r.status === status).length;
-    const firstTime = await em.execute(`insert into import_chunks (import_id, chunk, rows) values (?, ?, ?) on conflict do nothing returning chunk`, [
-      run.id,
-      job.chunk,
-      job.rows.length,
-    ]);
     const [progress] = await em.execute<{ chunks_done: number; chunk_count: number | null; status: string; failed_rows: number }[]>(
       `update imports set processed_rows = processed_rows + ?, succeeded_rows = succeeded_rows + ?, failed_rows = failed_rows + ?,
               skipped_rows = skipped_rows + ?, warning_rows = warning_rows + ?, chunks_done = chunks_done + ?
         where id = ? and status = 'processing' returning chunks_done, chunk_count, status, failed_rows`,
-      [inserted.length, count('succeeded'), count('failed'), count('skipped'), inserted.filter((r) => r.warned).length, firstTime.length, run.id],
+      [inserted.length, count('succeeded'), count('failed'), count('skipped'), inserted.filter((r) => r.warned).length, 1, run.id],
     );
     // Cancelled meanwhile: the cancel held the import's row until it committed, so this update waited and
     // found the import ended. The chunk rolls back, so what the cancel reported stays the whole truth.

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
@@ -128,12 +128,20 @@ export class ImportParser {
 
   /** An XLSX is a ZIP that exceljs unpacks without limits: its parts pass the ZIP checks first, so a bomb is refused unopened. */
   private async refuseXlsxBomb(path: string): Promise<void> {
+    let zip: SafeZip | undefined;
     try {
       // The entry limit is about attachments in an import ZIP; a workbook's parts are not attachments.
-      (await SafeZip.open(path, { ...this.zipLimits(), maxEntries: DEFAULT_ZIP_LIMITS.maxEntries })).close();
+      zip = await SafeZip.open(path, { ...this.zipLimits(), maxEntries: DEFAULT_ZIP_LIMITS.maxEntries });
+      // The declared sizes passed; now hold every part to them while unpacking (yauzl stops a part that
+      // unpacks to more than it declared), before exceljs unpacks the workbook without limits.
+      for (const part of zip.listing.files) {
+        await pipeline(await zip.openFile(part), new Writable({ write: (_chunk, _encoding, callback) => callback() }));
+      }
     } catch (error) {
       // Not a ZIP at all, or a damaged one: the spreadsheet reader says so in spreadsheet terms.
       if (!(error instanceof ZipRejected && error.code === 'ZIP.CORRUPT')) throw error;
+    } finally {
+      zip?.close();
     }
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
 import { Permissions } from '../../../../../libs/contracts/users/index.js';
 import { CertificatesPerMonthQuery } from '../../application/queries/certificates-per-month.handler.js';
@@ -11,8 +11,8 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ImportsPerDayQueryDto {
   @ApiPropertyOptional({ example: 'obtained-certificates' }) @IsOptional() @IsString() @MaxLength(100) importType?: string;
-  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DAY, { message: 'from must be a date as YYYY-MM-DD' }) from?: string;
-  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DAY, { message: 'to must be a date as YYYY-MM-DD' }) to?: string;
+  @ApiPropertyOptional({ example: '2026-11-01' }) @IsOptional() @Matches(DAY, { message: 'from must be a date as YYYY-MM-DD' }) @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ example: '2026-11-30' }) @IsOptional() @Matches(DAY, { message: 'to must be a date as YYYY-MM-DD' }) @IsISO8601({ strict: true }) to?: string;
 }
 
 export class ImportsPerDayDto {

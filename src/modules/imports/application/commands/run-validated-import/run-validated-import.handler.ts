@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
@@ -26,9 +26,16 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     private readonly registry: ImportTypeRegistry,
   ) {}
 
-  async execute({ principal, importId }: RunValidatedImportCommand) {
+  async execute(command: RunValidatedImportCommand) {
+    return this.em.transactional(() => this.run(command));
+  }
+
+  private async run({ principal, importId }: RunValidatedImportCommand) {
     await this.access.assertVisible(principal, importId);
-    const source = await this.em.findOneOrFail(Import, { id: importId });
+    // Locked, so that a double click does not start the same file twice.
+    const source = await this.em.findOneOrFail(Import, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const earlier = await this.em.execute(`select id from imports where retry_of = ? and status <> 'failed' and not validate_only limit 1`, [importId]);
+    if (earlier.length > 0) throw conflict('IMPORTS.ALREADY_RUN', { id: String(earlier[0].id) });
     this.registry.forPrincipal(source.type, principal);
     if (!source.validateOnly || (source.status !== 'completed' && source.status !== 'completed_with_errors')) {
       throw conflict('IMPORTS.NOT_A_FINISHED_VALIDATION', { status: source.status });

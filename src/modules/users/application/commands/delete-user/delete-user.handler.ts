@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import { conflict, notFound } from '../../../../../../libs/errors/domain-error.js';
 import { User } from '../../../domain/user.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -23,8 +23,9 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
 
   async execute({ principal, userId }: DeleteUserCommand) {
     if (principal.userId === userId) throw conflict('USERS.CANNOT_DELETE_SELF');
-    await this.access.assertUserInScope(principal, userId);
-    const user = await this.em.findOneOrFail(User, { id: userId });
+    await this.access.assertCanManageUser(principal, userId);
+    const user = await this.em.findOne(User, { id: userId });
+    if (!user) throw notFound('USERS.USER_NOT_FOUND');
     user.delete();
     await this.em.transactional(async (em) => {
       await em.flush();

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { notFound } from '../../../../../../libs/errors/domain-error.js';
 import { hashPassword } from '../../../domain/password-hasher.js';
 import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';
 import { User, type UserDetails } from '../../../domain/user.js';
@@ -32,8 +33,9 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
   ) {}
 
   async execute({ principal, userId, input }: UpdateUserCommand) {
-    await this.access.assertUserInScope(principal, userId);
-    const user = await this.em.findOneOrFail(User, { id: userId, status: 'active' });
+    await this.access.assertCanManageUser(principal, userId);
+    const user = await this.em.findOne(User, { id: userId, status: 'active' });
+    if (!user) throw notFound('USERS.USER_NOT_FOUND');
     const { password, profile, ...details } = input;
     user.change(details);
     await this.uniqueness.assertFree(user);
