@@ -44,7 +44,6 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.useBodyParser('json', { limit: '1mb' });
     app.useGlobalFilters(new ProblemDetailsFilter());
     app.useGlobalPipes(createValidationPipe());
-    app.enableShutdownHooks();
     const docsPath = 'api/docs';
     if (resolved.role !== 'worker') {
       const document = SwaggerModule.createDocument(
