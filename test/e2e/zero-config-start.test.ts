@@ -6,6 +6,7 @@ import { loadConfig } from '../../libs/config/app-config.js';
 import { JsonLogger } from '../../libs/logging/json-logger.js';
 import { startApplication, type RunningApplication } from '../../src/bootstrap.js';
 import { eventually, Http } from '../support/http.js';
+import { deleteQueueKeys } from '../support/test-app.js';
 
 /**
  * The start command's path with no configuration at all: embedded PostgreSQL initialised under the
@@ -26,6 +27,7 @@ describe('start with no configuration', () => {
   });
   afterAll(async () => {
     await running?.close();
+    if (running) await deleteQueueKeys(running.config.redisUrl!, running.config.queuePrefix);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

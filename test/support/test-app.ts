@@ -90,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Removes the Bull keys of a test's own queue prefix from the shared Redis. */
-async function deleteQueueKeys(redisUrl: string, prefix: string) {
+export async function deleteQueueKeys(redisUrl: string, prefix: string) {
   const redis = new Redis(redisUrl);
   try {
     let cursor = '0';
