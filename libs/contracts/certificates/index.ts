@@ -20,7 +20,16 @@ export class FindDefinitionsByCodesQuery extends Query<CertificateDefinitionSumm
  */
 export type CertificateAttachmentSource =
   | { kind: 'local-file'; path: string; fileName: string }
-  | { kind: 'stored'; storageKey: string; fileName: string };
+  | {
+      kind: 'stored';
+      storageKey: string;
+      fileName: string;
+      /**
+       * What the caller already read from the stored bytes (an import sniffed them when it extracted the
+       * ZIP): saves reading every file again. Omitted: the Certificates module reads them itself.
+       */
+      known?: { mediaType: string | null; size: number };
+    };
 
 export interface RegisterObtainedCertificateInput {
   userId: string;

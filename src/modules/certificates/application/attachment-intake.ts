@@ -28,6 +28,10 @@ export class AttachmentIntake {
   ) {}
 
   async inspect(source: CertificateAttachmentSource): Promise<InspectedAttachment> {
+    if (source.kind === 'stored' && source.known) {
+      if (!source.known.mediaType) throw attachmentTypeNotAllowed(ObtainedCertificate.normaliseFileName(source.fileName));
+      return { source, mediaType: source.known.mediaType };
+    }
     const head = source.kind === 'local-file' ? await readFileHead(source.path, HEAD_BYTES) : await this.readStoredHead(source.storageKey);
     const type = detectFileType(head);
     if (!type) throw attachmentTypeNotAllowed(ObtainedCertificate.normaliseFileName(source.fileName));
@@ -36,7 +40,8 @@ export class AttachmentIntake {
 
   async store({ source, mediaType }: InspectedAttachment): Promise<StoredFile> {
     if (source.kind === 'stored') {
-      return { fileName: source.fileName, mediaType, storageKey: source.storageKey, size: await this.storage.size(source.storageKey) };
+      const size = source.known?.size ?? (await this.storage.size(source.storageKey));
+      return { fileName: source.fileName, mediaType, storageKey: source.storageKey, size };
     }
     try {
       const stored = await this.storage.put(createReadStream(source.path), { maxBytes: this.config.maxAttachmentBytes });

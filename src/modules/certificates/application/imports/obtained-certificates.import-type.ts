@@ -11,6 +11,7 @@ import {
   ImportTypeProvider,
   type ImportChunkContext,
   type ImportColumn,
+  type ImportedFile,
   type ImportMessage,
   type ImportTypeDefinition,
   type RawImportRow,
@@ -82,7 +83,7 @@ interface CheckedRow {
   dateExpires: string | null;
   number: string | null;
   autoNumber: boolean;
-  storageKey?: string;
+  file?: ImportedFile;
   warnings: ImportMessage[];
 }
 
@@ -151,7 +152,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
               number: row.autoNumber ? null : row.number,
               allocatedNumber: row.autoNumber ? numbers.get(row.definition.id)?.shift() : undefined,
               source: 'import',
-              attachment: row.storageKey ? { kind: 'stored', storageKey: row.storageKey, fileName: row.row.values.fileName } : undefined,
+              attachment: row.file ? { kind: 'stored', storageKey: row.file.storageKey, fileName: row.row.values.fileName, known: row.file } : undefined,
             },
             { flush: false, deferWrite: true, prefetched: { usersInScope, definitionsByCode: definitions } },
           ),
@@ -214,13 +215,13 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
       errors.push({ code: 'CERTIFICATES.AUTO_NUMBERING_NOT_ENABLED', column: 'autoNumber', params: { code: definition.code } });
     }
 
-    let storageKey: string | undefined;
+    let file: ImportedFile | undefined;
     if (this.withFiles && values.fileName) {
       const found = context.files.find(values.fileName);
       if (found.file) {
         context.files.markUsed(found.file.name);
         if (found.file.mediaType === null) errors.push({ code: 'CERTIFICATES.IMPORT_ATTACHMENT_NOT_ALLOWED', column: 'fileName', params: { fileName: values.fileName } });
-        storageKey = found.file.storageKey;
+        file = found.file;
       } else if (found.suggestion) {
         context.files.markUsed(found.suggestion);
         errors.push({ code: 'CERTIFICATES.IMPORT_FILE_NOT_FOUND_NEAR_MISS', column: 'fileName', params: { suggestion: found.suggestion } });
@@ -229,7 +230,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
       }
     }
     if (errors.length > 0 || !user || !definition) return { rowNumber: row.rowNumber, status: 'failed', errors, warnings };
-    return { row, user, definition, dateObtained, dateExpires, number: values.number || null, autoNumber, storageKey, warnings };
+    return { row, user, definition, dateObtained, dateExpires, number: values.number || null, autoNumber, file, warnings };
   }
 
   /** Certificates already registered for the chunk's users and definitions, by identity key. */
