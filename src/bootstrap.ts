@@ -65,8 +65,12 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     if (resolved.role === 'worker') {
       await app.init();
     } else {
+      const server = app.getHttpServer() as import('node:http').Server;
+      // Node ends any request after 300 s by default: too short for the largest upload on a slow line.
+      server.requestTimeout = resolved.httpRequestTimeoutMs;
+      server.headersTimeout = resolved.httpHeadersTimeoutMs;
       await app.listen(resolved.port, resolved.host);
-      const address = app.getHttpServer().address();
+      const address = server.address();
       const port = typeof address === 'object' && address ? address.port : resolved.port;
       url = resolved.publicUrl.replace(/:\d+$/, `:${port}`);
     }
@@ -93,6 +97,8 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
       banner,
       url,
       close: async () => {
+        // Stop accepting connections first; requests in flight may finish while the modules stop.
+        if (url) (app.getHttpServer() as import('node:http').Server).close();
         await app.close();
         await services.stop();
       },

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { uploadRequestTimeoutMs } from './http-timeouts.js';
+import { unsafeProductionSettings } from './production-safety.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -33,7 +35,17 @@ export class AppConfig {
   outboxRelayEnabled: boolean;
   outboxPollIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Prefix of every Bull and Redis key. QUEUE_PREFIX if set; else empty here and filled in at start
+   * from the database's identity (see libs/runtime/queue-prefix.ts), so two installations never share queues.
+   */
   queuePrefix: string;
+  /** Total time one HTTP request may take (Node's server.requestTimeout): fits the largest upload on a slow line. */
+  httpRequestTimeoutMs: number;
+  /** Time to receive a request's headers (Node's server.headersTimeout). */
+  httpHeadersTimeoutMs: number;
+  /** After SIGTERM/SIGINT, the process exits non-zero if shutting down takes longer than this. */
+  shutdownTimeoutMs: number;
   imports: {
     maxUploadBytes: number;
     maxRows: number;
@@ -119,6 +131,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
         '(embedded services are only started with ROLE=all)');
     }
   }
+  const seedDemoData = bool('SEED_DEMO_DATA', databaseUrl === undefined);
+  problems.push(...unsafeProductionSettings({ nodeEnv: str('NODE_ENV'), databaseUrl, authTokenSecret: secret, seedDemoData, smtpUrl }));
+  const maxUploadBytes = int('IMPORT_MAX_UPLOAD_BYTES', 500 * 1024 * 1024, 1024);
+  const requestTimeoutSeconds = int('HTTP_REQUEST_TIMEOUT_SECONDS', 0, 0, 86_400);
+  const httpRequestTimeoutMs = requestTimeoutSeconds > 0
+    ? requestTimeoutSeconds * 1000
+    : uploadRequestTimeoutMs(maxUploadBytes, int('HTTP_MIN_UPLOAD_BYTES_PER_SECOND', 128 * 1024, 1024));
   const config = new AppConfig();
   Object.assign(config, {
     role,
@@ -137,13 +156,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     trustProxy: str('TRUST_PROXY', 'loopback')!,
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
-    seedDemoData: bool('SEED_DEMO_DATA', databaseUrl === undefined),
+    seedDemoData,
     outboxRelayEnabled: bool('OUTBOX_RELAY_ENABLED', true),
     outboxPollIntervalMs: int('OUTBOX_POLL_INTERVAL_MS', 500, 10, 60_000),
     logLevel,
-    queuePrefix: str('QUEUE_PREFIX', 'cit')!,
+    queuePrefix: str('QUEUE_PREFIX', '')!,
+    httpRequestTimeoutMs,
+    httpHeadersTimeoutMs: Math.min(httpRequestTimeoutMs, 60_000),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
     imports: {
-      maxUploadBytes: int('IMPORT_MAX_UPLOAD_BYTES', 500 * 1024 * 1024, 1024),
+      maxUploadBytes,
       maxRows: int('IMPORT_MAX_ROWS', 250_000, 1),
       chunkSize: int('IMPORT_CHUNK_SIZE', 1000, 1, 10_000),
       chunkConcurrency: int('IMPORT_CHUNK_CONCURRENCY', 2, 1, 64),

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import { MailCatcher } from './mail-catcher.js';
+import { installationQueuePrefix } from './queue-prefix.js';
 import { findOrStartRedis } from './redis-server.js';
+import { describeError, StartupError } from './startup-error.js';
 
 export interface ProvisionedServices {
   /** The configuration with every service URL filled in. */
@@ -24,16 +26,27 @@ export async function provisionServices(config: AppConfig, log: (message: string
   const resolved = Object.assign(Object.create(Object.getPrototypeOf(config)), config) as AppConfig;
   try {
     if (!resolved.databaseUrl) {
-      const postgres = await startEmbeddedPostgres(join(config.dataDir, 'postgres'), log);
+      const requested = join(config.dataDir, 'postgres');
+      const postgres = await startEmbeddedPostgres(requested, log);
       stops.push(() => postgres.stop());
       await ensureDatabase(postgres.adminUrl, 'credential_import');
       resolved.databaseUrl = postgres.adminUrl.replace(/\/postgres$/, '/credential_import');
-      notes.push(`database: embedded PostgreSQL (${join(config.dataDir, 'postgres')})`);
+      notes.push(`database: embedded PostgreSQL (${requested}${postgres.dataDir === requested ? '' : `, files in ${postgres.dataDir}`})`);
     } else {
       notes.push('database: DATABASE_URL');
     }
+    if (!resolved.queuePrefix) {
+      resolved.queuePrefix = await installationQueuePrefix(resolved.databaseUrl!);
+      notes.push(`queues: prefix ${resolved.queuePrefix} (from the database's identity; QUEUE_PREFIX overrides)`);
+    }
     if (!resolved.redisUrl) {
-      const redis = await findOrStartRedis(join(config.dataDir, 'redis'), log);
+      const redis = await findOrStartRedis(join(config.dataDir, 'redis'), log).catch((error: unknown) => {
+        throw error instanceof StartupError ? error : new StartupError(
+          `Could not start a Redis server: ${describeError(error)}`,
+          'Start Redis on 127.0.0.1:6379 (it is used when it answers), or set REDIS_URL.',
+          { cause: error },
+        );
+      });
       stops.push(() => redis.stop());
       resolved.redisUrl = redis.url;
       notes.push(`redis: ${redis.url}`);
@@ -43,7 +56,13 @@ export async function provisionServices(config: AppConfig, log: (message: string
     let mailCatcher: MailCatcher | undefined;
     if (!resolved.smtpUrl) {
       mailCatcher = new MailCatcher();
-      await mailCatcher.start();
+      await mailCatcher.start().catch((error: unknown) => {
+        throw new StartupError(
+          `Could not start the built-in mail catcher: ${describeError(error)}`,
+          'Set SMTP_URL to a real SMTP server (e.g. smtp://127.0.0.1:1025 for a local Mailpit).',
+          { cause: error },
+        );
+      });
       stops.push(() => mailCatcher!.stop());
       resolved.smtpUrl = mailCatcher.url;
       notes.push(`mail: built-in catcher on ${mailCatcher.url} (read caught mail at ${config.publicUrl}/api/dev/mails)`);
@@ -60,6 +79,11 @@ export async function provisionServices(config: AppConfig, log: (message: string
     };
   } catch (error) {
     for (const stop of stops.reverse()) await stop().catch(() => {});
-    throw error;
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(
+      `Could not prepare the local services: ${describeError(error)}`,
+      'Set DATABASE_URL, REDIS_URL and SMTP_URL to services of your own to skip the embedded ones.',
+      { cause: error },
+    );
   }
 }

@@ -29,10 +29,20 @@ export async function findOrStartRedis(dir: string, log: (message: string) => vo
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
+  // A binary that cannot be executed reports here; without a listener it would crash the process.
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError = error;
+    log(`redis-server: ${error.message}`);
+  });
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswersPing('127.0.0.1', port))) {
+    if (spawnError) throw new Error(`${binary} could not run: ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
-    if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('redis-server did not answer within 10 s');
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const stopOnExit = () => child.kill('SIGTERM');

