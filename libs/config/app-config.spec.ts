@@ -51,3 +51,80 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('production refuses unsafe settings', () => {
+  const placeholder = 'REPLACE-ME-placeholder-secret-do-not-use-in-production';
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env, cwd());
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  it('with NODE_ENV=production: the placeholder secret, demo seeding and the mail catcher, all in one error', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: placeholder, SEED_DEMO_DATA: 'true' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/AUTH_TOKEN_SECRET is the public placeholder .*NODE_ENV=production/);
+    expect(problems[1]).toMatch(/SEED_DEMO_DATA=true is refused/);
+    expect(problems[2]).toMatch(/SMTP_URL must be set/);
+  });
+
+  it('with a DATABASE_URL on another host, even without NODE_ENV', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://app@db.internal:5432/ci', AUTH_TOKEN_SECRET: placeholder, SEED_DEMO_DATA: 'yes' });
+    expect(problems.join('\n')).toMatch(/placeholder .*DATABASE_URL points to another host/);
+    expect(problems.join('\n')).toMatch(/SEED_DEMO_DATA/);
+    expect(problems.join('\n')).toMatch(/SMTP_URL/);
+    // the compose file's setting: a service named postgres is another host
+    expect(problemsOf({ DATABASE_URL: 'postgres://postgres:postgres@postgres:5432/credential_import', SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://mailpit:1025' }))
+      .toEqual([expect.stringMatching(/SEED_DEMO_DATA=true is refused/)]);
+  });
+
+  it('accepts a production configuration that sets its own secret and SMTP server and seeds nothing', () => {
+    const config = loadConfig(
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://app@10.0.0.5/ci', SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48) },
+      cwd(),
+    );
+    expect(config.seedDemoData).toBe(false);
+  });
+
+  it('keeps local trials and the tests working: a DATABASE_URL on this machine may seed demo data and use the catcher', () => {
+    for (const url of [
+      'postgres://postgres@127.0.0.1:5432/test',
+      'postgres://postgres@127.9.9.9/test',
+      'postgres://postgres@localhost/test',
+      'postgres://postgres@[::1]:5432/test',
+      'postgres:///test?host=/var/run/postgresql',
+      'postgres://postgres@%2Fvar%2Frun%2Fpostgresql/test',
+    ]) {
+      expect(problemsOf({ DATABASE_URL: url, SEED_DEMO_DATA: 'true', AUTH_TOKEN_SECRET: placeholder }), url).toEqual([]);
+    }
+    expect(problemsOf({ SEED_DEMO_DATA: 'true' })).toEqual([]);
+  });
+
+  it('does not mistake look-alike hosts for this machine', () => {
+    for (const url of ['postgres://x@127.0.0.1.nip.io/db', 'postgres://x@localhost.example.com/db', 'postgres://x@[::2]/db', 'postgres://x@128.0.0.1/db']) {
+      expect(problemsOf({ DATABASE_URL: url, SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://m:25' }), url).toHaveLength(1);
+    }
+  });
+});
+
+describe('HTTP and shutdown limits', () => {
+  it('gives a request long enough for the largest upload at the slowest served rate', () => {
+    const config = loadConfig({}, cwd());
+    // 500 MiB at 128 KiB/s: 4000 s; Node's default of 300 s cuts such an upload off after 37 MiB.
+    expect(config.httpRequestTimeoutMs).toBe(4_000_000);
+    expect(config.httpHeadersTimeoutMs).toBe(60_000);
+    expect(loadConfig({ IMPORT_MAX_UPLOAD_BYTES: String(1024 * 1024), HTTP_MIN_UPLOAD_BYTES_PER_SECOND: '1024' }, cwd()).httpRequestTimeoutMs).toBe(1_024_000);
+    expect(loadConfig({ IMPORT_MAX_UPLOAD_BYTES: '2048' }, cwd()).httpRequestTimeoutMs).toBe(300_000); // never below Node's default
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_SECONDS: '900' }, cwd()).httpRequestTimeoutMs).toBe(900_000);
+  });
+
+  it('has a shutdown deadline, 30 s unless configured', () => {
+    expect(loadConfig({}, cwd()).shutdownTimeoutMs).toBe(30_000);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '5' }, cwd()).shutdownTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '0' }, cwd())).toThrow(/SHUTDOWN_TIMEOUT_SECONDS/);
+  });
+});

@@ -25,6 +25,15 @@ export function isLocalDatabaseUrl(databaseUrl: string): boolean {
   return false;
 }
 
+/** Only a valid PostgreSQL URL says where the database is (an invalid one is reported on its own). */
+function isPostgresUrl(databaseUrl: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(databaseUrl).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export interface SafetyInputs {
   nodeEnv?: string;
   databaseUrl?: string;
@@ -40,14 +49,14 @@ export interface SafetyInputs {
 export function unsafeProductionSettings(inputs: SafetyInputs): string[] {
   const reasons = [
     ...(inputs.nodeEnv === 'production' ? ['NODE_ENV=production'] : []),
-    ...(inputs.databaseUrl !== undefined && !isLocalDatabaseUrl(inputs.databaseUrl) ? ['DATABASE_URL points to another host'] : []),
+    ...(inputs.databaseUrl !== undefined && isPostgresUrl(inputs.databaseUrl) && !isLocalDatabaseUrl(inputs.databaseUrl)
+      ? ['DATABASE_URL points to another host']
+      : []),
   ];
   if (reasons.length === 0) return [];
   const why = `(a production installation: ${reasons.join(', ')})`;
   const problems: string[] = [];
-  if (inputs.authTokenSecret === undefined) {
-    problems.push(`AUTH_TOKEN_SECRET must be set ${why}: e.g. openssl rand -base64 48`);
-  } else if (PLACEHOLDER_SECRETS.includes(inputs.authTokenSecret) || /replace-?me/i.test(inputs.authTokenSecret)) {
+  if (inputs.authTokenSecret !== undefined && (PLACEHOLDER_SECRETS.includes(inputs.authTokenSecret) || /replace-?me/i.test(inputs.authTokenSecret))) {
     problems.push(`AUTH_TOKEN_SECRET is the public placeholder ${why}: anyone could forge tokens; set a secret of your own (openssl rand -base64 48)`);
   }
   if (inputs.seedDemoData) {

@@ -1,9 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../libs/config/app-config.js';
 import { JsonLogger } from '../../libs/logging/json-logger.js';
+import { fallbackDataDirectory } from '../../libs/runtime/embedded-postgres.js';
 import { startApplication, type RunningApplication } from '../../src/bootstrap.js';
 import { eventually, Http } from '../support/http.js';
 import { deleteQueueKeys } from '../support/test-app.js';
@@ -13,8 +14,8 @@ import { deleteQueueKeys } from '../support/test-app.js';
  * data directory, Redis found or started, the built-in mail catcher, migrations, demo data.
  */
 describe('start with no configuration', () => {
+  // A 0700 directory, as `mktemp -d` makes it: as root, the cluster then lives under /var/tmp.
   const dataDir = mkdtempSync(join(tmpdir(), 'cit-zero-config-'));
-  chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach the directory
   let running: RunningApplication;
   let http: Http;
 
@@ -29,11 +30,12 @@ describe('start with no configuration', () => {
     await running?.close();
     if (running) await deleteQueueKeys(running.config.redisUrl!, running.config.queuePrefix);
     rmSync(dataDir, { recursive: true, force: true });
+    if (process.getuid?.() === 0) rmSync(dirname(fallbackDataDirectory(join(dataDir, 'postgres'))), { recursive: true, force: true });
   });
 
   it('runs on an embedded PostgreSQL under the data directory and is ready', async () => {
     expect(running.config.databaseUrl).toMatch(/^postgres:\/\/postgres:postgres@127\.0\.0\.1:\d+\/credential_import$/);
-    expect(running.banner.join('\n')).toContain(`embedded PostgreSQL (${join(dataDir, 'postgres')})`);
+    expect(running.banner.join('\n')).toContain(`embedded PostgreSQL (${join(dataDir, 'postgres')}`);
     const ready = await http.get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });

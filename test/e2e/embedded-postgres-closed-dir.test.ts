@@ -1,0 +1,99 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../../libs/runtime/embedded-postgres.js';
+import { binariesIn, installedPostgresBinaries } from '../../libs/runtime/postgres-binaries.js';
+import { StartupError } from '../../libs/runtime/startup-error.js';
+
+const asRoot = process.getuid?.() === 0;
+
+/**
+ * The embedded PostgreSQL when the clone sits in a directory other users cannot enter (a 0700 home or
+ * `mktemp -d`). As root the server runs as the postgres user, which could not execute the binaries
+ * inside node_modules there: initdb died with an unhandled `spawn ... EACCES`.
+ */
+describe('embedded PostgreSQL from a closed directory', () => {
+  const cleanup: string[] = [];
+  const temp = (parent: string, prefix: string, mode: number) => {
+    const dir = mkdtempSync(join(parent, prefix));
+    chmodSync(dir, mode);
+    cleanup.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of cleanup.reverse()) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.runIf(asRoot)('as root, copies the binaries once to a reachable, versioned place and runs from there', async () => {
+    const installed = await installedPostgresBinaries();
+    // The package as it lies in a clone under a closed directory.
+    const closedClone = temp(tmpdir(), 'cit-closed-clone-', 0o700);
+    cpSync(join(installed.nativeDir, '..'), join(closedClone, 'linux-x64'), { recursive: true, verbatimSymlinks: true });
+    const binaries = binariesIn(join(closedClone, 'linux-x64', 'native'));
+    expect(binaries.version).toBe(installed.version);
+    const cacheRoot = temp('/var/tmp', 'cit-cache-', 0o755);
+    const dataDir = join(temp(tmpdir(), 'cit-closed-data-', 0o700), 'postgres');
+    const lines: string[] = [];
+
+    const first = await startEmbeddedPostgres(dataDir, (line) => lines.push(line), { binaries, cacheRoot });
+    try {
+      expect(first.dataDir.startsWith(cacheRoot)).toBe(true); // the data directory moved too
+      expect(await serverVersion(first.adminUrl)).toMatch(/^PostgreSQL 15\./);
+    } finally {
+      await first.stop();
+    }
+    const copies = readdirSync(cacheRoot).filter((name) => name.startsWith('pg-'));
+    expect(copies).toEqual([expect.stringMatching(new RegExp(`^pg-${installed.version.replace(/\./g, '\\.')}-[0-9a-f]{12}$`))]);
+    expect(existsSync(join(cacheRoot, copies[0]!, '.complete'))).toBe(true);
+    expect(lines.filter((line) => line.includes('copying the PostgreSQL binaries'))).toHaveLength(1);
+
+    // The second start reuses the copy and the initialised cluster.
+    const second = await startEmbeddedPostgres(dataDir, (line) => lines.push(line), { binaries, cacheRoot });
+    try {
+      expect(await serverVersion(second.adminUrl)).toMatch(/^PostgreSQL 15\./);
+    } finally {
+      await second.stop();
+    }
+    expect(lines.filter((line) => line.includes('copying the PostgreSQL binaries'))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes('initialising'))).toHaveLength(1);
+  });
+
+  it('a data directory of another PostgreSQL major version is refused with what to do, before anything runs', async () => {
+    const dataDir = join(temp(tmpdir(), 'cit-old-data-', 0o755), 'postgres');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'PG_VERSION'), '18\n');
+    const cacheRoot = temp('/var/tmp', 'cit-cache-', 0o755);
+    const error = await startEmbeddedPostgres(dataDir, () => {}, { cacheRoot }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).message).toContain('created by PostgreSQL 18, but this version runs PostgreSQL 15');
+    expect((error as StartupError).hint).toContain(`mv ${dataDir} ${dataDir}.pg18`);
+  });
+
+  it('binaries that cannot be executed end in a StartupError, not an unhandled error event', async () => {
+    // A reachable directory with a postgres that answers --version but an initdb without execute bits.
+    const fake = temp('/var/tmp', 'cit-fake-pg-', 0o755);
+    mkdirSync(join(fake, 'native', 'bin'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(fake, 'native', 'bin', 'postgres'), '#!/bin/sh\necho "postgres (PostgreSQL) 15.0"\n', { mode: 0o755 });
+    writeFileSync(join(fake, 'native', 'bin', 'initdb'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    const dataDir = join(temp(tmpdir(), 'cit-fake-data-', 0o755), 'postgres');
+    const error = await startEmbeddedPostgres(dataDir, () => {}, {
+      binaries: binariesIn(join(fake, 'native')),
+      cacheRoot: temp('/var/tmp', 'cit-cache-', 0o755),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).message).toMatch(/could not initialise .*EACCES/);
+    expect((error as StartupError).hint).toContain('DATABASE_URL');
+  });
+});
+
+async function serverVersion(adminUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ v: string }>('select version() as v')).rows[0]!.v;
+  } finally {
+    await client.end();
+  }
+}
