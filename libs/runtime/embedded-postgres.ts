@@ -46,11 +46,6 @@ export async function startEmbeddedPostgres(
   const binaries = user ? reachableBinaries(installed, user, log, cacheRoot) : installed;
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const leftOver = await runningClusterIn(dir);
-  if (leftOver) {
-    log(`reusing embedded PostgreSQL already running on port ${leftOver} (${dir})`);
-    return { adminUrl: urlFor(leftOver, 'postgres'), dataDir: dir, stop: async () => {} };
-  }
   const versionFile = join(dir, 'PG_VERSION');
   if (existsSync(versionFile)) {
     const dataVersion = readFileSync(versionFile, 'utf8').trim();
@@ -59,6 +54,11 @@ export async function startEmbeddedPostgres(
         `The embedded PostgreSQL data directory ${dir} was created by PostgreSQL ${dataVersion}, but this version runs PostgreSQL ${binaries.major}`,
         `To start afresh, move it aside (mv ${dir} ${dir}.pg${dataVersion}); to keep its data, dump it with PostgreSQL ${dataVersion}'s pg_dump and restore into the new one; ${NO_DATABASE_URL_HINT}.`,
       );
+    }
+    const leftOver = await runningClusterIn(dir);
+    if (leftOver) {
+      log(`reusing embedded PostgreSQL already running on port ${leftOver} (${dir})`);
+      return { adminUrl: urlFor(leftOver, 'postgres'), dataDir: dir, stop: async () => {} };
     }
   } else {
     log(`initialising embedded PostgreSQL ${binaries.major} in ${dir}`);
