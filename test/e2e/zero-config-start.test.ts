@@ -41,6 +41,13 @@ describe('start with no configuration', () => {
     expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
   });
 
+  it('gives one HTTP request time for the largest upload on a slow line, not Node\'s 300 s', () => {
+    const server = running.app.getHttpServer() as import('node:http').Server;
+    expect(server.requestTimeout).toBe(running.config.httpRequestTimeoutMs);
+    expect(server.requestTimeout).toBeGreaterThanOrEqual(4_000_000); // 500 MiB at 128 KiB/s
+    expect(server.headersTimeout).toBe(60_000);
+  });
+
   it('prints a login that works, and the docs list the endpoints', async () => {
     expect(running.banner.join('\n')).toContain('admin@example.com / demo-password-1');
     const admin = await http.login('admin@example.com', 'demo-password-1');
