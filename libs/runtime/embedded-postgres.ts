@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { findFreePort } from './free-port.js';
-import { DEFAULT_CACHE_ROOT, installedPostgresBinaries, reachableBinaries, type OsUser, type PostgresBinaries } from './postgres-binaries.js';
+import { DEFAULT_CACHE_ROOT, installedPostgresBinaries, prepareCacheRoot, reachableBinaries, type OsUser, type PostgresBinaries } from './postgres-binaries.js';
 import { describeError, StartupError } from './startup-error.js';
 
 export interface RunningPostgres {
@@ -215,8 +215,8 @@ function usableDataDirectory(requested: string, log: (message: string) => void, 
   if (!closed) return requested;
   const fallback = fallbackDataDirectory(requested, cacheRoot);
   log(`${closed} is closed to the postgres user; keeping the embedded PostgreSQL cluster in ${fallback} instead`);
+  prepareCacheRoot(cacheRoot);
   mkdirSync(dirname(fallback), { recursive: true, mode: 0o755 });
-  chmodSync(cacheRoot, 0o755);
   chmodSync(dirname(fallback), 0o755);
   return fallback;
 }

@@ -79,12 +79,23 @@ export function reachableBinaries(
   cacheRoot = DEFAULT_CACHE_ROOT,
 ): PostgresBinaries {
   if (canRunAs(binaries, user)) return binaries;
+  prepareCacheRoot(cacheRoot);
   const target = join(cacheRoot, `pg-${binaries.version}-${contentHash(binaries.nativeDir)}`);
-  if (existsSync(join(target, COMPLETE_MARKER))) return { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
+  if (existsSync(join(target, COMPLETE_MARKER))) assertRootOwned(target, cacheRoot);
+  else copyTo(binaries, target, cacheRoot, log);
+  const copied = { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
+  if (!canRunAs(copied, user)) {
+    throw new StartupError(
+      `The postgres user cannot run the PostgreSQL binaries copied to ${target} either`,
+      `Check that ${cacheRoot} is not on a noexec mount and that its parents are open to other users, or set DATABASE_URL to use your own PostgreSQL.`,
+    );
+  }
+  return copied;
+}
+
+function copyTo(binaries: PostgresBinaries, target: string, cacheRoot: string, log: (message: string) => void) {
   log(`the postgres user cannot reach ${binaries.nativeDir}; copying the PostgreSQL binaries to ${target}`);
   try {
-    mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
-    chmodSync(cacheRoot, 0o755);
     const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       mkdirSync(temporary, { mode: 0o755 });
@@ -110,17 +121,38 @@ export function reachableBinaries(
       { cause: error },
     );
   }
-  const copied = { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
-  if (!canRunAs(copied, user)) {
-    throw new StartupError(
-      `The postgres user cannot run the PostgreSQL binaries copied to ${target} either`,
-      `Check that ${cacheRoot} is not on a noexec mount and that its parents are open to other users, or set DATABASE_URL to use your own PostgreSQL.`,
-    );
-  }
-  return copied;
 }
 
-/** A short hash of the files' names, sizes and link targets: a different build gets a different copy. */
+/**
+ * The cache root lives in world-writable /var/tmp, where another user could have made it first and
+ * put binaries of their own in it for root to start. So it must be a real directory owned by root and
+ * writable by nobody else; otherwise the start stops.
+ */
+export function prepareCacheRoot(cacheRoot: string) {
+  try {
+    mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw new StartupError(
+      `Could not create ${cacheRoot} for the embedded PostgreSQL: ${describeError(error)}`,
+      'Move the clone to a directory other users can enter (chmod o+x on its parents), or set DATABASE_URL to use your own PostgreSQL.',
+      { cause: error },
+    );
+  }
+  assertRootOwned(cacheRoot, cacheRoot);
+  chmodSync(cacheRoot, 0o755);
+}
+
+function assertRootOwned(path: string, cacheRoot: string) {
+  const stat = lstatSync(path);
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
+    throw new StartupError(
+      `${path} is not a directory that only root can change (owner uid ${stat.uid}, mode ${(stat.mode & 0o7777).toString(8)}${stat.isSymbolicLink() ? ', a symbolic link' : ''}): refusing to run PostgreSQL from it`,
+      `Remove it if nobody else should have made it (rm -rf ${cacheRoot}), then start again; or set DATABASE_URL to use your own PostgreSQL.`,
+    );
+  }
+}
+
+/** A short hash of the files' names, kinds and sizes: a different build gets a different copy. */
 function contentHash(nativeDir: string): string {
   const hash = createHash('sha256');
   const walk = (dir: string) => {

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -58,6 +58,20 @@ describe('embedded PostgreSQL from a closed directory', () => {
     }
     expect(lines.filter((line) => line.includes('copying the PostgreSQL binaries'))).toHaveLength(1);
     expect(lines.filter((line) => line.includes('initialising'))).toHaveLength(1);
+  });
+
+  it.runIf(asRoot)('as root, refuses binaries from a cache directory that another user could have filled', async () => {
+    const installed = await installedPostgresBinaries();
+    const closedClone = temp(tmpdir(), 'cit-closed-clone-', 0o700);
+    cpSync(join(installed.nativeDir, '..'), join(closedClone, 'linux-x64'), { recursive: true, verbatimSymlinks: true });
+    const cacheRoot = temp('/var/tmp', 'cit-cache-', 0o755);
+    chownSync(cacheRoot, 65534, 65534); // made first by "nobody", who could put a postgres of their own in it
+    const dataDir = join(temp(tmpdir(), 'cit-closed-data-', 0o755), 'postgres');
+    const error = await startEmbeddedPostgres(dataDir, () => {}, { binaries: binariesIn(join(closedClone, 'linux-x64', 'native')), cacheRoot })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).message).toContain(`${cacheRoot} is not a directory that only root can change (owner uid 65534`);
+    expect(readdirSync(cacheRoot)).toEqual([]);
   });
 
   it('a data directory of another PostgreSQL major version is refused with what to do, before anything runs', async () => {
