@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -26,7 +27,7 @@ export class AppConfig {
   loginMaxFailures: number;
   loginWindowSeconds: number;
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
-  trustProxy: string;
+  trustProxy: TrustProxySetting;
   storageDir: string;
   maxAttachmentBytes: number;
   seedDemoData: boolean;
@@ -95,6 +96,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return raw;
   };
 
+  const trustProxy = (raw: string): TrustProxySetting => {
+    const parsed = parseTrustProxy(raw);
+    if ('error' in parsed) problems.push(parsed.error);
+    return 'value' in parsed ? parsed.value : false;
+  };
+
   const role = (str('ROLE', 'all') as Role);
   if (!['api', 'worker', 'all'].includes(role)) problems.push(`ROLE must be api, worker or all (got "${role}")`);
   const logLevel = str('LOG_LEVEL', 'info') as AppConfig['logLevel'];
@@ -134,7 +141,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
-    trustProxy: str('TRUST_PROXY', 'loopback')!,
+    trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
     seedDemoData: bool('SEED_DEMO_DATA', databaseUrl === undefined),
