@@ -83,4 +83,10 @@ describe('loadConfig', () => {
       },
     );
   });
+
+  it('gives API tokens a default and a maximum lifetime', () => {
+    expect(loadConfig({}, cwd())).toMatchObject({ apiTokenDefaultTtlDays: 90, apiTokenMaxTtlDays: 365 });
+    expect(loadConfig({ API_TOKEN_MAX_TTL_DAYS: '30' }, cwd())).toMatchObject({ apiTokenDefaultTtlDays: 30, apiTokenMaxTtlDays: 30 });
+    expect(() => loadConfig({ API_TOKEN_DEFAULT_TTL_DAYS: '400' }, cwd())).toThrow(/must not exceed API_TOKEN_MAX_TTL_DAYS/);
+  });
 });
