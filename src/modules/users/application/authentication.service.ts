@@ -66,6 +66,20 @@ export class AuthenticationService {
     return { accessToken: token, expiresAt };
   }
 
+  /**
+   * Whether `password` is the account's current password, throttled exactly like a sign-in (same
+   * counters), for actions that ask for it again such as changing the password.
+   */
+  async checkPassword(email: string, password: string, clientAddress: string): Promise<boolean> {
+    try {
+      await this.login(email, password, clientAddress);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'USERS.INVALID_CREDENTIALS') return false;
+      throw error;
+    }
+  }
+
   /** A fresh access token for a user who just proved who they are (after changing their password). */
   issueAccessToken(userId: string, tokenVersion: number): { accessToken: string; expiresAt: Date } {
     const { token, expiresAt } = this.accessTokens.issue(userId, tokenVersion);
