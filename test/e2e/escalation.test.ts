@@ -78,6 +78,18 @@ describe('no escalation through roles (HTTP, real Postgres/Redis)', () => {
     expect((await helpdesk.delete(`/api/users/${adminUserId}`)).status).toBe(403);
   });
 
+  it('refuses moving a more privileged user between groups or into a manager relation', async () => {
+    const groups = (await admin.get('/api/groups')).body as { id: string; name: string }[];
+    const warehouse = groups.find((g) => g.name === 'Warehouse')!;
+    const removed = await helpdesk.delete(`/api/groups/${warehouse.id}/members/${adminUserId}`);
+    expect(removed.status).toBe(403);
+    expect(removed.body.code).toBe('USERS.USER_MORE_PRIVILEGED');
+    const puppet = await userByCode('L-1003');
+    const relation = await helpdesk.put(`/api/users/${puppet}/managees/${adminUserId}`, { kind: 'manager' });
+    expect(relation.status).toBe(403);
+    expect(relation.body.code).toBe('USERS.USER_MORE_PRIVILEGED');
+  });
+
   it('refuses changing or deleting a role held by users the caller cannot manage', async () => {
     const auditor = await admin.post('/api/roles', { key: 'auditor', name: 'Auditor', permissions: ['users.read'] });
     expect((await admin.put(`/api/users/${adminUserId}/roles`, { roleKeys: ['platform-admin', 'auditor'] })).status).toBe(204);
