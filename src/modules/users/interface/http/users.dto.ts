@@ -141,7 +141,11 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) firstName?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) lastName?: string;
   @ApiPropertyOptional({ enum: SUPPORTED_LANGUAGES }) @IsOptional() @IsIn([...SUPPORTED_LANGUAGES]) language?: string;
-  @ApiPropertyOptional({ minLength: 10 }) @IsOptional() @IsString() @MinLength(10) @MaxLength(1024) password?: string;
+  @ApiPropertyOptional({ description: 'Refused with 403: admins never set passwords (USERS.PASSWORD_RESET_LINK_REQUIRED); your own changes through POST /api/auth/password (USERS.OWN_PASSWORD_NEEDS_CURRENT)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() profile?: Record<string, unknown>;
 }
 
