@@ -50,6 +50,45 @@ describe('loadConfig', () => {
       expect(problems.join('\n')).toMatch(/AUTH_TOKEN_SECRET must be at least 32/);
     }
   });
+  describe('TRUST_PROXY', () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }, cwd()).trustProxy;
+
+    it('defaults to the loopback addresses', () => {
+      expect(loadConfig({}, cwd()).trustProxy).toEqual(['loopback']);
+    });
+
+    it('reads a whole number as a hop count, not as an address', () => {
+      expect(trust('1')).toBe(1);
+      expect(trust(' 2 ')).toBe(2);
+      expect(trust('0')).toBe(0);
+    });
+
+    it('reads true and false as booleans instead of crashing the start', () => {
+      expect(trust('true')).toBe(true);
+      expect(trust('TRUE')).toBe(true);
+      expect(trust('false')).toBe(false);
+    });
+
+    it('reads a comma-separated list of addresses, subnets and named ranges', () => {
+      expect(trust('loopback, 10.0.0.0/8,fd00::/8, 192.168.1.7,LinkLocal,uniquelocal, 10.1.0.0/255.255.0.0')).toEqual([
+        'loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7', 'linklocal', 'uniquelocal', '10.1.0.0/255.255.0.0',
+      ]);
+    });
+
+    it.each(['yes', '1.5', '-1', 'loopback,,10.0.0.1', '10.0.0.0/33', 'fd00::/129', '300.1.1.1', 'proxy.example.com', '99999999999999999999'])(
+      'refuses %j with a ConfigError',
+      (value) => {
+        expect(() => trust(value)).toThrow(ConfigError);
+        expect(() => trust(value)).toThrow(/TRUST_PROXY/);
+      },
+    );
+  });
+
+  it('gives API tokens a default and a maximum lifetime', () => {
+    expect(loadConfig({}, cwd())).toMatchObject({ apiTokenDefaultTtlDays: 90, apiTokenMaxTtlDays: 365 });
+    expect(loadConfig({ API_TOKEN_MAX_TTL_DAYS: '30' }, cwd())).toMatchObject({ apiTokenDefaultTtlDays: 30, apiTokenMaxTtlDays: 30 });
+    expect(() => loadConfig({ API_TOKEN_DEFAULT_TTL_DAYS: '400' }, cwd())).toThrow(/must not exceed API_TOKEN_MAX_TTL_DAYS/);
+  });
 });
 
 describe('production refuses unsafe settings', () => {

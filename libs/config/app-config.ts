@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { uploadRequestTimeoutMs } from './http-timeouts.js';
 import { unsafeProductionSettings } from './production-safety.js';
+import { parseTrustProxy, type TrustProxySetting } from './trust-proxy.js';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -25,10 +26,16 @@ export class AppConfig {
   mailFrom: string;
   authTokenSecret: string;
   accessTokenTtlSeconds: number;
+  /** Personal API tokens: lifetime when the request names none, and the longest a request may ask for. */
+  apiTokenDefaultTtlDays: number;
+  apiTokenMaxTtlDays: number;
   loginMaxFailures: number;
   loginWindowSeconds: number;
+  /** Per-account backoff after LOGIN_MAX_FAILURES attempts: first delay, doubling up to the cap. */
+  loginBackoffBaseSeconds: number;
+  loginBackoffMaxSeconds: number;
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
-  trustProxy: string;
+  trustProxy: TrustProxySetting;
   storageDir: string;
   maxAttachmentBytes: number;
   seedDemoData: boolean;
@@ -107,6 +114,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     return raw;
   };
 
+  const trustProxy = (raw: string): TrustProxySetting => {
+    const parsed = parseTrustProxy(raw);
+    if ('error' in parsed) problems.push(parsed.error);
+    return 'value' in parsed ? parsed.value : false;
+  };
+
+  const apiTokenTtls = () => {
+    const apiTokenMaxTtlDays = int('API_TOKEN_MAX_TTL_DAYS', 365, 1, 3650);
+    const apiTokenDefaultTtlDays = int('API_TOKEN_DEFAULT_TTL_DAYS', Math.min(90, apiTokenMaxTtlDays), 1, 3650);
+    if (apiTokenDefaultTtlDays > apiTokenMaxTtlDays) {
+      problems.push(`API_TOKEN_DEFAULT_TTL_DAYS (${apiTokenDefaultTtlDays}) must not exceed API_TOKEN_MAX_TTL_DAYS (${apiTokenMaxTtlDays})`);
+    }
+    return { apiTokenDefaultTtlDays, apiTokenMaxTtlDays };
+  };
+
   const role = (str('ROLE', 'all') as Role);
   if (!['api', 'worker', 'all'].includes(role)) problems.push(`ROLE must be api, worker or all (got "${role}")`);
   const logLevel = str('LOG_LEVEL', 'info') as AppConfig['logLevel'];
@@ -151,9 +173,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     mailFrom: str('MAIL_FROM', 'Credential Import <no-reply@credential-import.local>')!,
     authTokenSecret: secret ?? (problems.length > 0 ? '' : persistentDevSecret(dataDir)),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    ...apiTokenTtls(),
     loginMaxFailures: int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: int('LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
-    trustProxy: str('TRUST_PROXY', 'loopback')!,
+    loginBackoffBaseSeconds: int('LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 3600),
+    loginBackoffMaxSeconds: int('LOGIN_BACKOFF_MAX_SECONDS', 60, 1, 86_400),
+    trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
     seedDemoData,

@@ -133,7 +133,8 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect((await groupAdmin.get(`/api/users/${me.userId}`)).status).toBe(200);
     const takeover = await groupAdmin.patch(`/api/users/${me.userId}`, { password: 'taken-over-password' });
     expect(takeover.status).toBe(403);
-    expect(takeover.body.params.permission).toBeDefined();
+    expect(takeover.body.code).toBe('USERS.PASSWORD_RESET_LINK_REQUIRED');
+    expect((await groupAdmin.patch(`/api/users/${me.userId}`, { firstName: 'Taken' })).body.code).toBe('USERS.USER_MORE_PRIVILEGED');
     expect((await groupAdmin.delete(`/api/users/${me.userId}`)).status).toBe(403);
     expect((await http.post('/api/auth/login', { email: 'admin@example.com', password: 'taken-over-password' })).status).toBe(401);
     await admin.delete(`/api/groups/${warehouse.id}/members/${me.userId}`);

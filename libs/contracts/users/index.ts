@@ -60,6 +60,19 @@ export interface UserCreatedPayload {
 
 export class UserCreated extends defineEvent<UserCreatedPayload>('users.user-created.v1') {}
 
+export interface PasswordChangedPayload {
+  userId: string;
+  email: string;
+  firstName: string;
+  language: string;
+  changedAt: string;
+  /** Personal API tokens revoked together with the sessions. */
+  apiTokensRevoked: number;
+}
+
+/** A user changed their password: every session and API token of theirs has ended; tell them. */
+export class PasswordChanged extends defineEvent<PasswordChangedPayload>('users.password-changed.v1') {}
+
 /** The principal of a user (roles, permissions, language) as if they signed in now; undefined when inactive. */
 export class GetPrincipalQuery extends Query<Principal | undefined> {
   constructor(readonly userId: string) {

@@ -7,6 +7,7 @@ import { AuthenticationService } from './application/authentication.service.js';
 import { AssignManagerHandler } from './application/commands/assign-manager/assign-manager.handler.js';
 import { ChangeGroupMembershipHandler } from './application/commands/change-group-membership/change-group-membership.handler.js';
 import { CreateGroupHandler } from './application/commands/create-group/create-group.handler.js';
+import { ChangeOwnPasswordHandler } from './application/commands/change-own-password/change-own-password.handler.js';
 import { CreateUserHandler } from './application/commands/create-user/create-user.handler.js';
 import { DeleteGroupHandler } from './application/commands/delete-group/delete-group.handler.js';
 import { DeleteRoleHandler } from './application/commands/delete-role/delete-role.handler.js';
@@ -46,6 +47,7 @@ import { RolesController } from './interface/http/roles.controller.js';
 import { UsersController } from './interface/http/users.controller.js';
 
 const commandHandlers = [
+  ChangeOwnPasswordHandler,
   CreateUserHandler,
   UpdateUserHandler,
   DeleteUserHandler,

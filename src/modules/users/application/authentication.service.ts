@@ -9,6 +9,7 @@ import { InjectRedis } from '../../../../libs/redis/redis.module.js';
 import { API_TOKEN_PREFIX, ApiToken } from '../domain/api-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../domain/password-hasher.js';
 import { AccessTokens } from '../infrastructure/access-tokens.js';
+import { LoginThrottle } from '../infrastructure/login-throttle.js';
 
 interface PrincipalRow {
   id: string;
@@ -16,55 +17,73 @@ interface PrincipalRow {
   first_name: string;
   last_name: string;
   language: Language;
+  token_version: number;
   roles: string[] | null;
   permissions: string[] | null;
 }
 
 /**
- * Sign-in and token resolution. Failed sign-ins are counted in Redis per account and per client
- * address, so throttling holds across API instances.
+ * Sign-in and token resolution. Sign-in attempts are counted in Redis (LoginThrottle) per (account,
+ * client address), per address, and per account with a growing backoff, so throttling holds across
+ * API instances and an attacker elsewhere cannot lock the owner out.
  */
 @Injectable()
 export class AuthenticationService {
   private readonly accessTokens: AccessTokens;
+  private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly config: AppConfig,
-    @InjectRedis() private readonly redis: Redis,
+    config: AppConfig,
+    @InjectRedis() redis: Redis,
   ) {
     this.accessTokens = new AccessTokens(config.authTokenSecret, config.accessTokenTtlSeconds);
+    this.throttle = new LoginThrottle(redis, config.queuePrefix, {
+      maxPerAccountAndAddress: config.loginMaxFailures,
+      maxPerAddress: config.loginMaxFailures * 10,
+      windowSeconds: config.loginWindowSeconds,
+      freeAttempts: config.loginMaxFailures,
+      baseSeconds: config.loginBackoffBaseSeconds,
+      maxSeconds: config.loginBackoffMaxSeconds,
+    });
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresAt: Date }> {
-    const accountKey = `${this.config.queuePrefix}:login-attempts:account:${email.trim().toLowerCase()}`;
-    const addressKey = `${this.config.queuePrefix}:login-attempts:address:${clientAddress}`;
-    // Every attempt is counted before the password is checked, atomically, so parallel guesses cannot
-    // slip past the limit; a successful sign-in clears the account's count.
-    await this.countAttempt(accountKey, this.config.loginMaxFailures);
-    await this.countAttempt(addressKey, this.config.loginMaxFailures * 10);
-
-    const rows = await this.em.execute<{ id: string; password_hash: string | null }[]>(
-      `select id, password_hash from users where lower(email) = lower(?) and status = 'active'`,
+    // Counted before the password is checked, atomically, so parallel guesses cannot slip past the limit.
+    const verdict = await this.throttle.attempt(email, clientAddress);
+    if (!verdict.allowed) {
+      throw new DomainError('USERS.LOGIN_THROTTLED', 'too_many_requests', { retryAfterSeconds: verdict.retryAfterSeconds });
+    }
+    const rows = await this.em.execute<{ id: string; password_hash: string | null; token_version: number }[]>(
+      `select id, password_hash, token_version from users where lower(email) = lower(?) and status = 'active'`,
       [email.trim()],
     );
     const user = rows[0];
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     if (!user || !user.password_hash || !valid) throw new DomainError('USERS.INVALID_CREDENTIALS', 'unauthenticated');
-    await this.redis.multi().del(accountKey).decr(addressKey).exec();
-    const { token, expiresAt } = this.accessTokens.issue(user.id);
+    await this.throttle.succeeded(email, clientAddress);
+    const { token, expiresAt } = this.accessTokens.issue(user.id, user.token_version);
     return { accessToken: token, expiresAt };
   }
 
-  private async countAttempt(key: string, max: number) {
-    const [[, attempts], , [, ttl]] = (await this.redis.multi().incr(key).expire(key, this.config.loginWindowSeconds, 'NX').ttl(key).exec()) as [
-      [Error | null, number],
-      [Error | null, number],
-      [Error | null, number],
-    ];
-    if (attempts > max) {
-      throw new DomainError('USERS.LOGIN_THROTTLED', 'too_many_requests', { retryAfterSeconds: Math.max(ttl, 1) });
+  /**
+   * Whether `password` is the account's current password, throttled exactly like a sign-in (same
+   * counters), for actions that ask for it again such as changing the password.
+   */
+  async checkPassword(email: string, password: string, clientAddress: string): Promise<boolean> {
+    try {
+      await this.login(email, password, clientAddress);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'USERS.INVALID_CREDENTIALS') return false;
+      throw error;
     }
+  }
+
+  /** A fresh access token for a user who just proved who they are (after changing their password). */
+  issueAccessToken(userId: string, tokenVersion: number): { accessToken: string; expiresAt: Date } {
+    const { token, expiresAt } = this.accessTokens.issue(userId, tokenVersion);
+    return { accessToken: token, expiresAt };
   }
 
   /** The principal behind a bearer token (access token or personal API token), or undefined. */
@@ -78,13 +97,15 @@ export class AuthenticationService {
       );
       return rows[0] ? this.loadPrincipal(rows[0].user_id, 'api-token') : undefined;
     }
-    const userId = this.accessTokens.verify(bearer);
-    return userId ? this.loadPrincipal(userId, 'access-token') : undefined;
+    const claims = this.accessTokens.verify(bearer);
+    if (!claims) return undefined;
+    // The token version is compared in the query that loads the principal anyway: no extra round trip.
+    return this.loadPrincipal(claims.userId, 'access-token', claims.tokenVersion);
   }
 
-  async loadPrincipal(userId: string, authenticatedWith: Principal['authenticatedWith']): Promise<Principal | undefined> {
+  async loadPrincipal(userId: string, authenticatedWith: Principal['authenticatedWith'], tokenVersion?: number): Promise<Principal | undefined> {
     const rows = await this.em.execute<PrincipalRow[]>(
-      `select u.id, u.email, u.first_name, u.last_name, u.language,
+      `select u.id, u.email, u.first_name, u.last_name, u.language, u.token_version,
               array_agg(distinct r.key) filter (where r.key is not null) as roles,
               array_agg(distinct p.permission) filter (where p.permission is not null) as permissions
          from users u
@@ -97,6 +118,7 @@ export class AuthenticationService {
     );
     const row = rows[0];
     if (!row) return undefined;
+    if (tokenVersion !== undefined && row.token_version !== tokenVersion) return undefined;
     return {
       userId: row.id,
       email: row.email,

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { hasPermission, Permissions, type Principal, type UserScope } from '../../../../libs/contracts/users/index.js';
 import { forbidden, notFound } from '../../../../libs/errors/domain-error.js';
+import { GrantPolicy } from '../domain/grant-policy.js';
 import { ADMINISTERED_GROUP_IDS_SQL, SCOPED_USER_IDS_SQL } from '../infrastructure/access-scope.sql.js';
 
 /**
@@ -40,20 +41,41 @@ export class UserAccess {
   }
 
   /**
-   * Changing or deleting a user: in scope, and, for callers who do not see everyone, holding every
-   * permission the target holds. A group admin cannot reset the password of a platform admin who
-   * happens to be a member of their group.
+   * Changing, deleting or assigning roles to a user: in scope, and holding no permission the caller
+   * lacks (GrantPolicy). This holds for callers with scope.all too: seeing everyone is not the same as
+   * holding everything. A group admin cannot reset or re-role a platform admin who is in their group.
    */
   async assertCanManageUser(principal: Principal, userId: string): Promise<void> {
     await this.assertUserInScope(principal, userId);
-    if (this.seesEveryone(principal)) return;
+    new GrantPolicy(principal.permissions).assertMayManage(await this.permissionsOfUser(userId));
+  }
+
+  async permissionsOfUser(userId: string): Promise<string[]> {
     const rows = await this.em.execute<{ permission: string }[]>(
       `select distinct p.permission from user_roles ur join roles r on r.id = ur.role_id, unnest(r.permissions) as p(permission)
         where ur.user_id = ?`,
       [userId],
     );
-    const beyond = rows.map((row) => row.permission).find((permission) => !principal.permissions.includes(permission));
-    if (beyond) throw forbidden('COMMON.FORBIDDEN', { permission: beyond });
+    return rows.map((row) => row.permission);
+  }
+
+  /**
+   * Changing or deleting a role changes everyone who holds it: refused unless the caller may manage
+   * each holder (in scope, nothing beyond the caller's own permissions).
+   */
+  async assertCanChangeRole(principal: Principal, roleId: string): Promise<void> {
+    const scope = this.scopeCondition(principal, 'u.id');
+    const holders = await this.em.execute<{ in_scope: boolean; permissions: string[] | null }[]>(
+      `select (${scope.sql}) as in_scope,
+              (select array_agg(distinct p.permission) from user_roles ur2 join roles r2 on r2.id = ur2.role_id,
+                      unnest(r2.permissions) as p(permission) where ur2.user_id = u.id) as permissions
+         from users u join user_roles ur on ur.user_id = u.id
+        where ur.role_id = ? and u.status = 'active'`,
+      [...scope.params, roleId],
+    );
+    new GrantPolicy(principal.permissions).assertMayChangeRoleHeldBy(
+      holders.map((holder) => ({ inScope: holder.in_scope, permissions: holder.permissions ?? [] })),
+    );
   }
 
   async administeredGroupIds(principal: Principal): Promise<string[] | 'all'> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { invalid } from '../../../../libs/errors/domain-error.js';
 
 export const API_TOKEN_PREFIX = 'cit_';
 
@@ -27,6 +28,18 @@ export class ApiToken {
     token.lastUsedAt = null;
     token.revokedAt = null;
     return { token, secret };
+  }
+
+  /**
+   * When a new token expires: the default lifetime when none is asked for, never beyond the maximum.
+   * Every token expires; a leaked one stops working on its own.
+   */
+  static expiryFor(requestedDays: number | null, limits: { defaultDays: number; maxDays: number }, now = new Date()): Date {
+    const days = requestedDays ?? limits.defaultDays;
+    if (!Number.isInteger(days) || days < 1 || days > limits.maxDays) {
+      throw invalid('USERS.API_TOKEN_LIFETIME_TOO_LONG', { maxDays: limits.maxDays });
+    }
+    return new Date(now.getTime() + days * 86_400_000);
   }
 
   static hash(secret: string): string {

@@ -53,4 +53,14 @@ describe('User', () => {
     expect(user.isActive()).toBe(false);
     expect(user.passwordHash).toBeNull();
   });
+
+  it('ends every earlier session when the password changes (the token version moves on)', () => {
+    const user = User.create({ email: 'a@b.nl', firstName: 'A', lastName: 'B' });
+    expect(user.tokenVersion).toBe(0);
+    user.changePassword('$argon2id$new');
+    expect(user.passwordHash).toBe('$argon2id$new');
+    expect(user.tokenVersion).toBe(1);
+    user.delete();
+    expect(user.tokenVersion).toBe(2);
+  });
 });

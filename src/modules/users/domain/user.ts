@@ -26,6 +26,8 @@ export class User {
   language: Language;
   status: UserStatus;
   passwordHash: string | null;
+  /** Access tokens carry it; a password change increments it, so every earlier session ends. */
+  tokenVersion: number;
   profile: Record<string, ProfileValue>;
   createdAt: Date;
   updatedAt: Date;
@@ -35,6 +37,7 @@ export class User {
     user.id = randomUUID();
     user.status = 'active';
     user.passwordHash = null;
+    user.tokenVersion = 0;
     user.profile = {};
     user.createdAt = new Date();
     user.language = 'en';
@@ -75,10 +78,18 @@ export class User {
     this.updatedAt = new Date();
   }
 
+  /** The user's own password change: the new hash, and every session signed in before it ends. */
+  changePassword(hash: string): void {
+    if (!this.isActive()) throw invalid('USERS.USER_NOT_FOUND');
+    this.setPasswordHash(hash);
+    this.tokenVersion += 1;
+  }
+
   /** Soft delete: the record stays for history (certificates refer to it); it can no longer sign in. */
   delete(): void {
     this.status = 'deleted';
     this.passwordHash = null;
+    this.tokenVersion += 1;
     this.updatedAt = new Date();
   }
 

@@ -1,23 +1,27 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
-/** Short-lived access tokens: compact JWTs (HS256) carrying only the user id. */
+/**
+ * Short-lived access tokens: compact JWTs (HS256) carrying the user id and the user's token version
+ * (`ver`). The guard compares `ver` with the version in the row it loads anyway, so a password change
+ * ends every earlier session without a token store.
+ */
 export class AccessTokens {
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
   ) {}
 
-  issue(userId: string, now = Date.now()): { token: string; expiresAt: Date } {
+  issue(userId: string, tokenVersion: number, now = Date.now()): { token: string; expiresAt: Date } {
     const iat = Math.floor(now / 1000);
     const exp = iat + this.ttlSeconds;
     const header = encode({ alg: 'HS256', typ: 'JWT' });
-    const payload = encode({ sub: userId, iat, exp, jti: randomUUID() });
+    const payload = encode({ sub: userId, ver: tokenVersion, iat, exp, jti: randomUUID() });
     const signature = this.sign(`${header}.${payload}`);
     return { token: `${header}.${payload}.${signature}`, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The user id, or undefined when the token is malformed, forged or expired. */
-  verify(token: string, now = Date.now()): string | undefined {
+  /** The user id and token version, or undefined when the token is malformed, forged, expired or has no version. */
+  verify(token: string, now = Date.now()): { userId: string; tokenVersion: number } | undefined {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
     const [header, payload, signature] = parts;
@@ -25,12 +29,12 @@ export class AccessTokens {
     const actual = Buffer.from(signature);
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
     try {
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; exp?: unknown };
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown; exp?: unknown; ver?: unknown };
       const headerClaims = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown };
       if (headerClaims.alg !== 'HS256') return undefined;
-      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
+      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || !Number.isInteger(claims.ver)) return undefined;
       if (claims.exp * 1000 <= now) return undefined;
-      return claims.sub;
+      return { userId: claims.sub, tokenVersion: claims.ver as number };
     } catch {
       return undefined;
     }

@@ -17,6 +17,7 @@ export const UserSchema = new EntitySchema<User>({
     language: { type: 'text' },
     status: { type: 'text' },
     passwordHash: { type: 'text', nullable: true, lazy: true },
+    tokenVersion: { type: 'integer' },
     profile: { type: 'json' },
     createdAt: { type: 'timestamptz' },
     updatedAt: { type: 'timestamptz' },

@@ -6,10 +6,11 @@ import { CurrentPrincipal, Public } from '../../../../../libs/auth/decorators.js
 import type { Principal } from '../../../../../libs/contracts/users/index.js';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
 import { AuthenticationService } from '../../application/authentication.service.js';
+import { ChangeOwnPasswordCommand } from '../../application/commands/change-own-password/change-own-password.handler.js';
 import { IssueApiTokenCommand } from '../../application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenCommand } from '../../application/commands/revoke-api-token/revoke-api-token.handler.js';
 import { ListApiTokensQuery } from '../../application/queries/directory-queries.handlers.js';
-import { ApiTokenDto, IssueApiTokenDto, IssuedApiTokenDto, LoginDto, LoginResponseDto, MeDto } from './users.dto.js';
+import { ApiTokenDto, ChangePasswordDto, IssueApiTokenDto, IssuedApiTokenDto, LoginDto, LoginResponseDto, MeDto } from './users.dto.js';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -33,6 +34,22 @@ export class AuthController {
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
   }
 
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Change your own password with your current one. Ends every session and revokes your API tokens; ' +
+      'you get a new access token and a mail saying the password was changed. Needs a signed-in session, not an API token.',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<LoginResponseDto> {
+    const { accessToken, expiresAt } = await this.commands.execute(
+      new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown'),
+    );
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
+  }
+
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Who the token belongs to, with roles and permissions' })
@@ -43,11 +60,11 @@ export class AuthController {
 
   @Post('api-tokens')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Create a personal API token for an integration (the secret is returned once)' })
+  @ApiOperation({ summary: 'Create a personal API token for an integration (the secret is returned once). Only from a signed-in session, not with another API token; it expires (default API_TOKEN_DEFAULT_TTL_DAYS, at most API_TOKEN_MAX_TTL_DAYS)' })
   @ApiOkResponse({ type: IssuedApiTokenDto })
   async issue(@CurrentPrincipal() principal: Principal, @Body() body: IssueApiTokenDto): Promise<IssuedApiTokenDto> {
     const issued = await this.commands.execute(new IssueApiTokenCommand(principal, body.name, body.expiresInDays ?? null));
-    return { id: issued.id, token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null };
+    return { id: issued.id, token: issued.token, expiresAt: issued.expiresAt.toISOString() };
   }
 
   @Get('api-tokens')

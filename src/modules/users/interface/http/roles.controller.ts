@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { ALL_PERMISSIONS, Permissions } from '../../../../../libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
+import { ALL_PERMISSIONS, Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
 import { DeleteRoleCommand } from '../../application/commands/delete-role/delete-role.handler.js';
 import { SaveProfileFieldCommand } from '../../application/commands/save-profile-field/save-profile-field.handler.js';
 import { SaveRoleCommand } from '../../application/commands/save-role/save-role.handler.js';
@@ -44,26 +44,26 @@ export class RolesController {
 
   @Post('roles')
   @RequirePermissions(Permissions.RolesManage)
-  @ApiOperation({ summary: 'Create a role' })
+  @ApiOperation({ summary: 'Create a role (only with permissions you hold yourself)' })
   @ApiCreatedResponse({ type: IdDto })
-  create(@Body() body: CreateRoleDto): Promise<IdDto> {
-    return this.commands.execute(new SaveRoleCommand(null, body));
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateRoleDto): Promise<IdDto> {
+    return this.commands.execute(new SaveRoleCommand(principal, null, body));
   }
 
   @Patch('roles/:id')
   @HttpCode(204)
   @RequirePermissions(Permissions.RolesManage)
-  @ApiOperation({ summary: 'Rename a role or replace its permissions (not for built-in roles)' })
-  async update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateRoleDto) {
-    await this.commands.execute(new SaveRoleCommand(id, body));
+  @ApiOperation({ summary: 'Rename a role or replace its permissions (not for built-in roles; only permissions you hold, only roles whose holders you may manage)' })
+  async update(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateRoleDto) {
+    await this.commands.execute(new SaveRoleCommand(principal, id, body));
   }
 
   @Delete('roles/:id')
   @HttpCode(204)
   @RequirePermissions(Permissions.RolesManage)
   @ApiOperation({ summary: 'Delete a role (not for built-in roles)' })
-  async delete(@Param('id', ParseUUIDPipe) id: string) {
-    await this.commands.execute(new DeleteRoleCommand(id));
+  async delete(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    await this.commands.execute(new DeleteRoleCommand(principal, id));
   }
 
   @Get('profile-fields')

@@ -77,7 +77,7 @@ export class UsersController {
   @Put(':id/roles')
   @HttpCode(204)
   @RequirePermissions(Permissions.RolesManage)
-  @ApiOperation({ summary: 'Replace the roles of a user' })
+  @ApiOperation({ summary: 'Replace the roles of a user you may manage (only roles whose permissions you hold yourself)' })
   async setRoles(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: SetRolesDto) {
     await this.commands.execute(new SetUserRolesCommand(principal, id, body.roleKeys));
   }

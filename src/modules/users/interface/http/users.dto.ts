@@ -26,6 +26,11 @@ export class LoginDto {
   @ApiProperty({ example: 'change-me-please' }) @IsString() @MaxLength(1024) password: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MaxLength(1024) currentPassword: string;
+  @ApiProperty({ minLength: 10 }) @IsString() @MinLength(10) @MaxLength(1024) newPassword: string;
+}
+
 export class LoginResponseDto {
   @ApiProperty() accessToken: string;
   @ApiProperty({ example: 'Bearer' }) tokenType: string;
@@ -45,7 +50,7 @@ export class MeDto {
 
 export class IssueApiTokenDto {
   @ApiProperty({ example: 'HR sync' }) @IsString() @Length(1, 100) name: string;
-  @ApiPropertyOptional({ description: 'Days until it expires; omit for no expiry', minimum: 1, maximum: 3650 })
+  @ApiPropertyOptional({ description: 'Days until it expires; omit for the default (API_TOKEN_DEFAULT_TTL_DAYS, 90); at most API_TOKEN_MAX_TTL_DAYS (365)', minimum: 1, maximum: 3650 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -136,7 +141,11 @@ export class UpdateUserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) firstName?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) lastName?: string;
   @ApiPropertyOptional({ enum: SUPPORTED_LANGUAGES }) @IsOptional() @IsIn([...SUPPORTED_LANGUAGES]) language?: string;
-  @ApiPropertyOptional({ minLength: 10 }) @IsOptional() @IsString() @MinLength(10) @MaxLength(1024) password?: string;
+  @ApiPropertyOptional({ description: 'Refused with 403: admins never set passwords (USERS.PASSWORD_RESET_LINK_REQUIRED); your own changes through POST /api/auth/password (USERS.OWN_PASSWORD_NEEDS_CURRENT)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() profile?: Record<string, unknown>;
 }
 

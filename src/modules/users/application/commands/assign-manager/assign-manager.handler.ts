@@ -17,7 +17,10 @@ export class AssignManagerCommand extends Command<void> {
   }
 }
 
-/** Sets (kind given) or removes (kind null) the manager/coach relation between two users in scope. */
+/**
+ * Sets (kind given) or removes (kind null) the manager/coach relation between two users the caller may
+ * manage: a relation widens the manager's scope, so neither side may hold more than the caller.
+ */
 @CommandHandler(AssignManagerCommand)
 export class AssignManagerHandler implements ICommandHandler<AssignManagerCommand> {
   constructor(
@@ -27,8 +30,8 @@ export class AssignManagerHandler implements ICommandHandler<AssignManagerComman
 
   async execute({ principal, managerId, manageeId, kind }: AssignManagerCommand) {
     if (managerId === manageeId) throw invalid('USERS.CANNOT_MANAGE_SELF');
-    await this.access.assertUserInScope(principal, managerId);
-    await this.access.assertUserInScope(principal, manageeId);
+    await this.access.assertCanManageUser(principal, managerId);
+    await this.access.assertCanManageUser(principal, manageeId);
     if (kind === null) {
       await this.em.execute(`delete from manager_relations where manager_id = ? and managee_id = ?`, [managerId, manageeId]);
       return;

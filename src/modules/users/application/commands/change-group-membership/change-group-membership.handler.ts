@@ -17,7 +17,10 @@ export class ChangeGroupMembershipCommand extends Command<void> {
   }
 }
 
-/** Adds or removes a member or a group admin. Idempotent: adding twice or removing a non-member is fine. */
+/**
+ * Adds or removes a member or a group admin. Idempotent: adding twice or removing a non-member is fine.
+ * The user must be one the caller may manage (in scope, nothing beyond the caller's permissions).
+ */
 @CommandHandler(ChangeGroupMembershipCommand)
 export class ChangeGroupMembershipHandler implements ICommandHandler<ChangeGroupMembershipCommand> {
   constructor(
@@ -27,7 +30,7 @@ export class ChangeGroupMembershipHandler implements ICommandHandler<ChangeGroup
 
   async execute({ principal, groupId, userId, kind, present }: ChangeGroupMembershipCommand) {
     await this.access.assertCanManageGroup(principal, groupId);
-    await this.access.assertUserInScope(principal, userId);
+    await this.access.assertCanManageUser(principal, userId);
     const table = kind === 'admin' ? 'group_admins' : 'group_members';
     if (present) {
       await this.em.execute(`insert into ${table} (group_id, user_id) values (?, ?) on conflict do nothing`, [groupId, userId]);

@@ -4,6 +4,7 @@ import { Permissions, UserCreated, hasPermission, type Principal } from '../../.
 import { conflict, forbidden } from '../../../../../../libs/errors/domain-error.js';
 import { pgArray } from '../../../../../../libs/database/sql.js';
 import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { hashPassword } from '../../../domain/password-hasher.js';
 import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';
 import { User, type UserDetails } from '../../../domain/user.js';
@@ -68,11 +69,12 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
         await em.execute(`insert into group_members (group_id, user_id) values (?, ?) on conflict do nothing`, [groupId, user.id]);
       }
       const roleKeys = input.roleKeys?.length ? input.roleKeys : ['learner'];
-      const roles = await em.execute<{ id: string; key: string }[]>(`select id, key from roles where key = any(?::text[])`, [
+      const roles = await em.execute<{ id: string; key: string; permissions: string[] }[]>(`select id, key, permissions from roles where key = any(?::text[])`, [
         pgArray(roleKeys),
       ]);
       const unknown = roleKeys.filter((key) => !roles.some((r) => r.key === key));
       if (unknown.length > 0) throw conflict('USERS.ROLE_NOT_FOUND', { key: unknown.join(', ') });
+      new GrantPolicy(principal.permissions).assertMayGrant(roles.flatMap((role) => role.permissions));
       for (const role of roles) {
         await em.execute(`insert into user_roles (user_id, role_id) values (?, ?) on conflict do nothing`, [user.id, role.id]);
       }

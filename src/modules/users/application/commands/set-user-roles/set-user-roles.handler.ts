@@ -3,6 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
 import { pgArray } from '../../../../../../libs/database/sql.js';
 import { invalid } from '../../../../../../libs/errors/domain-error.js';
+import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { UserAccess } from '../../user-access.js';
 
 export class SetUserRolesCommand extends Command<void> {
@@ -15,7 +16,11 @@ export class SetUserRolesCommand extends Command<void> {
   }
 }
 
-/** Replaces the roles of a user. Needs roles.manage (checked by the endpoint) and the user in scope. */
+/**
+ * Replaces the roles of a user. Needs roles.manage (checked by the endpoint), a user the caller may
+ * manage (in scope, holding nothing beyond the caller), and roles that carry only permissions the
+ * caller holds: nobody hands out more than they have, to others or to themselves.
+ */
 @CommandHandler(SetUserRolesCommand)
 export class SetUserRolesHandler implements ICommandHandler<SetUserRolesCommand> {
   constructor(
@@ -24,11 +29,15 @@ export class SetUserRolesHandler implements ICommandHandler<SetUserRolesCommand>
   ) {}
 
   async execute({ principal, userId, roleKeys }: SetUserRolesCommand) {
-    await this.access.assertUserInScope(principal, userId);
+    await this.access.assertCanManageUser(principal, userId);
     const keys = [...new Set(roleKeys)];
-    const roles = await this.em.execute<{ id: string; key: string }[]>(`select id, key from roles where key = any(?::text[])`, [pgArray(keys)]);
+    const roles = await this.em.execute<{ id: string; key: string; permissions: string[] }[]>(
+      `select id, key, permissions from roles where key = any(?::text[])`,
+      [pgArray(keys)],
+    );
     const unknown = keys.filter((key) => !roles.some((role) => role.key === key));
     if (unknown.length > 0) throw invalid('USERS.ROLE_NOT_FOUND', { key: unknown.join(', ') });
+    new GrantPolicy(principal.permissions).assertMayGrant(roles.flatMap((role) => role.permissions));
     await this.em.transactional(async (em) => {
       await em.execute(`delete from user_roles where user_id = ?`, [userId]);
       for (const role of roles) await em.execute(`insert into user_roles (user_id, role_id) values (?, ?)`, [userId, role.id]);

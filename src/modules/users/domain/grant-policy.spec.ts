@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { SYSTEM_ROLES } from './role.js';
+import { GrantPolicy } from './grant-policy.js';
+
+const rolesManager = ['roles.manage', 'users.manage', 'users.read'];
+
+describe('GrantPolicy', () => {
+  it('lets a caller grant only permissions they hold themselves', () => {
+    const policy = new GrantPolicy(rolesManager);
+    expect(() => policy.assertMayGrant(['users.read', 'users.manage'])).not.toThrow();
+    expect(() => policy.assertMayGrant([])).not.toThrow();
+    expect(() => policy.assertMayGrant(SYSTEM_ROLES.platformAdmin.permissions)).toThrow(
+      expect.objectContaining({ code: 'USERS.GRANT_BEYOND_OWN_PERMISSIONS', kind: 'forbidden' }),
+    );
+  });
+
+  it('treats scope.all as a permission like any other: only who holds it may grant it', () => {
+    expect(() => new GrantPolicy(rolesManager).assertMayGrant(['scope.all'])).toThrow(
+      expect.objectContaining({ code: 'USERS.GRANT_BEYOND_OWN_PERMISSIONS', params: { permission: 'scope.all' } }),
+    );
+    expect(() => new GrantPolicy(SYSTEM_ROLES.platformAdmin.permissions).assertMayGrant(['scope.all'])).not.toThrow();
+  });
+
+  it('so a caller cannot raise their own account or their own role', () => {
+    const policy = new GrantPolicy(rolesManager);
+    // Adding one permission to the role the caller holds: the new set is not a subset of what they hold.
+    expect(() => policy.assertMayGrant([...rolesManager, 'groups.manage'])).toThrow(expect.objectContaining({ params: { permission: 'groups.manage' } }));
+    // Keeping or shrinking what they have is fine.
+    expect(() => policy.assertMayGrant(['users.read'])).not.toThrow();
+  });
+
+  it('manages users who hold nothing beyond the caller', () => {
+    const groupAdmin = new GrantPolicy(SYSTEM_ROLES.groupAdmin.permissions);
+    expect(() => groupAdmin.assertMayManage(SYSTEM_ROLES.learner.permissions)).not.toThrow();
+    expect(() => groupAdmin.assertMayManage(SYSTEM_ROLES.groupAdmin.permissions)).not.toThrow();
+    expect(() => groupAdmin.assertMayManage(SYSTEM_ROLES.platformAdmin.permissions)).toThrow(
+      expect.objectContaining({ code: 'USERS.USER_MORE_PRIVILEGED', kind: 'forbidden' }),
+    );
+  });
+
+  it('changes a role only when every holder is in scope and manageable', () => {
+    const policy = new GrantPolicy(rolesManager);
+    expect(() => policy.assertMayChangeRoleHeldBy([])).not.toThrow();
+    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: true, permissions: ['users.read'] }])).not.toThrow();
+    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: false, permissions: [] }])).toThrow(
+      expect.objectContaining({ code: 'USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS', params: { count: 1 } }),
+    );
+    expect(() =>
+      policy.assertMayChangeRoleHeldBy([
+        { inScope: true, permissions: ['users.read'] },
+        { inScope: true, permissions: ['scope.all'] },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS' }));
+  });
+});

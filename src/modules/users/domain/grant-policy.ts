@@ -1,0 +1,45 @@
+import { forbidden } from '../../../../libs/errors/domain-error.js';
+
+/**
+ * Who may hand out which permissions, and who may act on whom. Pure: the caller's permissions and
+ * the permissions at stake come in, a DomainError comes out.
+ *
+ * - Granting (assigning roles to a user, or creating or editing a role's permissions) is limited to a
+ *   subset of the caller's own permissions, `scope.all` included. A caller therefore can never raise
+ *   themselves: whatever they give their own account or their own role, they already have.
+ * - Managing a user (roles, details, deletion) needs that user in the caller's scope (checked by the
+ *   caller of this rule, with SQL) and the user holding no permission the caller lacks: a group admin
+ *   cannot take over a platform admin who happens to be in their group.
+ * - Editing or deleting a role changes every user holding it, so it needs each of them to be manageable.
+ */
+export class GrantPolicy {
+  private readonly own: ReadonlySet<string>;
+
+  constructor(callerPermissions: readonly string[]) {
+    this.own = new Set(callerPermissions);
+  }
+
+  /** The first of `permissions` the caller does not hold, or undefined. */
+  missing(permissions: Iterable<string>): string | undefined {
+    for (const permission of permissions) if (!this.own.has(permission)) return permission;
+    return undefined;
+  }
+
+  /** Assigning roles that carry `permissions`, or giving a role `permissions`. */
+  assertMayGrant(permissions: Iterable<string>): void {
+    const beyond = this.missing(permissions);
+    if (beyond !== undefined) throw forbidden('USERS.GRANT_BEYOND_OWN_PERMISSIONS', { permission: beyond });
+  }
+
+  /** Acting on a user (in scope) who holds `targetPermissions`. */
+  assertMayManage(targetPermissions: Iterable<string>): void {
+    const beyond = this.missing(targetPermissions);
+    if (beyond !== undefined) throw forbidden('USERS.USER_MORE_PRIVILEGED', { permission: beyond });
+  }
+
+  /** Changing a role held by users: each must be in scope (`inScope`) and hold nothing the caller lacks. */
+  assertMayChangeRoleHeldBy(holders: { inScope: boolean; permissions: readonly string[] }[]): void {
+    const blocked = holders.filter((holder) => !holder.inScope || this.missing(holder.permissions) !== undefined);
+    if (blocked.length > 0) throw forbidden('USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS', { count: blocked.length });
+  }
+}
