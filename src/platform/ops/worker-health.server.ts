@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AppConfig } from '../../../libs/config/app-config.js';
 import { metricsRegistry } from '../../../libs/metrics/metrics.js';
 import { InjectRedis } from '../../../libs/redis/redis.module.js';
@@ -48,8 +48,11 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown() {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
+    const server = this.server;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
   }
 
   async readiness() {
@@ -69,7 +72,7 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
     return { status: up ? 'up' : 'down', workerId: this.heartbeat.workerId, checks: { database, redis, queue, heartbeat } };
   }
 
-  private async handle(url: string, request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) {
+  private async handle(url: string, request: IncomingMessage, response: ServerResponse) {
     const path = url.split('?')[0];
     const json = (status: number, body: unknown) =>
       response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
