@@ -90,8 +90,19 @@ describe('operations: metrics, queue dashboard, readiness', () => {
     const session = cookie.split(';')[0];
     const dashboard = await fetch(`${app.url}/admin/queues`, { headers: { cookie: session } });
     expect(dashboard.status).toBe(200);
-    expect(await dashboard.text()).toContain('<div id="root">');
+    const html = await dashboard.text();
+    expect(html).toContain('<div id="root">');
     expect(dashboard.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // its scripts are same-origin files behind the same cookie (the CSP allows them; no inline script runs)
+    const scripts = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      const url = new URL(src, `${app.url}/admin/queues/`);
+      expect(url.origin).toBe(new URL(app.url).origin);
+      expect((await fetch(url, { headers: { cookie: session } })).status, src).toBe(200);
+      expect((await fetch(url)).status, src).toBe(401);
+    }
+    expect([...html.matchAll(/<script(?![^>]*\ssrc=)(?![^>]*type="application\/json")[^>]*>/g)]).toEqual([]);
     const queues = await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie: session } });
     expect(queues.status).toBe(200);
     const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
