@@ -85,6 +85,29 @@ describe('security headers and rate limit', () => {
     expect(redisKeys).toBeGreaterThan(0);
   });
 
+  it('counts one principal across API processes (the count is in Redis, not in a process)', async () => {
+    const second = await startTestApp({
+      database: app.database,
+      mailCatcher: app.mail,
+      seed: false,
+      env: { ROLE: 'api', QUEUE_PREFIX: app.config.queuePrefix, RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_SECONDS: '30' },
+    });
+    try {
+      const first = await http.login('liam@example.com');
+      const token = (first as unknown as { token: string }).token;
+      const viaSecond = new Http(second.url, token);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await first.get('/api/auth/me')).status);
+        statuses.push((await viaSecond.get('/api/auth/me')).status);
+      }
+      // 8 allowed in the window, whichever process answered; the 9th and 10th are refused
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('does not put the general limit on sign-in, which has its own', async () => {
     // Twelve sign-ins by different accounts from one address: over RATE_LIMIT_MAX (8), under the login limit.
     for (let i = 0; i < 10; i++) {
