@@ -37,7 +37,9 @@ describe('log redaction', () => {
       headers: { authorization: 'Bearer abc', 'user-agent': 'curl' },
       error: { params: ['lena@example.com'], code: '23505' },
       warnings: [{ code: 'IMPORTS.DUPLICATE_ROW', params: { row: 3 } }],
+      tokenId: '5b6c0d7e-0000-4000-8000-000000000001',
     }) as Record<string, any>;
+    expect(entry.tokenId).toBe('5b6c0d7e-0000-4000-8000-000000000001');
     expect(entry.password).toBe('[redacted]');
     expect(entry.headers.authorization).toBe('[redacted]');
     expect(entry.headers['user-agent']).toBe('curl');

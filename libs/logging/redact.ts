@@ -49,7 +49,8 @@ export function redactValue(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    const secret = (SECRET_KEY.test(key) && item !== undefined && item !== null) || (PARAMETER_KEY.test(key) && Array.isArray(item));
+    // tokenId, apiTokenId: identifiers of secrets are not secrets
+    const secret = (SECRET_KEY.test(key) && !/id$/i.test(key) && item !== undefined && item !== null) || (PARAMETER_KEY.test(key) && Array.isArray(item));
     out[key] = secret ? REDACTED : redactValue(item, depth + 1);
   }
   return out;

@@ -68,7 +68,11 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
     const attempts = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     if (attempts >= maxAttempts) {
-      for (const failure of failures) await this.deadLetters.record(job.data, failure.consumer, failure.error, attempts);
+      for (const failure of failures) {
+        await this.deadLetters.record(job.data, failure.consumer, failure.error, attempts).catch((error: unknown) =>
+          this.logger.error({ msg: 'could not store a dead letter; the failed job stays in Bull', eventId: job.data.id, consumer: failure.consumer, error: String(error) }),
+        );
+      }
     }
     const first = failures[0];
     throw new Error(`${failures.length} consumer(s) failed, first ${first.consumer}: ${String((first.error as Error)?.message ?? first.error)}`);
