@@ -18,6 +18,7 @@ import { UsersModule } from './modules/users/users.module.js';
 import { DemoDataRunner } from './platform/demo-data.runner.js';
 import { HealthController } from './platform/health.controller.js';
 import { MailCatcherController } from './platform/mail-catcher.controller.js';
+import { OpsModule } from './platform/ops/ops.module.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -51,6 +52,8 @@ export class AppModule implements NestModule {
         ImportsModule.register(config),
         NotificationsModule,
         ReportingModule,
+        // After UsersModule: its rate-limit guard runs after the authentication guard.
+        OpsModule,
       ],
       controllers: [HealthController, ...(mailCatcher ? [MailCatcherController] : [])],
       providers: [DemoDataRunner, ...(mailCatcher ? [{ provide: MailCatcher, useValue: mailCatcher }] : [])],

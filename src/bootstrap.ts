@@ -6,11 +6,15 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '../libs/config/app-config.js';
 import { ProblemDetailsFilter } from '../libs/http/problem-details.filter.js';
 import { createValidationPipe } from '../libs/http/validation.js';
+import { securityHeaders } from '../libs/http/security-headers.js';
 import { JsonLogger } from '../libs/logging/json-logger.js';
+import { httpMetrics } from '../libs/metrics/http-metrics.middleware.js';
 import { provisionServices, type ProvisionedServices } from '../libs/runtime/provision.js';
 import { AppModule } from './app.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoDataRunner } from './platform/demo-data.runner.js';
+import { mountQueueDashboard } from './platform/ops/queue-dashboard.js';
+import { WorkerHealthServer } from './platform/ops/worker-health.server.js';
 
 export interface RunningApplication {
   app: INestApplication;
@@ -41,6 +45,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     );
     app.set('trust proxy', resolved.trustProxy);
     app.disable('x-powered-by');
+    app.use(securityHeaders(resolved.publicUrl), httpMetrics());
     app.useBodyParser('json', { limit: '1mb' });
     app.useGlobalFilters(new ProblemDetailsFilter());
     app.useGlobalPipes(createValidationPipe());
@@ -59,6 +64,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
           .build(),
       );
       SwaggerModule.setup(docsPath, app, document, { jsonDocumentUrl: 'api/docs-json' });
+      mountQueueDashboard(app);
     }
 
     let url: string | undefined;
@@ -78,6 +84,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     const banner = [
       `Credential Import is running (role ${resolved.role}) after ${((Date.now() - started) / 1000).toFixed(1)} s`,
       ...(url ? [`  API:          ${url}/api`, `  API docs:     ${url}/${docsPath}`, `  Readiness:    ${url}/health/ready`] : []),
+      ...(app.get(WorkerHealthServer).port !== undefined ? [`  Worker health: http://${resolved.host}:${app.get(WorkerHealthServer).port}/health/ready`] : []),
       ...services.notes.map((note) => `  ${note}`),
     ];
     if (resolved.seedDemoData && resolved.role !== 'worker') {

@@ -64,6 +64,22 @@ export class AppConfig {
     /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
     jobLockMs: number;
   };
+  /** Operations: rate limit, metrics, worker health, dead letters (see README "Operations"). */
+  ops: {
+    rateLimitEnabled: boolean;
+    /** Requests per principal (user id, else client address) per window, across all API processes (Redis). */
+    rateLimitMax: number;
+    rateLimitWindowSeconds: number;
+    /** Bearer token for /metrics; unset: /metrics answers only direct loopback requests. */
+    metricsToken?: string;
+    /** Worker role: a small HTTP listener for /health/* and /metrics (unset: none). */
+    healthPort?: number;
+    heartbeatIntervalMs: number;
+    /** Inbox rows (processed_events) older than this are pruned by the worker. */
+    inboxRetentionDays: number;
+    /** Attempts of an event delivery before it becomes a dead letter. */
+    eventAttempts: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -199,6 +215,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
       jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
     },
+    ops: opsConfig(str, int, bool, problems),
   } satisfies AppConfig);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -215,4 +232,25 @@ function persistentDevSecret(dataDir: string): string {
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+function opsConfig(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min?: number, max?: number) => number,
+  bool: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): AppConfig['ops'] {
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  const healthPort = str('HEALTH_PORT') === undefined ? undefined : int('HEALTH_PORT', 0, 0, 65535);
+  return {
+    rateLimitEnabled: bool('RATE_LIMIT_ENABLED', true),
+    rateLimitMax: int('RATE_LIMIT_MAX', 1000, 1, 1_000_000),
+    rateLimitWindowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    metricsToken,
+    healthPort,
+    heartbeatIntervalMs: int('WORKER_HEARTBEAT_INTERVAL_MS', 5000, 100, 60_000),
+    inboxRetentionDays: int('INBOX_RETENTION_DAYS', 30, 1, 3650),
+    eventAttempts: int('EVENT_MAX_ATTEMPTS', 10, 1, 100),
+  };
 }

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { redactValue } from './redact.js';
 import { requestContext } from './request-context.js';
 
 const LEVELS = { debug: 10, verbose: 10, info: 20, log: 20, warn: 30, error: 40, fatal: 50, silent: 100 } as const;
@@ -6,7 +7,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /**
  * One JSON object per line on stdout, with the request id of the HTTP request (or job) that is running.
- * Used as Nest's logger, so framework messages come out in the same shape.
+ * Used as Nest's logger, so framework messages come out in the same shape. Every entry is redacted
+ * (libs/logging/redact.ts) before it is written.
  */
 export class JsonLogger implements LoggerService {
   constructor(
@@ -52,6 +54,7 @@ export class JsonLogger implements LoggerService {
       else if (extra instanceof Error) entry.stack = extra.stack;
       else if (extra !== undefined) entry.extra = extra;
     }
-    this.write(JSON.stringify(entry));
+    // Nothing secret leaves the process through a log line: tokens, passwords, SQL values.
+    this.write(JSON.stringify(redactValue(entry)));
   }
 }

@@ -7,6 +7,8 @@ import { AppConfig } from '../config/app-config.js';
 import type { DeliveredEvent } from '../contracts/integration-event.js';
 import { requestContext } from '../logging/request-context.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
+import { DeadLetters, type EventJob } from './dead-letters.js';
+import './messages.js';
 import { BATCH_KEY } from './outbox.js';
 import { SUBSCRIBER_METADATA, type IntegrationEventSubscriber, type SubscriberMetadata } from './subscriber.js';
 
@@ -29,6 +31,7 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
     @InjectQueue(INTEGRATION_EVENTS_QUEUE) private readonly queue: Queue,
+    private readonly deadLetters: DeadLetters,
   ) {}
 
   onApplicationBootstrap() {
@@ -44,8 +47,8 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
       this.subscribers.set(metadata.eventType, list);
     }
     if (this.config.role !== 'api') {
-      void this.queue.process(4, (job: Job<DeliveredEvent>) =>
-        requestContext.run({ requestId: `event:${job.data.id}` }, () => this.deliver(job.data)),
+      void this.queue.process(4, (job: Job<EventJob>) =>
+        requestContext.run({ requestId: `event:${job.data.id}` }, () => this.processJob(job)),
       );
     }
   }
@@ -54,9 +57,49 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
     return this.subscribers.get(eventType)?.length ?? 0;
   }
 
-  async deliver(event: DeliveredEvent): Promise<void> {
+  /**
+   * One delivery attempt. Every subscriber gets its chance even when another fails (each in its own
+   * transaction, so the ones that succeeded are skipped by the inbox on the next attempt). On the last
+   * attempt, the consumers that still fail become dead letters; the job fails either way so Bull shows it.
+   */
+  private async processJob(job: Job<EventJob>): Promise<void> {
+    const failures = await this.deliverEach(job.data, job.data.consumer);
+    if (failures.length === 0) return;
+    const attempts = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    if (attempts >= maxAttempts) {
+      for (const failure of failures) {
+        await this.deadLetters.record(job.data, failure.consumer, failure.error, attempts).catch((error: unknown) =>
+          this.logger.error({ msg: 'could not store a dead letter; the failed job stays in Bull', eventId: job.data.id, consumer: failure.consumer, error: String(error) }),
+        );
+      }
+    }
+    const first = failures[0];
+    throw new Error(`${failures.length} consumer(s) failed, first ${first.consumer}: ${String((first.error as Error)?.message ?? first.error)}`);
+  }
+
+  /** Delivers to every subscriber (or only `onlyConsumer`); throws if any failed. */
+  async deliver(event: DeliveredEvent, onlyConsumer?: string): Promise<void> {
+    const failures = await this.deliverEach(event, onlyConsumer);
+    if (failures.length > 0) throw failures[0].error;
+  }
+
+  private async deliverEach(event: DeliveredEvent, onlyConsumer?: string): Promise<{ consumer: string; error: unknown }[]> {
+    const failures: { consumer: string; error: unknown }[] = [];
     for (const subscriber of this.subscribers.get(event.type) ?? []) {
-      await this.orm.em.fork().transactional(async (em) => {
+      if (onlyConsumer !== undefined && subscriber.consumer !== onlyConsumer) continue;
+      try {
+        await this.deliverTo(subscriber, event);
+      } catch (error) {
+        this.logger.warn({ msg: 'event delivery failed', eventId: event.id, type: event.type, consumer: subscriber.consumer, error: String(error) });
+        failures.push({ consumer: subscriber.consumer, error });
+      }
+    }
+    return failures;
+  }
+
+  private async deliverTo(subscriber: RegisteredSubscriber, event: DeliveredEvent): Promise<void> {
+    await this.orm.em.fork().transactional(async (em) => {
         const claimed = await em.execute<{ event_id: string }[]>(
           `insert into processed_events (consumer, event_id) values (?, ?)
            on conflict do nothing returning event_id`,
@@ -70,9 +113,8 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
         }
         const events = batch.map((payload: object) => ({ ...event, payload }));
         if (subscriber.instance.handleBatch) await subscriber.instance.handleBatch(events, em);
-        else for (const single of events) await subscriber.instance.handle(single, em);
-      });
-      this.logger.debug({ msg: 'event delivered', eventId: event.id, type: event.type, consumer: subscriber.consumer });
-    }
+      else for (const single of events) await subscriber.instance.handle(single, em);
+    });
+    this.logger.debug({ msg: 'event delivered', eventId: event.id, type: event.type, consumer: subscriber.consumer });
   }
 }

@@ -5,6 +5,7 @@ import type { Queue } from 'bull';
 import { AppConfig } from '../config/app-config.js';
 import type { DeliveredEvent } from '../contracts/integration-event.js';
 import { pgArray } from '../database/sql.js';
+import { eventJobOptions } from './dead-letters.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 import { OutboxMessage } from './outbox-message.js';
 import { outboxWrites } from './outbox.js';
@@ -117,13 +118,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             occurredAt: new Date(row.occurred_at).toISOString(),
             payload: row.payload,
           } satisfies DeliveredEvent,
-          opts: {
-            jobId: row.id,
-            attempts: 10,
-            backoff: { type: 'exponential', delay: 1000 },
-            removeOnComplete: 1000,
-            removeOnFail: 5000,
-          },
+          opts: eventJobOptions(this.config, row.id),
         })),
       );
       await em.execute(`update outbox_messages set dispatched_at = now() where id = any(?::uuid[])`, [

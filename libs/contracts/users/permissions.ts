@@ -12,6 +12,8 @@ export const Permissions = {
   CertificatesRegister: 'certificates.register',
   ReportingRead: 'reporting.read',
   MailCatcherRead: 'mail-catcher.read',
+  /** Operations: queue dashboard, dead letters (platform admins). */
+  OperationsManage: 'operations.manage',
   /** Import types: one permission each, `imports.<type key>`. */
   ImportObtainedCertificatesWithFiles: 'imports.obtained-certificates-with-files',
   ImportObtainedCertificates: 'imports.obtained-certificates',

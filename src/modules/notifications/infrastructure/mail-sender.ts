@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { AppConfig } from '../../../../libs/config/app-config.js';
+import { mailDeliveries } from '../../../../libs/metrics/metrics.js';
 
 export interface OutgoingMail {
   to: string;
@@ -22,13 +23,20 @@ export class MailSender implements OnApplicationShutdown {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = await this.transport.sendMail({
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId: mail.messageId,
-    });
+    let info: { messageId: string };
+    try {
+      info = await this.transport.sendMail({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+      });
+    } catch (error) {
+      mailDeliveries.inc({ status: 'failed' });
+      throw error;
+    }
+    mailDeliveries.inc({ status: 'sent' });
     this.logger.log({ msg: 'mail sent', to: mail.to, subject: mail.subject, messageId: info.messageId });
   }
 

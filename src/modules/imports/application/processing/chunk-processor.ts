@@ -15,6 +15,7 @@ import { GetPrincipalQuery, type Principal } from '../../../../../libs/contracts
 import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { DomainError } from '../../../../../libs/errors/domain-error.js';
 import { collectEvents, recordEvent } from '../../../../../libs/outbox/outbox.js';
+import { importRows, importRowsPerSecond } from '../../../../../libs/metrics/metrics.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
 import { Import } from '../../domain/import.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
@@ -59,6 +60,7 @@ export class ChunkProcessor {
     const type = this.registry.get(run.type);
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
 
+    let recorded: { status: string }[] = [];
     const ended = await this.orm.em.fork().transactional(async (em) => {
       // Claim the chunk first. A second run of the same chunk (a job whose lock expired while the first
       // run was still going) waits here on the first one's row and finds the chunk taken once it commits;
@@ -80,7 +82,7 @@ export class ChunkProcessor {
       );
       const pending = job.rows.filter((r) => !done.has(r.row.rowNumber));
       const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending);
-      await this.record(em, run, job, pending, outcomes);
+      recorded = await this.record(em, run, job, pending, outcomes);
     }).then(
       () => false,
       (error: unknown) => {
@@ -89,6 +91,13 @@ export class ChunkProcessor {
       },
     );
     if (ended) return 'skipped';
+    // Counted after the commit, so a chunk that rolled back and ran again counts its rows once.
+    const mode = run.validateOnly ? 'validate' : 'run';
+    const byOutcome = new Map<string, number>();
+    for (const row of recorded) byOutcome.set(row.status, (byOutcome.get(row.status) ?? 0) + 1);
+    for (const [outcome, rows] of byOutcome) importRows.inc({ type: run.type, outcome, mode }, rows);
+    const seconds = (performance.now() - started) / 1000;
+    if (recorded.length > 0 && seconds > 0) importRowsPerSecond.set({ type: run.type }, Math.round(recorded.length / seconds));
     this.logger.debug({ msg: 'chunk processed', importId: run.id, chunk: job.chunk, rows: job.rows.length, ms: Math.round(performance.now() - started) });
     return 'processed';
   }
@@ -160,7 +169,7 @@ export class ChunkProcessor {
     return outcomes;
   }
 
-  private async record(em: EntityManager, run: Import, job: ChunkJob, rows: ChunkRow[], outcomes: RowOutcome[]): Promise<void> {
+  private async record(em: EntityManager, run: Import, job: ChunkJob, rows: ChunkRow[], outcomes: RowOutcome[]): Promise<{ status: string }[]> {
     const cellsByRow = new Map(rows.map((r) => [r.row.rowNumber, r.cells]));
     const records: OutcomeRow[] = outcomes.map((outcome) => ({
       row_number: outcome.rowNumber,
@@ -195,6 +204,7 @@ export class ChunkProcessor {
     if (progress.chunk_count !== null && progress.chunks_done >= progress.chunk_count) {
       await finishImport(em, run.id, finalStatusFor({ failedRows: progress.failed_rows }));
     }
+    return inserted;
   }
 }
 

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../libs/config/app-config.js';
+import { mayScrape } from './metrics-access.js';
+import { signDashboardSession, verifyDashboardSession } from './queue-dashboard.js';
+import type { IncomingMessage } from 'node:http';
+
+const SECRET = 'a-secret-that-is-long-enough-for-hmac-0123456789';
+
+describe('queue dashboard session cookie', () => {
+  const expires = Math.floor(Date.now() / 1000) + 60;
+
+  it('accepts its own signature until it expires', () => {
+    const value = signDashboardSession(SECRET, 'user-1', expires);
+    expect(verifyDashboardSession(SECRET, value)).toBe('user-1');
+    expect(verifyDashboardSession(SECRET, value, (expires + 1) * 1000)).toBeUndefined();
+  });
+
+  it('refuses another secret, a changed user or expiry, and garbage', () => {
+    const value = signDashboardSession(SECRET, 'user-1', expires);
+    const [, , signature] = value.split('.');
+    expect(verifyDashboardSession(`${SECRET}-other`, value)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-2.${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.${expires + 3600}.${signature}`)).toBeUndefined();
+    for (const bad of [undefined, '', 'x', 'a.b', 'a.b.c.d', `user-1.${expires}.`]) expect(verifyDashboardSession(SECRET, bad)).toBeUndefined();
+  });
+});
+
+describe('metrics access', () => {
+  const request = (remoteAddress: string, headers: Record<string, string> = {}) => ({ socket: { remoteAddress }, headers }) as unknown as IncomingMessage;
+  const withToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp');
+  const withoutToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET }, '/tmp');
+
+  it('with METRICS_TOKEN: exactly that bearer token, from anywhere', () => {
+    expect(mayScrape(request('203.0.113.9', { authorization: 'Bearer scrape-token-0123456789' }), withToken)).toBe(true);
+    expect(mayScrape(request('127.0.0.1'), withToken)).toBe(false);
+    expect(mayScrape(request('127.0.0.1', { authorization: 'Bearer scrape-token-012345678' }), withToken)).toBe(false);
+    expect(mayScrape(request('127.0.0.1', { authorization: 'Basic scrape-token-0123456789' }), withToken)).toBe(false);
+  });
+
+  it('without it: only direct loopback requests', () => {
+    expect(mayScrape(request('127.0.0.1'), withoutToken)).toBe(true);
+    expect(mayScrape(request('::1'), withoutToken)).toBe(true);
+    expect(mayScrape(request('10.0.0.4'), withoutToken)).toBe(false);
+    expect(mayScrape(request('127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }), withoutToken)).toBe(false);
+    expect(mayScrape(request('127.0.0.1', { forwarded: 'for=203.0.113.9' }), withoutToken)).toBe(false);
+  });
+
+  it('refuses a METRICS_TOKEN too short to be a secret', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'short' }, '/tmp')).toThrow(/METRICS_TOKEN/);
+  });
+});

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Http } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/** Security headers (helmet, a CSP that fits Swagger UI) and the general per-principal rate limit, in Redis. */
+describe('security headers and rate limit', () => {
+  let app: TestApp;
+  let http: Http;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_SECONDS: '30' } });
+    http = new Http(app.url);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('sends security headers with a CSP that allows what Swagger UI loads and no inline script', async () => {
+    const page = await fetch(`${app.url}/api/docs/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toContain("'unsafe-inline'");
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:']);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp).not.toContain('upgrade-insecure-requests'); // plain-http installation
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('strict-transport-security')).toBeNull();
+    expect(page.headers.get('x-powered-by')).toBeNull();
+
+    // Every script the page loads is same-origin (script-src 'self'), and there is no inline script to block.
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      const src = /src="([^"]+)"/.exec(attributes)?.[1];
+      expect(src, `inline script in Swagger UI: ${body.slice(0, 80)}`).toBeDefined();
+      const url = new URL(src!, `${app.url}/api/docs/`);
+      expect(url.origin).toBe(new URL(app.url).origin);
+      const asset = await fetch(url);
+      expect(asset.status, url.pathname).toBe(200);
+    }
+    for (const [, href] of html.matchAll(/<link[^>]+href="([^"]+)"/g)) {
+      const url = new URL(href, `${app.url}/api/docs/`);
+      expect(url.origin).toBe(new URL(app.url).origin);
+    }
+
+    const api = await http.get('/api/import-types');
+    expect(api.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
+  it('limits requests per principal, answering 429 problem+json with Retry-After', async () => {
+    const admin = await http.login('admin@example.com');
+    const statuses: number[] = [];
+    let limited;
+    for (let i = 0; i < 12; i++) {
+      const response = await admin.get('/api/auth/me');
+      statuses.push(response.status);
+      if (response.status === 429) {
+        limited = response;
+        break;
+      }
+    }
+    expect(statuses.slice(0, 8).every((s) => s === 200)).toBe(true);
+    expect(limited?.status).toBe(429);
+    expect(limited!.headers.get('content-type')).toContain('application/problem+json');
+    const retryAfter = Number(limited!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(limited!.body).toMatchObject({ status: 429, code: 'COMMON.TOO_MANY_REQUESTS', params: { retryAfterSeconds: retryAfter } });
+
+    // Another user from the same address has a budget of their own: the limit is per principal.
+    const learner = await http.login('lena@example.com');
+    expect((await learner.get('/api/auth/me')).status).toBe(200);
+
+    // Health probes are exempt.
+    for (let i = 0; i < 10; i++) expect((await http.get('/health/live')).status).toBe(200);
+
+    // The count lives in Redis under the installation's prefix, so every API process shares it.
+    const redisKeys = await countKeys(app, `${app.config.queuePrefix}:ratelimit:*`);
+    expect(redisKeys).toBeGreaterThan(0);
+  });
+
+  it('counts one principal across API processes (the count is in Redis, not in a process)', async () => {
+    const second = await startTestApp({
+      database: app.database,
+      mailCatcher: app.mail,
+      seed: false,
+      env: { ROLE: 'api', QUEUE_PREFIX: app.config.queuePrefix, RATE_LIMIT_MAX: '8', RATE_LIMIT_WINDOW_SECONDS: '30' },
+    });
+    try {
+      const first = await http.login('liam@example.com');
+      const token = (first as unknown as { token: string }).token;
+      const viaSecond = new Http(second.url, token);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        statuses.push((await first.get('/api/auth/me')).status);
+        statuses.push((await viaSecond.get('/api/auth/me')).status);
+      }
+      // 8 allowed in the window, whichever process answered; the 9th and 10th are refused
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('does not put the general limit on sign-in, which has its own', async () => {
+    // Twelve sign-ins by different accounts from one address: over RATE_LIMIT_MAX (8), under the login limit.
+    for (let i = 0; i < 10; i++) {
+      const response = await http.post('/api/auth/login', { email: `nobody${i}@example.com`, password: 'wrong-password' });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+    }
+  });
+});
+
+async function countKeys(app: TestApp, pattern: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(app.config.redisUrl!);
+  try {
+    return (await redis.keys(pattern)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
