@@ -23,7 +23,8 @@ export async function pendingImportBytes(em: EntityManager, userId: string): Pro
   return Number(row.bytes);
 }
 
-export const megabytes = (bytes: number) => Math.max(0, Math.ceil(bytes / 1024 ** 2));
+/** Megabytes with one decimal, rounded up (a quota of 300 KB reads 0.3 MB, not 0). */
+export const megabytes = (bytes: number) => Math.max(0, Math.ceil((bytes / 1024 ** 2) * 10) / 10);
 
 /**
  * The per-user quota on pending imports (IMPORT_PENDING_QUOTA_BYTES): the upload endpoint asks how much

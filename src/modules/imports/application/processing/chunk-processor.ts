@@ -264,6 +264,7 @@ class ZipFiles implements ImportFiles {
     private readonly importId: string,
     private readonly byName: Map<string, ImportedFile>,
     private readonly byLooseName: Map<string, string>,
+    private readonly listed: Set<string>,
   ) {}
 
   static async load(em: EntityManager, importId: string): Promise<ZipFiles> {
@@ -278,7 +279,7 @@ class ZipFiles implements ImportFiles {
       if (row.storage_key !== null) byName.set(row.name, { name: row.name, storageKey: row.storage_key, size: Number(row.size), mediaType: row.media_type });
       byLooseName.set(loose(row.name), row.name);
     }
-    return new ZipFiles(importId, byName, byLooseName);
+    return new ZipFiles(importId, byName, byLooseName, new Set(rows.map((row) => row.name)));
   }
 
   find(name: string) {
@@ -288,7 +289,8 @@ class ZipFiles implements ImportFiles {
   }
 
   markUsed(name: string) {
-    if (this.byName.has(name)) this.used.add(name);
+    // A near miss is "used" too (its row names it, misspelt), though it was listed and never unpacked.
+    if (this.listed.has(name)) this.used.add(name);
   }
 
   async saveUsed(em: EntityManager): Promise<void> {
