@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -129,10 +129,8 @@ export class FileSystemStorage extends StoragePort {
     }
     const info = await stat(aside);
     if (info.mtimeMs >= cutoff.getTime()) {
-      await link(aside, path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error; // stored again meanwhile: the same bytes are in place
-      });
-      await rm(aside, { force: true });
+      // Back in place. Should a new copy be there already, it holds the same bytes (content address).
+      await rename(aside, path);
       return undefined;
     }
     await rm(aside, { force: true });

@@ -20,6 +20,7 @@ const WITH_FILES = 'obtained-certificates-with-files';
 const SMALL_UPLOAD_LIMIT = 1024 * 1024;
 const SMALL_ZIP_MAX_ENTRIES = 5;
 const SMALL_MAX_ROWS = 100;
+const SMALL_PENDING_QUOTA = 2 * 1024 * 1024;
 
 let serial = 0;
 /** A valid certificate row with a number of its own, so that every row creates one certificate. */
@@ -186,7 +187,12 @@ describe('imports: bad files fail clearly and write nothing', () => {
   beforeAll(async () => {
     [main, small] = await Promise.all([
       harness(),
-      harness({ IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT), IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES), IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS) }),
+      harness({
+        IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT),
+        IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES),
+        IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS),
+        IMPORT_PENDING_QUOTA_BYTES: String(SMALL_PENDING_QUOTA),
+      }),
     ]);
   });
   afterAll(async () => {
@@ -300,6 +306,19 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(added.map((path) => path.split('/').pop())).toEqual([uploadKey]);
       const [listed] = await main.app.sql<{ n: string }>(`select count(*) as n from import_files where import_id = $1`, [run.id]);
       expect(listed.n).toBe('0');
+    });
+
+    it('attachments that would bring the pending imports over the quota fail the import before they are unpacked', async () => {
+      // 2.2 MB of PDF text that packs to about 300 KB: under the upload limit, but with the upload over the 2 MB quota.
+      const lines = Array.from({ length: 36_000 }, () => `${randomBytes(4).toString('hex')}${' '.repeat(55)}\n`).join('');
+      const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(lines)]);
+      const sheet = await xlsx(WITH_FILES_HEADER, [['big.pdf', ...row('L-1001')]]);
+      const archive = await zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'big.pdf', content: big }]);
+      expect(archive.length).toBeLessThan(SMALL_UPLOAD_LIMIT);
+      const run = await rejects(small, WITH_FILES, 'over-quota.zip', archive, 'IMPORTS.PENDING_QUOTA_EXCEEDED');
+      expect(run.failure?.message).toContain('of the 2 MB allowed per user');
+      const key = createHash('sha256').update(big).digest('hex');
+      expect(filesUnder(small.app.config.storageDir).some((path) => path.endsWith(key))).toBe(false);
     });
 
     it.each([
