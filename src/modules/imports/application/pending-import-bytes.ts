@@ -9,16 +9,17 @@ const RUNNING = RUNNING_STATUSES.map((status) => `'${status}'`).join(', ');
 /**
  * Bytes in storage held for a user's imports that have not finished: their uploads and the attachments
  * unpacked from their ZIPs. Storage is content-addressed, so a file two of them share counts once.
+ * `withoutAttachmentsOf`: an import about to unpack its attachments (again, on a retried parse).
  */
-export async function pendingImportBytes(em: EntityManager, userId: string): Promise<number> {
+export async function pendingImportBytes(em: EntityManager, userId: string, withoutAttachmentsOf?: string): Promise<number> {
   const [row] = await em.execute<{ bytes: string }[]>(
     `select coalesce(sum(size), 0)::text as bytes from (
        select file_key as key, file_size as size from imports where started_by = ? and status in (${RUNNING})
        union
        select f.storage_key, f.size from import_files f join imports i on i.id = f.import_id
-        where i.started_by = ? and i.status in (${RUNNING}) and f.storage_key is not null
+        where i.started_by = ? and i.status in (${RUNNING}) and f.storage_key is not null and i.id is distinct from ?::uuid
      ) pending`,
-    [userId, userId],
+    [userId, userId, withoutAttachmentsOf ?? null],
   );
   return Number(row.bytes);
 }

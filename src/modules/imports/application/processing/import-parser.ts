@@ -114,7 +114,7 @@ export class ImportParser {
     const adding = wanted.reduce((sum, file) => sum + file.size, 0);
     const quota = this.config.imports.pendingQuotaBytes;
     if (adding > 0) {
-      const pending = await pendingImportBytes(this.orm.em.fork(), run.startedBy);
+      const pending = await pendingImportBytes(this.orm.em.fork(), run.startedBy, run.id);
       if (pending + adding > quota) {
         throw new ImportRejected({
           code: 'IMPORTS.PENDING_QUOTA_EXCEEDED',
