@@ -63,6 +63,17 @@ export class AppConfig {
     zipMaxCompressionRatio: number;
     /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
     jobLockMs: number;
+    /** Per user: bytes of uploads and unpacked attachments of imports that have not finished yet. */
+    pendingQuotaBytes: number;
+    /** Days a finished import's upload is kept (to run a validation for real); failed/cancelled ones go at once. */
+    uploadRetentionDays: number;
+  };
+  /** The collector of stored files that nothing references (worker role). */
+  storageCollector: {
+    /** 0 turns it off. */
+    intervalMs: number;
+    /** A file younger than this is never removed: whoever just stored it may not have recorded it yet. */
+    graceMs: number;
   };
   /** Operations: rate limit, metrics, worker health, dead letters (see README "Operations"). */
   ops: {
@@ -214,6 +225,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       zipMaxUncompressedBytes: int('IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES', 2 * 1024 ** 3, 1024),
       zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
       jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
+      pendingQuotaBytes: int('IMPORT_PENDING_QUOTA_BYTES', 2 * 1024 ** 3, 1024),
+      uploadRetentionDays: int('IMPORT_UPLOAD_RETENTION_DAYS', 14, 0, 3650),
+    },
+    storageCollector: {
+      intervalMs: int('STORAGE_COLLECT_INTERVAL_MS', 3_600_000, 0),
+      graceMs: int('STORAGE_COLLECT_GRACE_MS', 6 * 3_600_000, 0),
     },
     ops: opsConfig(str, int, bool, problems),
   } satisfies AppConfig);

@@ -18,6 +18,12 @@ export interface DiskUploadOptions {
   beforeFile?: (request: Request) => void;
 }
 
+/** A tighter limit for one request (a quota): its own size and its own problem when the file exceeds it. */
+export interface UploadLimit {
+  maxBytes: number;
+  exceeded: () => DomainError;
+}
+
 /**
  * Streams one multipart file field to a temporary file on disk (never into memory). A request whose
  * Content-Length already exceeds the limit is refused before a byte is read, so a 2 GB upload cannot
@@ -28,9 +34,14 @@ export class DiskUpload {
 
   constructor(private readonly options: DiskUploadOptions) {
     mkdirSync(options.directory, { recursive: true });
-    this.handler = multer({
+    this.handler = this.handlerFor(options.maxBytes);
+  }
+
+  private handlerFor(maxBytes: number): RequestHandler {
+    const options = this.options;
+    return multer({
       storage: multer.diskStorage({ destination: options.directory, filename: (_request, _file, callback) => callback(null, randomUUID()) }),
-      limits: { fileSize: options.maxBytes, files: 1, fields: 20, fieldSize: 256 * 1024, parts: 25 },
+      limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 256 * 1024, parts: 25 },
       defParamCharset: 'utf8',
       fileFilter: (request, _file, callback) => {
         try {
@@ -43,23 +54,31 @@ export class DiskUpload {
     }).single(options.field);
   }
 
-  async receive(request: Request, response: Response): Promise<void> {
+  /**
+   * Receives the file. With `limit` (a quota below the upload limit), the same two checks hold it to
+   * that smaller size: by Content-Length before a byte is read, and by counting while streaming.
+   */
+  async receive(request: Request, response: Response, limit?: UploadLimit): Promise<void> {
+    const quota = limit && limit.maxBytes < this.options.maxBytes ? limit : undefined;
+    const maxBytes = quota ? quota.maxBytes : this.options.maxBytes;
+    const tooLarge = quota ? quota.exceeded : this.options.tooLarge;
     const declared = Number(request.header('content-length') ?? 0);
-    if (declared > this.options.maxBytes + 1024 * 1024) {
+    if (declared > maxBytes + 1024 * 1024 || (quota && maxBytes <= 0)) {
       request.resume();
-      throw this.options.tooLarge();
+      throw tooLarge();
     }
     try {
-      await new Promise<void>((resolve, reject) => this.handler(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
+      const handler = quota ? this.handlerFor(maxBytes) : this.handler;
+      await new Promise<void>((resolve, reject) => handler(request, response, (error?: unknown) => (error ? reject(error) : resolve())));
     } catch (error) {
       if (request.file?.path) await rm(request.file.path, { force: true });
-      throw this.toDomainError(error);
+      throw this.toDomainError(error, tooLarge);
     }
   }
 
-  private toDomainError(error: unknown): unknown {
+  private toDomainError(error: unknown, tooLarge: () => DomainError): unknown {
     if (error instanceof multer.MulterError) {
-      if (error.code === 'LIMIT_FILE_SIZE') return this.options.tooLarge();
+      if (error.code === 'LIMIT_FILE_SIZE') return tooLarge();
       return new DomainError('COMMON.BAD_REQUEST', 'validation', { reason: error.field ? `${error.message} (${error.field})` : error.message });
     }
     if (error instanceof Error && !(error instanceof DomainError)) {

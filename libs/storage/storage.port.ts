@@ -29,6 +29,19 @@ export abstract class StoragePort {
    * and removes it afterwards.
    */
   abstract withLocalFile<T>(key: string, use: (path: string) => Promise<T>): Promise<T>;
+  /**
+   * Keys of the objects last stored before `cutoff` (storing bytes that are already there counts as
+   * storing them again), for the collector of unreferenced files.
+   */
+  abstract listStoredBefore(cutoff: Date): AsyncIterable<string>;
+  /**
+   * Removes an object unless it was stored at or after `cutoff`, decided atomically against a
+   * concurrent `put` of the same bytes (which then keeps its copy). Returns the bytes freed, or
+   * undefined when nothing was removed.
+   */
+  abstract removeIfStoredBefore(key: string, cutoff: Date): Promise<number | undefined>;
+  /** Removes temporary files (interrupted writes) older than `cutoff`; returns how many. */
+  abstract removeTemporaryBefore(cutoff: Date): Promise<number>;
 }
 
 export class StoredObjectTooLargeError extends Error {

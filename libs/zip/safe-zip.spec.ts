@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,34 @@ describe('SafeZip', () => {
     expect((await rejection(bomb)).code).toBe('ZIP.SUSPICIOUS_RATIO');
     const big = await zipOf([{ name: 'a.pdf', content: Buffer.alloc(2048), compress: false }]);
     expect((await rejection(big, { maxEntries: 10, maxTotalUncompressedBytes: 1024, maxCompressionRatio: 100 })).code).toBe('ZIP.TOO_LARGE_UNCOMPRESSED');
+  });
+
+  it('refuses an archive of many small near-empty entries by its ratio as a whole, though each entry passes alone', async () => {
+    // Each entry is exactly 1 MiB, at the per-entry floor: on its own none is checked. 2,000 of them
+    // (the 3 MB ZIP that unpacks to 2 GB) scaled down to 20.
+    const entries = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}.pdf`, content: Buffer.alloc(1024 ** 2) }));
+    const error = await rejection(await zipOf([{ name: 'certs.csv', content: Buffer.from('a,b\n') }, ...entries]));
+    expect(error.code).toBe('ZIP.SUSPICIOUS_ARCHIVE_RATIO');
+    expect(error.params).toMatchObject({ files: 21, max: 200 });
+    expect(Number(error.params.ratio)).toBeGreaterThan(200);
+  });
+
+  it('accepts a small archive however well it compresses, and ordinary ratios above the floor', async () => {
+    (await SafeZip.open(await zipOf([{ name: 'rows.csv', content: Buffer.alloc(512 * 1024, 'a,b,c\n') }]))).close();
+    const text = Buffer.from(Array.from({ length: 60_000 }, (_, i) => `L-${i},VCA-${i % 7},2024-03-${(i % 28) + 1}`).join('\n'));
+    expect(text.length).toBeGreaterThan(1024 ** 2);
+    (await SafeZip.open(await zipOf([{ name: 'rows.csv', content: text }, { name: 'scan.pdf', content: randomBytes(64 * 1024) }]))).close();
+  });
+
+  it('counts the bytes really unpacked over the whole archive, not the declared sizes', async () => {
+    const path = await zipOf([{ name: 'a.pdf', content: randomBytes(600 * 1024), compress: false }]);
+    const zip = await SafeZip.open(path, { maxEntries: 10, maxTotalUncompressedBytes: 1024 ** 2, maxCompressionRatio: 100 });
+    expect((await buffer(await zip.openFile(zip.listing.files[0]))).length).toBe(600 * 1024);
+    expect(zip.inflatedBytes).toBe(600 * 1024);
+    // The same entry unpacked again brings the total over the limit: the stream stops there.
+    const error = await buffer(await zip.openFile(zip.listing.files[0])).catch((e: unknown) => e);
+    zip.close();
+    expect((error as ZipRejected).code).toBe('ZIP.TOO_LARGE_UNCOMPRESSED');
   });
 
   it('refuses encrypted entries', async () => {

@@ -1,12 +1,19 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 export interface ZipLimits {
   maxEntries: number;
   maxTotalUncompressedBytes: number;
-  /** Largest uncompressed/compressed ratio accepted for an entry over 1 MiB (zip bombs reach thousands). */
+  /**
+   * Largest uncompressed/compressed ratio accepted for an entry over 1 MiB (zip bombs reach thousands),
+   * and for the archive as a whole once it unpacks to more than 1 MiB: many small entries of zeros
+   * pass the per-entry check one by one but not the whole-archive one.
+   */
   maxCompressionRatio: number;
 }
+
+/** Below this many unpacked bytes neither an entry nor an archive is held to the ratio: too small to hurt. */
+export const RATIO_FLOOR_BYTES = 1024 ** 2;
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 10_000,
@@ -59,10 +66,19 @@ const S_IFLNK = 0o120000;
  * while streaming.
  */
 export class SafeZip {
+  /** Bytes actually inflated so far through openFile, over all entries: declared sizes are not trusted. */
+  private inflated = 0;
+
   private constructor(
     private readonly zip: ZipFile,
     readonly listing: ZipListing,
+    private readonly limits: ZipLimits,
   ) {}
+
+  /** Bytes unpacked so far (all entries opened through this SafeZip). */
+  get inflatedBytes(): number {
+    return this.inflated;
+  }
 
   static async open(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<SafeZip> {
     const zip = await new Promise<ZipFile>((resolve, reject) =>
@@ -73,7 +89,7 @@ export class SafeZip {
     try {
       if (zip.entryCount > limits.maxEntries) throw new ZipRejected('ZIP.TOO_MANY_ENTRIES', { count: zip.entryCount, max: limits.maxEntries });
       const entries = await readAllEntries(zip);
-      return new SafeZip(zip, checkAndList(entries, limits));
+      return new SafeZip(zip, checkAndList(entries, limits), limits);
     } catch (error) {
       zip.close();
       throw error;
@@ -82,7 +98,9 @@ export class SafeZip {
 
   /**
    * Streams one entry. Damage found while unpacking (bad deflate data, more bytes than the entry
-   * declared) errors the stream with ZIP.CORRUPT naming the entry, like damage found on opening.
+   * declared) errors the stream with ZIP.CORRUPT naming the entry, like damage found on opening. The
+   * bytes really inflated are counted over the whole archive and held to the same limits as the
+   * declared sizes (total, and ratio to the archive's size), whatever the central directory says.
    */
   async openFile(file: ZipFileEntry): Promise<Readable> {
     const entry = await new Promise<Readable>((resolve, reject) =>
@@ -90,7 +108,20 @@ export class SafeZip {
         error ? reject(new ZipRejected('ZIP.CORRUPT', { reason: `${file.path}: ${error.message}` })) : resolve(stream),
       ),
     );
-    const out = new PassThrough();
+    const limits = this.limits;
+    const archiveBytes = Math.max(this.zip.fileSize, 1);
+    const out = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        this.inflated += chunk.length;
+        if (this.inflated > limits.maxTotalUncompressedBytes) {
+          callback(new ZipRejected('ZIP.TOO_LARGE_UNCOMPRESSED', { maxMegabytes: Math.round(limits.maxTotalUncompressedBytes / 1024 ** 2) }));
+        } else if (this.inflated > RATIO_FLOOR_BYTES && this.inflated / archiveBytes > limits.maxCompressionRatio) {
+          callback(new ZipRejected('ZIP.SUSPICIOUS_RATIO', { path: file.path, ratio: Math.round(this.inflated / archiveBytes) }));
+        } else {
+          callback(null, chunk);
+        }
+      },
+    });
     entry.on('error', (error: Error) => out.destroy(new ZipRejected('ZIP.CORRUPT', { reason: `${file.path}: ${error.message}` })));
     out.on('close', () => entry.destroy());
     return entry.pipe(out);
@@ -121,6 +152,7 @@ function checkAndList(entries: Entry[], limits: ZipLimits): ZipListing {
   const ignored: string[] = [];
   const files: { path: string; size: number; entry: Entry }[] = [];
   let total = 0;
+  let totalCompressed = 0;
   for (const entry of entries) {
     const path = entry.fileName;
     if (path.endsWith('/')) continue;
@@ -132,13 +164,19 @@ function checkAndList(entries: Entry[], limits: ZipLimits): ZipListing {
     const unixMode = (entry.externalFileAttributes >>> 16) & S_IFMT;
     if (unixMode === S_IFLNK) throw new ZipRejected('ZIP.SYMLINK', { path });
     total += entry.uncompressedSize;
+    totalCompressed += entry.compressedSize;
     if (total > limits.maxTotalUncompressedBytes) {
       throw new ZipRejected('ZIP.TOO_LARGE_UNCOMPRESSED', { maxMegabytes: Math.round(limits.maxTotalUncompressedBytes / 1024 ** 2) });
     }
-    if (entry.uncompressedSize > 1024 ** 2 && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio) {
+    if (entry.uncompressedSize > RATIO_FLOOR_BYTES && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxCompressionRatio) {
       throw new ZipRejected('ZIP.SUSPICIOUS_RATIO', { path, ratio: Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1)) });
     }
     files.push({ path, size: entry.uncompressedSize, entry });
+  }
+  // The whole archive: 2,000 near-empty 1 MiB entries each stay under the per-entry floor; together
+  // they are a bomb. Operating-system junk is never unpacked and counts for neither side.
+  if (total > RATIO_FLOOR_BYTES && total / Math.max(totalCompressed, 1) > limits.maxCompressionRatio) {
+    throw new ZipRejected('ZIP.SUSPICIOUS_ARCHIVE_RATIO', { ratio: Math.round(total / Math.max(totalCompressed, 1)), max: limits.maxCompressionRatio, files: files.length });
   }
   const topFolders = new Set(files.map((f) => (f.path.includes('/') ? f.path.split('/')[0] : '')));
   const wrappingFolder = files.length > 0 && topFolders.size === 1 && !topFolders.has('') ? [...topFolders][0] : undefined;

@@ -3,6 +3,8 @@ import { createWriteStream, existsSync, mkdtempSync, openAsBlob, readdirSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { buffer } from 'node:stream/consumers';
 import yauzl from 'yauzl';
 import ExcelJS from 'exceljs';
@@ -18,6 +20,7 @@ const WITH_FILES = 'obtained-certificates-with-files';
 const SMALL_UPLOAD_LIMIT = 1024 * 1024;
 const SMALL_ZIP_MAX_ENTRIES = 5;
 const SMALL_MAX_ROWS = 100;
+const SMALL_PENDING_QUOTA = 2 * 1024 * 1024;
 
 let serial = 0;
 /** A valid certificate row with a number of its own, so that every row creates one certificate. */
@@ -58,6 +61,53 @@ function entryOf(bytes: Buffer, name: string): { central: number; local: number;
 function renameEntry(bytes: Buffer, from: string, to: string): Buffer {
   expect(to.length).toBe(from.length);
   return Buffer.from(bytes.toString('latin1').replaceAll(from, to), 'latin1');
+}
+
+/**
+ * A ZIP of `count` entries of 1 MiB of zeros each, deflated once and written `count` times by hand
+ * (yazl would deflate 2 GB): each entry sits at the per-entry ratio floor, together they unpack to GBs.
+ */
+function manyNearEmptyEntries(count: number, sheet: { name: string; content: Buffer }): Buffer {
+  const zeros = Buffer.alloc(1024 ** 2);
+  const packed = deflateRawSync(zeros, { level: 9 });
+  const zerosCrc = crc32(zeros);
+  const local: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  const add = (name: string, data: Buffer, crc: number, size: number, method: number) => {
+    const fileName = Buffer.from(name);
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt16LE(method, 8);
+    header.writeUInt32LE(crc, 14);
+    header.writeUInt32LE(data.length, 18);
+    header.writeUInt32LE(size, 22);
+    header.writeUInt16LE(fileName.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(method, 10);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(data.length, 20);
+    entry.writeUInt32LE(size, 24);
+    entry.writeUInt16LE(fileName.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    local.push(header, fileName, data);
+    central.push(entry, fileName);
+    offset += header.length + fileName.length + data.length;
+  };
+  add(sheet.name, sheet.content, crc32(sheet.content), sheet.content.length, 0);
+  for (let i = 0; i < count; i++) add(`f${String(i).padStart(4, '0')}.pdf`, packed, zerosCrc, zeros.length, 8);
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(count + 1, 8);
+  end.writeUInt16LE(count + 1, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, directory, end]);
 }
 
 /** An XLSX whose first worksheet has nothing in it. */
@@ -137,7 +187,12 @@ describe('imports: bad files fail clearly and write nothing', () => {
   beforeAll(async () => {
     [main, small] = await Promise.all([
       harness(),
-      harness({ IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT), IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES), IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS) }),
+      harness({
+        IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT),
+        IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES),
+        IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS),
+        IMPORT_PENDING_QUOTA_BYTES: String(SMALL_PENDING_QUOTA),
+      }),
     ]);
   });
   afterAll(async () => {
@@ -206,7 +261,9 @@ describe('imports: bad files fail clearly and write nothing', () => {
     });
 
     it('a zip bomb that understates its size fails with ZIP.CORRUPT once it unpacks more than it declared', async () => {
-      const bytes = await validCertificatesZip([{ name: 'zeros.pdf', content: Buffer.alloc(50 * 1024 ** 2) }]);
+      // A row names it: entries no row uses are never unpacked at all (see the whole-archive cases below).
+      const sheet = await xlsx(WITH_FILES_HEADER, [['a.pdf', ...row('L-1001')], ['zeros.pdf', ...row('L-1002')]]);
+      const bytes = await zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'a.pdf', content: pdf('a') }, { name: 'zeros.pdf', content: Buffer.alloc(50 * 1024 ** 2) }]);
       const entry = entryOf(bytes, 'zeros.pdf');
       bytes.writeUInt32LE(1000, entry.central + 24);
       if (bytes.readUInt32LE(entry.local + 22) !== 0) bytes.writeUInt32LE(1000, entry.local + 22);
@@ -230,6 +287,38 @@ describe('imports: bad files fail clearly and write nothing', () => {
       const run = await rejects(main, WITH_FILES, 'bomb.zip', bomb, 'ZIP.SUSPICIOUS_RATIO');
       expect(run.failure?.message).toContain('zeros.pdf');
       expect(Date.now() - started).toBeLessThan(10_000);
+    });
+
+    it('a 3 MB ZIP of 2,000 near-empty 1 MiB files (2 GB unpacked) is refused by the whole-archive ratio, and nothing is unpacked into storage', async () => {
+      // Every row names a file: even referenced files are not unpacked when the archive as a whole is a bomb.
+      const sheet = csv(WITH_FILES_HEADER, [['f0000.pdf', ...row('L-1001')], ['f0001.pdf', ...row('L-1002')]]);
+      const bomb = manyNearEmptyEntries(2000, { name: 'certificates.csv', content: sheet });
+      expect(bomb.length).toBeLessThan(3.5 * 1024 ** 2);
+      const storedBefore = new Set(filesUnder(main.app.config.storageDir));
+      const started = Date.now();
+      const run = await rejects(main, WITH_FILES, 'near-empty.zip', bomb, 'ZIP.SUSPICIOUS_ARCHIVE_RATIO');
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(run.failure?.params).toMatchObject({ files: 2001, max: 200 });
+      expect(run.failure?.message).toContain('2001 files');
+      // The upload itself is the only new object in storage (the collector removes it, see imports-zip).
+      const uploadKey = createHash('sha256').update(bomb).digest('hex');
+      const added = filesUnder(main.app.config.storageDir).filter((path) => !storedBefore.has(path));
+      expect(added.map((path) => path.split('/').pop())).toEqual([uploadKey]);
+      const [listed] = await main.app.sql<{ n: string }>(`select count(*) as n from import_files where import_id = $1`, [run.id]);
+      expect(listed.n).toBe('0');
+    });
+
+    it('attachments that would bring the pending imports over the quota fail the import before they are unpacked', async () => {
+      // 2.2 MB of PDF text that packs to about 300 KB: under the upload limit, but with the upload over the 2 MB quota.
+      const lines = Array.from({ length: 36_000 }, () => `${randomBytes(4).toString('hex')}${' '.repeat(55)}\n`).join('');
+      const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(lines)]);
+      const sheet = await xlsx(WITH_FILES_HEADER, [['big.pdf', ...row('L-1001')]]);
+      const archive = await zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'big.pdf', content: big }]);
+      expect(archive.length).toBeLessThan(SMALL_UPLOAD_LIMIT);
+      const run = await rejects(small, WITH_FILES, 'over-quota.zip', archive, 'IMPORTS.PENDING_QUOTA_EXCEEDED');
+      expect(run.failure?.message).toContain('of the 2 MB allowed per user');
+      const key = createHash('sha256').update(big).digest('hex');
+      expect(filesUnder(small.app.config.storageDir).some((path) => path.endsWith(key))).toBe(false);
     });
 
     it.each([
@@ -438,6 +527,48 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(zipAsSheet.status).toBe(415);
       expect({ imports: await importCount(main), stored: uploadState(main).stored }).toEqual(before);
       expect(uploadState(main).uploads).toEqual([]);
+    });
+  });
+
+  describe('the pending-import quota per user', () => {
+    // An API-only process: no worker takes the imports, so they stay pending (queued) as long as needed.
+    const QUOTA = 300 * 1024;
+    let api: Harness;
+    beforeAll(async () => {
+      api = await harness({ ROLE: 'api', IMPORT_PENDING_QUOTA_BYTES: String(QUOTA) });
+    });
+    afterAll(async () => {
+      api?.redis.disconnect();
+      await api?.app.close();
+    });
+
+    const state = async () => ({
+      stored: filesUnder(api.app.config.storageDir).length,
+      uploads: filesUnder(join(api.app.config.dataDir, 'tmp', 'import-uploads')),
+      imports: Number((await api.app.sql<{ n: string }>(`select count(*) as n from imports`))[0].n),
+    });
+    /** A CSV of about `bytes` bytes (distinct content each time, so storage cannot share it). */
+    const csvOf = (bytes: number) => Buffer.concat([csv(CERTIFICATE_HEADER, [row()]), Buffer.alloc(bytes, `L-1001,VCA-BASIS,01-03-2024,,Q-${serial++},FALSE\n`)]);
+
+    it('refuses a second big pending upload with 413 and a clear message, by streaming count and by Content-Length, storing nothing', async () => {
+      const first = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'first.csv', content: csvOf(200 * 1024) }]);
+      expect(first.status).toBe(202);
+      const before = await state();
+      for (const size of [200 * 1024, 3 * 1024 * 1024]) {
+        const second = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'second.csv', content: csvOf(size) }]);
+        expect(second.status).toBe(413);
+        expect(second.headers.get('content-type')).toContain('application/problem+json');
+        expect(second.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
+        expect(second.body.detail ?? second.body.title).toMatch(/already use 0.2 MB of the 0.3 MB allowed per user/);
+        expect(await state()).toEqual({ ...before, uploads: [] });
+      }
+      // A small file still fits beside the first.
+      const small = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'small.csv', content: csvOf(20 * 1024) }]);
+      expect(small.status).toBe(202);
+      // Once the pending imports end (cancelled here), their room is free again.
+      for (const id of [first.body.id, small.body.id]) expect((await api.admin.post(`/api/imports/${id}/cancel`)).status).toBe(202);
+      const again = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'second.csv', content: csvOf(200 * 1024) }]);
+      expect(again.status).toBe(202);
     });
   });
 

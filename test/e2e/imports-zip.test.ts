@@ -1,10 +1,19 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoredFileCollector } from '../../libs/storage/stored-file-collector.js';
 import { csv, EXE, pdf, PNG, xlsx, zip, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
-import { finished, rowsOf, startImport, WITH_FILES_HEADER } from '../support/imports.js';
+import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TYPE = 'obtained-certificates-with-files';
+/** Whether these bytes are in the app's (content-addressed) storage. */
+const inStorage = (app: TestApp, bytes: Buffer) => {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  return existsSync(join(app.config.storageDir, key.slice(0, 2), key.slice(2, 4), key));
+};
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(64, 7)]);
 
 describe('imports: obtained certificates with attachments from a ZIP (HTTP, real Postgres/Redis, workers)', () => {
@@ -123,6 +132,28 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
         '3 operating-system file(s) were ignored (__MACOSX, .DS_Store, ...).',
       );
       expect(run.header).toEqual(WITH_FILES_HEADER);
+    });
+
+    it('unpacks into storage only the attachments that valid rows name; the others are listed, never unpacked', async () => {
+      await finished(admin, id);
+      // Named by a row: unpacked (the executable too: its row fails on its bytes, typed at unpacking).
+      for (const bytes of [diploma, PNG, EXE]) expect(inStorage(app, bytes)).toBe(true);
+      // Named by no row (unused, near misses, operating-system files): never written.
+      for (const bytes of [pdf('Jose'), pdf('cert'), pdf('unused'), JPEG, Buffer.from('resource fork'), Buffer.from('apple double'), Buffer.from('finder')]) {
+        expect(inStorage(app, bytes)).toBe(false);
+      }
+      const listed = await app.sql<{ name: string; stored: boolean }>(`select name, storage_key is not null as stored from import_files where import_id = $1 order by name`, [id]);
+      expect(listed).toEqual(
+        [
+          { name: 'CERT.PDF', stored: false },
+          { name: 'Diploma Lena.pdf', stored: true },
+          { name: decomposed, stored: false },
+          { name: 'scan.png', stored: true },
+          { name: 'setup.pdf', stored: true },
+          { name: 'spare photo.jpg', stored: false },
+          { name: 'unused.pdf', stored: false },
+        ].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      );
     });
 
     it('gives an error file with the failed rows and their reasons', async () => {
@@ -250,5 +281,68 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
     const wrongKind = await admin.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'sheet.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
     expect(wrongKind.status).toBe(415);
     expect(wrongKind.body.code).toBe('IMPORTS.FILE_KIND_NOT_ACCEPTED');
+  });
+
+  describe('the stored-file collector', () => {
+    let gc: TestApp;
+    let gcAdmin: Http;
+    beforeAll(async () => {
+      // No grace period and no timer: the test runs the collector itself, with nothing else running.
+      gc = await startTestApp({ env: { STORAGE_COLLECT_GRACE_MS: '0', STORAGE_COLLECT_INTERVAL_MS: '0', IMPORT_UPLOAD_RETENTION_DAYS: '1' } });
+      gcAdmin = await new Http(gc.url).login('admin@example.com');
+    });
+    afterAll(() => gc?.close());
+
+    const sheetOf = (rows: [string, string, string][]) => csv(WITH_FILES_HEADER, rows.map(([file, user, number]) => [file, user, 'EHBO', '01-01-2025', null, number, null]));
+
+    it('removes the files of failed and validate-only imports, keeps a file a completed import attached, and expires uploads after the retention', async () => {
+      const collector = gc.running.app.get(StoredFileCollector);
+      const shared = pdf('shared by two imports');
+      const ownFile = pdf('only in the validation');
+      // A: completed for real; its certificate attaches shared.pdf.
+      const archiveA = await zip([{ name: 'a.csv', content: sheetOf([['shared.pdf', 'L-1001', 'GC-1']]) }, { name: 'shared.pdf', content: shared }]);
+      const a = await finished(gcAdmin, await startImport(gcAdmin, TYPE, 'a.zip', archiveA));
+      expect(a.status).toBe('completed');
+      // B: validate-only, with the same shared.pdf and a file of its own.
+      const archiveB = await zip([
+        { name: 'b.csv', content: sheetOf([['shared.pdf', 'L-1002', 'GC-2'], ['own.pdf', 'L-1003', 'GC-3']]) },
+        { name: 'shared.pdf', content: shared },
+        { name: 'own.pdf', content: ownFile },
+      ]);
+      const b = await finished(gcAdmin, await startImport(gcAdmin, TYPE, 'b.zip', archiveB, { validateOnly: 'true' }));
+      expect(b).toMatchObject({ status: 'completed', validateOnly: true });
+      // C: failed (no rows).
+      const failedUpload = csv(CERTIFICATE_HEADER, []);
+      const c = await finished(gcAdmin, await startImport(gcAdmin, 'obtained-certificates', 'c.csv', failedUpload));
+      expect(c.status).toBe('failed');
+      for (const bytes of [shared, ownFile, archiveA, archiveB, failedUpload]) expect(inStorage(gc, bytes)).toBe(true);
+
+      const report = await collector.collect();
+      expect(report).toMatchObject({ ran: true, removed: 2 });
+      expect(inStorage(gc, ownFile)).toBe(false); // unpacked for the validation only
+      expect(inStorage(gc, failedUpload)).toBe(false); // the failed import's upload
+      expect(inStorage(gc, shared)).toBe(true); // the certificate of A attaches it
+      expect(inStorage(gc, archiveA)).toBe(true); // uploads of completed imports: kept for the retention
+      expect(inStorage(gc, archiveB)).toBe(true); // (B can still be run for real)
+      // Every certificate's attachment is still there, the demo data's included.
+      const attached = await gc.sql<{ storage_key: string }>(`select storage_key from obtained_certificate_attachments`);
+      expect(attached.length).toBeGreaterThan(1);
+      for (const { storage_key: key } of attached) expect(existsSync(join(gc.config.storageDir, key.slice(0, 2), key.slice(2, 4), key))).toBe(true);
+      const [aRow] = await rowsOf(gcAdmin, a.id);
+      const certificateA = (await gcAdmin.get(`/api/obtained-certificates/${aRow.entityId}`)).body as { attachments: { id: string }[] };
+      const content = await gcAdmin.get(`/api/obtained-certificates/${aRow.entityId}/attachments/${certificateA.attachments[0].id}/content`);
+      expect(content.raw.equals(shared)).toBe(true);
+
+      // Past the retention, the uploads go too, and the validation can no longer be run for real.
+      await gc.sql(`update imports set finished_at = now() - interval '2 days' where id = any($1::uuid[])`, [[a.id, b.id]]);
+      const late = await gcAdmin.post(`/api/imports/${b.id}/run`);
+      expect(late.status).toBe(409);
+      expect(late.body.code).toBe('IMPORTS.UPLOAD_EXPIRED');
+      expect(await collector.collect()).toMatchObject({ ran: true, removed: 2 });
+      expect(inStorage(gc, archiveA)).toBe(false);
+      expect(inStorage(gc, archiveB)).toBe(false);
+      expect(inStorage(gc, shared)).toBe(true);
+      expect(await collector.collect()).toMatchObject({ ran: true, removed: 0 });
+    });
   });
 });

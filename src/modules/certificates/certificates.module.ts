@@ -32,6 +32,7 @@ import { CertificatesDemoSeeder } from './infrastructure/certificates-demo.seede
 import { CertificateCategoriesController } from './interface/http/certificate-categories.controller.js';
 import { CertificateDefinitionsController } from './interface/http/certificate-definitions.controller.js';
 import { ObtainedCertificatesController } from './interface/http/obtained-certificates.controller.js';
+import { CertificateStoredFiles } from './infrastructure/certificate-stored-files.js';
 
 const commandHandlers = [
   CreateCategoryHandler,
@@ -63,6 +64,6 @@ const queryHandlers = [
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
   providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
-    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport],
+    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles],
 })
 export class CertificatesModule {}

@@ -23,6 +23,8 @@ import {
   ListImportsHandler,
   ListImportTypesHandler,
 } from './application/queries/import-queries.handlers.js';
+import { ImportQuota } from './application/pending-import-bytes.js';
+import { ImportStoredFiles } from './infrastructure/import-stored-files.js';
 import { IMPORTS_ENTITIES } from './infrastructure/imports.schemas.js';
 import { ImportsController } from './interface/http/imports.controller.js';
 
@@ -53,6 +55,8 @@ export class ImportsModule {
         ImportParser,
         ChunkProcessor,
         ImportWorker,
+        ImportStoredFiles,
+        ImportQuota,
         StartImportHandler,
         CancelImportHandler,
         RunValidatedImportHandler,

@@ -274,20 +274,22 @@ class ZipFiles implements ImportFiles {
     private readonly importId: string,
     private readonly byName: Map<string, ImportedFile>,
     private readonly byLooseName: Map<string, string>,
+    private readonly listed: Set<string>,
   ) {}
 
   static async load(em: EntityManager, importId: string): Promise<ZipFiles> {
-    const rows = await em.execute<{ name: string; storage_key: string; size: string; media_type: string | null }[]>(
+    const rows = await em.execute<{ name: string; storage_key: string | null; size: string; media_type: string | null }[]>(
       `select name, storage_key, size, media_type from import_files where import_id = ?`,
       [importId],
     );
     const byName = new Map<string, ImportedFile>();
     const byLooseName = new Map<string, string>();
     for (const row of rows) {
-      byName.set(row.name, { name: row.name, storageKey: row.storage_key, size: Number(row.size), mediaType: row.media_type });
+      // Entries no valid row named were listed but not unpacked (no storage key): near misses only.
+      if (row.storage_key !== null) byName.set(row.name, { name: row.name, storageKey: row.storage_key, size: Number(row.size), mediaType: row.media_type });
       byLooseName.set(loose(row.name), row.name);
     }
-    return new ZipFiles(importId, byName, byLooseName);
+    return new ZipFiles(importId, byName, byLooseName, new Set(rows.map((row) => row.name)));
   }
 
   find(name: string) {
@@ -297,7 +299,8 @@ class ZipFiles implements ImportFiles {
   }
 
   markUsed(name: string) {
-    if (this.byName.has(name)) this.used.add(name);
+    // A near miss is "used" too (its row names it, misspelt), though it was listed and never unpacked.
+    if (this.listed.has(name)) this.used.add(name);
   }
 
   async saveUsed(em: EntityManager): Promise<void> {

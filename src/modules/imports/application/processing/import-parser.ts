@@ -19,6 +19,7 @@ import { DEFAULT_ZIP_LIMITS, SafeZip, ZipRejected, type ZipFileEntry, type ZipLi
 import { mapHeader, normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
 import { normaliseRow, originalCells } from '../../domain/row-normaliser.js';
+import { megabytes, pendingImportBytes } from '../pending-import-bytes.js';
 import { chunkJobId, HELD_BACK_MS, IMPORTS_QUEUE, type ChunkJob, type ChunkRow } from './import-queue.js';
 
 /** A problem with the file as a whole: the import fails with this message and writes nothing. */
@@ -40,9 +41,10 @@ export interface ParseResult {
 const ERROR_COLUMN_HEADERS = new Set(['errors', 'fouten', 'warnings', 'waarschuwingen']);
 
 /**
- * Reads an import's file once, streaming: checks the ZIP and extracts attachments into storage, maps
- * the header, normalises every row, spots duplicate rows, and queues the rows in chunk jobs that are
- * held back until the whole file has passed (the caller releases them).
+ * Reads an import's file once, streaming: checks the ZIP, maps the header, normalises every row, spots
+ * duplicate rows, and queues the rows in chunk jobs that are held back until the whole file has passed
+ * (the caller releases them). Then, for a ZIP, a second pass unpacks into storage just the attachments
+ * that valid rows reference.
  */
 @Injectable()
 export class ImportParser {
@@ -54,6 +56,10 @@ export class ImportParser {
   ) {}
 
   async parse(run: Import, type: ImportTypeDefinition): Promise<ParseResult> {
+    // Collected meanwhile (a validation run for real after its upload expired): say so, not "unexpected".
+    if (!(await this.storage.exists(run.fileKey))) {
+      throw new ImportRejected({ code: 'IMPORTS.UPLOAD_EXPIRED', params: { days: this.config.imports.uploadRetentionDays } });
+    }
     return this.storage.withLocalFile(run.fileKey, (path) =>
       run.fileKind === 'zip' ? this.parseZip(run, type, path) : this.parseSheet(run, type, path, run.fileKind as SpreadsheetKind),
     );
@@ -84,9 +90,12 @@ export class ImportParser {
 
       await mkdir(join(this.config.dataDir, 'tmp'), { recursive: true });
       await pipeline(await zip.openFile(sheets[0]), createWriteStream(sheetPath));
-      await this.extractAttachments(run.id, zip, files.filter((file) => file !== sheets[0]));
       const kind: SpreadsheetKind = sheets[0].relativePath.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx';
-      const result = await this.parseSheet(run, type, sheetPath, kind);
+      const references = new ReferencedFiles(type);
+      const result = await this.parseSheet(run, type, sheetPath, kind, (row) => references.note(row));
+      // Only now, with the whole sheet read and passed, are attachments unpacked: just the ones a row
+      // names, so a ZIP full of files no row uses writes nothing to storage.
+      await this.extractAttachments(run, zip, files.filter((file) => file !== sheets[0]), references);
       return { ...result, warnings: [...warnings, ...result.warnings] };
     } finally {
       zip.close();
@@ -94,9 +103,26 @@ export class ImportParser {
     }
   }
 
-  /** Streams every attachment into storage (content-addressed) and records it for the rows to find. */
-  private async extractAttachments(importId: string, zip: SafeZip, files: ZipFileEntry[]): Promise<void> {
-    let batch: { name: string; storage_key: string; size: number; media_type: string | null }[] = [];
+  /**
+   * Lists every attachment of the ZIP for the rows to find (near misses, unused files), and streams the
+   * ones that valid rows reference into storage (content-addressed), typed by their first bytes. What
+   * they add to the user's pending imports must fit the pending-import quota, checked before a byte is
+   * written.
+   */
+  private async extractAttachments(run: Import, zip: SafeZip, files: ZipFileEntry[], references: ReferencedFiles): Promise<void> {
+    const wanted = files.filter((file) => references.has(file.relativePath));
+    const adding = wanted.reduce((sum, file) => sum + file.size, 0);
+    const quota = this.config.imports.pendingQuotaBytes;
+    if (adding > 0) {
+      const pending = await pendingImportBytes(this.orm.em.fork(), run.startedBy, run.id);
+      if (pending + adding > quota) {
+        throw new ImportRejected({
+          code: 'IMPORTS.PENDING_QUOTA_EXCEEDED',
+          params: { pendingMegabytes: megabytes(pending), quotaMegabytes: megabytes(quota), fileMegabytes: megabytes(adding) },
+        });
+      }
+    }
+    let batch: { name: string; storage_key: string | null; size: number; media_type: string | null }[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       await executeBound(
@@ -105,22 +131,26 @@ export class ImportParser {
          select $1, f.name, f.storage_key, f.size, f.media_type
            from jsonb_to_recordset($2::jsonb) as f(name text, storage_key text, size bigint, media_type text)
          on conflict (import_id, name) do nothing`,
-        [importId, JSON.stringify(batch)],
+        [run.id, JSON.stringify(batch)],
       );
       batch = [];
     };
     for (const file of files) {
-      let head = Buffer.alloc(0);
-      const sniff = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          if (head.length < 1024) head = Buffer.concat([head, chunk.subarray(0, 1024 - head.length)]);
-          callback(null, chunk);
-        },
-      });
-      // pipeline(), not pipe(): a damaged entry must error the stream the put reads, or the put waits forever.
-      void pipeline(await zip.openFile(file), sniff).catch(() => {});
-      const stored = await this.storage.put(sniff);
-      batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
+      if (!references.has(file.relativePath)) {
+        batch.push({ name: file.relativePath, storage_key: null, size: file.size, media_type: null });
+      } else {
+        let head = Buffer.alloc(0);
+        const sniff = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            if (head.length < 1024) head = Buffer.concat([head, chunk.subarray(0, 1024 - head.length)]);
+            callback(null, chunk);
+          },
+        });
+        // pipeline(), not pipe(): a damaged entry must error the stream the put reads, or the put waits forever.
+        void pipeline(await zip.openFile(file), sniff).catch(() => {});
+        const stored = await this.storage.put(sniff);
+        batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
+      }
       if (batch.length >= 500) await flush();
     }
     await flush();
@@ -145,7 +175,7 @@ export class ImportParser {
     }
   }
 
-  private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind): Promise<ParseResult> {
+  private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind, onRow?: (row: ChunkRow) => void): Promise<ParseResult> {
     if (kind === 'xlsx') await this.refuseXlsxBomb(path);
     const explicitMapping = (run.options.columnMapping ?? {}) as Record<string, string>;
     const chunkSize = Math.min(this.config.imports.chunkSize, type.maxChunkSize ?? Number.MAX_SAFE_INTEGER);
@@ -189,7 +219,9 @@ export class ImportParser {
       const fingerprint = createHash('sha1').update(normalised.fingerprint).digest('base64');
       const duplicateOf = seen.get(fingerprint);
       if (duplicateOf === undefined) seen.set(fingerprint, sheetRow.rowNumber);
-      pending.push({ row: normalised.row, cells: originalCells(sheetRow.cells, header.length), errors: normalised.errors, duplicateOf });
+      const chunkRow: ChunkRow = { row: normalised.row, cells: originalCells(sheetRow.cells, header.length), errors: normalised.errors, duplicateOf };
+      onRow?.(chunkRow);
+      pending.push(chunkRow);
       if (pending.length >= chunkSize) await enqueue();
     }
     if (!header) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
@@ -213,6 +245,31 @@ export class ImportParser {
       if (!job) return;
       if (await job.isDelayed()) await job.remove().catch(() => {});
     }
+  }
+}
+
+/**
+ * The attachment names that rows can use: the file columns of rows that passed reading (no errors, not
+ * a duplicate). Rows that failed already never look a file up, so their files are not unpacked.
+ */
+class ReferencedFiles {
+  private readonly names = new Set<string>();
+  private readonly columns: string[];
+
+  constructor(type: ImportTypeDefinition) {
+    this.columns = type.columns.filter((column) => column.kind === 'file').map((column) => column.key);
+  }
+
+  note(row: ChunkRow): void {
+    if (row.errors.length > 0 || row.duplicateOf !== undefined) return;
+    for (const key of this.columns) {
+      const name = row.row.values[key];
+      if (name) this.names.add(name);
+    }
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
   }
 }
 

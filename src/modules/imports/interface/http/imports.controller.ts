@@ -43,6 +43,7 @@ import {
   StartedImportDto,
   StartImportBodyDto,
 } from './imports.dto.js';
+import { ImportQuota } from '../../application/pending-import-bytes.js';
 
 const SSE_POLL_MS = 500;
 const SSE_HEARTBEAT_MS = 15_000;
@@ -59,7 +60,8 @@ export class ImportsController {
     private readonly queries: QueryBus,
     private readonly registry: ImportTypeRegistry,
     private readonly documents: ImportDocuments,
-    config: AppConfig,
+    private readonly quota: ImportQuota,
+    private readonly config: AppConfig,
   ) {
     this.upload = new DiskUpload({
       directory: join(config.dataDir, 'tmp', 'import-uploads'),
@@ -119,9 +121,16 @@ export class ImportsController {
   })
   @ApiAcceptedResponse({ type: StartedImportDto })
   @ApiForbiddenResponse({ description: 'Missing the permission of the import type (named in the problem document)' })
-  @ApiPayloadTooLargeResponse({ description: 'The file is over the upload limit; refused before it is stored' })
+  @ApiPayloadTooLargeResponse({
+    description: 'The file is over the upload limit, or over what is left of your pending-import quota (IMPORTS.PENDING_QUOTA_EXCEEDED); refused before it is stored',
+  })
   async start(@CurrentPrincipal() principal: Principal, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<StartedImportDto> {
-    await this.upload.receive(request, response);
+    // The user's pending-import quota: what their running imports hold already leaves this much room.
+    const room = await this.quota.remaining(principal.userId);
+    await this.upload.receive(request, response, {
+      maxBytes: room,
+      exceeded: () => this.quota.exceeded(this.config.imports.pendingQuotaBytes - room, Number(request.header('content-length') ?? room + 1)),
+    });
     const file = request.file;
     try {
       const body = await validatedBody(request.body);

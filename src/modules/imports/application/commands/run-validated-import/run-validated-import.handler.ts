@@ -1,5 +1,6 @@
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AppConfig } from '../../../../../../libs/config/app-config.js';
 import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
 import type { Principal } from '../../../../../../libs/contracts/users/index.js';
 import { conflict } from '../../../../../../libs/errors/domain-error.js';
@@ -24,6 +25,7 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     private readonly em: EntityManager,
     private readonly access: ImportAccess,
     private readonly registry: ImportTypeRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   async execute(command: RunValidatedImportCommand) {
@@ -39,6 +41,11 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     this.registry.forPrincipal(source.type, principal);
     if (!source.validateOnly || (source.status !== 'completed' && source.status !== 'completed_with_errors')) {
       throw conflict('IMPORTS.NOT_A_FINISHED_VALIDATION', { status: source.status });
+    }
+    // The upload is kept this long after the validation finished (the stored-file collector's rule).
+    const retentionDays = this.config.imports.uploadRetentionDays;
+    if (!source.finishedAt || source.finishedAt.getTime() <= Date.now() - retentionDays * 86_400_000) {
+      throw conflict('IMPORTS.UPLOAD_EXPIRED', { days: retentionDays });
     }
     const run = Import.queue({
       type: source.type,

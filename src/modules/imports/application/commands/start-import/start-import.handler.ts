@@ -8,6 +8,7 @@ import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
 import { StoragePort } from '../../../../../../libs/storage/storage.port.js';
 import { fileKindOf, Import } from '../../../domain/import.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';
+import { ImportQuota } from '../../pending-import-bytes.js';
 
 export interface UploadedFile {
   /** Temporary file written by the upload. Removed by the handler. */
@@ -31,7 +32,8 @@ export class StartImportCommand extends Command<{ id: string }> {
 
 /**
  * Queues an import: checks the type, its permission and the kind of file, moves the upload into
- * storage (so any worker can read it), and records the Import with ImportStarted in one transaction.
+ * storage (so any worker can read it), and records the Import with ImportStarted in one transaction,
+ * once the file fits the user's pending-import quota.
  */
 @CommandHandler(StartImportCommand)
 export class StartImportHandler implements ICommandHandler<StartImportCommand> {
@@ -39,6 +41,7 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
     private readonly em: EntityManager,
     private readonly registry: ImportTypeRegistry,
     private readonly storage: StoragePort,
+    private readonly quota: ImportQuota,
   ) {}
 
   async execute({ principal, type: typeKey, file, validateOnly, options, retryOf }: StartImportCommand) {
@@ -53,19 +56,22 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
         });
       }
       if (file.size === 0) throw invalid('IMPORTS.FILE_EMPTY');
-      const stored = await this.storage.putFile(file.path);
-      const run = Import.queue({
-        type: type.key,
-        validateOnly,
-        options,
-        file: { name: file.originalName, kind, key: stored.key, size: stored.size },
-        startedBy: { id: principal.userId, name: principal.displayName, language: principal.language },
-        retryOf,
+      return await this.em.transactional(async (em) => {
+        await this.quota.assertFits(em, principal.userId, file.size);
+        const stored = await this.storage.putFile(file.path);
+        const run = Import.queue({
+          type: type.key,
+          validateOnly,
+          options,
+          file: { name: file.originalName, kind, key: stored.key, size: stored.size },
+          startedBy: { id: principal.userId, name: principal.displayName, language: principal.language },
+          retryOf,
+        });
+        em.persist(run);
+        recordEvent(em, new ImportStarted({ importId: run.id, type: run.type, validateOnly }));
+        await em.flush();
+        return { id: run.id };
       });
-      this.em.persist(run);
-      recordEvent(this.em, new ImportStarted({ importId: run.id, type: run.type, validateOnly }));
-      await this.em.flush();
-      return { id: run.id };
     } finally {
       await rm(file.path, { force: true });
     }

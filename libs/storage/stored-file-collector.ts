@@ -1,0 +1,110 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { AppConfig } from '../config/app-config.js';
+import { StoragePort } from './storage.port.js';
+import { STORED_FILE_REFERENCES, type StoredFileReferences } from './stored-file-references.js';
+
+export interface CollectionReport {
+  /** False when another process held the collector's lock, or no module declared its references. */
+  ran: boolean;
+  examined: number;
+  removed: number;
+  bytesFreed: number;
+  temporaryRemoved: number;
+}
+
+const BATCH = 1000;
+/** One collector at a time across all processes sharing the database (pg advisory lock key). */
+const LOCK_KEY = 'stored-file-collector';
+
+/**
+ * Removes stored files that nothing references any more: uploads and attachments of failed, cancelled,
+ * expired or validate-only imports, attachments no row used. Storage is content-addressed, so a file is
+ * removed only when no module needs its key at all (a file two imports share, or that a certificate
+ * attaches, stays). Each module answers for its own tables through a @StoredFileReferenceSource()
+ * provider. A file stored less than the grace period ago is never removed: its owner may not have
+ * recorded the key yet; the storage decides that atomically against a concurrent store of the same bytes.
+ * Runs on an interval in worker processes, in its own MikroORM context.
+ */
+@Injectable()
+export class StoredFileCollector implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(StoredFileCollector.name);
+  private sources: StoredFileReferences[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<CollectionReport>;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly orm: MikroORM,
+    private readonly storage: StoragePort,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit() {
+    this.sources = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.metatype && wrapper.instance && Reflect.getMetadata(STORED_FILE_REFERENCES, wrapper.metatype))
+      .map((wrapper) => wrapper.instance as StoredFileReferences);
+  }
+
+  onApplicationBootstrap() {
+    const { intervalMs } = this.config.storageCollector;
+    if (this.config.role === 'api' || intervalMs === 0) return;
+    this.timer = setInterval(() => {
+      this.collect().catch((error: unknown) => this.logger.error({ msg: 'stored-file collection failed', error: String(error) }));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown() {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over the storage. Concurrent calls in this process share the pass that is running. */
+  collect(): Promise<CollectionReport> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<CollectionReport> {
+    const report: CollectionReport = { ran: false, examined: 0, removed: 0, bytesFreed: 0, temporaryRemoved: 0 };
+    if (this.sources.length === 0) {
+      // Nobody said which files they need: removing anything would be a guess.
+      this.logger.warn({ msg: 'no stored-file reference sources are registered; nothing is collected' });
+      return report;
+    }
+    const started = Date.now();
+    const cutoff = new Date(started - this.config.storageCollector.graceMs);
+    await this.orm.em.fork().transactional(async (em) => {
+      const [{ locked }] = await em.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext(?)) as locked`, [LOCK_KEY]);
+      if (!locked) return;
+      report.ran = true;
+      let batch: string[] = [];
+      const sweep = async () => {
+        const needed = new Set<string>();
+        for (const source of this.sources) for (const key of await source.referenced(em, batch)) needed.add(key);
+        for (const key of batch) {
+          if (needed.has(key)) continue;
+          const freed = await this.storage.removeIfStoredBefore(key, cutoff);
+          if (freed === undefined) continue;
+          report.removed++;
+          report.bytesFreed += freed;
+        }
+        batch = [];
+      };
+      for await (const key of this.storage.listStoredBefore(cutoff)) {
+        report.examined++;
+        batch.push(key);
+        if (batch.length >= BATCH) await sweep();
+      }
+      if (batch.length > 0) await sweep();
+      report.temporaryRemoved = await this.storage.removeTemporaryBefore(cutoff);
+    });
+    if (report.removed > 0 || report.temporaryRemoved > 0) {
+      this.logger.log({ msg: 'stored files collected', ...report, ms: Date.now() - started });
+    }
+    return report;
+  }
+}
