@@ -27,8 +27,8 @@ describe('queue dashboard session cookie', () => {
 
 describe('metrics access', () => {
   const request = (remoteAddress: string, headers: Record<string, string> = {}) => ({ socket: { remoteAddress }, headers }) as unknown as IncomingMessage;
-  const withToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp');
-  const withoutToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET }, '/tmp');
+  const withToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp');
+  const withoutToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET }, '/tmp');
 
   it('with METRICS_TOKEN: exactly that bearer token, from anywhere', () => {
     expect(mayScrape(request('203.0.113.9', { authorization: 'Bearer scrape-token-0123456789' }), withToken)).toBe(true);
@@ -46,6 +46,6 @@ describe('metrics access', () => {
   });
 
   it('refuses a METRICS_TOKEN too short to be a secret', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@h/db', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'short' }, '/tmp')).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'short' }, '/tmp')).toThrow(/METRICS_TOKEN/);
   });
 });
