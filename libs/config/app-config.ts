@@ -45,6 +45,19 @@ export class AppConfig {
     /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
     jobLockMs: number;
   };
+  /** Server-Sent Events (live import progress). */
+  sse: {
+    /** Lifetime of a one-time stream ticket (for EventSource, which cannot send a bearer token). */
+    ticketTtlSeconds: number;
+    /** Open streams per user, across all API processes; more get 429. */
+    maxStreamsPerUser: number;
+    /** A stream is ended after this long; the client reconnects with Last-Event-ID and is authorised again. */
+    maxStreamSeconds: number;
+    /** How often a stream looks for changes. */
+    pollIntervalMs: number;
+    /** A comment line after this long without an event, so proxies keep the connection open. */
+    heartbeatSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -151,6 +164,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       zipMaxUncompressedBytes: int('IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES', 2 * 1024 ** 3, 1024),
       zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
       jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
+    },
+    sse: {
+      ticketTtlSeconds: int('SSE_TICKET_TTL_SECONDS', 60, 1, 600),
+      maxStreamsPerUser: int('SSE_MAX_STREAMS_PER_USER', 5, 1, 1000),
+      maxStreamSeconds: int('SSE_MAX_STREAM_SECONDS', 300, 1, 86_400),
+      pollIntervalMs: int('SSE_POLL_INTERVAL_MS', 500, 50, 60_000),
+      heartbeatSeconds: int('SSE_HEARTBEAT_SECONDS', 15, 1, 3600),
     },
   } satisfies AppConfig);
   if (problems.length > 0) throw new ConfigError(problems);

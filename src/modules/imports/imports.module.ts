@@ -24,6 +24,7 @@ import {
   ListImportTypesHandler,
 } from './application/queries/import-queries.handlers.js';
 import { IMPORTS_ENTITIES } from './infrastructure/imports.schemas.js';
+import { ImportEventStream } from './interface/http/import-event-stream.js';
 import { ImportsController } from './interface/http/imports.controller.js';
 
 /**
@@ -50,6 +51,7 @@ export class ImportsModule {
         ImportAccess,
         ImportViews,
         ImportDocuments,
+        ImportEventStream,
         ImportParser,
         ChunkProcessor,
         ImportWorker,

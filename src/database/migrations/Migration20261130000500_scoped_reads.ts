@@ -10,8 +10,11 @@ import { Migration } from '@mikro-orm/migrations';
  * do not explain (a deleted certificate, an event still waiting in the outbox) keeps its count without a
  * user: totals never change, and unattributed counts are shown to platform admins only. This one-time
  * backfill is the only place the reporting module reads those tables.
+ *
+ * Imports get a version that grows with every change of their row (a trigger, so every writer counts):
+ * the id of their Server-Sent Events, with which a reconnecting client resumes (Last-Event-ID).
  */
-export class Migration20261130000500_reporting_scope extends Migration {
+export class Migration20261130000500_scoped_reads extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       alter table reporting_certificates_per_month add column user_id uuid null;
@@ -68,6 +71,15 @@ export class Migration20261130000500_reporting_scope extends Migration {
           from attributed_imports a
           join explained_import_cells e on e.day = a.day and e.import_type = a.import_type and e.validate_only = a.validate_only;
       drop table attributed_certificates, explained_certificate_cells, attributed_imports, explained_import_cells;
+
+      alter table imports add column version bigint not null default 1;
+      create function imports_next_version() returns trigger language plpgsql as $$
+      begin
+        new.version := old.version + 1;
+        return new;
+      end $$;
+      create trigger imports_version before update on imports
+        for each row when (old.* is distinct from new.*) execute function imports_next_version();
     `);
   }
 }
