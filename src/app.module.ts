@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bull';
 import { Global, Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { StreamTicketsModule } from '../libs/auth/stream-tickets.js';
 import { AppConfig } from '../libs/config/app-config.js';
 import { RequestIdMiddleware } from '../libs/logging/request-id.middleware.js';
 import { OutboxModule } from '../libs/outbox/outbox.module.js';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         CqrsModule.forRoot(),
         DiscoveryModule,
         RedisModule,
+        StreamTicketsModule,
         OutboxModule,
         StorageModule,
         UsersModule,

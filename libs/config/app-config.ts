@@ -91,6 +91,19 @@ export class AppConfig {
     /** Attempts of an event delivery before it becomes a dead letter. */
     eventAttempts: number;
   };
+  /** Server-Sent Events (live import progress). */
+  sse: {
+    /** Lifetime of a one-time stream ticket (for EventSource, which cannot send a bearer token). */
+    ticketTtlSeconds: number;
+    /** Open streams per user, across all API processes; more get 429. */
+    maxStreamsPerUser: number;
+    /** A stream is ended after this long; the client reconnects with Last-Event-ID and is authorised again. */
+    maxStreamSeconds: number;
+    /** How often a stream looks for changes. */
+    pollIntervalMs: number;
+    /** A comment line after this long without an event, so proxies keep the connection open. */
+    heartbeatSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -233,6 +246,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       graceMs: int('STORAGE_COLLECT_GRACE_MS', 6 * 3_600_000, 0),
     },
     ops: opsConfig(str, int, bool, problems),
+    sse: {
+      ticketTtlSeconds: int('SSE_TICKET_TTL_SECONDS', 60, 1, 600),
+      maxStreamsPerUser: int('SSE_MAX_STREAMS_PER_USER', 5, 1, 1000),
+      maxStreamSeconds: int('SSE_MAX_STREAM_SECONDS', 300, 1, 86_400),
+      pollIntervalMs: int('SSE_POLL_INTERVAL_MS', 500, 50, 60_000),
+      heartbeatSeconds: int('SSE_HEARTBEAT_SECONDS', 15, 1, 3600),
+    },
   } satisfies AppConfig);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

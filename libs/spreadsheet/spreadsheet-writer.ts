@@ -86,6 +86,17 @@ export class CsvStreamWriter {
   private escape(value: string | number | boolean | null | undefined): string {
     if (value === null || value === undefined) return '';
     const text = typeof value === 'string' ? neutraliseFormula(value) : String(value);
-    return /["\r\n]/.test(text) || text.includes(this.delimiter) ? `"${text.replace(/"/g, '""')}"` : text;
+    return needsQuotes(text, this.delimiter) ? `"${text.replace(/"/g, '""')}"` : text;
   }
+}
+
+/**
+ * Any character that some reader takes as a separator or a line end is quoted, whatever the chosen
+ * delimiter: a comma file opened by a Dutch Excel (which splits on semicolons), or pasted as tab
+ * separated text, must not split a cell so that a later part (`x;=cmd|...`) becomes a new, live cell.
+ */
+const SEPARATOR_OR_QUOTE = /[",;\t\r\n]/;
+
+function needsQuotes(text: string, delimiter: string): boolean {
+  return SEPARATOR_OR_QUOTE.test(text) || text.includes(delimiter);
 }

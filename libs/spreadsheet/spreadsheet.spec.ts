@@ -104,4 +104,35 @@ describe('formula neutralisation', () => {
     await csv.finish();
     expect(chunks.join('')).toBe('\uFEFFA;B\r\n"x;y";"\'=cmd|""/c calc""!A0"\r\n');
   });
+
+  const csvOf = async (delimiter: string, rows: (string | number | null)[][]) => {
+    const chunks: string[] = [];
+    const { Writable } = await import('node:stream');
+    const sink = new Writable({ write(chunk, _e, cb) { chunks.push(String(chunk)); cb(); } });
+    const csv = new CsvStreamWriter(sink, delimiter);
+    csv.start(['A', 'B']);
+    for (const row of rows) csv.addRow(row);
+    await csv.finish();
+    return chunks.join('').replace(/^\uFEFF/, '').split('\r\n').slice(1, -1);
+  };
+
+  it('quotes a cell holding any separator, whatever the chosen delimiter, so no locale splits it into a live cell', async () => {
+    // A comma file opened by a semicolon locale would otherwise split "x;=cmd..." into a cell that starts with "=".
+    expect(await csvOf(',', [['x;=cmd|"/c calc"!A0', 'plain']])).toEqual(['"x;=cmd|""/c calc""!A0",plain']);
+    expect(await csvOf(';', [['a,=1+1', 'b']])).toEqual(['"a,=1+1";b']);
+    expect(await csvOf(',', [['a\t=1+1', 'b']])).toEqual(['"a\t=1+1",b']);
+    expect(await csvOf('\t', [['a,b', 'c;d']])).toEqual(['"a,b"\t"c;d"']);
+    expect(await csvOf(',', [['say "hi"', 'ok']])).toEqual(['"say ""hi""",ok']);
+    expect(await csvOf(',', [['line\nbreak', 'cr\rhere']]).then((lines) => lines.join('\r\n'))).toBe('"line\nbreak","cr\rhere"');
+    // Numbers and plain text stay bare; quoting never hides a formula start (it is still neutralised).
+    expect(await csvOf(';', [[12.5, 'L-1001']])).toEqual(['12.5;L-1001']);
+    expect(await csvOf(',', [['=1+1;x', '@SUM(A1)']])).toEqual([`"'=1+1;x",'@SUM(A1)`]);
+  });
+
+  it('neutralises a leading tab or carriage return, as Excel reads them, besides = + - @', () => {
+    for (const dangerous of ['\t=1+1', '\r=1+1']) {
+      expect(neutraliseFormula(dangerous)).toBe(`'${dangerous}`);
+      expect(restoreNeutralised(neutraliseFormula(dangerous))).toBe(dangerous);
+    }
+  });
 });

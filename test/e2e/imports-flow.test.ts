@@ -328,7 +328,8 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
       const lines = asCsv.raw.toString('utf8').slice(1).split('\r\n');
       expect(lines[0]).toBe([...CERTIFICATE_HEADER, 'Errors'].join(','));
       expect(lines).toHaveLength(7); // header, five rows, and the empty string after the last CRLF
-      expect(lines[5]).toBe(`'@L-1001,'=1+1,'-5,,'+31 6 1234,,Certificate definition code does not exist; User code does not exist`);
+      // The reasons hold a semicolon: quoted, so a semicolon locale does not split them into a cell of their own.
+      expect(lines[5]).toBe(`'@L-1001,'=1+1,'-5,,'+31 6 1234,,"Certificate definition code does not exist; User code does not exist"`);
 
       const dutch = await admin.withHeaders({ 'accept-language': 'nl' }).get(`/api/imports/${id}/error-file?format=csv`);
       expect(dutch.raw.toString('utf8').split('\r\n')[2]).toBe('L-1005,NOPE,01-02-2025,,X-1,,Certificaatdefinitiecode bestaat niet');

@@ -8,7 +8,8 @@ export interface Principal {
   language: Language;
   roles: string[];
   permissions: string[];
-  authenticatedWith: 'access-token' | 'api-token';
+  /** `stream-ticket`: a one-time ticket, accepted only by the Server-Sent Events routes it was issued for. */
+  authenticatedWith: 'access-token' | 'api-token' | 'stream-ticket';
 }
 
 export function hasPermission(principal: Principal, permission: string): boolean {

@@ -3,6 +3,7 @@ import { Migration20261122000100_certificates } from './Migration20261122000100_
 import { Migration20261122000200_imports } from './Migration20261122000200_imports.js';
 import { Migration20261130000300_stored_file_collection } from './Migration20261130000300_stored_file_collection.js';
 import { Migration20261130000400_token_version } from './Migration20261130000400_token_version.js';
+import { Migration20261130000500_scoped_reads } from './Migration20261130000500_scoped_reads.js';
 import { Migration20261130000600_operations } from './Migration20261130000600_operations.js';
 
 /**
@@ -15,5 +16,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261122000200_imports', class: Migration20261122000200_imports },
   { name: 'Migration20261130000300_stored_file_collection', class: Migration20261130000300_stored_file_collection },
   { name: 'Migration20261130000400_token_version', class: Migration20261130000400_token_version },
+  { name: 'Migration20261130000500_scoped_reads', class: Migration20261130000500_scoped_reads },
   { name: 'Migration20261130000600_operations', class: Migration20261130000600_operations },
 ];

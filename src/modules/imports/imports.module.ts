@@ -26,6 +26,7 @@ import {
 import { ImportQuota } from './application/pending-import-bytes.js';
 import { ImportStoredFiles } from './infrastructure/import-stored-files.js';
 import { IMPORTS_ENTITIES } from './infrastructure/imports.schemas.js';
+import { ImportEventStream } from './interface/http/import-event-stream.js';
 import { ImportsController } from './interface/http/imports.controller.js';
 
 /**
@@ -52,6 +53,7 @@ export class ImportsModule {
         ImportAccess,
         ImportViews,
         ImportDocuments,
+        ImportEventStream,
         ImportParser,
         ChunkProcessor,
         ImportWorker,

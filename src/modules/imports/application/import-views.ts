@@ -32,6 +32,8 @@ export interface ImportView {
   failure: TranslatedMessage | null;
   warnings: TranslatedMessage[];
   retryOf: string | null;
+  /** Grows with every change of the import's row: the id of its Server-Sent Events. */
+  version: number;
 }
 
 export interface ImportRowView {
@@ -67,12 +69,13 @@ interface ImportRow {
   warnings: ImportMessage[];
   retry_of: string | null;
   header: string[] | null;
+  version: string;
   total?: string;
 }
 
 const COLUMNS = `i.id, i.type, i.status, i.validate_only, i.file_name, i.file_size, i.started_by, i.started_by_name, i.created_at,
   i.started_at, i.finished_at, i.total_rows, i.processed_rows, i.succeeded_rows, i.failed_rows, i.skipped_rows, i.warning_rows,
-  i.failure, i.warnings, i.retry_of, i.header`;
+  i.failure, i.warnings, i.retry_of, i.header, i.version`;
 
 export function translateMessage(message: ImportMessage, language: Language): TranslatedMessage {
   return { code: message.code, message: translate(message.code, language, message.params ?? {}), column: message.column, params: message.params };
@@ -204,5 +207,6 @@ function toView(row: ImportRow, language: Language): ImportView {
     failure: row.failure ? translateMessage(row.failure, language) : null,
     warnings: (row.warnings ?? []).map((m) => translateMessage(m, language)),
     retryOf: row.retry_of,
+    version: Number(row.version),
   };
 }

@@ -5,11 +5,13 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiProduces,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
@@ -17,6 +19,7 @@ import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import { join } from 'node:path';
 import { CurrentPrincipal } from '../../../../../libs/auth/decorators.js';
+import { AcceptsStreamTicket, StreamTickets } from '../../../../../libs/auth/stream-tickets.js';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
 import type { Principal } from '../../../../../libs/contracts/users/index.js';
 import { DomainError, invalid } from '../../../../../libs/errors/domain-error.js';
@@ -30,7 +33,7 @@ import { StartImportCommand } from '../../application/commands/start-import/star
 import { ImportDocuments } from '../../application/import-documents.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
 import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
-import { isRunning } from '../../domain/import-lifecycle.js';
+import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
 import {
   DELIMITERS,
   FormatQueryDto,
@@ -42,11 +45,10 @@ import {
   ListImportsQueryDto,
   StartedImportDto,
   StartImportBodyDto,
+  StreamTicketDto,
 } from './imports.dto.js';
 import { ImportQuota } from '../../application/pending-import-bytes.js';
 
-const SSE_POLL_MS = 500;
-const SSE_HEARTBEAT_MS = 15_000;
 const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
 
 @ApiTags('imports')
@@ -62,6 +64,8 @@ export class ImportsController {
     private readonly documents: ImportDocuments,
     private readonly quota: ImportQuota,
     private readonly config: AppConfig,
+    private readonly tickets: StreamTickets,
+    private readonly stream: ImportEventStream,
   ) {
     this.upload = new DiskUpload({
       directory: join(config.dataDir, 'tmp', 'import-uploads'),
@@ -167,47 +171,35 @@ export class ImportsController {
     return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
   }
 
+  @Post('imports/:id/events/ticket')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'A one-time ticket for the event stream of this import (for EventSource, which cannot send a bearer token)',
+    description: 'Open `url` within `expiresInSeconds`; it works once, for this import only. Ask for a new ticket to reconnect.',
+  })
+  @ApiCreatedResponse({ type: StreamTicketDto })
+  async eventsTicket(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<StreamTicketDto> {
+    await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+    const { ticket, expiresInSeconds } = await this.tickets.issue(principal.userId, importStreamResource(id));
+    return { ticket, url: `/api/imports/${id}/events?ticket=${ticket}`, expiresInSeconds };
+  }
+
   @Get('imports/:id/events')
+  @AcceptsStreamTicket((params) => importStreamResource(params.id))
   @ApiOperation({
     summary: 'Live progress as Server-Sent Events',
-    description: '`progress` events carry the same body as GET /api/imports/{id} whenever it changes; `end` closes the stream when the import has ended.',
+    description:
+      '`progress` events carry the same body as GET /api/imports/{id} whenever it changes; `end` closes the stream when the import has ended. ' +
+      'Event ids are the import version: reconnect with the Last-Event-ID header (or `?lastEventId=`) to get only what changed since. ' +
+      'Authenticate with a bearer token, or with `?ticket=` from POST /api/imports/{id}/events/ticket (one use). ' +
+      'The server ends a stream after a maximum lifetime (reconnect), and refuses more than a few streams per user (429).',
   })
   @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'ticket', required: false, description: 'One-time stream ticket, instead of the Authorization header' })
+  @ApiQuery({ name: 'lastEventId', required: false, description: 'Resume after this event id (as the Last-Event-ID header)' })
   async events(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response) {
-    const language = pickLanguage(request);
-    const read = () => this.queries.execute(new GetImportQuery(principal, id, language));
-    let current = await read();
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    const send = (event: string, data: unknown) => response.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('progress', current);
-    if (!isRunning(current.status)) {
-      send('end', current);
-      response.end();
-      return;
-    }
-    let last = JSON.stringify(current);
-    let closed = false;
-    let lastWrite = Date.now();
-    request.on('close', () => (closed = true));
-    while (!closed) {
-      await new Promise((resolve) => setTimeout(resolve, SSE_POLL_MS));
-      if (closed) break;
-      current = await read();
-      const snapshot = JSON.stringify(current);
-      if (snapshot !== last) {
-        send('progress', current);
-        last = snapshot;
-        lastWrite = Date.now();
-      } else if (Date.now() - lastWrite > SSE_HEARTBEAT_MS) {
-        response.write(': keep-alive\n\n');
-        lastWrite = Date.now();
-      }
-      if (!isRunning(current.status)) {
-        send('end', current);
-        break;
-      }
-    }
-    response.end();
+    const lastEventId = lastEventIdOf(request.header('last-event-id'), request.query.lastEventId);
+    await this.stream.serve(principal, id, pickLanguage(request), lastEventId, response);
   }
 
   @Get('imports/:id/rows')

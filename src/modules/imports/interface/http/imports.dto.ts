@@ -87,6 +87,13 @@ export class ImportDto {
   @ApiProperty({ type: [TranslatedMessageDto], description: 'Import-level warnings (unused files, ignored columns, ...)' })
   warnings: TranslatedMessageDto[];
   @ApiProperty({ nullable: true, type: String, description: 'The import this one re-runs' }) retryOf: string | null;
+  @ApiProperty({ description: 'Grows with every change of the import; the id of its Server-Sent Events' }) version: number;
+}
+
+export class StreamTicketDto {
+  @ApiProperty({ description: 'One-time ticket for this import\'s event stream' }) ticket: string;
+  @ApiProperty({ example: '/api/imports/<id>/events?ticket=...', description: 'Open this URL with EventSource (no Authorization header needed)' }) url: string;
+  @ApiProperty({ example: 60 }) expiresInSeconds: number;
 }
 
 export class ImportDetailDto extends ImportDto {

@@ -1,5 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Query, QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import { reportScope } from '../report-scope.js';
 
 export interface CertificatesPerMonthRow {
   definitionId: string;
@@ -18,19 +20,29 @@ export interface CertificatesPerMonthFilter {
 }
 
 export class CertificatesPerMonthQuery extends Query<CertificatesPerMonthRow[]> {
-  constructor(readonly filter: CertificatesPerMonthFilter) {
+  constructor(
+    readonly principal: Principal,
+    readonly filter: CertificatesPerMonthFilter,
+  ) {
     super();
   }
 }
 
-/** Reads the read model as it is; it knows nothing of the Certificates module's tables. */
+/**
+ * Reads the read model as it is; it knows nothing of the Certificates module's tables. Counts only the
+ * certificates of users in the caller's scope.
+ */
 @QueryHandler(CertificatesPerMonthQuery)
 export class CertificatesPerMonthHandler implements IQueryHandler<CertificatesPerMonthQuery> {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly queries: QueryBus,
+  ) {}
 
-  async execute({ filter }: CertificatesPerMonthQuery): Promise<CertificatesPerMonthRow[]> {
-    const where = ['true'];
-    const params: unknown[] = [];
+  async execute({ principal, filter }: CertificatesPerMonthQuery): Promise<CertificatesPerMonthRow[]> {
+    const scope = await reportScope(this.queries, principal, 'user_id');
+    const where = [scope.sql];
+    const params: unknown[] = [...scope.params];
     if (filter.definitionCode) {
       where.push('definition_code = upper(?)');
       params.push(filter.definitionCode.trim());
@@ -44,9 +56,10 @@ export class CertificatesPerMonthHandler implements IQueryHandler<CertificatesPe
       params.push(filter.to);
     }
     const rows = await this.em.execute<{ definition_id: string; definition_code: string; month: string; certificates: number }[]>(
-      `select definition_id, definition_code, to_char(month, 'YYYY-MM') as month, certificates
+      `select definition_id, max(definition_code) as definition_code, to_char(month, 'YYYY-MM') as month, sum(certificates) as certificates
          from reporting_certificates_per_month where ${where.join(' and ')}
-        order by month, definition_code`,
+        group by definition_id, month
+        order by month, 2`,
       params,
     );
     return rows.map((row) => ({

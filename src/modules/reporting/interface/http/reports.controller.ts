@@ -2,8 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions } from '../../../../../libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
+import { Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
 import { CertificatesPerMonthQuery } from '../../application/queries/certificates-per-month.handler.js';
 import { ImportsPerDayQuery } from '../../application/queries/imports-per-day.handler.js';
 
@@ -57,18 +57,18 @@ export class ReportsController {
   @RequirePermissions(Permissions.ReportingRead)
   @ApiOperation({
     summary: 'Certificates obtained per definition and month (by date obtained)',
-    description: 'A read model fed by events: a registration shows up here shortly after it was committed.',
+    description: 'A read model fed by events: a registration shows up here shortly after it was committed. Counts only users in your scope (all users for platform admins).',
   })
   @ApiOkResponse({ type: [CertificatesPerMonthDto] })
-  certificatesPerMonth(@Query() query: CertificatesPerMonthQueryDto): Promise<CertificatesPerMonthDto[]> {
-    return this.queries.execute(new CertificatesPerMonthQuery(query));
+  certificatesPerMonth(@CurrentPrincipal() principal: Principal, @Query() query: CertificatesPerMonthQueryDto): Promise<CertificatesPerMonthDto[]> {
+    return this.queries.execute(new CertificatesPerMonthQuery(principal, query));
   }
 
   @Get('imports-per-day')
   @RequirePermissions(Permissions.ReportingRead)
-  @ApiOperation({ summary: 'Imports and their rows per day, type and outcome (fed by ImportCompleted events)' })
+  @ApiOperation({ summary: 'Imports and their rows per day, type and outcome (fed by ImportCompleted events); only imports started by users in your scope' })
   @ApiOkResponse({ type: [ImportsPerDayDto] })
-  importsPerDay(@Query() query: ImportsPerDayQueryDto): Promise<ImportsPerDayDto[]> {
-    return this.queries.execute(new ImportsPerDayQuery(query));
+  importsPerDay(@CurrentPrincipal() principal: Principal, @Query() query: ImportsPerDayQueryDto): Promise<ImportsPerDayDto[]> {
+    return this.queries.execute(new ImportsPerDayQuery(principal, query));
   }
 }

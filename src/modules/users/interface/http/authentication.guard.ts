@@ -2,6 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../../../../libs/auth/decorators.js';
+import { STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '../../../../../libs/auth/stream-tickets.js';
 import type { Principal } from '../../../../../libs/contracts/users/index.js';
 import { DomainError } from '../../../../../libs/errors/domain-error.js';
 import { requestContext } from '../../../../../libs/logging/request-context.js';
@@ -9,24 +10,32 @@ import { AuthenticationService } from '../../application/authentication.service.
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(), and the permissions
- * named by @RequirePermissions(). A missing permission is a 403 that names it.
+ * named by @RequirePermissions(). A missing permission is a 403 that names it. Server-Sent Events routes
+ * marked @AcceptsStreamTicket() also take a one-time stream ticket instead (see streamTicketPrincipal).
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authentication: AuthenticationService,
+    private readonly tickets: StreamTickets,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    const header = request.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
-    const principal = await this.authentication.authenticate(match[1]);
-    if (!principal) throw new DomainError('USERS.TOKEN_INVALID', 'unauthenticated');
+    const header = request.header('authorization');
+    const streamTicket = this.reflector.getAllAndOverride<StreamTicketResource | undefined>(STREAM_TICKET_ROUTE, targets);
+    let principal: Principal | undefined;
+    if (header === undefined && streamTicket && typeof request.query.ticket === 'string') {
+      principal = await this.streamTicketPrincipal(request, request.query.ticket, streamTicket);
+    } else {
+      const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+      if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
+      principal = await this.authentication.authenticate(match[1]);
+      if (!principal) throw new DomainError('USERS.TOKEN_INVALID', 'unauthenticated');
+    }
     request.principal = principal;
     const current = requestContext.current();
     if (current) current.userId = principal.userId;
@@ -35,5 +44,17 @@ export class AuthenticationGuard implements CanActivate {
     const missing = required.find((permission) => !principal.permissions.includes(permission));
     if (missing) throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { permission: missing });
     return true;
+  }
+
+  /**
+   * Only routes marked @AcceptsStreamTicket() (Server-Sent Events), only without an Authorization header,
+   * only `?ticket=`: a one-time ticket for exactly this resource. Nothing else is read from the query
+   * string: a long-lived token there would end up in logs and browser history.
+   */
+  private async streamTicketPrincipal(request: Request, ticket: string, resource: StreamTicketResource): Promise<Principal> {
+    const userId = await this.tickets.redeem(ticket, resource(request.params as Record<string, string | undefined>));
+    const principal = userId ? await this.authentication.loadPrincipal(userId, 'stream-ticket') : undefined;
+    if (!principal) throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+    return principal;
   }
 }
