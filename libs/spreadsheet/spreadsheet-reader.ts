@@ -49,7 +49,8 @@ async function* bounded(rows: AsyncGenerator<SheetRow>, limits: SheetLimits): As
   for await (const row of rows) yield { rowNumber: row.rowNumber, cells: boundedCells(row.rowNumber, row.cells, limits) };
 }
 
-const isEmptyCell = (cell: CellValue) => cell === null || (typeof cell === 'string' && cell.trim() === '');
+/** Null, a hole (exceljs leaves holes for missing cells) or blank text. */
+const isEmptyCell = (cell: CellValue | undefined) => cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
 
 /** The row's cells without trailing empty ones; refuses a row too wide or too large to handle. */
 export function boundedCells(rowNumber: number, cells: CellValue[], limits: SheetLimits): CellValue[] {

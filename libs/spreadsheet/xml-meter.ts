@@ -1,9 +1,12 @@
 export interface XmlMeterLimits {
   /** Most bytes of one token: a tag with its attributes, or the text between two tags. */
   maxTokenBytes: number;
-  /** Most bytes from a `<row>` start tag to the next row (or the end of the sheet data). */
+  /** Most bytes from a `<row>` start tag to its end tag (or the next row, or the end of the sheet data). */
   maxRowBytes: number;
-  /** Most `<si>` (shared string) and `<r>` (rich-text run) elements: each becomes objects in memory. */
+  /**
+   * Most shared strings, weighted by what exceljs keeps of them: a `<si>` counts 1 (~32 bytes of heap
+   * besides its text), a rich-text run `<r>` counts 10 (~330 bytes: an object with its font).
+   */
   maxStrings: number;
 }
 
@@ -21,6 +24,8 @@ export class XmlShapeError extends Error {
 }
 
 const LT = 0x3c;
+const SLASH = 0x2f;
+const RICH_TEXT_RUN_WEIGHT = 10;
 const MAX_NAME = 32;
 const NAME_END = new Set([0x20, 0x09, 0x0a, 0x0d, 0x3e, 0x2f]); // space, tab, LF, CR, >, /
 
@@ -70,7 +75,8 @@ export class XmlMeter {
   private continueName(chunk: Buffer, from: number): number {
     const name = this.pendingName!;
     let at = from;
-    while (at < chunk.length && name.length <= MAX_NAME && !NAME_END.has(chunk[at]) && chunk[at] !== LT) {
+    // A closing tag's `/` comes before its name.
+    while (at < chunk.length && name.length <= MAX_NAME && (!NAME_END.has(chunk[at]) || (name.length === 0 && chunk[at] === SLASH)) && chunk[at] !== LT) {
       name.push(chunk[at]);
       at++;
     }
@@ -86,14 +92,14 @@ export class XmlMeter {
     const qualified = closing ? raw.slice(1) : raw;
     const name = qualified.slice(qualified.indexOf(':') + 1);
     if (closing) {
-      if (name === 'sheetData') this.rowBytes = -1;
+      if (name === 'row' || name === 'sheetData') this.rowBytes = -1;
       return;
     }
     if (name === 'row') {
       this.rows++;
       this.rowBytes = 1 + raw.length;
     } else if (name === 'si' || name === 'r') {
-      this.strings++;
+      this.strings += name === 'r' ? RICH_TEXT_RUN_WEIGHT : 1;
       if (this.strings > this.limits.maxStrings) throw new XmlShapeError({ limit: 'strings', count: this.strings, max: this.limits.maxStrings });
     }
   }
