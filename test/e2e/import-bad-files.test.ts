@@ -9,7 +9,17 @@ import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, EXE, pdf, xlsx, zip, type Cell } from '../support/files.js';
-import { Http } from '../support/http.js';
+import {
+  csvWithWideHeader,
+  sharedStringsXml,
+  sheetXml,
+  understateSize,
+  withLocalOnlyParts,
+  withoutCentralDirectory,
+  workbookParts,
+  zipOfParts,
+} from '../support/hostile-files.js';
+import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -18,6 +28,7 @@ const WITH_FILES = 'obtained-certificates-with-files';
 const SMALL_UPLOAD_LIMIT = 1024 * 1024;
 const SMALL_ZIP_MAX_ENTRIES = 5;
 const SMALL_MAX_ROWS = 100;
+const SMALL_SHARED_STRINGS_BYTES = 512 * 1024;
 
 let serial = 0;
 /** A valid certificate row with a number of its own, so that every row creates one certificate. */
@@ -137,7 +148,12 @@ describe('imports: bad files fail clearly and write nothing', () => {
   beforeAll(async () => {
     [main, small] = await Promise.all([
       harness(),
-      harness({ IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT), IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES), IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS) }),
+      harness({
+        IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT),
+        IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES),
+        IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS),
+        IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES: String(SMALL_SHARED_STRINGS_BYTES),
+      }),
     ]);
   });
   afterAll(async () => {
@@ -355,6 +371,114 @@ describe('imports: bad files fail clearly and write nothing', () => {
       console.log(`1,000,000-row CSV (${Math.round(statSync(path).size / 1024 ** 2)} MB): ${JSON.stringify(timings)}`);
       expect(timings.parseMs).toBeLessThan(20_000);
     }, 90_000);
+  });
+
+  describe('hostile files cannot exhaust a worker', () => {
+    /** Rejected like any bad file, and the parse job is done with (completed and removed), not waiting for a retry. */
+    async function refusedForGood(h: Harness, fileName: string, content: Buffer, code: string): Promise<ImportBody> {
+      const started = Date.now();
+      const run = await rejects(h, CERTS, fileName, content, code);
+      const id = run.id;
+      await eventually(async () => (await h.redis.exists(`${h.app.config.queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      return run;
+    }
+
+    /** One text cell of `megabytes` MB of one letter: 200 MB packs into ~200 KB. */
+    const bombSheet = (megabytes: number) =>
+      Buffer.concat([
+        Buffer.from(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`),
+        Buffer.alloc(megabytes * 1024 ** 2, 'A'),
+        Buffer.from('</t></is></c></row></sheetData></worksheet>'),
+      ]);
+    const certificateSheet = (rows: Cell[][]) => sheetXml([CERTIFICATE_HEADER, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
+
+    it('an XLSX whose sheet unpacks past its declared size fails with SPREADSHEET.CORRUPT naming the part, without unpacking it', async () => {
+      const bytes = understateSize(await zipOfParts(workbookParts(bombSheet(200))), 'xl/worksheets/sheet1.xml', 1000);
+      expect(bytes.length).toBeLessThan(2 * 1024 ** 2);
+      const run = await refusedForGood(main, 'lying.xlsx', bytes, 'SPREADSHEET.CORRUPT');
+      expect(run.failure?.message).toContain('xl/worksheets/sheet1.xml');
+    });
+
+    it('an XLSX without a central directory (a bomb sheet only in local headers) fails with SPREADSHEET.CORRUPT', async () => {
+      const bytes = withoutCentralDirectory(await zipOfParts(workbookParts(bombSheet(200))));
+      const run = await refusedForGood(main, 'no-directory.xlsx', bytes, 'SPREADSHEET.CORRUPT');
+      expect(run.failure?.message).toContain('central directory');
+    });
+
+    it('a bomb sheet hidden in local headers before a valid workbook is never read: the visible rows import', async () => {
+      const visible = await zipOfParts(workbookParts(certificateSheet([row('L-1001')])));
+      const bytes = withLocalOnlyParts(visible, await zipOfParts(workbookParts(bombSheet(200))));
+      const started = Date.now();
+      const id = await startImport(main.admin, CERTS, 'hidden-part.xlsx', bytes);
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(run.counts).toMatchObject({ total: 1, succeeded: 1 });
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    it('an XLSX with more shared strings than memory allows fails with SPREADSHEET.TOO_MANY_SHARED_STRINGS', async () => {
+      const strings = sharedStringsXml(1_000_001);
+      const bytes = await zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: strings }]));
+      const run = await refusedForGood(main, 'strings.xlsx', bytes, 'SPREADSHEET.TOO_MANY_SHARED_STRINGS');
+      expect(run.failure?.message).toContain('1000000');
+    });
+
+    it('an XLSX whose shared strings unpack past their byte limit fails with SPREADSHEET.PART_TOO_LARGE', async () => {
+      const strings = sharedStringsXml(20_000, (i) => `certificate ${i} ${'x'.repeat(40)}`);
+      expect(strings.length).toBeGreaterThan(SMALL_SHARED_STRINGS_BYTES);
+      const bytes = await zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: strings }]));
+      const run = await refusedForGood(small, 'big-strings.xlsx', bytes, 'SPREADSHEET.PART_TOO_LARGE');
+      expect(run.failure?.message).toContain('xl/sharedStrings.xml');
+    });
+
+    it('an XLSX row with a cell at column XFD fails with SPREADSHEET.TOO_MANY_COLUMNS naming the row, the width and the limit', async () => {
+      const sheet = sheetXml([CERTIFICATE_HEADER, row().map(String), [['A3', 'L-1001'], ['XFD3', 'far away']]]);
+      const run = await refusedForGood(main, 'xfd.xlsx', await zipOfParts(workbookParts(sheet)), 'SPREADSHEET.TOO_MANY_COLUMNS');
+      expect(run.failure?.params).toEqual({ row: 3, columns: 16_384, max: 256 });
+      expect(run.failure?.message).toContain('Row 3');
+      expect(run.failure?.message).toContain('16384');
+    });
+
+    it('a CSV header with 300,000 commas and a last name fails with SPREADSHEET.TOO_MANY_COLUMNS', async () => {
+      const bytes = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last');
+      const run = await refusedForGood(main, 'wide.csv', bytes, 'SPREADSHEET.TOO_MANY_COLUMNS');
+      expect(run.failure?.params).toEqual({ row: 1, columns: 300_006, max: 256 });
+    });
+
+    it('a CSV header followed by 300,000 empty columns imports with its named columns only; rows are not padded', async () => {
+      const rows = Array.from({ length: 150 }, (_, i) => row(['L-1001', 'L-1002', 'L-1003'][i % 3]).map(String));
+      const id = await startImport(main.admin, CERTS, 'trailing-commas.csv', csvWithWideHeader(CERTIFICATE_HEADER, rows, 300_000));
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(run.counts).toMatchObject({ total: 150, succeeded: 150 });
+      expect(run.header).toEqual(CERTIFICATE_HEADER);
+      const [widest] = await main.app.sql<{ n: number }>(`select max(jsonb_array_length(cells)) as n from import_row_results where import_id = $1`, [id]);
+      expect(widest.n).toBe(CERTIFICATE_HEADER.length);
+    });
+
+    it('wide rows close chunk jobs by bytes, not only by rows; an over-long cell fails its row with IMPORTS.CELL_TOO_LONG and is cut in the log', async () => {
+      const notes = Array.from({ length: 8 }, (_, i) => `Note ${i}`);
+      const rows = Array.from({ length: 40 }, () => [...row().map(String), ...notes.map(() => 'n'.repeat(30_000))]);
+      rows[5][6] = 'm'.repeat(40_000);
+      const id = await startImport(main.admin, CERTS, 'wide-rows.csv', csv([...CERTIFICATE_HEADER, ...notes], rows));
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed_with_errors');
+      expect(run.counts).toMatchObject({ total: 40, succeeded: 39, failed: 1 });
+      const [failed] = await rowsOf(main.admin, id, 'failed');
+      expect(failed.rowNumber).toBe(7);
+      expect(failed.errors).toEqual([expect.objectContaining({ code: 'IMPORTS.CELL_TOO_LONG' })]);
+      expect(failed.errors[0].message).toContain('Note 0');
+      expect(failed.errors[0].message).toContain('40000');
+      const [chunks] = await main.app.sql<{ n: string; widest: number }>(
+        `select (select count(*) from import_chunks where import_id = $1) as n,
+                (select max(length(cell)) from import_row_results, jsonb_array_elements_text(cells) as cell where import_id = $1) as widest`,
+        [id],
+      );
+      // 40 rows of ~240 KB against a 1 MiB budget: a chunk closes at its fifth row, where the row count alone (1000) makes one chunk.
+      expect(Number(chunks.n)).toBe(8);
+      expect(chunks.widest).toBe(32_767);
+    });
   });
 
   describe('bad rows fail alone', () => {
