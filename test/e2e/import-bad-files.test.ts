@@ -22,6 +22,7 @@ import {
 import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { buildIfStale, WorkerProcess } from '../support/worker-process.js';
 
 const CERTS = 'obtained-certificates';
 const WITH_FILES = 'obtained-certificates-with-files';
@@ -33,6 +34,15 @@ const SMALL_SHARED_STRINGS_BYTES = 512 * 1024;
 let serial = 0;
 /** A valid certificate row with a number of its own, so that every row creates one certificate. */
 const row = (userCode = 'L-1001', definition = 'VCA-BASIS'): Cell[] => [userCode, definition, '01-03-2024', '', `BAD-${Date.now()}-${serial++}`, 'FALSE'];
+
+/** One text cell of `megabytes` MB of one letter: 200 MB packs into ~200 KB. */
+const bombSheet = (megabytes: number) =>
+  Buffer.concat([
+    Buffer.from(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`),
+    Buffer.alloc(megabytes * 1024 ** 2, 'A'),
+    Buffer.from('</t></is></c></row></sheetData></worksheet>'),
+  ]);
+const certificateSheet = (rows: Cell[][]) => sheetXml([CERTIFICATE_HEADER, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
 
 /** Files written anywhere under a directory (recursively). */
 function filesUnder(dir: string): string[] {
@@ -384,15 +394,6 @@ describe('imports: bad files fail clearly and write nothing', () => {
       return run;
     }
 
-    /** One text cell of `megabytes` MB of one letter: 200 MB packs into ~200 KB. */
-    const bombSheet = (megabytes: number) =>
-      Buffer.concat([
-        Buffer.from(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`),
-        Buffer.alloc(megabytes * 1024 ** 2, 'A'),
-        Buffer.from('</t></is></c></row></sheetData></worksheet>'),
-      ]);
-    const certificateSheet = (rows: Cell[][]) => sheetXml([CERTIFICATE_HEADER, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
-
     it('an XLSX whose sheet unpacks past its declared size fails with SPREADSHEET.CORRUPT naming the part, without unpacking it', async () => {
       const bytes = understateSize(await zipOfParts(workbookParts(bombSheet(200))), 'xl/worksheets/sheet1.xml', 1000);
       expect(bytes.length).toBeLessThan(2 * 1024 ** 2);
@@ -576,5 +577,92 @@ describe('imports: bad files fail clearly and write nothing', () => {
         expect(run.counts).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
       }
     });
+  });
+});
+
+/**
+ * The same hostile files against a worker as production runs it: the compiled app in a process of its
+ * own with the production heap (NODE_FLAGS, 288 MB). Before the limits, each of these ran it out of
+ * memory, and the retried job crashed it again after every restart.
+ */
+describe('imports: a worker with the production heap survives hostile spreadsheets', () => {
+  let api: TestApp;
+  let admin: Http;
+  let worker: WorkerProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'cit-hostile-'));
+  const queuePrefix = `cit_hostile_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    buildIfStale();
+    api = await startTestApp({ env: { ROLE: 'api', QUEUE_PREFIX: queuePrefix, DATA_DIR: dataDir } });
+    admin = await new Http(api.url).login('admin@example.com');
+    worker = new WorkerProcess('worker', {
+      PATH: process.env.PATH ?? '',
+      ROLE: 'worker',
+      QUEUE_PREFIX: queuePrefix,
+      DATA_DIR: dataDir,
+      DATABASE_URL: api.database.url,
+      REDIS_URL: api.config.redisUrl!,
+      SMTP_URL: api.mail.url,
+      STORAGE_DIR: api.config.storageDir,
+      AUTH_TOKEN_SECRET: api.config.authTokenSecret,
+      SEED_DEMO_DATA: 'false',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      LOG_LEVEL: 'info',
+    });
+    await worker.ready();
+  });
+
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await api?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an XLSX without a central directory holding a 200 MB cell', 'no-directory.xlsx', async () => withoutCentralDirectory(await zipOfParts(workbookParts(bombSheet(200)))), 'SPREADSHEET.CORRUPT'],
+    [
+      'an XLSX whose 200 MB sheet declares 1,000 bytes',
+      'lying.xlsx',
+      async () => understateSize(await zipOfParts(workbookParts(bombSheet(200))), 'xl/worksheets/sheet1.xml', 1000),
+      'SPREADSHEET.CORRUPT',
+    ],
+    [
+      'an XLSX with 1,000,001 shared strings',
+      'strings.xlsx',
+      async () => zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: sharedStringsXml(1_000_001) }])),
+      'SPREADSHEET.TOO_MANY_SHARED_STRINGS',
+    ],
+    [
+      'an XLSX row with a cell at XFD',
+      'xfd.xlsx',
+      async () => zipOfParts(workbookParts(sheetXml([CERTIFICATE_HEADER, [['A2', 'L-1001'], ['XFD2', 'x']]]))),
+      'SPREADSHEET.TOO_MANY_COLUMNS',
+    ],
+    [
+      'a CSV whose header has 300,000 commas and a last name',
+      'wide.csv',
+      async () => csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last'),
+      'SPREADSHEET.TOO_MANY_COLUMNS',
+    ],
+  ] as const)('%s: the import fails and the worker lives on', async (_label, fileName, build, code) => {
+    const id = await startImport(admin, CERTS, fileName, await build());
+    const run = await finished(admin, id, 60_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe(code);
+    expect(worker.running, worker.output.slice(-30).join('\n')).toBe(true);
+    expect(worker.output.join('\n')).not.toContain('heap out of memory');
+  });
+
+  it('a hidden bomb sheet and a header with 300,000 empty columns import normally, and then a normal import completes', async () => {
+    const hidden = withLocalOnlyParts(await zipOfParts(workbookParts(certificateSheet([row('L-1001')]))), await zipOfParts(workbookParts(bombSheet(200))));
+    const trailing = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, (_, i) => row(['L-1002', 'L-1003'][i % 2]).map(String)), 300_000);
+    for (const [fileName, content, rows] of [['hidden.xlsx', hidden, 1], ['trailing.csv', trailing, 150], ['fine.csv', csv(CERTIFICATE_HEADER, [row('L-1004')]), 1]] as const) {
+      const run = await finished(admin, await startImport(admin, CERTS, fileName, content), 60_000);
+      expect(run.status, `${fileName}: ${JSON.stringify(run)}`).toBe('completed');
+      expect(run.counts).toMatchObject({ total: rows, succeeded: rows });
+    }
+    expect(worker.running).toBe(true);
+    expect((await new Http(api.url).get('/health/ready')).status).toBe(200);
   });
 });
