@@ -665,4 +665,30 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     expect(worker.running).toBe(true);
     expect((await new Http(api.url).get('/health/ready')).status).toBe(200);
   });
+
+  it('a file whose reads killed the worker twice is not read a third time: the import fails with IMPORTS.PARSE_DIED', async () => {
+    // What two workers dying in the middle of reading the file leave behind: a waiting parse job and two starts.
+    await worker.kill('SIGKILL');
+    const id = await startImport(admin, CERTS, 'killer.csv', csv(CERTIFICATE_HEADER, [row('L-1005')]));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
+    await api.sql(`update imports set parse_starts = 2 where id = $1`, [id]);
+    const before = Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
+    worker = new WorkerProcess('worker-2', worker.env);
+    await worker.ready();
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe('IMPORTS.PARSE_DIED');
+    expect(run.failure?.message).toContain('2 times');
+    expect(Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n)).toBe(before);
+    const redis = new Redis(api.config.redisUrl!);
+    try {
+      await eventually(async () => (await redis.exists(`${queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+    } finally {
+      redis.disconnect();
+    }
+    // An ordinary import counts one start.
+    const fine = await startImport(admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1006')]));
+    expect((await finished(admin, fine, 30_000)).status).toBe('completed');
+    expect(await api.sql(`select parse_starts from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1 }]);
+  });
 });

@@ -30,7 +30,7 @@ export class WorkerProcess {
 
   constructor(
     readonly name: string,
-    env: Record<string, string>,
+    readonly env: Record<string, string>,
   ) {
     this.child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (stream: string) => (chunk: Buffer) => {
