@@ -71,6 +71,18 @@ describe('copyCheckedXlsx', () => {
     expect(entries.every((e) => e.method === 0 && (e.flags & 0x08) === 0 && e.size > 0)).toBe(true);
   });
 
+  it('adds empty shared strings before the sheets of a workbook without them, so exceljs streams the sheet instead of copying it to a temporary file', async () => {
+    const result = await check(await zipOfParts(workbookParts(sheetXml([['User Code'], ['L-1001']]))));
+    if (!('copy' in result)) throw result.refused;
+    const names: string[] = [];
+    const bytes = readFileSync(result.copy);
+    for (let at = 0; bytes.readUInt32LE(at) === 0x04034b50; at += 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28) + bytes.readUInt32LE(at + 18)) {
+      names.push(bytes.toString('utf8', at + 30, at + 30 + bytes.readUInt16LE(at + 26)));
+    }
+    expect(names.slice(-2)).toEqual(['xl/sharedStrings.xml', 'xl/worksheets/sheet1.xml']);
+    expect(await rowsOf(result.copy)).toEqual([['User Code'], ['L-1001']]);
+  });
+
   it('refuses a part that unpacks to more than it declared, as a damaged workbook naming the part', async () => {
     const bytes = understateSize(await zipOfParts(workbookParts(bombSheet(20))), 'xl/worksheets/sheet1.xml', 1000);
     const refused = await refusal(bytes);

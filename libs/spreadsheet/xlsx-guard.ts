@@ -32,6 +32,9 @@ export const DEFAULT_XLSX_LIMITS: Omit<XlsxLimits, 'zip'> = {
 const WHOLE_PARTS = ['_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/styles.xml'];
 const SHARED_STRINGS = 'xl/sharedStrings.xml';
 const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/;
+const EMPTY_SHARED_STRINGS = Buffer.from(
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+);
 
 /**
  * Copies the parts of a workbook that exceljs reads into a new, uncompressed ZIP at `target`, checking
@@ -52,7 +55,13 @@ export async function copyCheckedXlsx(source: string, target: string, limits: Xl
   try {
     const parts = partsToCopy(zip.listing.files);
     writer = await StoredZipWriter.create(target);
+    let addedEmptyStrings = false;
     for (const part of parts) {
+      if (SHEET.test(part.path) && !parts.some((p) => p.path === SHARED_STRINGS) && !addedEmptyStrings) {
+        // Without shared strings exceljs copies every sheet to a temporary file before reading it.
+        await writer.add(SHARED_STRINGS, [EMPTY_SHARED_STRINGS]);
+        addedEmptyStrings = true;
+      }
       const limit = part.path === SHARED_STRINGS ? limits.maxSharedStringsBytes : SHEET.test(part.path) ? Number.MAX_SAFE_INTEGER : limits.maxPartBytes;
       const tooLarge = () => new SpreadsheetUnreadable('SPREADSHEET.PART_TOO_LARGE', { part: part.path, maxMegabytes: Math.floor(limit / 1024 ** 2) });
       if (part.size > limit) throw tooLarge();

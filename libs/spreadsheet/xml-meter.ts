@@ -25,6 +25,7 @@ export class XmlShapeError extends Error {
 
 const LT = 0x3c;
 const SLASH = 0x2f;
+const COLON = 0x3a;
 const RICH_TEXT_RUN_WEIGHT = 10;
 const MAX_NAME = 32;
 const NAME_END = new Set([0x20, 0x09, 0x0a, 0x0d, 0x3e, 0x2f]); // space, tab, LF, CR, >, /
@@ -73,33 +74,44 @@ export class XmlMeter {
 
   /** Reads tag-name bytes from `from`; returns where it stopped. */
   private continueName(chunk: Buffer, from: number): number {
-    const name = this.pendingName!;
+    const pending = this.pendingName!;
     let at = from;
     // A closing tag's `/` comes before its name.
-    while (at < chunk.length && name.length <= MAX_NAME && (!NAME_END.has(chunk[at]) || (name.length === 0 && chunk[at] === SLASH)) && chunk[at] !== LT) {
-      name.push(chunk[at]);
-      at++;
-    }
+    if (pending.length === 0 && at < chunk.length && chunk[at] === SLASH) at++;
+    while (at < chunk.length && at - from + pending.length <= MAX_NAME && !NAME_END.has(chunk[at]) && chunk[at] !== LT) at++;
     this.count(at - from);
-    if (at === chunk.length && name.length <= MAX_NAME) return at; // the name goes on in the next chunk
+    if (at === chunk.length && at - from + pending.length <= MAX_NAME) {
+      // The name goes on in the next chunk (rare: copy the few bytes read so far).
+      for (let i = from; i < at; i++) pending.push(chunk[i]);
+      return at;
+    }
     this.pendingName = undefined;
-    this.tag(Buffer.from(name).toString('latin1'));
+    if (pending.length === 0) {
+      this.tagAt(chunk, from, at);
+    } else {
+      for (let i = from; i < at; i++) pending.push(chunk[i]);
+      const name = Buffer.from(pending);
+      this.tagAt(name, 0, name.length);
+    }
     return at;
   }
 
-  private tag(raw: string): void {
-    const closing = raw.startsWith('/');
-    const qualified = closing ? raw.slice(1) : raw;
-    const name = qualified.slice(qualified.indexOf(':') + 1);
+  /** Classifies the tag whose name (with a leading `/` when closing) is `bytes[start, end)`, without copying it. */
+  private tagAt(bytes: Buffer, start: number, end: number): void {
+    const closing = bytes[start] === SLASH;
+    let local = closing ? start + 1 : start;
+    const colon = bytes.indexOf(COLON, local);
+    if (colon >= 0 && colon < end) local = colon + 1;
+    const length = end - local;
     if (closing) {
-      if (name === 'row' || name === 'sheetData') this.rowBytes = -1;
+      if ((length === 3 && bytes.toString('latin1', local, end) === 'row') || (length === 9 && bytes.toString('latin1', local, end) === 'sheetData')) this.rowBytes = -1;
       return;
     }
-    if (name === 'row') {
+    if (length === 3 && bytes[local] === 0x72 && bytes[local + 1] === 0x6f && bytes[local + 2] === 0x77) {
       this.rows++;
-      this.rowBytes = 1 + raw.length;
-    } else if (name === 'si' || name === 'r') {
-      this.strings += name === 'r' ? RICH_TEXT_RUN_WEIGHT : 1;
+      this.rowBytes = 1 + (end - start);
+    } else if ((length === 2 && bytes[local] === 0x73 && bytes[local + 1] === 0x69) || (length === 1 && bytes[local] === 0x72)) {
+      this.strings += length === 1 ? RICH_TEXT_RUN_WEIGHT : 1;
       if (this.strings > this.limits.maxStrings) throw new XmlShapeError({ limit: 'strings', count: this.strings, max: this.limits.maxStrings });
     }
   }

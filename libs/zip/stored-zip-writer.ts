@@ -33,7 +33,7 @@ export class StoredZipWriter {
   }
 
   /** Copies `content` into the archive as entry `name`. An error from `content` aborts the entry and is thrown. */
-  async add(name: string, content: AsyncIterable<Buffer>): Promise<void> {
+  async add(name: string, content: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
     if (this.entries.length >= 0xffff) throw new Error('stored ZIP over 65,535 entries');
     const nameBytes = Buffer.from(name, 'utf8');
     const offset = this.offset;
