@@ -212,6 +212,10 @@ async function* readCsv(path: string, maxRecordSize: number): AsyncGenerator<She
       yield { rowNumber: info.lines, cells: record };
     }
   } catch (error) {
+    const csvError = error as { code?: string; lines?: number };
+    if (csvError?.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: csvError.lines ?? 0, maxKilobytes: Math.floor(maxRecordSize / 1024) });
+    }
     throw new SpreadsheetUnreadable('SPREADSHEET.CSV_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
   } finally {
     // Stopping early destroys only the parser: close the file and the decoder too.

@@ -314,8 +314,10 @@ describe('imports: bad files fail clearly and write nothing', () => {
       await rejects(main, CERTS, 'program.csv', EXE, 'IMPORTS.MISSING_COLUMNS');
     });
 
-    it('a CSV line over 1 MB fails with SPREADSHEET.CSV_INVALID', async () => {
-      await rejects(main, CERTS, 'one-line.csv', Buffer.concat([Buffer.from(CERTIFICATE_HEADER.join(',') + '\n'), Buffer.alloc(2 * 1024 ** 2, 'x')]), 'SPREADSHEET.CSV_INVALID');
+    it('a CSV line over 1 MB fails with SPREADSHEET.ROW_TOO_LARGE naming the line', async () => {
+      const run = await rejects(main, CERTS, 'one-line.csv', Buffer.concat([Buffer.from(CERTIFICATE_HEADER.join(',') + '\n'), Buffer.alloc(2 * 1024 ** 2, 'x')]), 'SPREADSHEET.ROW_TOO_LARGE');
+      expect(run.failure?.params).toEqual({ row: 2, maxKilobytes: 1024 });
+      expect(run.failure?.message).toContain('Row 2');
     });
 
     it('a PDF named .xlsx fails with SPREADSHEET.NOT_XLSX', async () => {
