@@ -113,6 +113,9 @@ describe('copyCheckedXlsx', () => {
   it('refuses other parts exceljs reads whole over their limit', async () => {
     const parts = workbookParts(sheetXml([['a']]), [{ name: 'xl/styles.xml', content: Buffer.from(`<styleSheet>${'<xf/>'.repeat(10_000)}</styleSheet>`) }]);
     expect(await refusal(await zipOfParts(parts), { maxPartBytes: 20_000 })).toMatchObject({ code: 'SPREADSHEET.PART_TOO_LARGE', params: { part: 'xl/styles.xml' } });
+    // Small but made of tiny elements: each one an object once exceljs reads the styles.
+    expect(await refusal(await zipOfParts(parts), { maxPartElements: 5000 })).toMatchObject({ code: 'SPREADSHEET.PART_TOO_COMPLEX', params: { part: 'xl/styles.xml', max: 5000 } });
+    expect('copy' in (await check(await zipOfParts(parts)))).toBe(true);
   });
 
   it('refuses a sheet with a giant value or a giant row before exceljs builds it', async () => {

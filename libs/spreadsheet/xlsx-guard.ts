@@ -17,6 +17,8 @@ export interface XlsxLimits {
   maxSharedStrings: number;
   /** Most bytes of each other part exceljs reads whole (workbook, relationships, styles). */
   maxPartBytes: number;
+  /** Most elements of each other part exceljs reads whole (styles: one object per element). */
+  maxPartElements: number;
   /** Most bytes of one sheet row's XML, and of any single tag or text. */
   maxRowBytes: number;
 }
@@ -25,12 +27,16 @@ export const DEFAULT_XLSX_LIMITS: Omit<XlsxLimits, 'zip'> = {
   maxSharedStringsBytes: 48 * 1024 ** 2,
   maxSharedStrings: 1_000_000,
   maxPartBytes: 16 * 1024 ** 2,
+  // Excel allows 64,000 cell formats; 250,000 bare <xf/> take ~45 MB of heap, 840,000 took 146 MB.
+  maxPartElements: 250_000,
   maxRowBytes: 1024 ** 2,
 };
 
 /** The parts exceljs's streaming reader reads whole into memory (everything but the sheets). */
 const WHOLE_PARTS = ['_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/styles.xml'];
 const SHARED_STRINGS = 'xl/sharedStrings.xml';
+/** Columns A to XFD: a row with more cells is not a workbook Excel wrote. */
+const EXCEL_MAX_COLUMNS = 16_384;
 const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/;
 const EMPTY_SHARED_STRINGS = Buffer.from(
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
@@ -65,10 +71,14 @@ export async function copyCheckedXlsx(source: string, target: string, limits: Xl
       const limit = part.path === SHARED_STRINGS ? limits.maxSharedStringsBytes : SHEET.test(part.path) ? Number.MAX_SAFE_INTEGER : limits.maxPartBytes;
       const tooLarge = () => new SpreadsheetUnreadable('SPREADSHEET.PART_TOO_LARGE', { part: part.path, maxMegabytes: Math.floor(limit / 1024 ** 2) });
       if (part.size > limit) throw tooLarge();
+      const sheet = SHEET.test(part.path);
       const meter = new XmlMeter({
         maxTokenBytes: limits.maxRowBytes,
-        maxRowBytes: SHEET.test(part.path) ? limits.maxRowBytes : Number.MAX_SAFE_INTEGER,
+        maxRowBytes: sheet ? limits.maxRowBytes : Number.MAX_SAFE_INTEGER,
         maxStrings: part.path === SHARED_STRINGS ? limits.maxSharedStrings : Number.MAX_SAFE_INTEGER,
+        // Sheets are streamed and shared strings have their own limit; the other parts are read whole.
+        maxElements: sheet || part.path === SHARED_STRINGS ? Number.MAX_SAFE_INTEGER : limits.maxPartElements,
+        maxRowCells: EXCEL_MAX_COLUMNS,
       } satisfies XmlMeterLimits);
       const stream = await zip.openFile(part);
       await writer.add(part.path, checked(stream, part.path, limit, meter, tooLarge)).catch(asSpreadsheetError);
@@ -117,6 +127,10 @@ function shapeProblem(error: XmlShapeError, part: string): SpreadsheetUnreadable
       return new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: exceeded.row, maxKilobytes: Math.floor(exceeded.max / 1024) });
     case 'strings':
       return new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_SHARED_STRINGS', { max: exceeded.max });
+    case 'cells':
+      return new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_COLUMNS', { row: exceeded.row, columns: exceeded.count, max: exceeded.max });
+    case 'elements':
+      return new SpreadsheetUnreadable('SPREADSHEET.PART_TOO_COMPLEX', { part, max: exceeded.max });
     case 'token':
       return new SpreadsheetUnreadable('SPREADSHEET.VALUE_TOO_LARGE', { part, maxKilobytes: Math.floor(exceeded.max / 1024) });
   }

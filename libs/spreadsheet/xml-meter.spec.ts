@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XmlMeter, XmlShapeError, type XmlMeterExceeded, type XmlMeterLimits } from './xml-meter.js';
 
-const LOOSE: XmlMeterLimits = { maxTokenBytes: 1e9, maxRowBytes: 1e9, maxStrings: 1e9 };
+const LOOSE: XmlMeterLimits = { maxTokenBytes: 1e9, maxRowBytes: 1e9, maxStrings: 1e9, maxElements: 1e9, maxRowCells: 1e9 };
 
 /** Feeds the XML in pieces of `piece` bytes; returns what was exceeded, if anything. */
 function measure(xml: string, limits: Partial<XmlMeterLimits>, piece = Number.MAX_SAFE_INTEGER): XmlMeterExceeded | undefined {
@@ -55,5 +55,14 @@ describe('XmlMeter', () => {
     expect(measure(rich, { maxStrings: 209 })).toMatchObject({ limit: 'strings' });
     // <rPr> and <rPh> are not runs.
     expect(measure('<si><rPh><t>a</t></rPh><rPr/></si>', { maxStrings: 1 })).toBeUndefined();
+  });
+
+  it('counts the elements of a part and the cells of each row', () => {
+    const styles = `<styleSheet><cellXfs>${'<xf/>'.repeat(1000)}</cellXfs></styleSheet>`;
+    expect(measure(styles, { maxElements: 1002 }, 3)).toBeUndefined();
+    expect(measure(styles, { maxElements: 1001 }, 3)).toMatchObject({ limit: 'elements', max: 1001 });
+    const xml = sheet(row(1, 3), row(2, 300), row(3, 3));
+    for (const piece of [1, 7, 1e9]) expect(measure(xml, { maxRowCells: 299 }, piece)).toMatchObject({ limit: 'cells', row: 2, count: 300, max: 299 });
+    expect(measure(xml, { maxRowCells: 300 })).toBeUndefined();
   });
 });

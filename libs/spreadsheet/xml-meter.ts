@@ -8,12 +8,18 @@ export interface XmlMeterLimits {
    * besides its text), a rich-text run `<r>` counts 10 (~330 bytes: an object with its font).
    */
   maxStrings: number;
+  /** Most elements (start tags) in the whole part: a part read whole becomes one object per element. */
+  maxElements: number;
+  /** Most cells (`<c>` elements) in one row: exceljs builds them all before the row is seen. */
+  maxRowCells: number;
 }
 
 export type XmlMeterExceeded =
   | { limit: 'token'; bytes: number; max: number }
   | { limit: 'row'; bytes: number; max: number; row: number }
-  | { limit: 'strings'; count: number; max: number };
+  | { limit: 'strings'; count: number; max: number }
+  | { limit: 'elements'; count: number; max: number }
+  | { limit: 'cells'; count: number; max: number; row: number };
 
 /** Thrown by the meter when a part has a shape that would not fit in memory once parsed. */
 export class XmlShapeError extends Error {
@@ -32,8 +38,9 @@ const NAME_END = new Set([0x20, 0x09, 0x0a, 0x0d, 0x3e, 0x2f]); // space, tab, L
 
 /**
  * Measures an XML part while it streams past, without parsing it: the longest token (what a SAX
- * parser holds at once), the bytes of each sheet row (what exceljs holds to build one row) and the
- * count of shared strings (what exceljs keeps for the whole read). Memory stays constant.
+ * parser holds at once), the bytes and cells of each sheet row (what exceljs holds to build one row),
+ * the count of shared strings and of elements (what exceljs keeps of a part it reads whole). Memory
+ * stays constant.
  */
 export class XmlMeter {
   private sinceTag = 0;
@@ -41,6 +48,8 @@ export class XmlMeter {
   private rowBytes = -1;
   private rows = 0;
   private strings = 0;
+  private elements = 0;
+  private rowCells = 0;
   /** The name of a tag cut off by the end of a chunk, read so far (after `<`). */
   private pendingName: number[] | undefined;
 
@@ -107,9 +116,15 @@ export class XmlMeter {
       if ((length === 3 && bytes.toString('latin1', local, end) === 'row') || (length === 9 && bytes.toString('latin1', local, end) === 'sheetData')) this.rowBytes = -1;
       return;
     }
-    if (length === 3 && bytes[local] === 0x72 && bytes[local + 1] === 0x6f && bytes[local + 2] === 0x77) {
+    this.elements++;
+    if (this.elements > this.limits.maxElements) throw new XmlShapeError({ limit: 'elements', count: this.elements, max: this.limits.maxElements });
+    if (length === 1 && bytes[local] === 0x63 && this.rowBytes >= 0) {
+      this.rowCells++;
+      if (this.rowCells > this.limits.maxRowCells) throw new XmlShapeError({ limit: 'cells', count: this.rowCells, max: this.limits.maxRowCells, row: this.rows });
+    } else if (length === 3 && bytes[local] === 0x72 && bytes[local + 1] === 0x6f && bytes[local + 2] === 0x77) {
       this.rows++;
       this.rowBytes = 1 + (end - start);
+      this.rowCells = 0;
     } else if ((length === 2 && bytes[local] === 0x73 && bytes[local + 1] === 0x69) || (length === 1 && bytes[local] === 0x72)) {
       this.strings += length === 1 ? RICH_TEXT_RUN_WEIGHT : 1;
       if (this.strings > this.limits.maxStrings) throw new XmlShapeError({ limit: 'strings', count: this.strings, max: this.limits.maxStrings });

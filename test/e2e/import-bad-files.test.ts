@@ -636,6 +636,16 @@ describe('imports: a worker with the production heap survives hostile spreadshee
       'SPREADSHEET.TOO_MANY_SHARED_STRINGS',
     ],
     [
+      'an XLSX whose styles hold 800,000 cell formats',
+      'styles.xlsx',
+      async () => {
+        const formats = Array.from({ length: 800_000 }, () => `<xf numFmtId="${Math.floor(Math.random() * 1000)}"/>`).join('');
+        const styles = Buffer.from(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>${formats}</cellXfs></styleSheet>`);
+        return zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/styles.xml', content: styles }]));
+      },
+      'SPREADSHEET.PART_TOO_COMPLEX',
+    ],
+    [
       'an XLSX row with a cell at XFD',
       'xfd.xlsx',
       async () => zipOfParts(workbookParts(sheetXml([CERTIFICATE_HEADER, [['A2', 'L-1001'], ['XFD2', 'x']]]))),
