@@ -122,6 +122,8 @@ describe('copyCheckedXlsx', () => {
     // Random text: no compression ratio gives it away.
     const giant = Buffer.from(`<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>${randomBytes(1536 * 1024).toString('base64')}</t></is></c></row></sheetData></worksheet>`);
     expect(await refusal(await zipOfParts(workbookParts(giant)))).toMatchObject({ code: 'SPREADSHEET.VALUE_TOO_LARGE', params: { part: 'xl/worksheets/sheet1.xml', maxKilobytes: 1024 } });
+    const cols = Buffer.from(`<worksheet><cols>${Array.from({ length: 16_385 }, (_, i) => `<col min="${i + 1}" max="${i + 1}" width="9"/>`).join('')}</cols><sheetData/></worksheet>`);
+    expect(await refusal(await zipOfParts(workbookParts(cols)))).toMatchObject({ code: 'SPREADSHEET.PART_TOO_COMPLEX', params: { part: 'xl/worksheets/sheet1.xml', max: 16_384 } });
     const wide = sheetXml([['User Code'], Array.from({ length: 16_384 }, () => 'x'.repeat(60))]);
     expect(await refusal(await zipOfParts(workbookParts(wide)))).toMatchObject({ code: 'SPREADSHEET.ROW_TOO_LARGE', params: { row: 2 } });
   });

@@ -79,6 +79,7 @@ export async function copyCheckedXlsx(source: string, target: string, limits: Xl
         // Sheets are streamed and shared strings have their own limit; the other parts are read whole.
         maxElements: sheet || part.path === SHARED_STRINGS ? Number.MAX_SAFE_INTEGER : limits.maxPartElements,
         maxRowCells: EXCEL_MAX_COLUMNS,
+        maxColumnDefinitions: EXCEL_MAX_COLUMNS,
       } satisfies XmlMeterLimits);
       const stream = await zip.openFile(part);
       await writer.add(part.path, checked(stream, part.path, limit, meter, tooLarge)).catch(asSpreadsheetError);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XmlMeter, XmlShapeError, type XmlMeterExceeded, type XmlMeterLimits } from './xml-meter.js';
 
-const LOOSE: XmlMeterLimits = { maxTokenBytes: 1e9, maxRowBytes: 1e9, maxStrings: 1e9, maxElements: 1e9, maxRowCells: 1e9 };
+const LOOSE: XmlMeterLimits = { maxTokenBytes: 1e9, maxRowBytes: 1e9, maxStrings: 1e9, maxElements: 1e9, maxRowCells: 1e9, maxColumnDefinitions: 1e9 };
 
 /** Feeds the XML in pieces of `piece` bytes; returns what was exceeded, if anything. */
 function measure(xml: string, limits: Partial<XmlMeterLimits>, piece = Number.MAX_SAFE_INTEGER): XmlMeterExceeded | undefined {
@@ -64,5 +64,8 @@ describe('XmlMeter', () => {
     const xml = sheet(row(1, 3), row(2, 300), row(3, 3));
     for (const piece of [1, 7, 1e9]) expect(measure(xml, { maxRowCells: 299 }, piece)).toMatchObject({ limit: 'cells', row: 2, count: 300, max: 299 });
     expect(measure(xml, { maxRowCells: 300 })).toBeUndefined();
+    const cols = `<worksheet><cols>${'<col min="1" max="1"/>'.repeat(500)}</cols><sheetData/></worksheet>`;
+    expect(measure(cols, { maxColumnDefinitions: 500 }, 5)).toBeUndefined();
+    expect(measure(cols, { maxColumnDefinitions: 499 }, 5)).toMatchObject({ limit: 'elements', count: 500, max: 499 });
   });
 });

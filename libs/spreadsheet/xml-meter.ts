@@ -12,6 +12,8 @@ export interface XmlMeterLimits {
   maxElements: number;
   /** Most cells (`<c>` elements) in one row: exceljs builds them all before the row is seen. */
   maxRowCells: number;
+  /** Most column definitions (`<col>` elements): exceljs keeps each one for the whole sheet. */
+  maxColumnDefinitions: number;
 }
 
 export type XmlMeterExceeded =
@@ -50,6 +52,7 @@ export class XmlMeter {
   private strings = 0;
   private elements = 0;
   private rowCells = 0;
+  private columnDefinitions = 0;
   /** The name of a tag cut off by the end of a chunk, read so far (after `<`). */
   private pendingName: number[] | undefined;
 
@@ -121,6 +124,11 @@ export class XmlMeter {
     if (length === 1 && bytes[local] === 0x63 && this.rowBytes >= 0) {
       this.rowCells++;
       if (this.rowCells > this.limits.maxRowCells) throw new XmlShapeError({ limit: 'cells', count: this.rowCells, max: this.limits.maxRowCells, row: this.rows });
+    } else if (length === 3 && bytes[local] === 0x63 && bytes[local + 1] === 0x6f && bytes[local + 2] === 0x6c) {
+      this.columnDefinitions++;
+      if (this.columnDefinitions > this.limits.maxColumnDefinitions) {
+        throw new XmlShapeError({ limit: 'elements', count: this.columnDefinitions, max: this.limits.maxColumnDefinitions });
+      }
     } else if (length === 3 && bytes[local] === 0x72 && bytes[local + 1] === 0x6f && bytes[local + 2] === 0x77) {
       this.rows++;
       this.rowBytes = 1 + (end - start);
