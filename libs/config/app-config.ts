@@ -63,6 +63,14 @@ export class AppConfig {
     zipMaxCompressionRatio: number;
     /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
     jobLockMs: number;
+    /** Most columns a sheet row may use; a wider file is refused (trailing empty cells do not count). */
+    maxColumns: number;
+    /** Most characters of one row (CSV line, XLSX row XML, all cells together). */
+    maxRowBytes: number;
+    /** A chunk job is closed at chunkSize rows or at this many bytes of JSON rows, whichever comes first. */
+    chunkMaxBytes: number;
+    /** Most bytes an XLSX's shared strings may unpack to (exceljs holds them all in memory). */
+    xlsxMaxSharedStringsBytes: number;
     /** Per user: bytes of uploads and unpacked attachments of imports that have not finished yet. */
     pendingQuotaBytes: number;
     /** Days a finished import's upload is kept (to run a validation for real); failed/cancelled ones go at once. */
@@ -238,6 +246,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       zipMaxUncompressedBytes: int('IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES', 2 * 1024 ** 3, 1024),
       zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
       jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
+      maxColumns: int('IMPORT_MAX_COLUMNS', 256, 1, 16_384),
+      maxRowBytes: int('IMPORT_MAX_ROW_BYTES', 1024 ** 2, 1024, 64 * 1024 ** 2),
+      chunkMaxBytes: int('IMPORT_CHUNK_MAX_BYTES', 1024 ** 2, 1024, 64 * 1024 ** 2),
+      xlsxMaxSharedStringsBytes: int('IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES', 48 * 1024 ** 2, 1024, 1024 ** 3),
       pendingQuotaBytes: int('IMPORT_PENDING_QUOTA_BYTES', 2 * 1024 ** 3, 1024),
       uploadRetentionDays: int('IMPORT_UPLOAD_RETENTION_DAYS', 14, 0, 3650),
     },

@@ -26,9 +26,44 @@ export class SpreadsheetUnreadable extends Error {
   }
 }
 
-/** Streams the rows of the first worksheet (XLSX) or of a CSV file; memory does not grow with file size. */
-export function readSpreadsheet(path: string, kind: SpreadsheetKind): AsyncGenerator<SheetRow> {
-  return kind === 'xlsx' ? readXlsx(path) : readCsv(path);
+export interface SheetLimits {
+  /** Most columns a row may use (trailing empty cells do not count). */
+  maxColumns: number;
+  /** Most characters of one row (all its cells together), and of one CSV line. */
+  maxRowBytes: number;
+}
+
+export const DEFAULT_SHEET_LIMITS: SheetLimits = { maxColumns: 256, maxRowBytes: 1024 ** 2 };
+
+/**
+ * Streams the rows of the first worksheet (XLSX) or of a CSV file; memory does not grow with file size.
+ * Trailing empty cells are dropped (a header followed by thousands of commas has only its named columns);
+ * a row wider than `maxColumns` or larger than `maxRowBytes` refuses the file. An XLSX must have been
+ * through copyCheckedXlsx (xlsx-guard.ts) first: exceljs unpacks without limits.
+ */
+export function readSpreadsheet(path: string, kind: SpreadsheetKind, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow> {
+  return bounded(kind === 'xlsx' ? readXlsx(path) : readCsv(path, limits.maxRowBytes), limits);
+}
+
+async function* bounded(rows: AsyncGenerator<SheetRow>, limits: SheetLimits): AsyncGenerator<SheetRow> {
+  for await (const row of rows) yield { rowNumber: row.rowNumber, cells: boundedCells(row.rowNumber, row.cells, limits) };
+}
+
+/** Null, a hole (exceljs leaves holes for missing cells) or blank text. */
+const isEmptyCell = (cell: CellValue | undefined) => cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
+
+/** The row's cells without trailing empty ones; refuses a row too wide or too large to handle. */
+export function boundedCells(rowNumber: number, cells: CellValue[], limits: SheetLimits): CellValue[] {
+  let width = cells.length;
+  while (width > 0 && isEmptyCell(cells[width - 1])) width--;
+  if (width > limits.maxColumns) throw new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_COLUMNS', { row: rowNumber, columns: width, max: limits.maxColumns });
+  let size = 0;
+  for (let index = 0; index < width; index++) {
+    const cell = cells[index];
+    size += typeof cell === 'string' ? cell.length : 24;
+  }
+  if (size > limits.maxRowBytes) throw new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: rowNumber, maxKilobytes: Math.floor(limits.maxRowBytes / 1024) });
+  return width === cells.length ? cells : cells.slice(0, width);
 }
 
 async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
@@ -148,7 +183,7 @@ export function detectDelimiter(firstLine: string): string {
   return best[1] > 0 ? best[0] : ',';
 }
 
-async function* readCsv(path: string): AsyncGenerator<SheetRow> {
+async function* readCsv(path: string, maxRecordSize: number): AsyncGenerator<SheetRow> {
   const sampleSize = 64 * 1024;
   const head = await readFileHead(path, sampleSize);
   const encoding = detectEncoding(head, head.length < sampleSize);
@@ -168,7 +203,7 @@ async function* readCsv(path: string): AsyncGenerator<SheetRow> {
         relax_quotes: true,
         skip_empty_lines: false,
         info: true,
-        max_record_size: 1024 * 1024,
+        max_record_size: maxRecordSize,
       }),
     );
   try {
@@ -177,6 +212,10 @@ async function* readCsv(path: string): AsyncGenerator<SheetRow> {
       yield { rowNumber: info.lines, cells: record };
     }
   } catch (error) {
+    const csvError = error as { code?: string; lines?: number };
+    if (csvError?.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: csvError.lines ?? 0, maxKilobytes: Math.floor(maxRecordSize / 1024) });
+    }
     throw new SpreadsheetUnreadable('SPREADSHEET.CSV_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
   } finally {
     // Stopping early destroys only the parser: close the file and the decoder too.

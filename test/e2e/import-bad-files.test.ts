@@ -11,20 +11,41 @@ import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, EXE, pdf, xlsx, zip, type Cell } from '../support/files.js';
-import { Http } from '../support/http.js';
+import {
+  csvWithWideHeader,
+  sharedStringsXml,
+  sheetXml,
+  understateSize,
+  withLocalOnlyParts,
+  withoutCentralDirectory,
+  workbookParts,
+  zipOfParts,
+} from '../support/hostile-files.js';
+import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { buildIfStale, WorkerProcess } from '../support/worker-process.js';
 
 const CERTS = 'obtained-certificates';
 const WITH_FILES = 'obtained-certificates-with-files';
 const SMALL_UPLOAD_LIMIT = 1024 * 1024;
 const SMALL_ZIP_MAX_ENTRIES = 5;
 const SMALL_MAX_ROWS = 100;
+const SMALL_SHARED_STRINGS_BYTES = 512 * 1024;
 const SMALL_PENDING_QUOTA = 2 * 1024 * 1024;
 
 let serial = 0;
 /** A valid certificate row with a number of its own, so that every row creates one certificate. */
 const row = (userCode = 'L-1001', definition = 'VCA-BASIS'): Cell[] => [userCode, definition, '01-03-2024', '', `BAD-${Date.now()}-${serial++}`, 'FALSE'];
+
+/** One text cell of `megabytes` MB of one letter: 200 MB packs into ~200 KB. */
+const bombSheet = (megabytes: number) =>
+  Buffer.concat([
+    Buffer.from(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`),
+    Buffer.alloc(megabytes * 1024 ** 2, 'A'),
+    Buffer.from('</t></is></c></row></sheetData></worksheet>'),
+  ]);
+const certificateSheet = (rows: Cell[][]) => sheetXml([CERTIFICATE_HEADER, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
 
 /** Files written anywhere under a directory (recursively). */
 function filesUnder(dir: string): string[] {
@@ -191,6 +212,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
         IMPORT_MAX_UPLOAD_BYTES: String(SMALL_UPLOAD_LIMIT),
         IMPORT_ZIP_MAX_ENTRIES: String(SMALL_ZIP_MAX_ENTRIES),
         IMPORT_MAX_ROWS: String(SMALL_MAX_ROWS),
+        IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES: String(SMALL_SHARED_STRINGS_BYTES),
         IMPORT_PENDING_QUOTA_BYTES: String(SMALL_PENDING_QUOTA),
       }),
     ]);
@@ -377,8 +399,10 @@ describe('imports: bad files fail clearly and write nothing', () => {
       await rejects(main, CERTS, 'program.csv', EXE, 'IMPORTS.MISSING_COLUMNS');
     });
 
-    it('a CSV line over 1 MB fails with SPREADSHEET.CSV_INVALID', async () => {
-      await rejects(main, CERTS, 'one-line.csv', Buffer.concat([Buffer.from(CERTIFICATE_HEADER.join(',') + '\n'), Buffer.alloc(2 * 1024 ** 2, 'x')]), 'SPREADSHEET.CSV_INVALID');
+    it('a CSV line over 1 MB fails with SPREADSHEET.ROW_TOO_LARGE naming the line', async () => {
+      const run = await rejects(main, CERTS, 'one-line.csv', Buffer.concat([Buffer.from(CERTIFICATE_HEADER.join(',') + '\n'), Buffer.alloc(2 * 1024 ** 2, 'x')]), 'SPREADSHEET.ROW_TOO_LARGE');
+      expect(run.failure?.params).toEqual({ row: 2, maxKilobytes: 1024 });
+      expect(run.failure?.message).toContain('Row 2');
     });
 
     it('a PDF named .xlsx fails with SPREADSHEET.NOT_XLSX', async () => {
@@ -444,6 +468,105 @@ describe('imports: bad files fail clearly and write nothing', () => {
       console.log(`1,000,000-row CSV (${Math.round(statSync(path).size / 1024 ** 2)} MB): ${JSON.stringify(timings)}`);
       expect(timings.parseMs).toBeLessThan(20_000);
     }, 90_000);
+  });
+
+  describe('hostile files cannot exhaust a worker', () => {
+    /** Rejected like any bad file, and the parse job is done with (completed and removed), not waiting for a retry. */
+    async function refusedForGood(h: Harness, fileName: string, content: Buffer, code: string): Promise<ImportBody> {
+      const started = Date.now();
+      const run = await rejects(h, CERTS, fileName, content, code);
+      const id = run.id;
+      await eventually(async () => (await h.redis.exists(`${h.app.config.queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      return run;
+    }
+
+    it('an XLSX whose sheet unpacks past its declared size fails with SPREADSHEET.CORRUPT naming the part, without unpacking it', async () => {
+      const bytes = understateSize(await zipOfParts(workbookParts(bombSheet(200))), 'xl/worksheets/sheet1.xml', 1000);
+      expect(bytes.length).toBeLessThan(2 * 1024 ** 2);
+      const run = await refusedForGood(main, 'lying.xlsx', bytes, 'SPREADSHEET.CORRUPT');
+      expect(run.failure?.message).toContain('xl/worksheets/sheet1.xml');
+    });
+
+    it('an XLSX without a central directory (a bomb sheet only in local headers) fails with SPREADSHEET.CORRUPT', async () => {
+      const bytes = withoutCentralDirectory(await zipOfParts(workbookParts(bombSheet(200))));
+      const run = await refusedForGood(main, 'no-directory.xlsx', bytes, 'SPREADSHEET.CORRUPT');
+      expect(run.failure?.message).toContain('central directory');
+    });
+
+    it('a bomb sheet hidden in local headers before a valid workbook is never read: the visible rows import', async () => {
+      const visible = await zipOfParts(workbookParts(certificateSheet([row('L-1001')])));
+      const bytes = withLocalOnlyParts(visible, await zipOfParts(workbookParts(bombSheet(200))));
+      const started = Date.now();
+      const id = await startImport(main.admin, CERTS, 'hidden-part.xlsx', bytes);
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(run.counts).toMatchObject({ total: 1, succeeded: 1 });
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    it('an XLSX with more shared strings than memory allows fails with SPREADSHEET.TOO_MANY_SHARED_STRINGS', async () => {
+      const strings = sharedStringsXml(1_000_001);
+      const bytes = await zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: strings }]));
+      const run = await refusedForGood(main, 'strings.xlsx', bytes, 'SPREADSHEET.TOO_MANY_SHARED_STRINGS');
+      expect(run.failure?.message).toContain('1000000');
+    });
+
+    it('an XLSX whose shared strings unpack past their byte limit fails with SPREADSHEET.PART_TOO_LARGE', async () => {
+      const strings = sharedStringsXml(20_000, (i) => `certificate ${i} ${'x'.repeat(40)}`);
+      expect(strings.length).toBeGreaterThan(SMALL_SHARED_STRINGS_BYTES);
+      const bytes = await zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: strings }]));
+      const run = await refusedForGood(small, 'big-strings.xlsx', bytes, 'SPREADSHEET.PART_TOO_LARGE');
+      expect(run.failure?.message).toContain('xl/sharedStrings.xml');
+    });
+
+    it('an XLSX row with a cell at column XFD fails with SPREADSHEET.TOO_MANY_COLUMNS naming the row, the width and the limit', async () => {
+      const sheet = sheetXml([CERTIFICATE_HEADER, row().map(String), [['A3', 'L-1001'], ['XFD3', 'far away']]]);
+      const run = await refusedForGood(main, 'xfd.xlsx', await zipOfParts(workbookParts(sheet)), 'SPREADSHEET.TOO_MANY_COLUMNS');
+      expect(run.failure?.params).toEqual({ row: 3, columns: 16_384, max: 256 });
+      expect(run.failure?.message).toContain('Row 3');
+      expect(run.failure?.message).toContain('16384');
+    });
+
+    it('a CSV header with 300,000 commas and a last name fails with SPREADSHEET.TOO_MANY_COLUMNS', async () => {
+      const bytes = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last');
+      const run = await refusedForGood(main, 'wide.csv', bytes, 'SPREADSHEET.TOO_MANY_COLUMNS');
+      expect(run.failure?.params).toEqual({ row: 1, columns: 300_006, max: 256 });
+    });
+
+    it('a CSV header followed by 300,000 empty columns imports with its named columns only; rows are not padded', async () => {
+      const rows = Array.from({ length: 150 }, (_, i) => row(['L-1001', 'L-1002', 'L-1003'][i % 3]).map(String));
+      const id = await startImport(main.admin, CERTS, 'trailing-commas.csv', csvWithWideHeader(CERTIFICATE_HEADER, rows, 300_000));
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(run.counts).toMatchObject({ total: 150, succeeded: 150 });
+      expect(run.header).toEqual(CERTIFICATE_HEADER);
+      const [widest] = await main.app.sql<{ n: number }>(`select max(jsonb_array_length(cells)) as n from import_row_results where import_id = $1`, [id]);
+      expect(widest.n).toBe(CERTIFICATE_HEADER.length);
+    });
+
+    it('wide rows close chunk jobs by bytes, not only by rows; an over-long cell fails its row with IMPORTS.CELL_TOO_LONG and is cut in the log', async () => {
+      const notes = Array.from({ length: 8 }, (_, i) => `Note ${i}`);
+      const rows = Array.from({ length: 40 }, () => [...row().map(String), ...notes.map(() => 'n'.repeat(30_000))]);
+      rows[5][6] = 'm'.repeat(40_000);
+      const id = await startImport(main.admin, CERTS, 'wide-rows.csv', csv([...CERTIFICATE_HEADER, ...notes], rows));
+      const run = await finished(main.admin, id, 30_000);
+      expect(run.status, JSON.stringify(run)).toBe('completed_with_errors');
+      expect(run.counts).toMatchObject({ total: 40, succeeded: 39, failed: 1 });
+      const [failed] = await rowsOf(main.admin, id, 'failed');
+      expect(failed.rowNumber).toBe(7);
+      expect(failed.errors).toEqual([expect.objectContaining({ code: 'IMPORTS.CELL_TOO_LONG' })]);
+      expect(failed.errors[0].message).toContain('Note 0');
+      expect(failed.errors[0].message).toContain('40000');
+      const [chunks] = await main.app.sql<{ n: string; widest: number }>(
+        `select (select count(*) from import_chunks where import_id = $1) as n,
+                (select max(length(cell)) from import_row_results, jsonb_array_elements_text(cells) as cell where import_id = $1) as widest`,
+        [id],
+      );
+      // 40 rows of ~240 KB against a 1 MiB budget: a chunk closes at its fifth row, where the row count alone (1000) makes one chunk.
+      expect(Number(chunks.n)).toBe(8);
+      expect(chunks.widest).toBe(32_767);
+    });
   });
 
   describe('bad rows fail alone', () => {
@@ -583,5 +706,128 @@ describe('imports: bad files fail clearly and write nothing', () => {
         expect(run.counts).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
       }
     });
+  });
+});
+
+/**
+ * The same hostile files against a worker as production runs it: the compiled app in a process of its
+ * own with the production heap (NODE_FLAGS, 288 MB). Before the limits, each of these ran it out of
+ * memory, and the retried job crashed it again after every restart.
+ */
+describe('imports: a worker with the production heap survives hostile spreadsheets', () => {
+  let api: TestApp;
+  let admin: Http;
+  let worker: WorkerProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'cit-hostile-'));
+  const queuePrefix = `cit_hostile_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    buildIfStale();
+    api = await startTestApp({ env: { ROLE: 'api', QUEUE_PREFIX: queuePrefix, DATA_DIR: dataDir } });
+    admin = await new Http(api.url).login('admin@example.com');
+    worker = new WorkerProcess('worker', {
+      PATH: process.env.PATH ?? '',
+      ROLE: 'worker',
+      QUEUE_PREFIX: queuePrefix,
+      DATA_DIR: dataDir,
+      DATABASE_URL: api.database.url,
+      REDIS_URL: api.config.redisUrl!,
+      SMTP_URL: api.mail.url,
+      STORAGE_DIR: api.config.storageDir,
+      AUTH_TOKEN_SECRET: api.config.authTokenSecret,
+      SEED_DEMO_DATA: 'false',
+      OUTBOX_POLL_INTERVAL_MS: '50',
+      LOG_LEVEL: 'info',
+    });
+    await worker.ready();
+  });
+
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await api?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an XLSX without a central directory holding a 200 MB cell', 'no-directory.xlsx', async () => withoutCentralDirectory(await zipOfParts(workbookParts(bombSheet(200)))), 'SPREADSHEET.CORRUPT'],
+    [
+      'an XLSX whose 200 MB sheet declares 1,000 bytes',
+      'lying.xlsx',
+      async () => understateSize(await zipOfParts(workbookParts(bombSheet(200))), 'xl/worksheets/sheet1.xml', 1000),
+      'SPREADSHEET.CORRUPT',
+    ],
+    [
+      'an XLSX with 1,000,001 shared strings',
+      'strings.xlsx',
+      async () => zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/sharedStrings.xml', content: sharedStringsXml(1_000_001) }])),
+      'SPREADSHEET.TOO_MANY_SHARED_STRINGS',
+    ],
+    [
+      'an XLSX whose styles hold 800,000 cell formats',
+      'styles.xlsx',
+      async () => {
+        const formats = Array.from({ length: 800_000 }, () => `<xf numFmtId="${Math.floor(Math.random() * 1000)}"/>`).join('');
+        const styles = Buffer.from(`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>${formats}</cellXfs></styleSheet>`);
+        return zipOfParts(workbookParts(certificateSheet([row()]), [{ name: 'xl/styles.xml', content: styles }]));
+      },
+      'SPREADSHEET.PART_TOO_COMPLEX',
+    ],
+    [
+      'an XLSX row with a cell at XFD',
+      'xfd.xlsx',
+      async () => zipOfParts(workbookParts(sheetXml([CERTIFICATE_HEADER, [['A2', 'L-1001'], ['XFD2', 'x']]]))),
+      'SPREADSHEET.TOO_MANY_COLUMNS',
+    ],
+    [
+      'a CSV whose header has 300,000 commas and a last name',
+      'wide.csv',
+      async () => csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last'),
+      'SPREADSHEET.TOO_MANY_COLUMNS',
+    ],
+  ] as const)('%s: the import fails and the worker lives on', async (_label, fileName, build, code) => {
+    const id = await startImport(admin, CERTS, fileName, await build());
+    const run = await finished(admin, id, 60_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe(code);
+    expect(worker.running, worker.output.slice(-30).join('\n')).toBe(true);
+    expect(worker.output.join('\n')).not.toContain('heap out of memory');
+  });
+
+  it('a hidden bomb sheet and a header with 300,000 empty columns import normally, and then a normal import completes', async () => {
+    const hidden = withLocalOnlyParts(await zipOfParts(workbookParts(certificateSheet([row('L-1001')]))), await zipOfParts(workbookParts(bombSheet(200))));
+    const trailing = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, (_, i) => row(['L-1002', 'L-1003'][i % 2]).map(String)), 300_000);
+    for (const [fileName, content, rows] of [['hidden.xlsx', hidden, 1], ['trailing.csv', trailing, 150], ['fine.csv', csv(CERTIFICATE_HEADER, [row('L-1004')]), 1]] as const) {
+      const run = await finished(admin, await startImport(admin, CERTS, fileName, content), 60_000);
+      expect(run.status, `${fileName}: ${JSON.stringify(run)}`).toBe('completed');
+      expect(run.counts).toMatchObject({ total: rows, succeeded: rows });
+    }
+    expect(worker.running).toBe(true);
+    expect((await new Http(api.url).get('/health/ready')).status).toBe(200);
+  });
+
+  it('a file whose reads killed the worker twice is not read a third time: the import fails with IMPORTS.PARSE_DIED', async () => {
+    // What two workers dying in the middle of reading the file leave behind: a waiting parse job and two starts.
+    await worker.kill('SIGKILL');
+    const id = await startImport(admin, CERTS, 'killer.csv', csv(CERTIFICATE_HEADER, [row('L-1005')]));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
+    await api.sql(`update imports set parse_starts = 2 where id = $1`, [id]);
+    const before = Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
+    worker = new WorkerProcess('worker-2', worker.env);
+    await worker.ready();
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe('IMPORTS.PARSE_DIED');
+    expect(run.failure?.message).toContain('2 times');
+    expect(Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n)).toBe(before);
+    const redis = new Redis(api.config.redisUrl!);
+    try {
+      await eventually(async () => (await redis.exists(`${queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+    } finally {
+      redis.disconnect();
+    }
+    // An ordinary import counts one start.
+    const fine = await startImport(admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1006')]));
+    expect((await finished(admin, fine, 30_000)).status).toBe('completed');
+    expect(await api.sql(`select parse_starts from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1 }]);
   });
 });

@@ -1,6 +1,7 @@
 import { Migration20261122000000_foundation } from './Migration20261122000000_foundation.js';
 import { Migration20261122000100_certificates } from './Migration20261122000100_certificates.js';
 import { Migration20261122000200_imports } from './Migration20261122000200_imports.js';
+import { Migration20261130000200_import_parse_starts } from './Migration20261130000200_import_parse_starts.js';
 import { Migration20261130000300_stored_file_collection } from './Migration20261130000300_stored_file_collection.js';
 import { Migration20261130000400_token_version } from './Migration20261130000400_token_version.js';
 import { Migration20261130000500_scoped_reads } from './Migration20261130000500_scoped_reads.js';
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261122000000_foundation', class: Migration20261122000000_foundation },
   { name: 'Migration20261122000100_certificates', class: Migration20261122000100_certificates },
   { name: 'Migration20261122000200_imports', class: Migration20261122000200_imports },
+  { name: 'Migration20261130000200_import_parse_starts', class: Migration20261130000200_import_parse_starts },
   { name: 'Migration20261130000300_stored_file_collection', class: Migration20261130000300_stored_file_collection },
   { name: 'Migration20261130000400_token_version', class: Migration20261130000400_token_version },
   { name: 'Migration20261130000500_scoped_reads', class: Migration20261130000500_scoped_reads },

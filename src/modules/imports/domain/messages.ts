@@ -104,3 +104,37 @@ registerMessages({
     'IMPORTS.NOTIFICATION_CANCELLED': 'Import van {fileName} is geannuleerd.',
   },
 });
+
+// Limits that keep a hostile spreadsheet from exhausting a worker (issue 6).
+registerMessages({
+  en: {
+    'SPREADSHEET.TOO_MANY_COLUMNS':
+      'Row {row} uses {columns} columns; at most {max} are allowed. Delete the unused columns on the right (or copy only the columns to import into a new sheet) and upload again.',
+    'SPREADSHEET.ROW_TOO_LARGE': 'Row {row} holds more than {maxKilobytes} KB, more than an import can handle. Shorten or remove that row and upload again.',
+    'SPREADSHEET.PART_TOO_LARGE':
+      'The Excel file is too large to read safely: its part {part} unpacks to more than {maxMegabytes} MB. Split it into smaller files, or save it as CSV, and upload again.',
+    'SPREADSHEET.TOO_MANY_SHARED_STRINGS':
+      'The Excel file holds more than {max} different texts, more than an import can keep in memory. Split it into smaller files, or save it as CSV, and upload again.',
+    'SPREADSHEET.VALUE_TOO_LARGE': 'The Excel file holds a single value of more than {maxKilobytes} KB (in {part}), more than an import can handle. Remove it and upload again.',
+    'SPREADSHEET.PART_TOO_COMPLEX':
+      'The Excel file is too complex to read safely: its part {part} holds more than {max} elements of one kind (cell formats, column formats). Copy the data into a new workbook, or save it as CSV, and upload again.',
+    'IMPORTS.CELL_TOO_LONG': 'The cell in column {column} is {length} characters long; at most {max} fit in a cell.',
+    'IMPORTS.PARSE_DIED':
+      'Reading the file stopped the import worker {attempts} times (it may not fit in memory), so it was not tried again. Split the file into smaller ones or save it as CSV, and upload again.',
+  },
+  nl: {
+    'SPREADSHEET.TOO_MANY_COLUMNS':
+      'Rij {row} gebruikt {columns} kolommen; hoogstens {max} zijn toegestaan. Verwijder de ongebruikte kolommen rechts (of kopieer alleen de te importeren kolommen naar een nieuw blad) en upload opnieuw.',
+    'SPREADSHEET.ROW_TOO_LARGE': 'Rij {row} bevat meer dan {maxKilobytes} KB, meer dan een import aankan. Maak die rij korter of verwijder haar en upload opnieuw.',
+    'SPREADSHEET.PART_TOO_LARGE':
+      'Het Excel-bestand is te groot om veilig te lezen: het onderdeel {part} pakt uit tot meer dan {maxMegabytes} MB. Splits het in kleinere bestanden, of sla het op als CSV, en upload opnieuw.',
+    'SPREADSHEET.TOO_MANY_SHARED_STRINGS':
+      'Het Excel-bestand bevat meer dan {max} verschillende teksten, meer dan een import in het geheugen kan houden. Splits het in kleinere bestanden, of sla het op als CSV, en upload opnieuw.',
+    'SPREADSHEET.VALUE_TOO_LARGE': 'Het Excel-bestand bevat één waarde van meer dan {maxKilobytes} KB (in {part}), meer dan een import aankan. Verwijder die en upload opnieuw.',
+    'SPREADSHEET.PART_TOO_COMPLEX':
+      'Het Excel-bestand is te complex om veilig te lezen: het onderdeel {part} bevat meer dan {max} elementen van één soort (celopmaken, kolomopmaken). Kopieer de gegevens naar een nieuwe werkmap, of sla het op als CSV, en upload opnieuw.',
+    'IMPORTS.CELL_TOO_LONG': 'De cel in kolom {column} is {length} tekens lang; hoogstens {max} passen in een cel.',
+    'IMPORTS.PARSE_DIED':
+      'Het lezen van het bestand liet de importverwerker {attempts} keer stoppen (het past mogelijk niet in het geheugen), dus het is niet opnieuw geprobeerd. Splits het bestand in kleinere bestanden of sla het op als CSV, en upload opnieuw.',
+  },
+});

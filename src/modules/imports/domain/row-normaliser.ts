@@ -39,12 +39,32 @@ export function isTrue(text: string): boolean {
   return ['true', 'waar', 'ja', 'yes', '1'].includes(text.trim().toLowerCase());
 }
 
-/** Original cells as text for the error file and the row log (in header order). */
-export function originalCells(cells: CellValue[], width: number): string[] {
-  return Array.from({ length: width }, (_, index) => {
+/** Longest cell kept in the row log and the error file (Excel's own limit for a cell). */
+export const MAX_LOGGED_CELL_LENGTH = 32_767;
+
+/**
+ * Original cells as text for the error file and the row log (in header order), each cut at Excel's cell
+ * limit so the log stays bounded. A cell cut off in a column the import does not use fails its row
+ * (a used column reports IMPORTS.VALUE_TOO_LONG already), so nothing is lost without a word.
+ */
+export function cellsForLog(cells: CellValue[], header: string[], mappedIndexes: ReadonlySet<number>): { cells: string[]; errors: ImportMessage[] } {
+  const errors: ImportMessage[] = [];
+  const logged = Array.from({ length: header.length }, (_, index) => {
     const cell = cells[index];
     if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
     const text = cellText(cell);
-    return text.length > 32_767 ? text.slice(0, 32_767) : text;
+    if (text.length <= MAX_LOGGED_CELL_LENGTH) return text;
+    if (!mappedIndexes.has(index)) {
+      errors.push({ code: 'IMPORTS.CELL_TOO_LONG', params: { column: header[index] || columnLetters(index), length: text.length, max: MAX_LOGGED_CELL_LENGTH } });
+    }
+    return text.slice(0, MAX_LOGGED_CELL_LENGTH);
   });
+  return { cells: logged, errors };
+}
+
+/** A, B, ..., Z, AA, ... for a 0-based column index. */
+export function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
 }

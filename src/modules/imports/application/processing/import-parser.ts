@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
@@ -13,12 +13,13 @@ import type { ImportMessage, ImportTypeDefinition } from '../../../../../libs/co
 import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { cellText } from '../../../../../libs/spreadsheet/cell-text.js';
 import { readSpreadsheet, type SpreadsheetKind } from '../../../../../libs/spreadsheet/spreadsheet-reader.js';
+import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS, type XlsxLimits } from '../../../../../libs/spreadsheet/xlsx-guard.js';
 import { detectFileType } from '../../../../../libs/storage/file-type.js';
 import { StoragePort } from '../../../../../libs/storage/storage.port.js';
-import { DEFAULT_ZIP_LIMITS, SafeZip, ZipRejected, type ZipFileEntry, type ZipLimits } from '../../../../../libs/zip/safe-zip.js';
+import { DEFAULT_ZIP_LIMITS, SafeZip, type ZipFileEntry, type ZipLimits } from '../../../../../libs/zip/safe-zip.js';
 import { mapHeader, normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
-import { normaliseRow, originalCells } from '../../domain/row-normaliser.js';
+import { cellsForLog, normaliseRow } from '../../domain/row-normaliser.js';
 import { megabytes, pendingImportBytes } from '../pending-import-bytes.js';
 import { chunkJobId, HELD_BACK_MS, IMPORTS_QUEUE, type ChunkJob, type ChunkRow } from './import-queue.js';
 
@@ -156,27 +157,31 @@ export class ImportParser {
     await flush();
   }
 
-  /** An XLSX is a ZIP that exceljs unpacks without limits: its parts pass the ZIP checks first, so a bomb is refused unopened. */
-  private async refuseXlsxBomb(path: string): Promise<void> {
-    let zip: SafeZip | undefined;
+  /** An XLSX is a ZIP that exceljs unpacks without limits: it reads only a checked copy of the workbook's parts. */
+  private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind, onRow?: (row: ChunkRow) => void): Promise<ParseResult> {
+    if (kind !== 'xlsx') return this.parseRows(run, type, path, kind, onRow);
+    const checkedPath = join(this.config.dataDir, 'tmp', `import-${run.id}-checked.xlsx`);
+    await mkdir(join(this.config.dataDir, 'tmp'), { recursive: true });
     try {
-      // The entry limit is about attachments in an import ZIP; a workbook's parts are not attachments.
-      zip = await SafeZip.open(path, { ...this.zipLimits(), maxEntries: DEFAULT_ZIP_LIMITS.maxEntries });
-      // The declared sizes passed; now hold every part to them while unpacking (yauzl stops a part that
-      // unpacks to more than it declared), before exceljs unpacks the workbook without limits.
-      for (const part of zip.listing.files) {
-        await pipeline(await zip.openFile(part), new Writable({ write: (_chunk, _encoding, callback) => callback() }));
-      }
-    } catch (error) {
-      // Not a ZIP at all, or a damaged one: the spreadsheet reader says so in spreadsheet terms.
-      if (!(error instanceof ZipRejected && error.code === 'ZIP.CORRUPT')) throw error;
+      await copyCheckedXlsx(path, checkedPath, this.xlsxLimits());
+      return await this.parseRows(run, type, checkedPath, kind, onRow);
     } finally {
-      zip?.close();
+      await rm(checkedPath, { force: true });
     }
   }
 
-  private async parseSheet(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind, onRow?: (row: ChunkRow) => void): Promise<ParseResult> {
-    if (kind === 'xlsx') await this.refuseXlsxBomb(path);
+  private xlsxLimits(): XlsxLimits {
+    const imports = this.config.imports;
+    return {
+      ...DEFAULT_XLSX_LIMITS,
+      // The entry limit is about attachments in an import ZIP; a workbook's parts are not attachments.
+      zip: { ...this.zipLimits(), maxEntries: DEFAULT_ZIP_LIMITS.maxEntries },
+      maxSharedStringsBytes: imports.xlsxMaxSharedStringsBytes,
+      maxRowBytes: imports.maxRowBytes,
+    };
+  }
+
+  private async parseRows(run: Import, type: ImportTypeDefinition, path: string, kind: SpreadsheetKind, onRow?: (row: ChunkRow) => void): Promise<ParseResult> {
     const explicitMapping = (run.options.columnMapping ?? {}) as Record<string, string>;
     const chunkSize = Math.min(this.config.imports.chunkSize, type.maxChunkSize ?? Number.MAX_SAFE_INTEGER);
     const maxRows = this.config.imports.maxRows;
@@ -184,6 +189,10 @@ export class ImportParser {
     let header: string[] | undefined;
     let indexByKey = new Map<string, number>();
     let pending: ChunkRow[] = [];
+    // Rows travel in the Bull job: a chunk also closes at a byte budget, so no payload grows with wide rows.
+    let pendingBytes = 0;
+    const chunkMaxBytes = this.config.imports.chunkMaxBytes;
+    let mappedIndexes = new Set<number>();
     let chunkCount = 0;
     let totalRows = 0;
     const warnings: ImportMessage[] = [];
@@ -201,14 +210,17 @@ export class ImportParser {
       });
       chunkCount++;
       pending = [];
+      pendingBytes = 0;
     };
 
-    for await (const sheetRow of readSpreadsheet(path, kind)) {
+    const sheetLimits = { maxColumns: this.config.imports.maxColumns, maxRowBytes: this.config.imports.maxRowBytes };
+    for await (const sheetRow of readSpreadsheet(path, kind, sheetLimits)) {
       if (!header) {
         header = sheetRow.cells.map((cell) => cellText(cell));
         const mapping = mapHeader(header, type.columns, explicitMapping);
         if (mapping.errors.length > 0) throw new ImportRejected(mapping.errors[0]);
         indexByKey = mapping.indexByKey;
+        mappedIndexes = new Set(indexByKey.values());
         const ignored = mapping.ignoredHeaders.filter((h) => !ERROR_COLUMN_HEADERS.has(normaliseHeader(h)));
         if (ignored.length > 0) warnings.push({ code: 'IMPORTS.IGNORED_COLUMNS', params: { headers: listOf(ignored) } });
         continue;
@@ -219,10 +231,12 @@ export class ImportParser {
       const fingerprint = createHash('sha1').update(normalised.fingerprint).digest('base64');
       const duplicateOf = seen.get(fingerprint);
       if (duplicateOf === undefined) seen.set(fingerprint, sheetRow.rowNumber);
-      const chunkRow: ChunkRow = { row: normalised.row, cells: originalCells(sheetRow.cells, header.length), errors: normalised.errors, duplicateOf };
+      const logged = cellsForLog(sheetRow.cells, header, mappedIndexes);
+      const chunkRow: ChunkRow = { row: normalised.row, cells: logged.cells, errors: [...normalised.errors, ...logged.errors], duplicateOf };
       onRow?.(chunkRow);
       pending.push(chunkRow);
-      if (pending.length >= chunkSize) await enqueue();
+      pendingBytes += Buffer.byteLength(JSON.stringify(chunkRow));
+      if (pending.length >= chunkSize || pendingBytes >= chunkMaxBytes) await enqueue();
     }
     if (!header) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
     if (totalRows === 0) throw new ImportRejected({ code: 'IMPORTS.NO_ROWS' });

@@ -14,6 +14,9 @@ import { ChunkProcessor, finishImport } from './chunk-processor.js';
 import { ImportParser, ImportRejected } from './import-parser.js';
 import { IMPORTS_QUEUE, type ChunkJob, type ParseJob } from './import-queue.js';
 
+/** Reads of one import's file that may die (the process ends mid-read) before the import is failed instead. */
+export const MAX_PARSE_STARTS = 2;
+
 /**
  * The worker side of the engine: `parse` jobs read and check a file and fan it out into chunk jobs;
  * `chunk` jobs process rows. Only processes with ROLE=worker or all consume them.
@@ -64,9 +67,20 @@ export class ImportWorker implements OnApplicationBootstrap {
       return;
     }
     if (run.status !== 'queued' && run.status !== 'validating') return;
-    await em.execute(`update imports set status = 'validating', started_at = coalesce(started_at, now()) where id = ? and status in ('queued', 'validating')`, [
-      run.id,
-    ]);
+    const [claimed] = await em.execute<{ parse_starts: number }[]>(
+      `update imports set status = 'validating', started_at = coalesce(started_at, now()), parse_starts = parse_starts + 1
+        where id = ? and status in ('queued', 'validating') returning parse_starts`,
+      [run.id],
+    );
+    if (!claimed) return;
+    if (claimed.parse_starts > MAX_PARSE_STARTS) {
+      // Every earlier read of this file ended without a result: the worker died on it (out of memory, a
+      // crash). Reading it again would kill this worker too, and the next, so the import ends here.
+      this.logger.error({ msg: 'import file not read again after earlier reads died', importId: run.id, starts: claimed.parse_starts });
+      await this.parser.discard(run.id);
+      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', { code: 'IMPORTS.PARSE_DIED', params: { attempts: claimed.parse_starts - 1 } }));
+      return;
+    }
     const started = Date.now();
     try {
       const type = this.registry.get(run.type);
