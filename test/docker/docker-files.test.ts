@@ -43,4 +43,10 @@ describe('docker files', () => {
     expect(ports.length).toBe(2);
     for (const line of ports) expect(line).toMatch(/- "127\.0\.0\.1:\d+:\d+"/);
   });
+
+  it('check a worker by its own readiness (queue connection and heartbeat), not only that it runs', () => {
+    const worker = /\n  worker:\n((?:    .*\n|\s*\n)+)/.exec(compose)?.[1] ?? '';
+    expect(worker).toMatch(/HEALTH_PORT: "\d+"/);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*process\.env\.HEALTH_PORT[\s\S]*\/health\/ready/);
+  });
 });
