@@ -45,7 +45,7 @@ describe('docker files', () => {
   });
 
   it('check a worker by its own readiness (queue connection and heartbeat), not only that it runs', () => {
-    const worker = /\n  worker:\n((?:    .*\n|\s*\n)+)/.exec(compose)?.[1] ?? '';
+    const worker = /\n {2}worker:\n((?: {4}.*\n|\s*\n)+)/.exec(compose)?.[1] ?? '';
     expect(worker).toMatch(/HEALTH_PORT: "\d+"/);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*process\.env\.HEALTH_PORT[\s\S]*\/health\/ready/);
   });

@@ -1,7 +1,5 @@
-import { NODE_FLAGS } from '../../libs/runtime/node-flags.js';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,71 +10,13 @@ import { csv, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, startImport } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { buildIfStale, WorkerProcess } from '../support/worker-process.js';
 
 const ROWS = 20_000;
 const CHUNK_SIZE = 500;
 const JOB_LOCK_MS = 3000;
 const USERS = ['L-1001', 'L-1002', 'L-1003', 'L-1004', 'L-1005', 'L-1006'];
 const DEFINITIONS = ['VCA-BASIS', 'FORKLIFT', 'BHV', 'EHBO', 'NT2-B1'];
-const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
-
-/** Builds dist/ when a source file is newer than the compiled entry point (`npm test` has just built it). */
-function buildIfStale() {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-      .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-  let built = 0;
-  try {
-    built = statSync(MAIN).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (built > Math.max(newest(join(process.cwd(), 'src')), newest(join(process.cwd(), 'libs')))) return;
-  const result = spawnSync('npm', ['run', 'build'], { cwd: process.cwd(), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-/** A worker as a real OS process (the compiled app with ROLE=worker), its output kept for a failure report. */
-class WorkerProcess {
-  readonly output: string[] = [];
-  private readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-
-  constructor(
-    readonly name: string,
-    env: Record<string, string>,
-  ) {
-    this.child = spawn(process.execPath, [...NODE_FLAGS, MAIN], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (stream: string) => (chunk: Buffer) => {
-      this.output.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => `[${name} ${stream}] ${line}`));
-      if (this.output.length > 2000) this.output.splice(0, this.output.length - 2000);
-    };
-    this.child.stdout!.on('data', keep('out'));
-    this.child.stderr!.on('data', keep('err'));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve(signal ? null : code)));
-  }
-
-  get running() {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Resolves once the app said it is running; fails if the process ends first. */
-  async ready(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.output.some((line) => line.includes('Credential Import is running (role worker)'))) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready`);
-      if (Date.now() > deadline) throw new Error(`${this.name} not ready within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.running) this.child.kill(signal);
-    await this.exited;
-  }
-}
-
 interface ImportState {
   status: string;
   total_rows: number;

@@ -1,26 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '../../libs/runtime/node-flags.js';
+import { MAIN } from './compiled-app.js';
 
-export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
-
-/** Builds dist/ when a source file is newer than the compiled entry point (`npm test` has just built it). */
-export function buildIfStale() {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-      .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-  let built = 0;
-  try {
-    built = statSync(MAIN).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (built > Math.max(newest(join(process.cwd(), 'src')), newest(join(process.cwd(), 'libs')))) return;
-  const result = spawnSync('npm', ['run', 'build'], { cwd: process.cwd(), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
-}
+export { buildIfStale } from './compiled-app.js';
 
 /** The compiled app as a real OS process with the production heap flags, its output kept for a failure report. */
 export class WorkerProcess {
