@@ -10,6 +10,7 @@ import { securityHeaders } from '../libs/http/security-headers.js';
 import { JsonLogger } from '../libs/logging/json-logger.js';
 import { httpMetrics } from '../libs/metrics/http-metrics.middleware.js';
 import { provisionServices, type ProvisionedServices } from '../libs/runtime/provision.js';
+import { installationQueuePrefix } from '../libs/runtime/queue-prefix.js';
 import { AppModule } from './app.module.js';
 import { runMigrations } from './database/migrate.js';
 import { DemoDataRunner } from './platform/demo-data.runner.js';
@@ -38,6 +39,11 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     const resolved = services.config;
     const applied = await runMigrations(resolved.databaseUrl!);
     if (applied.length > 0) logger.log({ msg: 'migrations applied', migrations: applied }, 'bootstrap');
+    if (!resolved.queuePrefix) {
+      // Stored in the database once (table installation), so every process and restart uses the same queues.
+      resolved.queuePrefix = await installationQueuePrefix(resolved.databaseUrl!);
+      services.notes.push(`queues: prefix ${resolved.queuePrefix} (stored in the database; QUEUE_PREFIX overrides)`);
+    }
 
     const app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config: resolved, mailCatcher: services.mailCatcher }),

@@ -44,7 +44,7 @@ export class AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
    * Prefix of every Bull and Redis key. QUEUE_PREFIX if set; else empty here and filled in at start
-   * from the database's identity (see libs/runtime/queue-prefix.ts), so two installations never share queues.
+   * (after the migrations) from the value stored in the database (see libs/runtime/queue-prefix.ts), so two installations never share queues.
    */
   queuePrefix: string;
   /** Total time one HTTP request may take (Node's server.requestTimeout): fits the largest upload on a slow line. */

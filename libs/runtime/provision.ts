@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import { MailCatcher } from './mail-catcher.js';
-import { installationQueuePrefix } from './queue-prefix.js';
 import { findOrStartRedis } from './redis-server.js';
 import { describeError, StartupError } from './startup-error.js';
 
@@ -34,10 +33,6 @@ export async function provisionServices(config: AppConfig, log: (message: string
       notes.push(`database: embedded PostgreSQL (${requested}${postgres.dataDir === requested ? '' : `, files in ${postgres.dataDir}`})`);
     } else {
       notes.push('database: DATABASE_URL');
-    }
-    if (!resolved.queuePrefix) {
-      resolved.queuePrefix = await installationQueuePrefix(resolved.databaseUrl!);
-      notes.push(`queues: prefix ${resolved.queuePrefix} (from the database's identity; QUEUE_PREFIX overrides)`);
     }
     if (!resolved.redisUrl) {
       const redis = await findOrStartRedis(join(config.dataDir, 'redis'), log).catch((error: unknown) => {

@@ -81,7 +81,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stop,
     close: async () => {
       await stop();
-      await deleteQueueKeys(config.redisUrl!, config.queuePrefix);
+      await deleteQueueKeys(config.redisUrl!, running.config.queuePrefix);
       if (!options.mailCatcher) await mail.stop();
       if (!options.database) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
