@@ -93,6 +93,8 @@ describe('loadConfig', () => {
 
 describe('production refuses unsafe settings', () => {
   const placeholder = 'REPLACE-ME-placeholder-secret-do-not-use-in-production';
+  /** What every production installation sets besides the settings under test. */
+  const services = { DATABASE_URL: 'postgres://app@10.0.0.5/ci', REDIS_URL: 'redis://10.0.0.6:6379', METRICS_TOKEN: 'scrape-token-0123456789' };
   const problemsOf = (env: Record<string, string>): string[] => {
     try {
       loadConfig(env, cwd());
@@ -104,7 +106,7 @@ describe('production refuses unsafe settings', () => {
   };
 
   it('with NODE_ENV=production: the placeholder secret, demo seeding and the mail catcher, all in one error', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: placeholder, SEED_DEMO_DATA: 'true' });
+    const problems = problemsOf({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: placeholder, SEED_DEMO_DATA: 'true', ...services });
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/AUTH_TOKEN_SECRET is the public placeholder .*NODE_ENV=production/);
     expect(problems[1]).toMatch(/SEED_DEMO_DATA=true is refused/);
@@ -117,13 +119,13 @@ describe('production refuses unsafe settings', () => {
     expect(problems.join('\n')).toMatch(/SEED_DEMO_DATA/);
     expect(problems.join('\n')).toMatch(/SMTP_URL/);
     // the compose file's setting: a service named postgres is another host
-    expect(problemsOf({ DATABASE_URL: 'postgres://postgres:postgres@postgres:5432/credential_import', SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://mailpit:1025' }))
+    expect(problemsOf({ ...services, DATABASE_URL: 'postgres://postgres:postgres@postgres:5432/credential_import', SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://mailpit:1025' }))
       .toEqual([expect.stringMatching(/SEED_DEMO_DATA=true is refused/)]);
   });
 
   it('accepts a production configuration that sets its own secret and SMTP server and seeds nothing', () => {
     const config = loadConfig(
-      { NODE_ENV: 'production', DATABASE_URL: 'postgres://app@10.0.0.5/ci', SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48) },
+      { NODE_ENV: 'production', ...services, SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48) },
       cwd(),
     );
     expect(config.seedDemoData).toBe(false);
@@ -143,9 +145,32 @@ describe('production refuses unsafe settings', () => {
     expect(problemsOf({ SEED_DEMO_DATA: 'true' })).toEqual([]);
   });
 
+  it('with NODE_ENV=production: no embedded PostgreSQL (fixed password) and no redis-server of its own', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', SEED_DEMO_DATA: 'false', SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48), METRICS_TOKEN: services.METRICS_TOKEN });
+    expect(problems).toEqual([
+      expect.stringMatching(/^DATABASE_URL must be set .*NODE_ENV=production.*postgres\/postgres/),
+      expect.stringMatching(/^REDIS_URL must be set .*redis-server/),
+    ]);
+  });
+
+  it('in production the API serves /metrics only with METRICS_TOKEN (a proxy on the same host makes loopback public)', () => {
+    const base = { NODE_ENV: 'production', ...services, SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48) };
+    const { METRICS_TOKEN: _token, ...withoutToken } = base;
+    for (const role of ['all', 'api']) {
+      expect(problemsOf({ ...withoutToken, ROLE: role }), role).toEqual([expect.stringMatching(/^METRICS_TOKEN must be set .*reverse proxy/)]);
+    }
+    // also when production is recognised by a database elsewhere
+    expect(problemsOf({ ...withoutToken, NODE_ENV: '', SEED_DEMO_DATA: 'false' })).toEqual([expect.stringMatching(/^METRICS_TOKEN must be set .*DATABASE_URL points to another host/)]);
+    // a worker has no API; its HEALTH_PORT listener is not behind the proxy
+    expect(problemsOf({ ...withoutToken, ROLE: 'worker' })).toEqual([]);
+    expect(problemsOf(base)).toEqual([]);
+    // local trials keep loopback scraping without a token
+    expect(problemsOf({})).toEqual([]);
+  });
+
   it('does not mistake look-alike hosts for this machine', () => {
     for (const url of ['postgres://x@127.0.0.1.nip.io/db', 'postgres://x@localhost.example.com/db', 'postgres://x@[::2]/db', 'postgres://x@128.0.0.1/db']) {
-      expect(problemsOf({ DATABASE_URL: url, SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://m:25' }), url).toHaveLength(1);
+      expect(problemsOf({ ...services, DATABASE_URL: url, SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://m:25' }), url).toHaveLength(1);
     }
   });
 });

@@ -202,7 +202,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     }
   }
   const seedDemoData = bool('SEED_DEMO_DATA', databaseUrl === undefined);
-  problems.push(...unsafeProductionSettings({ nodeEnv: str('NODE_ENV'), databaseUrl, authTokenSecret: secret, seedDemoData, smtpUrl }));
+  problems.push(...unsafeProductionSettings({
+    nodeEnv: str('NODE_ENV'), databaseUrl, authTokenSecret: secret, seedDemoData, smtpUrl, redisUrl, role, metricsToken: str('METRICS_TOKEN'),
+  }));
   const maxUploadBytes = int('IMPORT_MAX_UPLOAD_BYTES', 500 * 1024 * 1024, 1024);
   const requestTimeoutSeconds = int('HTTP_REQUEST_TIMEOUT_SECONDS', 0, 0, 86_400);
   const httpRequestTimeoutMs = requestTimeoutSeconds > 0

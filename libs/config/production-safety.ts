@@ -40,6 +40,9 @@ export interface SafetyInputs {
   authTokenSecret?: string;
   seedDemoData: boolean;
   smtpUrl?: string;
+  redisUrl?: string;
+  role?: 'all' | 'api' | 'worker';
+  metricsToken?: string;
 }
 
 /**
@@ -64,6 +67,18 @@ export function unsafeProductionSettings(inputs: SafetyInputs): string[] {
   }
   if (inputs.smtpUrl === undefined) {
     problems.push(`SMTP_URL must be set ${why}: the built-in mail catcher keeps mail in memory and delivers nothing`);
+  }
+  if (inputs.databaseUrl === undefined) {
+    problems.push(`DATABASE_URL must be set ${why}: the embedded PostgreSQL is for local trials (fixed password postgres/postgres, files under DATA_DIR)`);
+  }
+  if (inputs.redisUrl === undefined) {
+    problems.push(`REDIS_URL must be set ${why}: production does not start a redis-server of its own`);
+  }
+  if (inputs.role !== 'worker' && inputs.metricsToken === undefined) {
+    problems.push(
+      `METRICS_TOKEN must be set ${why}: without it /metrics trusts loopback connections, and a reverse proxy on the same host ` +
+        'makes those come from anyone',
+    );
   }
   return problems;
 }

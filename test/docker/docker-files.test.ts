@@ -38,6 +38,7 @@ describe('docker files', () => {
     expect(compose).toMatch(/SEED_DEMO_DATA: "false"/);
     for (const secret of PLACEHOLDER_SECRETS) expect(compose).not.toContain(secret);
     expect(compose).toMatch(/AUTH_TOKEN_SECRET: \$\{AUTH_TOKEN_SECRET:\?/);
+    expect(compose).toMatch(/METRICS_TOKEN: \$\{METRICS_TOKEN:\?/);
     const mailpitPorts = /mailpit:\n(?:.*\n)*?\s+ports:\n((?:\s+- .*\n)+)/.exec(compose)?.[1] ?? '';
     const ports = mailpitPorts.split('\n').filter((line) => line.includes('-'));
     expect(ports.length).toBe(2);

@@ -27,8 +27,9 @@ describe('queue dashboard session cookie', () => {
 
 describe('metrics access', () => {
   const request = (remoteAddress: string, headers: Record<string, string> = {}) => ({ socket: { remoteAddress }, headers }) as unknown as IncomingMessage;
-  const withToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp');
-  const withoutToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET }, '/tmp');
+  const withToken = loadConfig({ DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:6379', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp');
+  // Only a local installation may go without a token (production refuses to start without one, see below).
+  const withoutToken = loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/db', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET }, '/tmp');
 
   it('with METRICS_TOKEN: exactly that bearer token, from anywhere', () => {
     expect(mayScrape(request('203.0.113.9', { authorization: 'Bearer scrape-token-0123456789' }), withToken)).toBe(true);
@@ -37,7 +38,15 @@ describe('metrics access', () => {
     expect(mayScrape(request('127.0.0.1', { authorization: 'Basic scrape-token-0123456789' }), withToken)).toBe(false);
   });
 
-  it('without it: only direct loopback requests', () => {
+  it('in production the API does not start without it: a reverse proxy on the same host (nginx proxy_pass to 127.0.0.1, no X-Forwarded-For) would make loopback-only scraping public', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:6379', SMTP_URL: 'smtp://h:25', AUTH_TOKEN_SECRET: SECRET };
+    expect(() => loadConfig(production, '/tmp')).toThrow(/METRICS_TOKEN must be set/);
+    expect(() => loadConfig({ ...production, ROLE: 'api' }, '/tmp')).toThrow(/METRICS_TOKEN must be set/);
+    // the proxied request that looks local: refused only when nobody configured a token
+    expect(mayScrape(request('127.0.0.1'), loadConfig({ ...production, METRICS_TOKEN: 'scrape-token-0123456789' }, '/tmp'))).toBe(false);
+  });
+
+  it('without it (local installations only): only direct loopback requests', () => {
     expect(mayScrape(request('127.0.0.1'), withoutToken)).toBe(true);
     expect(mayScrape(request('::1'), withoutToken)).toBe(true);
     expect(mayScrape(request('10.0.0.4'), withoutToken)).toBe(false);
