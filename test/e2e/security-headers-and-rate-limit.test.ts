@@ -116,6 +116,34 @@ describe('security headers and rate limit', () => {
       expect(response.headers.get('x-ratelimit-limit')).toBeNull();
     }
   });
+
+  // Last in this file: it blocks the test's own address (127.0.0.1) for the rest of the window.
+  it('limits requests that authentication refuses per address, before any token is looked up', async () => {
+    const statuses: number[] = [];
+    let limited;
+    for (let i = 0; i < 20; i++) {
+      const token = i % 2 === 0 ? `cit_${'x'.repeat(40)}${i}` : `not-a-token-${i}`;
+      const response = await new Http(app.url, token).get('/api/auth/me');
+      statuses.push(response.status);
+      if (response.status === 429) {
+        limited = response;
+        break;
+      }
+    }
+    // RATE_LIMIT_MAX (8) refused authentications per window, then 429 instead of one more token lookup
+    expect(statuses.slice(0, 8)).toEqual(Array(8).fill(401));
+    expect(statuses.length).toBeLessThanOrEqual(11);
+    expect(limited?.status).toBe(429);
+    expect(limited!.headers.get('content-type')).toContain('application/problem+json');
+    const retryAfter = Number(limited!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(limited!.body).toMatchObject({ status: 429, code: 'COMMON.TOO_MANY_REQUESTS' });
+    // Requests without any token are refused the same way while the address is blocked; health stays exempt.
+    expect((await http.get('/api/auth/me')).status).toBe(429);
+    expect((await http.get('/health/live')).status).toBe(200);
+    expect(await countKeys(app, `${app.config.queuePrefix}:ratelimit:unauthenticated:ip:*`)).toBeGreaterThan(0);
+  });
 });
 
 async function countKeys(app: TestApp, pattern: string): Promise<number> {

@@ -8,11 +8,12 @@ import { DomainError } from '../../errors/domain-error.js';
  * and sign-in, which has its own per-account and per-address throttling in the Users module. Limiting
  * sign-in here as well would answer 429 with a different Retry-After than the one the login limit gives.
  */
-const EXEMPT = [/^\/health(\/|$)/, /^\/metrics(\/|$)/, /^\/api\/auth\/login$/];
+export const RATE_LIMIT_EXEMPT = [/^\/health(\/|$)/, /^\/metrics(\/|$)/, /^\/api\/auth\/login$/];
 
 /**
  * The general rate limit: requests per principal (the authenticated user id, else the client address)
- * per window, counted in Redis. Registered after the authentication guard, so the principal is known.
+ * per window, counted in Redis. Registered after the authentication guard, so the principal is known; requests
+ * that authentication refuses are counted per address by UnauthenticatedLimitMiddleware instead.
  * Over the limit: 429 problem+json with Retry-After.
  */
 @Injectable()
@@ -20,7 +21,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    return EXEMPT.some((pattern) => pattern.test(request.path));
+    return RATE_LIMIT_EXEMPT.some((pattern) => pattern.test(request.path));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature of ThrottlerGuard.getTracker

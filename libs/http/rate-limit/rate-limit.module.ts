@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
@@ -6,11 +6,13 @@ import { AppConfig } from '../../config/app-config.js';
 import { REDIS } from '../../redis/redis.module.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { UnauthenticatedLimitMiddleware } from './unauthenticated-limit.middleware.js';
 
 /**
  * The general per-principal rate limit (RATE_LIMIT_*). Import it in the root module AFTER the module that
  * registers the authentication guard: global guards run in registration order, and the limit keys on the
- * principal that guard sets.
+ * principal that guard sets. Requests the authentication guard refuses are limited per address by
+ * UnauthenticatedLimitMiddleware, which runs before every guard.
  */
 @Module({
   imports: [
@@ -25,4 +27,8 @@ import { RedisThrottlerStorage } from './redis-throttler.storage.js';
   ],
   providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
-export class RateLimitModule {}
+export class RateLimitModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(UnauthenticatedLimitMiddleware).forRoutes('*');
+  }
+}

@@ -45,4 +45,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       timeToBlockExpire: Math.ceil(blockMs / 1000),
     };
   }
+
+  /** Milliseconds the key stays blocked (0: not blocked), without counting a hit. */
+  async blockedFor(key: string, throttlerName: string): Promise<number> {
+    return Math.max(0, await this.redis.pttl(`${this.prefix}:${throttlerName}:${key}:block`));
+  }
 }
