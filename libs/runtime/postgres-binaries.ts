@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -69,8 +70,13 @@ export function canRunAs(binaries: PostgresBinaries, user: OsUser): boolean {
  * As root, PostgreSQL runs as the `postgres` user, which cannot enter a clone in a closed directory
  * (a 0700 home or `mktemp -d`). Then the binaries are copied once to `<cacheRoot>/pg-<version>-<hash>`,
  * a directory every user can read, and run from there. The copy is made in a temporary directory and
- * renamed into place, so a concurrent or interrupted start never uses half a copy; a complete copy is
- * reused.
+ * renamed into place, so a concurrent or interrupted start never uses half a copy.
+ *
+ * A complete copy is reused only when it still is one: its `.complete` marker holds a manifest of every entry
+ * (path, kind, size, link target), and every entry must be owned by root and writable by nobody else. A copy
+ * that systemd-tmpfiles pruned in part (it may delete old files and leave the marker), or whose modes allow
+ * others to change it, is moved aside and copied again. A reused copy is touched, so age-based cleaning of
+ * /var/tmp does not take it while it is in use.
  */
 export function reachableBinaries(
   binaries: PostgresBinaries,
@@ -81,7 +87,14 @@ export function reachableBinaries(
   if (canRunAs(binaries, user)) return binaries;
   prepareCacheRoot(cacheRoot);
   const target = join(cacheRoot, `pg-${binaries.version}-${contentHash(binaries.nativeDir)}`);
-  if (existsSync(join(target, COMPLETE_MARKER))) assertRootOwned(target, cacheRoot);
+  let reusable = false;
+  if (existsSync(join(target, COMPLETE_MARKER))) {
+    assertRootOwned(target, cacheRoot);
+    const problem = copyProblem(target);
+    if (problem === undefined) reusable = true;
+    else discardCopy(target, problem, cacheRoot, log);
+  }
+  if (reusable) touchCopy(target);
   else copyTo(binaries, target, cacheRoot, log);
   const copied = { ...binariesIn(join(target, 'native')), version: binaries.version, major: binaries.major };
   if (!canRunAs(copied, user)) {
@@ -99,12 +112,14 @@ function copyTo(binaries: PostgresBinaries, target: string, cacheRoot: string, l
     const temporary = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       mkdirSync(temporary, { mode: 0o755 });
-      cpSync(binaries.nativeDir, join(temporary, 'native'), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      // New timestamps (not the package's): age-based cleaning of /var/tmp counts from the copy.
+      cpSync(binaries.nativeDir, join(temporary, 'native'), { recursive: true, verbatimSymlinks: true });
       const packageJson = join(binaries.nativeDir, '..', 'package.json');
       if (existsSync(packageJson)) cpSync(packageJson, join(temporary, 'package.json'));
       hydrateSymlinks(join(temporary, 'native'));
-      openDirectories(temporary);
-      writeFileSync(join(temporary, COMPLETE_MARKER), `${binaries.nativeDir}\n`, { mode: 0o644 });
+      closeModes(temporary);
+      const manifest: CopyManifest = { source: binaries.nativeDir, entries: listEntries(temporary) };
+      writeFileSync(join(temporary, COMPLETE_MARKER), `${JSON.stringify(manifest)}\n`, { mode: 0o644 });
       try {
         renameSync(temporary, target);
       } catch (error) {
@@ -183,10 +198,101 @@ function hydrateSymlinks(nativeDir: string) {
   }
 }
 
-/** Directories 0755 (the copy keeps the files' own modes). */
-function openDirectories(dir: string) {
+/**
+ * Directories 0755; files keep their own modes (execute bits) minus group/other write: npm run with a permissive
+ * umask leaves the package's files writable by others, and root starts these binaries.
+ */
+function closeModes(dir: string) {
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) openDirectories(join(dir, entry.name));
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) closeModes(path);
+    else if (entry.isFile()) chmodSync(path, lstatSync(path).mode & 0o7755);
   }
+}
+
+interface CopyManifest {
+  /** Where the copy came from. */
+  source: string;
+  /** Every entry under the copy but the marker: `path\tkind` with kind `d`, `f<size>` or `l<link target>`. */
+  entries: string[];
+}
+
+function listEntries(root: string): string[] {
+  const entries: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const rel = relative(root, path);
+      if (rel === COMPLETE_MARKER) continue;
+      const stat = lstatSync(path);
+      if (stat.isDirectory()) {
+        entries.push(`${rel}\td`);
+        walk(path);
+      } else if (stat.isSymbolicLink()) entries.push(`${rel}\tl${readlinkSync(path)}`);
+      else entries.push(`${rel}\t${stat.isFile() ? 'f' : '?'}${stat.size}`);
+    }
+  };
+  walk(root);
+  return entries;
+}
+
+/** Why a copy cannot be reused (undefined: it can). */
+export function copyProblem(target: string): string | undefined {
+  let manifest: CopyManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(target, COMPLETE_MARKER), 'utf8')) as CopyManifest;
+    if (!Array.isArray(manifest.entries)) return 'its .complete marker has no manifest';
+  } catch {
+    return 'its .complete marker has no manifest';
+  }
+  const found = listEntries(target);
+  const expected = new Set(manifest.entries);
+  const present = new Set(found);
+  const missing = manifest.entries.filter((entry) => !present.has(entry));
+  const extra = found.filter((entry) => !expected.has(entry));
+  if (missing.length > 0 || extra.length > 0) {
+    const first = (missing[0] ?? extra[0])!.split('\t')[0];
+    return `it no longer matches its manifest (${missing.length} missing or changed, ${extra.length} unexpected, e.g. ${first})`;
+  }
+  for (const entry of ['', COMPLETE_MARKER, ...manifest.entries.map((line) => line.split('\t')[0]!)]) {
+    const stat = lstatSync(join(target, entry));
+    if (stat.uid !== 0 || (!stat.isSymbolicLink() && (stat.mode & 0o022) !== 0)) {
+      return `${entry || '.'} is not owned by root or is writable by others (uid ${stat.uid}, mode ${(stat.mode & 0o7777).toString(8)})`;
+    }
+  }
+  return undefined;
+}
+
+/** Moves a copy that cannot be reused out of the way (atomically, so a concurrent start never sees half of it) and removes it. */
+function discardCopy(target: string, problem: string, cacheRoot: string, log: (message: string) => void) {
+  log(`the PostgreSQL binaries in ${target} cannot be reused: ${problem}; copying them again`);
+  const stale = `${target}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(target, stale);
+  } catch (error) {
+    // Another start replaced it at the same moment: its fresh copy (or none) decides below.
+    if (existsSync(target) && copyProblem(target) !== undefined) {
+      throw new StartupError(
+        `Could not move the unusable PostgreSQL binaries in ${target} aside: ${describeError(error)}`,
+        `Remove ${cacheRoot} (rm -rf ${cacheRoot}) and start again, or set DATABASE_URL to use your own PostgreSQL.`,
+        { cause: error },
+      );
+    }
+  }
+  rmSync(stale, { recursive: true, force: true });
+}
+
+/** Marks a reused copy as in use for age-based cleaning of /var/tmp (systemd-tmpfiles looks at each file's times). */
+function touchCopy(target: string) {
+  const now = new Date();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.isSymbolicLink()) utimesSync(path, now, now);
+    }
+    utimesSync(dir, now, now);
+  };
+  walk(target);
 }

@@ -1,10 +1,13 @@
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../libs/runtime/embedded-postgres.js';
-import { binariesIn, installedPostgresBinaries } from '../../libs/runtime/postgres-binaries.js';
+import { binariesIn, copyProblem, installedPostgresBinaries, reachableBinaries } from '../../libs/runtime/postgres-binaries.js';
 import { StartupError } from '../../libs/runtime/startup-error.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -72,6 +75,72 @@ describe('embedded PostgreSQL from a closed directory', () => {
     expect(error).toBeInstanceOf(StartupError);
     expect((error as StartupError).message).toContain(`${cacheRoot} is not a directory that only root can change (owner uid 65534`);
     expect(readdirSync(cacheRoot)).toEqual([]);
+  });
+
+  it.runIf(asRoot)('as root, copies without write access for others and reuses a copy only while it is whole, root-owned and closed', async () => {
+    const installed = await installedPostgresBinaries();
+    const closedClone = temp(tmpdir(), 'cit-closed-clone-', 0o700);
+    cpSync(join(installed.nativeDir, '..'), join(closedClone, 'linux-x64'), { recursive: true, verbatimSymlinks: true });
+    const source = join(closedClone, 'linux-x64', 'native');
+    // npm ran with a permissive umask: the package's files are writable by everyone.
+    execFileSync('chmod', ['-R', 'go+w', source]);
+    const binaries = binariesIn(source);
+    const cacheRoot = temp('/var/tmp', 'cit-cache-', 0o755);
+    const postgresUser = {
+      uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    };
+    const lines: string[] = [];
+    const reach = () => reachableBinaries(binaries, postgresUser, (line) => lines.push(line), cacheRoot);
+    const copies = () => lines.filter((line) => line.includes('copying the PostgreSQL binaries')).length;
+    const othersMayWrite = (root: string): string[] => {
+      const found: string[] = [];
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (!entry.isSymbolicLink() && (lstatSync(path).mode & 0o022) !== 0) found.push(path);
+          if (entry.isDirectory()) walk(path);
+        }
+      };
+      walk(root);
+      return found;
+    };
+
+    const copied = reach();
+    const target = join(copied.nativeDir, '..');
+    expect(copies()).toBe(1);
+    expect(othersMayWrite(target)).toEqual([]);
+    expect(copyProblem(target)).toBeUndefined();
+
+    // Reused while whole, and touched so that age-based cleaning of /var/tmp leaves it alone.
+    const sample = join(target, 'native', 'share', 'postgresql', 'postgres.bki');
+    const someFile = existsSync(sample) ? sample : join(target, 'native', 'bin', 'initdb');
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    utimesSync(someFile, old, old);
+    expect(reach().nativeDir).toBe(copied.nativeDir);
+    expect(copies()).toBe(1);
+    expect(statSync(someFile).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+
+    // systemd-tmpfiles pruned old files but left .complete: copied again, not run half-deleted.
+    rmSync(someFile);
+    expect(copyProblem(target)).toMatch(/no longer matches its manifest/);
+    reach();
+    expect(copies()).toBe(2);
+    expect(existsSync(someFile)).toBe(true);
+    expect(lines.some((line) => line.includes('cannot be reused'))).toBe(true);
+
+    // A file others may write (or one not owned by root): copied again.
+    chmodSync(join(target, 'native', 'bin', 'postgres'), 0o777);
+    expect(copyProblem(target)).toMatch(/writable by others/);
+    reach();
+    expect(copies()).toBe(3);
+    expect(othersMayWrite(target)).toEqual([]);
+    chownSync(someFile, 65534, 65534);
+    expect(copyProblem(target)).toMatch(/not owned by root/);
+    reach();
+    expect(copies()).toBe(4);
+    expect(copyProblem(target)).toBeUndefined();
+    expect(readdirSync(cacheRoot)).toHaveLength(1); // stale copies removed
   });
 
   it('a data directory of another PostgreSQL major version is refused with what to do, before anything runs', async () => {
