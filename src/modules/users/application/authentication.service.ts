@@ -45,6 +45,7 @@ export class AuthenticationService {
       freeAttempts: config.loginMaxFailures,
       baseSeconds: config.loginBackoffBaseSeconds,
       maxSeconds: config.loginBackoffMaxSeconds,
+      knownAddressSeconds: config.loginKnownAddressDays * 86_400,
     });
   }
 
