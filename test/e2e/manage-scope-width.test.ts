@@ -99,6 +99,24 @@ describe('managing a user whose scope is wider than the caller\'s (HTTP, real Po
     expect(renamed.body.code).toBe('USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS');
   });
 
+  it('counts every holder of a role, not only active ones, when deciding whether the caller may change it', async () => {
+    const role = await admin.post('/api/roles', { key: 'scope-width-auditor', name: 'Auditor', permissions: ['users.read'] });
+    expect(role.status).toBe(201);
+    const outsider = await admin.post('/api/users', {
+      email: 'outsider@scope-width.example.com', firstName: 'Out', lastName: 'Sider', roleKeys: ['learner', 'scope-width-auditor'], sendWelcomeMail: false,
+    });
+    expect(outsider.status).toBe(201);
+    expect((await admin.put(`/api/groups/${groups.g2}/members/${outsider.body.id}`)).status).toBe(204);
+    expect((await admin.delete(`/api/users/${outsider.body.id}`)).status).toBe(204);
+    // The deleted holder, outside A's scope, still holds the role: A may neither change nor delete it.
+    const renamed = await a.patch(`/api/roles/${role.body.id}`, { permissions: ['users.read', 'certificates.read'] });
+    expect(renamed.status).toBe(403);
+    expect(renamed.body.code).toBe('USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS');
+    expect((await a.delete(`/api/roles/${role.body.id}`)).body.code).toBe('USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS');
+    const [row] = await app.sql<{ permissions: string[] }>('select permissions from roles where id = $1', [role.body.id]);
+    expect(row.permissions).toEqual(['users.read']);
+  });
+
   it('lets a platform admin manage anyone (scope.all covers every reach)', async () => {
     expect((await admin.patch(`/api/users/${ids.b}`, { firstName: 'Still' })).status).toBe(204);
   });

@@ -83,6 +83,8 @@ export class UserAccess {
   /**
    * Changing or deleting a role changes everyone who holds it: refused unless the caller may manage
    * each holder (in scope, reach inside the caller's, nothing beyond the caller's own permissions).
+   * Every holder counts, whatever their status: a deleted (or, later, suspended or invited) user keeps
+   * the role and gets its new permissions back when reactivated.
    */
   async assertCanChangeRole(principal: Principal, roleId: string): Promise<void> {
     const scope = this.scopeCondition(principal, 'u.id');
@@ -92,7 +94,7 @@ export class UserAccess {
               (select array_agg(distinct p.permission) from user_roles ur2 join roles r2 on r2.id = ur2.role_id,
                       unnest(r2.permissions) as p(permission) where ur2.user_id = u.id) as permissions
          from users u join user_roles ur on ur.user_id = u.id
-        where ur.role_id = ? and u.status = 'active'`,
+        where ur.role_id = ?`,
       [...scope.params, ...reach.params, roleId],
     );
     new GrantPolicy(principal.permissions).assertMayChangeRoleHeldBy(
