@@ -128,6 +128,7 @@ export class AuthenticationService {
       roles: row.roles ?? [],
       permissions: row.permissions ?? [],
       authenticatedWith,
+      tokenVersion: row.token_version,
     };
   }
 }
