@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { setPasswordInDatabase } from '../support/users.js';
 
 /**
  * The attack from issue 6: a custom role with roles.manage (+ users.manage) used to make its holder a
@@ -29,10 +30,12 @@ describe('no escalation through roles (HTTP, real Postgres/Redis)', () => {
     expect(role.status).toBe(201);
     helpdeskRoleId = role.body.id;
     const user = await admin.post('/api/users', {
-      email: 'helpdesk@example.com', firstName: 'Hel', lastName: 'Pdesk', password: 'helpdesk-password-1', roleKeys: ['helpdesk'], sendWelcomeMail: false,
+      email: 'helpdesk@example.com', firstName: 'Hel', lastName: 'Pdesk', roleKeys: ['helpdesk'], sendWelcomeMail: false,
     });
     expect(user.status).toBe(201);
     helpdeskUserId = user.body.id;
+    // The API never sets another user's password; the test sets it in its own database, as the demo seeder does.
+    await setPasswordInDatabase(app, helpdeskUserId, 'helpdesk-password-1');
     const warehouse = ((await admin.get('/api/groups')).body as { id: string; name: string }[]).find((g) => g.name === 'Warehouse')!;
     expect((await admin.put(`/api/groups/${warehouse.id}/admins/${helpdeskUserId}`)).status).toBe(204);
     expect((await admin.put(`/api/groups/${warehouse.id}/members/${adminUserId}`)).status).toBe(204);
@@ -103,11 +106,40 @@ describe('no escalation through roles (HTTP, real Postgres/Redis)', () => {
   it('refuses creating a user with a role beyond the caller', async () => {
     const warehouse = ((await admin.get('/api/groups')).body as { id: string; name: string }[]).find((g) => g.name === 'Warehouse')!;
     const response = await helpdesk.post('/api/users', {
-      email: 'sock-puppet@example.com', firstName: 'Sock', lastName: 'Puppet', groupIds: [warehouse.id], roleKeys: ['platform-admin'], password: 'sock-puppet-password',
+      email: 'sock-puppet@example.com', firstName: 'Sock', lastName: 'Puppet', groupIds: [warehouse.id], roleKeys: ['platform-admin'],
     });
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('USERS.GRANT_BEYOND_OWN_PERMISSIONS');
-    expect((await http.post('/api/auth/login', { email: 'sock-puppet@example.com', password: 'sock-puppet-password' })).status).toBe(401);
+    expect(await app.sql(`select id from users where email = 'sock-puppet@example.com'`)).toHaveLength(0);
+  });
+
+  it('refuses a password when creating a user, even from a platform admin', async () => {
+    const response = await admin.post('/api/users', {
+      email: 'preset@example.com', firstName: 'Pre', lastName: 'Set', password: 'admin-chosen-password', sendWelcomeMail: false,
+    });
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('USERS.PASSWORD_RESET_LINK_REQUIRED');
+    expect(await app.sql(`select id from users where email = 'preset@example.com'`)).toHaveLength(0);
+    expect((await http.post('/api/auth/login', { email: 'preset@example.com', password: 'admin-chosen-password' })).status).toBe(401);
+  });
+
+  it('lets an admin role without the learner\'s permissions create users with the default learner role', async () => {
+    // users.manage but not certificates.read (the learner's permission): the default role is no grant of theirs.
+    expect((await admin.post('/api/roles', { key: 'clerk', name: 'Clerk', permissions: ['users.read', 'users.manage'] })).status).toBe(201);
+    const clerkUser = await admin.post('/api/users', { email: 'clerk@example.com', firstName: 'Cle', lastName: 'Rk', roleKeys: ['clerk'], sendWelcomeMail: false });
+    expect(clerkUser.status).toBe(201);
+    const warehouse = ((await admin.get('/api/groups')).body as { id: string; name: string }[]).find((g) => g.name === 'Warehouse')!;
+    expect((await admin.put(`/api/groups/${warehouse.id}/admins/${clerkUser.body.id}`)).status).toBe(204);
+    await setPasswordInDatabase(app, clerkUser.body.id, 'clerk-password-1');
+    const clerk = await http.login('clerk@example.com', 'clerk-password-1');
+    const created = await clerk.post('/api/users', { email: 'new-learner@example.com', firstName: 'New', lastName: 'Learner', groupIds: [warehouse.id], sendWelcomeMail: false });
+    expect(created.status).toBe(201);
+    expect(await rolesOf(created.body.id)).toEqual(['learner']);
+    // Naming a role is still a grant: the clerk cannot name one beyond their own permissions.
+    const named = await clerk.post('/api/users', {
+      email: 'named-learner@example.com', firstName: 'Named', lastName: 'Learner', groupIds: [warehouse.id], roleKeys: ['learner'], sendWelcomeMail: false,
+    });
+    expect(named.status).toBe(403);
   });
 
   it('still allows legitimate grants within the caller\'s own permissions', async () => {

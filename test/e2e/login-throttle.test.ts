@@ -71,4 +71,54 @@ describe('login throttling (HTTP, real Redis, behind one proxy hop)', () => {
     expect(statuses.filter((status) => status === 401)).toHaveLength(50);
     expect(statuses.slice(50)).toEqual([429, 429]);
   });
+
+  it('never holds the owner at the account\'s backoff when they sign in from an address they used before', async () => {
+    // The owner signed in from this address before: it becomes a known address of the account.
+    expect((await login('198.51.100.40', 'lars@example.com', 'demo-password-1')).status).toBe(200);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let round = 0; round < 3; round++) {
+      // The attacker spreads guesses over a few IPv6 networks and closes the gate right before the owner comes.
+      for (let i = 0; i < 6; i++) {
+        const guess = await login(`2001:db8:${round + 1}:${i % 3}::1`, 'lars@example.com', `wrong-${round}-${i}`);
+        if (guess.status === 429) {
+          await sleep(Number(guess.headers.get('retry-after')) * 1000 + 50);
+          i--;
+          continue;
+        }
+        expect(guess.status).toBe(401);
+      }
+      // An unknown address still waits at the gate...
+      const stranger = await login('198.51.100.41', 'lars@example.com', 'demo-password-1');
+      expect(stranger.status).toBe(429);
+      expect(Number(stranger.headers.get('retry-after'))).toBeLessThanOrEqual(4);
+      // ...the owner at their known address does not.
+      const owner = await login('198.51.100.40', 'lars@example.com', 'demo-password-1');
+      expect(owner.status).toBe(200);
+    }
+  }, 30_000);
+
+  it('does not count waiting at the account\'s gate against the address\'s own limit', async () => {
+    for (let i = 0; i < 6; i++) expect((await login(`192.0.2.${200 + i}`, 'lotte@example.com', 'wrong-password')).status).toBe(401);
+    // The owner, from an address never used before, is held at the gate six times in a row (within the 1 s delay).
+    let wait = 0;
+    for (let i = 0; i < 6; i++) {
+      const held = await login('198.51.100.60', 'lotte@example.com', 'demo-password-1');
+      expect(held.status).toBe(429);
+      wait = Number(held.headers.get('retry-after'));
+      expect(wait).toBeLessThanOrEqual(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
+    // Those refusals did not use up the owner's (account, address) attempts: they are let in, not locked out for the window.
+    expect((await login('198.51.100.60', 'lotte@example.com', 'demo-password-1')).status).toBe(200);
+  });
+
+  it('counts IPv6 addresses by /64, so rotating through one network gets no fresh attempts', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 5; i++) statuses.push((await login(`2001:db8:ff:1::${i}`, 'leo@example.com', 'wrong-password')).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    const sixth = await login('2001:db8:ff:1:abcd::7', 'leo@example.com', 'demo-password-1');
+    expect(sixth.status).toBe(429);
+    // The pair's window (15 min), not the account's seconds-long backoff.
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(60);
+  });
 });

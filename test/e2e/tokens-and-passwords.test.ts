@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -58,6 +59,33 @@ describe('tokens and passwords (HTTP, real Postgres/Redis/SMTP)', () => {
       const expired = await integration.get('/api/auth/me');
       expect(expired.status).toBe(401);
       expect(expired.body.code).toBe('USERS.TOKEN_INVALID');
+    });
+  });
+
+  describe('API tokens and a password change at the same moment', () => {
+    it('refuse a token whose insert would land after the change revoked the others', async () => {
+      const session = await http.login('leo@example.com');
+      const leo = (await session.get('/api/auth/me')).body.userId as string;
+      // A password change in progress, in the order the product uses: the account's row for update, the
+      // revocation, the new token version, commit. The token request arrives between revocation and commit.
+      const change = new pg.Client({ connectionString: app.database.url });
+      await change.connect();
+      try {
+        await change.query('begin');
+        await change.query('select 1 from users where id = $1 for update', [leo]);
+        await change.query('update api_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [leo]);
+        const issuing = session.post('/api/auth/api-tokens', { name: 'racing the password change' });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await change.query('update users set token_version = token_version + 1 where id = $1', [leo]);
+        await change.query('commit');
+        const issued = await issuing;
+        expect(issued.status).toBe(401);
+        expect(issued.body.code).toBe('USERS.TOKEN_INVALID');
+      } finally {
+        await change.end();
+      }
+      const live = await app.sql('select id from api_tokens where user_id = $1 and revoked_at is null', [leo]);
+      expect(live).toHaveLength(0);
     });
   });
 

@@ -10,6 +10,8 @@ export interface Principal {
   permissions: string[];
   /** `stream-ticket`: a one-time ticket, accepted only by the Server-Sent Events routes it was issued for. */
   authenticatedWith: 'access-token' | 'api-token' | 'stream-ticket';
+  /** The account's token version the credential was checked against (a password change raises it). */
+  tokenVersion?: number;
 }
 
 export function hasPermission(principal: Principal, permission: string): boolean {

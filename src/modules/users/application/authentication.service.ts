@@ -45,6 +45,7 @@ export class AuthenticationService {
       freeAttempts: config.loginMaxFailures,
       baseSeconds: config.loginBackoffBaseSeconds,
       maxSeconds: config.loginBackoffMaxSeconds,
+      knownAddressSeconds: config.loginKnownAddressDays * 86_400,
     });
   }
 
@@ -127,6 +128,7 @@ export class AuthenticationService {
       roles: row.roles ?? [],
       permissions: row.permissions ?? [],
       authenticatedWith,
+      tokenVersion: row.token_version,
     };
   }
 }

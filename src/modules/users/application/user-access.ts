@@ -47,7 +47,28 @@ export class UserAccess {
    */
   async assertCanManageUser(principal: Principal, userId: string): Promise<void> {
     await this.assertUserInScope(principal, userId);
-    new GrantPolicy(principal.permissions).assertMayManage(await this.permissionsOfUser(userId));
+    const policy = new GrantPolicy(principal.permissions);
+    policy.assertMayManage(await this.permissionsOfUser(userId));
+    const reach = this.reachWithinCondition(principal, 'u.id');
+    const rows = await this.em.execute<{ within: boolean }[]>(`select (${reach.sql}) as within from users u where u.id = ?`, [...reach.params, userId]);
+    policy.assertTargetReachWithinOwn(rows[0]?.within === true);
+  }
+
+  /**
+   * A SQL condition on a users id column: that user's reach lies inside the principal's. Every group
+   * they administer directly is administered by the principal or lies below one the principal administers
+   * (the principal's administered set is closed under subgroups, so the user's subgroups follow), and every
+   * user they manage or coach is in the principal's scope. Always true with scope.all.
+   */
+  reachWithinCondition(principal: Principal, column: string): { sql: string; params: unknown[] } {
+    if (this.seesEveryone(principal)) return { sql: 'true', params: [] };
+    return {
+      sql: `(not exists (select 1 from group_admins ga_r where ga_r.user_id = ${column}
+                           and ga_r.group_id not in (${ADMINISTERED_GROUP_IDS_SQL}))
+             and not exists (select 1 from manager_relations mr_r where mr_r.manager_id = ${column}
+                           and mr_r.managee_id not in (${SCOPED_USER_IDS_SQL})))`,
+      params: [principal.userId, principal.userId, principal.userId, principal.userId],
+    };
   }
 
   async permissionsOfUser(userId: string): Promise<string[]> {
@@ -61,20 +82,23 @@ export class UserAccess {
 
   /**
    * Changing or deleting a role changes everyone who holds it: refused unless the caller may manage
-   * each holder (in scope, nothing beyond the caller's own permissions).
+   * each holder (in scope, reach inside the caller's, nothing beyond the caller's own permissions).
+   * Every holder counts, whatever their status: a deleted (or, later, suspended or invited) user keeps
+   * the role and gets its new permissions back when reactivated.
    */
   async assertCanChangeRole(principal: Principal, roleId: string): Promise<void> {
     const scope = this.scopeCondition(principal, 'u.id');
-    const holders = await this.em.execute<{ in_scope: boolean; permissions: string[] | null }[]>(
-      `select (${scope.sql}) as in_scope,
+    const reach = this.reachWithinCondition(principal, 'u.id');
+    const holders = await this.em.execute<{ in_scope: boolean; reach_within: boolean; permissions: string[] | null }[]>(
+      `select (${scope.sql}) as in_scope, (${reach.sql}) as reach_within,
               (select array_agg(distinct p.permission) from user_roles ur2 join roles r2 on r2.id = ur2.role_id,
                       unnest(r2.permissions) as p(permission) where ur2.user_id = u.id) as permissions
          from users u join user_roles ur on ur.user_id = u.id
-        where ur.role_id = ? and u.status = 'active'`,
-      [...scope.params, roleId],
+        where ur.role_id = ?`,
+      [...scope.params, ...reach.params, roleId],
     );
     new GrantPolicy(principal.permissions).assertMayChangeRoleHeldBy(
-      holders.map((holder) => ({ inScope: holder.in_scope, permissions: holder.permissions ?? [] })),
+      holders.map((holder) => ({ inScope: holder.in_scope, reachWithin: holder.reach_within, permissions: holder.permissions ?? [] })),
     );
   }
 

@@ -41,15 +41,24 @@ describe('GrantPolicy', () => {
   it('changes a role only when every holder is in scope and manageable', () => {
     const policy = new GrantPolicy(rolesManager);
     expect(() => policy.assertMayChangeRoleHeldBy([])).not.toThrow();
-    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: true, permissions: ['users.read'] }])).not.toThrow();
-    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: false, permissions: [] }])).toThrow(
+    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: true, reachWithin: true, permissions: ['users.read'] }])).not.toThrow();
+    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: false, reachWithin: true, permissions: [] }])).toThrow(
       expect.objectContaining({ code: 'USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS', params: { count: 1 } }),
     );
     expect(() =>
       policy.assertMayChangeRoleHeldBy([
-        { inScope: true, permissions: ['users.read'] },
-        { inScope: true, permissions: ['scope.all'] },
+        { inScope: true, reachWithin: true, permissions: ['users.read'] },
+        { inScope: true, reachWithin: true, permissions: ['scope.all'] },
       ]),
     ).toThrow(expect.objectContaining({ code: 'USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS' }));
+    expect(() => policy.assertMayChangeRoleHeldBy([{ inScope: true, reachWithin: false, permissions: ['users.read'] }])).toThrow(
+      expect.objectContaining({ code: 'USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS' }),
+    );
+  });
+
+  it('manages a user only when their reach lies inside the caller\'s', () => {
+    const policy = new GrantPolicy(rolesManager);
+    expect(() => policy.assertTargetReachWithinOwn(true)).not.toThrow();
+    expect(() => policy.assertTargetReachWithinOwn(false)).toThrow(expect.objectContaining({ code: 'USERS.USER_WIDER_SCOPE' }));
   });
 });

@@ -10,6 +10,11 @@ import { forbidden } from '../../../../libs/errors/domain-error.js';
  * - Managing a user (roles, details, deletion) needs that user in the caller's scope (checked by the
  *   caller of this rule, with SQL) and the user holding no permission the caller lacks: a group admin
  *   cannot take over a platform admin who happens to be in their group.
+ * - It also needs the user's own reach inside the caller's: every group the user administers is one the
+ *   caller administers (or a subgroup of one), and every user they manage or coach is one the caller may
+ *   see. Equal permissions are not enough: the admin of G1 must not remove, re-role or move the admin of
+ *   G2 who merely is a member of G1, and so change G2 without seeing it. Callers with scope.all see
+ *   everything, so for them this part always holds (computed by the caller of this rule, with SQL).
  * - Editing or deleting a role changes every user holding it, so it needs each of them to be manageable.
  */
 export class GrantPolicy {
@@ -37,9 +42,17 @@ export class GrantPolicy {
     if (beyond !== undefined) throw forbidden('USERS.USER_MORE_PRIVILEGED', { permission: beyond });
   }
 
-  /** Changing a role held by users: each must be in scope (`inScope`) and hold nothing the caller lacks. */
-  assertMayChangeRoleHeldBy(holders: { inScope: boolean; permissions: readonly string[] }[]): void {
-    const blocked = holders.filter((holder) => !holder.inScope || this.missing(holder.permissions) !== undefined);
+  /** Acting on a user whose administered groups and managees are (`within`) or are not inside the caller's scope. */
+  assertTargetReachWithinOwn(within: boolean): void {
+    if (!within) throw forbidden('USERS.USER_WIDER_SCOPE');
+  }
+
+  /**
+   * Changing a role held by users: each must be in scope (`inScope`), reach no further than the caller
+   * (`reachWithin`) and hold nothing the caller lacks.
+   */
+  assertMayChangeRoleHeldBy(holders: { inScope: boolean; reachWithin: boolean; permissions: readonly string[] }[]): void {
+    const blocked = holders.filter((holder) => !holder.inScope || !holder.reachWithin || this.missing(holder.permissions) !== undefined);
     if (blocked.length > 0) throw forbidden('USERS.ROLE_HELD_BY_UNMANAGEABLE_USERS', { count: blocked.length });
   }
 }

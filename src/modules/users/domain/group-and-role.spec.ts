@@ -22,6 +22,12 @@ describe('Role', () => {
     expect(role.permissions).toEqual(['imports.obtained-certificates', 'users.read']);
   });
 
+  it('gives learners (the default role of a new user, granted without the grant check) only reading within their own scope', () => {
+    // certificates.read reaches only users in the holder's scope, and a plain user's scope is themself: no
+    // management, no scope.all, nothing that widens anyone's reach. Anything added here must stay like that.
+    expect([...SYSTEM_ROLES.learner.permissions]).toEqual(['certificates.read']);
+  });
+
   it('rejects unknown permissions', () => {
     expect(() => Role.create('x', 'X', ['users.destroy'])).toThrow(expect.objectContaining({ code: 'USERS.UNKNOWN_PERMISSION' }));
   });

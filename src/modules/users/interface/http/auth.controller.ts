@@ -55,7 +55,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Who the token belongs to, with roles and permissions' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentPrincipal() principal: Principal): MeDto {
-    return { ...principal };
+    const { userId, email, displayName, language, roles, permissions, authenticatedWith } = principal;
+    return { userId, email, displayName, language, roles, permissions, authenticatedWith };
   }
 
   @Post('api-tokens')

@@ -119,7 +119,11 @@ export class CreateUserDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName: string;
   @ApiProperty() @IsString() @Length(1, 100) lastName: string;
   @ApiPropertyOptional({ enum: SUPPORTED_LANGUAGES, default: 'en' }) @IsOptional() @IsIn([...SUPPORTED_LANGUAGES]) language?: string;
-  @ApiPropertyOptional({ minLength: 10 }) @IsOptional() @IsString() @MinLength(10) @MaxLength(1024) password?: string;
+  @ApiPropertyOptional({ description: "Refused with 403 (USERS.PASSWORD_RESET_LINK_REQUIRED): admins never set other users' passwords; a new user has none until the reset link exists" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() profile?: Record<string, unknown>;
   @ApiPropertyOptional({ type: [String], description: 'Groups to add the user to (required for group admins)' })
   @IsOptional()

@@ -41,6 +41,9 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
     if (!user) throw notFound('USERS.USER_NOT_FOUND');
     user.changePassword(await hashPassword(newPassword));
     await this.em.transactional(async (em) => {
+      // The account's row first, for update: an API token being issued holds it for share until it is
+      // committed, so the revocation below sees it; one issued later finds the new token version and is refused.
+      await em.execute(`select 1 from users where id = ? for update`, [user.id]);
       const revoked = await em.execute<{ id: string }[]>(
         `update api_tokens set revoked_at = now() where user_id = ? and revoked_at is null returning id`,
         [user.id],

@@ -5,10 +5,9 @@ import { conflict, forbidden } from '../../../../../../libs/errors/domain-error.
 import { pgArray } from '../../../../../../libs/database/sql.js';
 import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
-import { hashPassword } from '../../../domain/password-hasher.js';
+import { SYSTEM_ROLES } from '../../../domain/role.js';
 import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';
 import { User, type UserDetails } from '../../../domain/user.js';
-import { assertPasswordStrength } from '../../passwords.js';
 import { UserAccess } from '../../user-access.js';
 import { UserUniqueness } from '../../user-uniqueness.js';
 
@@ -29,6 +28,9 @@ export class CreateUserCommand extends Command<{ id: string }> {
   }
 }
 
+const DEFAULT_ROLE_KEY = SYSTEM_ROLES.learner.key;
+const DEFAULT_ROLE_PERMISSIONS = SYSTEM_ROLES.learner.permissions;
+
 @CommandHandler(CreateUserCommand)
 export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
   constructor(
@@ -38,6 +40,9 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
   ) {}
 
   async execute({ principal, input }: CreateUserCommand) {
+    // A new user is always someone else, and admins never set other users' passwords (they could sign in
+    // as them, or hand out credentials): the user gets no password until the reset/welcome link exists.
+    if (input.password !== undefined) throw forbidden('USERS.PASSWORD_RESET_LINK_REQUIRED');
     const groupIds = [...new Set(input.groupIds ?? [])];
     const administered = await this.access.administeredGroupIds(principal);
     if (administered !== 'all') {
@@ -57,10 +62,6 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
       const definitions = await this.em.find(ProfileFieldDefinition, { key: { $in: Object.keys(input.profile) } });
       user.setProfileValues(input.profile, new Map(definitions.map((d) => [d.key, d])));
     }
-    if (input.password !== undefined) {
-      assertPasswordStrength(input.password);
-      user.setPasswordHash(await hashPassword(input.password));
-    }
 
     await this.em.transactional(async (em) => {
       em.persist(user);
@@ -68,13 +69,21 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
       for (const groupId of groupIds) {
         await em.execute(`insert into group_members (group_id, user_id) values (?, ?) on conflict do nothing`, [groupId, user.id]);
       }
-      const roleKeys = input.roleKeys?.length ? input.roleKeys : ['learner'];
+      const explicitRoles = Boolean(input.roleKeys?.length);
+      const roleKeys = explicitRoles ? input.roleKeys! : [DEFAULT_ROLE_KEY];
       const roles = await em.execute<{ id: string; key: string; permissions: string[] }[]>(`select id, key, permissions from roles where key = any(?::text[])`, [
         pgArray(roleKeys),
       ]);
       const unknown = roleKeys.filter((key) => !roles.some((r) => r.key === key));
       if (unknown.length > 0) throw conflict('USERS.ROLE_NOT_FOUND', { key: unknown.join(', ') });
-      new GrantPolicy(principal.permissions).assertMayGrant(roles.flatMap((role) => role.permissions));
+      // The default learner role is not a grant by the caller: it carries only self-scoped permissions (what
+      // a user sees of their own data; scope comes from group admin and manager relations, not from it),
+      // and a system role cannot be edited. Checking it would stop a custom admin role with users.manage
+      // but without the learner's permissions from creating anyone. Roles asked for explicitly are checked.
+      // Should the stored learner role ever carry more than the built-in definition, it is checked like any grant.
+      const granted = roles.flatMap((role) => role.permissions);
+      const onlyDefault = !explicitRoles && granted.every((permission) => (DEFAULT_ROLE_PERMISSIONS as readonly string[]).includes(permission));
+      if (!onlyDefault) new GrantPolicy(principal.permissions).assertMayGrant(granted);
       for (const role of roles) {
         await em.execute(`insert into user_roles (user_id, role_id) values (?, ?) on conflict do nothing`, [user.id, role.id]);
       }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { throttleAddressGroup } from './client-address.js';
+
+describe('throttleAddressGroup', () => {
+  it('keeps IPv4 addresses as they are', () => {
+    expect(throttleAddressGroup('203.0.113.10')).toBe('203.0.113.10');
+  });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address', () => {
+    expect(throttleAddressGroup('::ffff:203.0.113.10')).toBe('203.0.113.10');
+  });
+
+  it('groups IPv6 addresses by /64, however they are written', () => {
+    const group = throttleAddressGroup('2001:db8:1:2::1');
+    expect(group).toBe('2001:db8:1:2::/64');
+    expect(throttleAddressGroup('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff')).toBe(group);
+    expect(throttleAddressGroup('2001:db8:1:2:abcd::')).toBe(group);
+    expect(throttleAddressGroup('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(throttleAddressGroup('::1')).toBe('0:0:0:0::/64');
+    expect(throttleAddressGroup('2001:db8:1:3::1')).not.toBe(group);
+  });
+
+  it('keeps anything unparsable as given', () => {
+    expect(throttleAddressGroup('unknown')).toBe('unknown');
+  });
+});
