@@ -318,12 +318,12 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
       for (const bytes of [shared, ownFile, archiveA, archiveB, failedUpload]) expect(inStorage(gc, bytes)).toBe(true);
 
       const report = await collector.collect();
-      expect(report).toMatchObject({ ran: true, removed: 2 });
+      expect(report).toMatchObject({ ran: true, removed: 3 });
       expect(inStorage(gc, ownFile)).toBe(false); // unpacked for the validation only
       expect(inStorage(gc, failedUpload)).toBe(false); // the failed import's upload
       expect(inStorage(gc, shared)).toBe(true); // the certificate of A attaches it
-      expect(inStorage(gc, archiveA)).toBe(true); // uploads of completed imports: kept for the retention
-      expect(inStorage(gc, archiveB)).toBe(true); // (B can still be run for real)
+      expect(inStorage(gc, archiveA)).toBe(false); // a real import's upload: nothing reads it again
+      expect(inStorage(gc, archiveB)).toBe(true); // a validation's upload: kept for the retention (B can still be run for real)
       // Every certificate's attachment is still there, the demo data's included.
       const attached = await gc.sql<{ storage_key: string }>(`select storage_key from obtained_certificate_attachments`);
       expect(attached.length).toBeGreaterThan(1);
@@ -338,8 +338,7 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
       const late = await gcAdmin.post(`/api/imports/${b.id}/run`);
       expect(late.status).toBe(409);
       expect(late.body.code).toBe('IMPORTS.UPLOAD_EXPIRED');
-      expect(await collector.collect()).toMatchObject({ ran: true, removed: 2 });
-      expect(inStorage(gc, archiveA)).toBe(false);
+      expect(await collector.collect()).toMatchObject({ ran: true, removed: 1 });
       expect(inStorage(gc, archiveB)).toBe(false);
       expect(inStorage(gc, shared)).toBe(true);
       expect(await collector.collect()).toMatchObject({ ran: true, removed: 0 });
