@@ -55,7 +55,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Who the token belongs to, with roles and permissions' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentPrincipal() principal: Principal): MeDto {
-    return { ...principal };
+    const { credential: _credential, ...me } = principal;
+    return me;
   }
 
   @Post('api-tokens')
