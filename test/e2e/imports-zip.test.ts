@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoragePort } from '../../libs/storage/storage.port.js';
 import { StoredFileCollector } from '../../libs/storage/stored-file-collector.js';
 import { csv, EXE, pdf, PNG, xlsx, zip, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
@@ -342,6 +343,29 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
       expect(inStorage(gc, archiveB)).toBe(false);
       expect(inStorage(gc, shared)).toBe(true);
       expect(await collector.collect()).toMatchObject({ ran: true, removed: 0 });
+    });
+
+    it('walks the storage holding only a session lock, no transaction (a long pass must not pin xmin), and frees the lock after', async () => {
+      const collector = gc.running.app.get(StoredFileCollector);
+      const storage = gc.running.app.get(StoragePort);
+      const list = storage.listStoredBefore.bind(storage);
+      let during: { in_transaction: string; advisory: string } | undefined;
+      storage.listStoredBefore = async function* (cutoff: Date) {
+        yield* list(cutoff);
+        [during] = await gc.sql<{ in_transaction: string; advisory: string }>(
+          `select (select count(*) from pg_stat_activity where datname = current_database() and state like 'idle in transaction%') as in_transaction,
+                  (select count(*) from pg_locks l join pg_database d on d.oid = l.database
+                    where l.locktype = 'advisory' and l.granted and d.datname = current_database()) as advisory`,
+        );
+      };
+      try {
+        expect(await collector.collect()).toMatchObject({ ran: true });
+      } finally {
+        delete (storage as unknown as { listStoredBefore?: unknown }).listStoredBefore; // the class's own again
+      }
+      expect(during).toEqual({ in_transaction: '0', advisory: '1' });
+      const [after] = await gc.sql<{ n: string }>(`select count(*) as n from pg_locks where locktype = 'advisory'`);
+      expect(after.n).toBe('0');
     });
   });
 });
