@@ -309,6 +309,24 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
     }
   });
 
+  it('revoking an API token ends the streams it opened and its unused tickets', async () => {
+    const id = await idleImport(admin, 'REVOKE-1');
+    const issued = await admin.post('/api/auth/api-tokens', { name: 'dashboard screen' });
+    expect(issued.status, JSON.stringify(issued.body)).toBeLessThan(300);
+    const integration = http.as(issued.body.token);
+    const ticket = await ticketFor(integration, id);
+    const viaToken = await open(eventsUrl(id), bearer(issued.body.token));
+    expect(viaToken.status).toBe(200);
+    expect((await admin.delete(`/api/auth/api-tokens/${issued.body.id}`)).status).toBe(204);
+    const started = Date.now();
+    await viaToken.ended;
+    expect(Date.now() - started).toBeLessThan(MAX_STREAM_SECONDS * 1000);
+    expect(viaToken.comments.filter((c) => c.includes('lifetime'))).toEqual([]);
+    const refused = await open(app.url + ticket.url);
+    expect(refused.status).toBe(401);
+    expect(refused.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
+  });
+
   it('a password change ends open streams and every ticket issued before it, redeemed or not', async () => {
     const id = await idleImport(lena, 'PASSWORD-1');
     const redeemed = await ticketFor(lena, id);
