@@ -23,10 +23,49 @@ export const AcceptsStreamTicket = (resource: StreamTicketResource) => SetMetada
 
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 
+/** After a stream ends, its EventSource may reconnect with the same ticket for this long (beyond the stream's lifetime). */
+const RECONNECT_GRACE_SECONDS = 60;
+
 /**
- * Short-lived, one-time tickets in Redis (shared by every API process), bound to a user and a resource.
- * Only a hash of the ticket is stored. Redeeming deletes it (GETDEL), so a ticket opens one stream once,
- * even when two requests race; a ticket presented for another resource is used up as well.
+ * Atomically: the ticket for this resource (else it is used up), not open on another stream right now
+ * (a lease held while a stream it opened is open), and from now on `redeemed`, valid for reconnects
+ * for the reconnect window again.
+ * KEYS: ticket, lease. ARGV: resource, reconnect window (s), lease lifetime (ms). Returns the record or nil.
+ */
+const REDEEM = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, record = pcall(cjson.decode, raw)
+if not ok or type(record) ~= 'table' or record.resource ~= ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+if not redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') then return false end
+record.redeemed = true
+redis.call('SET', KEYS[1], cjson.encode(record), 'EX', ARGV[2])
+return raw
+`;
+
+/** What a redeemed ticket was issued for. */
+export interface RedeemedTicket {
+  userId: string;
+  /** The credential of the request that asked for the ticket: it must still hold (PrincipalCredential). */
+  credential?: { tokenVersion: number; apiTokenId?: string };
+  /** Frees the ticket for a reconnect (call when the stream it opened has closed). */
+  release(): Promise<void>;
+  /** Ends the ticket for good (its credential no longer holds). */
+  revoke(): Promise<void>;
+}
+
+/**
+ * Short-lived tickets in Redis (shared by every API process), bound to a user, the credential they
+ * signed in with (token version, API token) and a resource. Only a hash of the ticket is stored.
+ * - Unredeemed, a ticket lives SSE_TICKET_TTL_SECONDS.
+ * - Redeeming opens one stream: while that stream is open the ticket opens nothing else (a lease, also
+ *   atomic when two requests race). A ticket presented for another resource is used up.
+ * - A browser's EventSource reconnects to the same URL when the server ends a stream after its lifetime:
+ *   a redeemed ticket opens its own resource again within SSE_MAX_STREAM_SECONDS + 60 s of its last use,
+ *   one stream at a time, and only while the credential still holds (checked by the caller at every use).
  */
 @Injectable()
 export class StreamTickets {
@@ -35,21 +74,36 @@ export class StreamTickets {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(userId: string, resource: string): Promise<{ ticket: string; expiresInSeconds: number }> {
+  async issue(userId: string, resource: string, credential: { tokenVersion: number; apiTokenId?: string }): Promise<{ ticket: string; expiresInSeconds: number }> {
     const ticket = randomBytes(32).toString('base64url');
     const ttl = this.config.sse.ticketTtlSeconds;
-    const stored = await this.redis.set(this.key(ticket), JSON.stringify({ userId, resource }), 'EX', ttl, 'NX');
+    const stored = await this.redis.set(this.key(ticket), JSON.stringify({ userId, resource, credential }), 'EX', ttl, 'NX');
     if (stored !== 'OK') throw new Error('stream ticket collision');
     return { ticket, expiresInSeconds: ttl };
   }
 
-  /** The user the ticket was issued to, if it is valid for this resource; undefined otherwise. */
-  async redeem(ticket: string, resource: string): Promise<string | undefined> {
+  /** The user the ticket was issued to, if it opens this resource now; undefined otherwise. */
+  async redeem(ticket: string, resource: string): Promise<RedeemedTicket | undefined> {
     if (!TICKET.test(ticket)) return undefined;
-    const raw = await this.redis.getdel(this.key(ticket));
+    const key = this.key(ticket);
+    const lease = `${key}:open`;
+    const { maxStreamSeconds, pollIntervalMs } = this.config.sse;
+    const reconnectWindow = maxStreamSeconds + RECONNECT_GRACE_SECONDS;
+    // The lease outlives the longest stream a little, should the process die holding it.
+    const leaseMs = maxStreamSeconds * 1000 + pollIntervalMs + 5000;
+    const raw = (await this.redis.eval(REDEEM, 2, key, lease, resource, reconnectWindow, leaseMs)) as string | null;
     if (!raw) return undefined;
-    const stored = JSON.parse(raw) as { userId?: unknown; resource?: unknown };
-    return stored.resource === resource && typeof stored.userId === 'string' ? stored.userId : undefined;
+    const stored = JSON.parse(raw) as { userId?: unknown; credential?: { tokenVersion?: unknown; apiTokenId?: unknown } };
+    const release = async () => void (await this.redis.del(lease));
+    if (typeof stored.userId !== 'string') {
+      await this.redis.del(key, lease);
+      return undefined;
+    }
+    const credential =
+      stored.credential && typeof stored.credential.tokenVersion === 'number'
+        ? { tokenVersion: stored.credential.tokenVersion, ...(typeof stored.credential.apiTokenId === 'string' ? { apiTokenId: stored.credential.apiTokenId } : {}) }
+        : undefined;
+    return { userId: stored.userId, credential, release, revoke: async () => void (await this.redis.del(key, lease)) };
   }
 
   private key(ticket: string): string {

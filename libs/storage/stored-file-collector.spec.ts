@@ -11,8 +11,13 @@ import { StoredFileReferenceSource, type StoredFileReferences } from './stored-f
 
 /** The collector with the given reference sources over a real storage directory; the lock is always free. */
 function collectorOver(storage: FileSystemStorage, sources: StoredFileReferences[]) {
-  const em = { execute: async () => [{ locked: true }] };
-  const orm = { em: { fork: () => ({ transactional: async (work: (tx: unknown) => Promise<void>) => work(em) }) } } as unknown as MikroORM;
+  const em = {};
+  const lockConnection = { executeQuery: async () => ({ rows: [{ locked: true }] }) };
+  const fork = () => ({
+    transactional: async <T>(work: (tx: unknown) => Promise<T>) => work(em),
+    getKysely: () => ({ connection: () => ({ execute: async <T>(work: (connection: unknown) => Promise<T>) => work(lockConnection) }) }),
+  });
+  const orm = { em: { fork } } as unknown as MikroORM;
   const discovery = {
     getProviders: () =>
       sources.map((instance) => {

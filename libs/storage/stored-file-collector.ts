@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { CompiledQuery } from 'kysely';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
@@ -15,7 +16,7 @@ export interface CollectionReport {
 }
 
 const BATCH = 1000;
-/** One collector at a time across all processes sharing the database (pg advisory lock key). */
+/** One collector at a time across all processes sharing the database (pg session advisory lock key). */
 const LOCK_KEY = 'stored-file-collector';
 
 /**
@@ -77,31 +78,48 @@ export class StoredFileCollector implements OnModuleInit, OnApplicationBootstrap
     }
     const started = Date.now();
     const cutoff = new Date(started - this.config.storageCollector.graceMs);
-    await this.orm.em.fork().transactional(async (em) => {
-      const [{ locked }] = await em.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext(?)) as locked`, [LOCK_KEY]);
-      if (!locked) return;
-      report.ran = true;
-      let batch: string[] = [];
-      const sweep = async () => {
-        const needed = new Set<string>();
-        for (const source of this.sources) for (const key of await source.referenced(em, batch)) needed.add(key);
-        for (const key of batch) {
-          if (needed.has(key)) continue;
-          const freed = await this.storage.removeIfStoredBefore(key, cutoff);
-          if (freed === undefined) continue;
-          report.removed++;
-          report.bytesFreed += freed;
+    // A session-level lock on a connection of its own, held for the pass but in no transaction: a long
+    // pass over a large store must not hold a snapshot open (it would pin xmin and hold back vacuum).
+    // Each batch asks the sources in a short transaction of its own.
+    await this.orm.em
+      .fork()
+      .getKysely()
+      .connection()
+      .execute(async (connection) => {
+        const lockSql = (text: string) => connection.executeQuery<{ locked: boolean }>(CompiledQuery.raw(text, [LOCK_KEY]));
+        const [{ locked }] = (await lockSql(`select pg_try_advisory_lock(hashtext($1)) as locked`)).rows;
+        if (!locked) return;
+        try {
+          report.ran = true;
+          let batch: string[] = [];
+          const sweep = async () => {
+            const keys = batch;
+            batch = [];
+            // A source that fails throws here, before anything of the batch is removed, and ends the pass.
+            const needed = await this.orm.em.fork().transactional(async (em) => {
+              const referenced = new Set<string>();
+              for (const source of this.sources) for (const key of await source.referenced(em, keys)) referenced.add(key);
+              return referenced;
+            });
+            for (const key of keys) {
+              if (needed.has(key)) continue;
+              const freed = await this.storage.removeIfStoredBefore(key, cutoff);
+              if (freed === undefined) continue;
+              report.removed++;
+              report.bytesFreed += freed;
+            }
+          };
+          for await (const key of this.storage.listStoredBefore(cutoff)) {
+            report.examined++;
+            batch.push(key);
+            if (batch.length >= BATCH) await sweep();
+          }
+          if (batch.length > 0) await sweep();
+          report.temporaryRemoved = await this.storage.removeTemporaryBefore(cutoff);
+        } finally {
+          await lockSql(`select pg_advisory_unlock(hashtext($1)) as locked`);
         }
-        batch = [];
-      };
-      for await (const key of this.storage.listStoredBefore(cutoff)) {
-        report.examined++;
-        batch.push(key);
-        if (batch.length >= BATCH) await sweep();
-      }
-      if (batch.length > 0) await sweep();
-      report.temporaryRemoved = await this.storage.removeTemporaryBefore(cutoff);
-    });
+      });
     if (report.removed > 0 || report.temporaryRemoved > 0) {
       this.logger.log({ msg: 'stored files collected', ...report, ms: Date.now() - started });
     }

@@ -9,6 +9,10 @@ import { buffer } from 'node:stream/consumers';
 import yauzl from 'yauzl';
 import ExcelJS from 'exceljs';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { IMPORTS_QUEUE } from '../../src/modules/imports/application/processing/import-queue.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, EXE, pdf, xlsx, zip, type Cell } from '../support/files.js';
 import {
@@ -341,6 +345,47 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(run.failure?.message).toContain('of the 2 MB allowed per user');
       const key = createHash('sha256').update(big).digest('hex');
       expect(filesUnder(small.app.config.storageDir).some((path) => path.endsWith(key))).toBe(false);
+    });
+
+    it('a parse reserves its attachments under the user\'s quota lock before it writes them, so two parses cannot both take the last room', async () => {
+      // 1 MB of PDF text that packs small: the attachment's room is what the quota must reserve.
+      const lines = Array.from({ length: 16_000 }, () => `${randomBytes(4).toString('hex')}${' '.repeat(55)}\n`).join('');
+      const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(lines)]);
+      const key = createHash('sha256').update(big).digest('hex');
+      const sheet = await xlsx(WITH_FILES_HEADER, [['locked.pdf', ...row('L-1001')]]);
+      const archive = await zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'locked.pdf', content: big }]);
+      const [{ id: userId }] = await small.app.sql<{ id: string }>(`select id from users where email = 'admin@example.com'`);
+      // Another import of this user is checking the quota (it holds the user's quota lock).
+      const lock = new pg.Client({ connectionString: small.app.database.url });
+      await lock.connect();
+      let id: string;
+      // The upload itself takes the lock too: it is taken once the import is queued, before its parse starts.
+      const queue = small.app.running.app.get<Queue>(getQueueToken(IMPORTS_QUEUE));
+      await queue.pause(true);
+      try {
+        id = await startImport(small.admin, WITH_FILES, 'locked.zip', archive);
+        await lock.query(`select pg_advisory_lock(hashtext($1))`, [`import-quota:${userId}`]);
+        await queue.resume(true);
+        await eventually(async () => (await small.app.sql<{ status: string }>(`select status from imports where id = $1`, [id]))[0].status === 'validating');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // The parse waits for the lock: not a byte of the attachment is written, nothing is recorded.
+        expect(filesUnder(small.app.config.storageDir).some((path) => path.endsWith(key))).toBe(false);
+        const [waiting] = await small.app.sql<{ status: string; files: string }>(
+          `select status, (select count(*) from import_files where import_id = $1) as files from imports where id = $1`,
+          [id],
+        );
+        expect(waiting).toEqual({ status: 'validating', files: '0' });
+      } finally {
+        await queue.resume(true);
+        await lock.query(`select pg_advisory_unlock_all()`);
+        await lock.end();
+      }
+      const run = await finished(small.admin, id);
+      expect(run.status, JSON.stringify(run)).toBe('completed');
+      expect(filesUnder(small.app.config.storageDir).some((path) => path.endsWith(key))).toBe(true);
+      // The reservation was handed over to the recorded file.
+      const [after] = await small.app.sql<{ reserved_bytes: string }>(`select reserved_bytes::text from imports where id = $1`, [id]);
+      expect(after.reserved_bytes).toBe('0');
     });
 
     it.each([
@@ -692,6 +737,43 @@ describe('imports: bad files fail clearly and write nothing', () => {
       for (const id of [first.body.id, small.body.id]) expect((await api.admin.post(`/api/imports/${id}/cancel`)).status).toBe(202);
       const again = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'second.csv', content: csvOf(200 * 1024) }]);
       expect(again.status).toBe(202);
+    });
+
+    /** Ends every pending import of the earlier tests (cancelled: nothing of theirs is kept). */
+    const cancelPending = () => api.app.sql(`update imports set status = 'cancelled', finished_at = now() where status in ('queued', 'validating', 'processing')`);
+
+    it('counts the room a parsing import reserved for its attachments', async () => {
+      await cancelPending();
+      const queued = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'reserving.csv', content: csvOf(20 * 1024) }]);
+      expect(queued.status).toBe(202);
+      await api.app.sql(`update imports set reserved_bytes = $2 where id = $1`, [queued.body.id, 250 * 1024]);
+      const next = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'next.csv', content: csvOf(60 * 1024) }]);
+      expect(next.status).toBe(413);
+      expect(next.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
+      expect((await api.admin.post(`/api/imports/${queued.body.id}/cancel`)).status).toBe(202);
+    });
+
+    it('counts the upload a finished validation keeps for running it for real, until it is run or its retention ends', async () => {
+      await cancelPending();
+      // Validations back to back: each finished one keeps its upload (it can be run for real), so it keeps its room.
+      const validation = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v.csv', content: csvOf(200 * 1024) }]);
+      expect(validation.status).toBe(202);
+      // No worker here: finish it as the worker would.
+      await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [validation.body.id]);
+      const next = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v2.csv', content: csvOf(200 * 1024) }]);
+      expect(next.status).toBe(413);
+      expect(next.body.detail ?? next.body.title).toMatch(/already use 0.2 MB of the 0.3 MB allowed per user/);
+      // Past the retention its upload is no longer kept, and its room is free again.
+      await api.app.sql(`update imports set finished_at = now() - interval '15 days' where id = $1`, [validation.body.id]);
+      const later = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v3.csv', content: csvOf(200 * 1024) }]);
+      expect(later.status).toBe(202);
+      // Running a validation for real: once the real run has ended, neither upload is kept.
+      await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [later.body.id]);
+      const real = await api.admin.post(`/api/imports/${later.body.id}/run`);
+      expect(real.status).toBe(202);
+      await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [real.body.id]);
+      const free = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'free.csv', content: csvOf(200 * 1024) }]);
+      expect(free.status).toBe(202);
     });
   });
 

@@ -142,7 +142,7 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
   });
 
   describe('stream tickets', () => {
-    it('a ticket opens the stream of its import once, without an Authorization header', async () => {
+    it('a ticket opens the stream of its import without an Authorization header, one stream at a time', async () => {
       const { ticket, url, expiresInSeconds } = await ticketFor(admin, finishedId);
       expect(url).toBe(`/api/imports/${finishedId}/events?ticket=${ticket}`);
       expect(expiresInSeconds).toBe(TICKET_TTL_SECONDS);
@@ -152,9 +152,31 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
       expect(first.events.map((e) => e.event)).toEqual(['progress', 'end']);
       expect(first.events[0].data.id).toBe(finishedId);
 
-      const second = await open(app.url + url);
-      expect(second.status).toBe(401);
-      expect(second.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
+      // Once that stream has closed, the same URL opens it again (EventSource reconnects to it).
+      const again = await open(app.url + url);
+      expect(again.status).toBe(200);
+      await again.ended;
+    });
+
+    it('a ticket lets an EventSource reconnect after the server ended the stream, never two streams at once, only its import', async () => {
+      const id = await idleImport(admin, 'RECONNECT-1');
+      const { url } = await ticketFor(admin, id);
+      const first = await open(app.url + url);
+      expect(first.status).toBe(200);
+      const meanwhile = await open(app.url + url);
+      expect(meanwhile.status).toBe(401);
+      expect(meanwhile.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
+      await first.ended;
+      expect(first.endedByServer).toBe(true); // its lifetime
+      // After the retry hint, past the unredeemed ticket's own lifetime, the browser reconnects to the same URL.
+      await sleep(TICKET_TTL_SECONDS * 1000 + 200);
+      const reconnect = await open(app.url + url, { 'last-event-id': first.events[0].id! });
+      expect(reconnect.status).toBe(200);
+      await reconnect.ended;
+      expect(reconnect.events).toEqual([]); // nothing changed since
+      // Presented for another import, the ticket is used up.
+      expect((await open(`${eventsUrl(otherId)}${url.slice(url.indexOf('?'))}`)).status).toBe(401);
+      expect((await open(app.url + url)).status).toBe(401);
     });
 
     it('a ticket does not open another import, and is used up by trying', async () => {
@@ -285,6 +307,53 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('revoking an API token ends the streams it opened and its unused tickets', async () => {
+    const id = await idleImport(admin, 'REVOKE-1');
+    const issued = await admin.post('/api/auth/api-tokens', { name: 'dashboard screen' });
+    expect(issued.status, JSON.stringify(issued.body)).toBeLessThan(300);
+    const integration = http.as(issued.body.token);
+    const ticket = await ticketFor(integration, id);
+    const viaToken = await open(eventsUrl(id), bearer(issued.body.token));
+    expect(viaToken.status).toBe(200);
+    expect((await admin.delete(`/api/auth/api-tokens/${issued.body.id}`)).status).toBe(204);
+    const started = Date.now();
+    await viaToken.ended;
+    expect(Date.now() - started).toBeLessThan(MAX_STREAM_SECONDS * 1000);
+    expect(viaToken.comments.filter((c) => c.includes('lifetime'))).toEqual([]);
+    const refused = await open(app.url + ticket.url);
+    expect(refused.status).toBe(401);
+    expect(refused.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
+  });
+
+  it('a password change ends open streams and every ticket issued before it, redeemed or not', async () => {
+    const id = await idleImport(lena, 'PASSWORD-1');
+    const redeemed = await ticketFor(lena, id);
+    const unredeemed = await ticketFor(lena, id);
+    const viaTicket = await open(app.url + redeemed.url);
+    const viaBearer = await open(eventsUrl(id), bearer(lenaToken));
+    expect([viaTicket.status, viaBearer.status]).toEqual([200, 200]);
+    const changed = await lena.post('/api/auth/password', { currentPassword: 'demo-password-1', newPassword: 'lena-new-password-1' });
+    expect(changed.status).toBe(200);
+    lenaToken = changed.body.accessToken;
+    lena = http.as(lenaToken);
+    const started = Date.now();
+    await Promise.all([viaTicket.ended, viaBearer.ended]);
+    // Ended at their next look at the caller (heartbeat: 1 s), not at the end of their lifetime.
+    expect(Date.now() - started).toBeLessThan(MAX_STREAM_SECONDS * 1000);
+    expect([viaTicket.endedByServer, viaBearer.endedByServer]).toEqual([true, true]);
+    expect([...viaTicket.comments, ...viaBearer.comments].filter((c) => c.includes('lifetime'))).toEqual([]);
+    for (const url of [unredeemed.url, redeemed.url]) {
+      const refused = await open(app.url + url);
+      expect(refused.status, url).toBe(401);
+      expect(refused.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
+    }
+    // With the new session, a new ticket works.
+    const fresh = await ticketFor(lena, id);
+    const live = await open(app.url + fresh.url);
+    expect(live.status).toBe(200);
+    live.close();
   });
 
   it('authorises again on reconnect: a lost type permission ends the stream and refuses the reconnect', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoragePort } from '../../libs/storage/storage.port.js';
 import { StoredFileCollector } from '../../libs/storage/stored-file-collector.js';
 import { csv, EXE, pdf, PNG, xlsx, zip, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
@@ -318,12 +319,12 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
       for (const bytes of [shared, ownFile, archiveA, archiveB, failedUpload]) expect(inStorage(gc, bytes)).toBe(true);
 
       const report = await collector.collect();
-      expect(report).toMatchObject({ ran: true, removed: 2 });
+      expect(report).toMatchObject({ ran: true, removed: 3 });
       expect(inStorage(gc, ownFile)).toBe(false); // unpacked for the validation only
       expect(inStorage(gc, failedUpload)).toBe(false); // the failed import's upload
       expect(inStorage(gc, shared)).toBe(true); // the certificate of A attaches it
-      expect(inStorage(gc, archiveA)).toBe(true); // uploads of completed imports: kept for the retention
-      expect(inStorage(gc, archiveB)).toBe(true); // (B can still be run for real)
+      expect(inStorage(gc, archiveA)).toBe(false); // a real import's upload: nothing reads it again
+      expect(inStorage(gc, archiveB)).toBe(true); // a validation's upload: kept for the retention (B can still be run for real)
       // Every certificate's attachment is still there, the demo data's included.
       const attached = await gc.sql<{ storage_key: string }>(`select storage_key from obtained_certificate_attachments`);
       expect(attached.length).toBeGreaterThan(1);
@@ -338,11 +339,33 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
       const late = await gcAdmin.post(`/api/imports/${b.id}/run`);
       expect(late.status).toBe(409);
       expect(late.body.code).toBe('IMPORTS.UPLOAD_EXPIRED');
-      expect(await collector.collect()).toMatchObject({ ran: true, removed: 2 });
-      expect(inStorage(gc, archiveA)).toBe(false);
+      expect(await collector.collect()).toMatchObject({ ran: true, removed: 1 });
       expect(inStorage(gc, archiveB)).toBe(false);
       expect(inStorage(gc, shared)).toBe(true);
       expect(await collector.collect()).toMatchObject({ ran: true, removed: 0 });
+    });
+
+    it('walks the storage holding only a session lock, no transaction (a long pass must not pin xmin), and frees the lock after', async () => {
+      const collector = gc.running.app.get(StoredFileCollector);
+      const storage = gc.running.app.get(StoragePort);
+      const list = storage.listStoredBefore.bind(storage);
+      let during: { in_transaction: string; advisory: string } | undefined;
+      storage.listStoredBefore = async function* (cutoff: Date) {
+        yield* list(cutoff);
+        [during] = await gc.sql<{ in_transaction: string; advisory: string }>(
+          `select (select count(*) from pg_stat_activity where datname = current_database() and state like 'idle in transaction%') as in_transaction,
+                  (select count(*) from pg_locks l join pg_database d on d.oid = l.database
+                    where l.locktype = 'advisory' and l.granted and d.datname = current_database()) as advisory`,
+        );
+      };
+      try {
+        expect(await collector.collect()).toMatchObject({ ran: true });
+      } finally {
+        delete (storage as unknown as { listStoredBefore?: unknown }).listStoredBefore; // the class's own again
+      }
+      expect(during).toEqual({ in_transaction: '0', advisory: '1' });
+      const [after] = await gc.sql<{ n: string }>(`select count(*) as n from pg_locks where locktype = 'advisory'`);
+      expect(after.n).toBe('0');
     });
   });
 });

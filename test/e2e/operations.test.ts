@@ -118,6 +118,25 @@ describe('operations: metrics, queue dashboard, readiness', () => {
     }
   });
 
+  it('a password change ends a queue dashboard cookie opened before it', async () => {
+    const session = await http.login('admin@example.com');
+    const opened = await session.post('/api/ops/queue-dashboard/session');
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0];
+    expect((await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie } })).status).toBe(200);
+    const changed = await session.post('/api/auth/password', { currentPassword: 'demo-password-1', newPassword: 'admin-new-password-1' });
+    expect(changed.status).toBe(200);
+    // Within its 15 minutes, a stolen cookie no longer opens the dashboard.
+    const refused = await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie } });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { code: string }).code).toBe('OPS.DASHBOARD_SESSION_REQUIRED');
+    // A cookie opened after the change works.
+    admin = http.as(changed.body.accessToken);
+    const reopened = await admin.post('/api/ops/queue-dashboard/session');
+    const fresh = reopened.headers.get('set-cookie')!.split(';')[0];
+    expect((await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie: fresh } })).status).toBe(200);
+  });
+
   it('answers readiness with a reason code, never the dependency error itself', async () => {
     const ok = await http.get('/health/ready');
     expect(ok.status).toBe(200);

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import { defineEvent } from '../integration-event.js';
-import type { Principal } from './principal.js';
+import type { Principal, PrincipalCredential } from './principal.js';
 
 export * from './permissions.js';
 export * from './principal.js';
@@ -73,9 +73,16 @@ export interface PasswordChangedPayload {
 /** A user changed their password: every session and API token of theirs has ended; tell them. */
 export class PasswordChanged extends defineEvent<PasswordChangedPayload>('users.password-changed.v1') {}
 
-/** The principal of a user (roles, permissions, language) as if they signed in now; undefined when inactive. */
+/**
+ * The principal of a user (roles, permissions, language) as if they signed in now; undefined when inactive.
+ * With `stillValid` (a principal's credential), also undefined once that credential has ended: the
+ * password was changed since (token version) or the API token was revoked or expired.
+ */
 export class GetPrincipalQuery extends Query<Principal | undefined> {
-  constructor(readonly userId: string) {
+  constructor(
+    readonly userId: string,
+    readonly stillValid?: PrincipalCredential,
+  ) {
     super();
   }
 }

@@ -10,8 +10,19 @@ export interface Principal {
   permissions: string[];
   /** `stream-ticket`: a one-time ticket, accepted only by the Server-Sent Events routes it was issued for. */
   authenticatedWith: 'access-token' | 'api-token' | 'stream-ticket';
-  /** The account's token version the credential was checked against (a password change raises it). */
-  tokenVersion?: number;
+  /**
+   * What the caller signed in with, for whatever outlives the request (a stream ticket, an open stream,
+   * the queue dashboard's cookie) to check again: GetPrincipalQuery(userId, credential) answers only while
+   * it still holds. Absent on principals made up for background work: such a principal opens nothing.
+   */
+  credential?: PrincipalCredential;
+}
+
+export interface PrincipalCredential {
+  /** The user's token version when they signed in; a password change moves it on, ending all of these. */
+  tokenVersion: number;
+  /** The personal API token used, if any: revoking or expiring it ends what it opened. */
+  apiTokenId?: string;
 }
 
 export function hasPermission(principal: Principal, permission: string): boolean {

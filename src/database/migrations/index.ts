@@ -7,6 +7,7 @@ import { Migration20261130000400_token_version } from './Migration20261130000400
 import { Migration20261130000500_scoped_reads } from './Migration20261130000500_scoped_reads.js';
 import { Migration20261130000600_operations } from './Migration20261130000600_operations.js';
 import { Migration20261130000900_installation } from './Migration20261130000900_installation.js';
+import { Migration20261130001000_import_quota_reservations } from './Migration20261130001000_import_quota_reservations.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so the compiled app and the
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130000500_scoped_reads', class: Migration20261130000500_scoped_reads },
   { name: 'Migration20261130000600_operations', class: Migration20261130000600_operations },
   { name: 'Migration20261130000900_installation', class: Migration20261130000900_installation },
+  { name: 'Migration20261130001000_import_quota_reservations', class: Migration20261130001000_import_quota_reservations },
 ];

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermissions } from '../../../libs/auth/decorators.js';
 import { AppConfig } from '../../../libs/config/app-config.js';
 import { Permissions, type Principal } from '../../../libs/contracts/users/index.js';
+import { DomainError } from '../../../libs/errors/domain-error.js';
 import { DeadLetters } from '../../../libs/outbox/dead-letters.js';
 import {
   QUEUE_DASHBOARD_PATH,
@@ -45,8 +46,11 @@ export class OpsController {
   @ApiOperation({ summary: `Opens the queue dashboard (${QUEUE_DASHBOARD_PATH}) in this browser: a 15-minute HttpOnly, SameSite=Strict cookie` })
   @ApiOkResponse({ schema: { example: { url: QUEUE_DASHBOARD_PATH, expiresAt: '2026-11-30T12:15:00.000Z' } } })
   openQueueDashboard(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    // Bound to what the admin signed in with: a password change or a revoked API token ends the cookie too.
+    if (!principal.credential) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
     const expiresAt = Math.floor(Date.now() / 1000) + QUEUE_DASHBOARD_SESSION_SECONDS;
-    response.setHeader('Set-Cookie', dashboardCookie(this.config, signDashboardSession(this.config.authTokenSecret, principal.userId, expiresAt), QUEUE_DASHBOARD_SESSION_SECONDS));
+    const session = signDashboardSession(this.config.authTokenSecret, { userId: principal.userId, credential: principal.credential }, expiresAt);
+    response.setHeader('Set-Cookie', dashboardCookie(this.config, session, QUEUE_DASHBOARD_SESSION_SECONDS));
     response.setHeader('Cache-Control', 'no-store');
     return { url: QUEUE_DASHBOARD_PATH, expiresAt: new Date(expiresAt * 1000).toISOString() };
   }

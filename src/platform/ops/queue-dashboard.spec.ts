@@ -9,19 +9,26 @@ const SECRET = 'a-secret-that-is-long-enough-for-hmac-0123456789';
 describe('queue dashboard session cookie', () => {
   const expires = Math.floor(Date.now() / 1000) + 60;
 
-  it('accepts its own signature until it expires', () => {
-    const value = signDashboardSession(SECRET, 'user-1', expires);
-    expect(verifyDashboardSession(SECRET, value)).toBe('user-1');
+  const session = { userId: 'user-1', credential: { tokenVersion: 3 } };
+
+  it('accepts its own signature until it expires, with the credential it was opened with', () => {
+    const value = signDashboardSession(SECRET, session, expires);
+    expect(verifyDashboardSession(SECRET, value)).toEqual(session);
     expect(verifyDashboardSession(SECRET, value, (expires + 1) * 1000)).toBeUndefined();
+    const withApiToken = { userId: 'user-1', credential: { tokenVersion: 0, apiTokenId: 'token-1' } };
+    expect(verifyDashboardSession(SECRET, signDashboardSession(SECRET, withApiToken, expires))).toEqual(withApiToken);
   });
 
-  it('refuses another secret, a changed user or expiry, and garbage', () => {
-    const value = signDashboardSession(SECRET, 'user-1', expires);
-    const [, , signature] = value.split('.');
+  it('refuses another secret, a changed user, token version, API token or expiry, and garbage', () => {
+    const value = signDashboardSession(SECRET, session, expires);
+    const [, , , , signature] = value.split('.');
     expect(verifyDashboardSession(`${SECRET}-other`, value)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-2.${expires}.${signature}`)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-1.${expires + 3600}.${signature}`)).toBeUndefined();
-    for (const bad of [undefined, '', 'x', 'a.b', 'a.b.c.d', `user-1.${expires}.`]) expect(verifyDashboardSession(SECRET, bad)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-2.3..${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.4..${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.3.token-1.${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.3..${expires + 3600}.${signature}`)).toBeUndefined();
+    // The cookie of before (user.expiry.signature) is no longer accepted.
+    for (const bad of [undefined, '', 'x', 'a.b', 'a.b.c', 'a.b.c.d', `user-1.3..${expires}.`]) expect(verifyDashboardSession(SECRET, bad)).toBeUndefined();
   });
 });
 

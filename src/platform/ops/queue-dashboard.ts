@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../../libs/config/app-config.js';
-import { GetPrincipalQuery, Permissions, type Principal } from '../../../libs/contracts/users/index.js';
+import { GetPrincipalQuery, Permissions, type Principal, type PrincipalCredential } from '../../../libs/contracts/users/index.js';
 import { PROBLEM_TYPE_BASE } from '../../../libs/http/problem-details.filter.js';
 import { translate } from '../../../libs/i18n/i18n.js';
 import { QueueRegistry } from './queue-registry.js';
@@ -21,24 +21,32 @@ export const QUEUE_DASHBOARD_SESSION_SECONDS = 15 * 60;
  * (operations.manage) opens it with POST /api/ops/queue-dashboard/session (bearer), which sets a short-lived
  * cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page can use it: the board's
  * retry/clean buttons are not reachable cross-site), Path=/admin/queues (sent nowhere else), signed with
- * the auth secret. Each dashboard request checks the signature and expiry and loads the user's current
- * permissions again, so revoking the role closes the dashboard at once.
+ * the auth secret, bound to the user's token version (and API token, if used). Each dashboard request checks
+ * the signature and expiry and loads the user's current permissions again, only while that credential
+ * still holds: revoking the role or changing the password closes the dashboard at once.
  */
-export function signDashboardSession(secret: string, userId: string, expiresAt: number): string {
-  const payload = `${userId}.${expiresAt}`;
+export interface DashboardSession {
+  userId: string;
+  /** What the admin signed in with: the cookie ends with it (a password change, a revoked API token). */
+  credential: PrincipalCredential;
+}
+
+export function signDashboardSession(secret: string, session: DashboardSession, expiresAt: number): string {
+  const payload = `${session.userId}.${session.credential.tokenVersion}.${session.credential.apiTokenId ?? ''}.${expiresAt}`;
   return `${payload}.${mac(secret, payload)}`;
 }
 
-export function verifyDashboardSession(secret: string, value: string | undefined, now = Date.now()): string | undefined {
+export function verifyDashboardSession(secret: string, value: string | undefined, now = Date.now()): DashboardSession | undefined {
   if (!value) return undefined;
   const parts = value.split('.');
-  if (parts.length !== 3) return undefined;
-  const [userId, expires, signature] = parts;
-  const expected = Buffer.from(mac(secret, `${userId}.${expires}`));
+  if (parts.length !== 5) return undefined;
+  const [userId, version, apiTokenId, expires, signature] = parts;
+  const expected = Buffer.from(mac(secret, `${userId}.${version}.${apiTokenId}.${expires}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   if (!/^\d+$/.test(expires) || Number(expires) * 1000 <= now) return undefined;
-  return userId;
+  if (!/^\d{1,9}$/.test(version)) return undefined;
+  return { userId, credential: apiTokenId === '' ? { tokenVersion: Number(version) } : { tokenVersion: Number(version), apiTokenId } };
 }
 
 function mac(secret: string, payload: string): string {
@@ -76,9 +84,9 @@ export function mountQueueDashboard(app: INestApplication): void {
       .send(JSON.stringify({ type: PROBLEM_TYPE_BASE + code.toLowerCase().replace(/[._]/g, '-'), title, status, code, detail: title, instance: request.originalUrl.split('?')[0], params }));
   };
   const guard = (request: Request, response: Response, next: NextFunction) => {
-    const userId = verifyDashboardSession(config.authTokenSecret, readCookie(request, QUEUE_DASHBOARD_COOKIE));
-    if (!userId) return refuse(response, request, 401, 'OPS.DASHBOARD_SESSION_REQUIRED');
-    RequestContext.create(orm.em.fork(), () => queryBus.execute(new GetPrincipalQuery(userId)))
+    const session = verifyDashboardSession(config.authTokenSecret, readCookie(request, QUEUE_DASHBOARD_COOKIE));
+    if (!session) return refuse(response, request, 401, 'OPS.DASHBOARD_SESSION_REQUIRED');
+    RequestContext.create(orm.em.fork(), () => queryBus.execute(new GetPrincipalQuery(session.userId, session.credential)))
       .then((principal: Principal | undefined) => {
         if (!principal) return refuse(response, request, 401, 'OPS.DASHBOARD_SESSION_REQUIRED');
         if (!principal.permissions.includes(Permissions.OperationsManage)) {

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../../../libs/config/app-config.js';
-import type { Principal } from '../../../../libs/contracts/users/index.js';
+import type { Principal, PrincipalCredential } from '../../../../libs/contracts/users/index.js';
 import { DomainError } from '../../../../libs/errors/domain-error.js';
 import type { Language } from '../../../../libs/i18n/i18n.js';
 import { InjectRedis } from '../../../../libs/redis/redis.module.js';
@@ -90,21 +90,31 @@ export class AuthenticationService {
   /** The principal behind a bearer token (access token or personal API token), or undefined. */
   async authenticate(bearer: string): Promise<Principal | undefined> {
     if (bearer.startsWith(API_TOKEN_PREFIX)) {
-      const rows = await this.em.execute<{ user_id: string }[]>(
+      const rows = await this.em.execute<{ id: string; user_id: string }[]>(
         `update api_tokens set last_used_at = now()
           where token_hash = ? and revoked_at is null and (expires_at is null or expires_at > now())
-          returning user_id`,
+          returning id, user_id`,
         [ApiToken.hash(bearer)],
       );
-      return rows[0] ? this.loadPrincipal(rows[0].user_id, 'api-token') : undefined;
+      return rows[0] ? this.loadPrincipal(rows[0].user_id, 'api-token', { apiTokenId: rows[0].id }) : undefined;
     }
     const claims = this.accessTokens.verify(bearer);
     if (!claims) return undefined;
     // The token version is compared in the query that loads the principal anyway: no extra round trip.
-    return this.loadPrincipal(claims.userId, 'access-token', claims.tokenVersion);
+    return this.loadPrincipal(claims.userId, 'access-token', { tokenVersion: claims.tokenVersion });
   }
 
-  async loadPrincipal(userId: string, authenticatedWith: Principal['authenticatedWith'], tokenVersion?: number): Promise<Principal | undefined> {
+  /**
+   * The user's principal, carrying the credential it was loaded for. `expected`: the token version it
+   * must still have (undefined: any, the current one is recorded) and the API token that must still be
+   * valid; undefined when either no longer holds.
+   */
+  async loadPrincipal(
+    userId: string,
+    authenticatedWith: Principal['authenticatedWith'],
+    expected: Partial<PrincipalCredential> = {},
+  ): Promise<Principal | undefined> {
+    const { tokenVersion, apiTokenId } = expected;
     const rows = await this.em.execute<PrincipalRow[]>(
       `select u.id, u.email, u.first_name, u.last_name, u.language, u.token_version,
               array_agg(distinct r.key) filter (where r.key is not null) as roles,
@@ -114,8 +124,10 @@ export class AuthenticationService {
          left join roles r on r.id = ur.role_id
          left join lateral unnest(r.permissions) as p(permission) on true
         where u.id = ? and u.status = 'active'
+          and (?::uuid is null or exists (select 1 from api_tokens t
+                where t.id = ?::uuid and t.user_id = u.id and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())))
         group by u.id`,
-      [userId],
+      [userId, apiTokenId ?? null, apiTokenId ?? null],
     );
     const row = rows[0];
     if (!row) return undefined;
@@ -128,7 +140,7 @@ export class AuthenticationService {
       roles: row.roles ?? [],
       permissions: row.permissions ?? [],
       authenticatedWith,
-      tokenVersion: row.token_version,
+      credential: apiTokenId === undefined ? { tokenVersion: row.token_version } : { tokenVersion: row.token_version, apiTokenId },
     };
   }
 }

@@ -20,7 +20,7 @@ import { DEFAULT_ZIP_LIMITS, SafeZip, type ZipFileEntry, type ZipLimits } from '
 import { mapHeader, normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
 import { cellsForLog, normaliseRow } from '../../domain/row-normaliser.js';
-import { megabytes, pendingImportBytes } from '../pending-import-bytes.js';
+import { lockImportQuota, megabytes, pendingImportBytes } from '../pending-import-bytes.js';
 import { chunkJobId, HELD_BACK_MS, IMPORTS_QUEUE, type ChunkJob, type ChunkRow } from './import-queue.js';
 
 /** A problem with the file as a whole: the import fails with this message and writes nothing. */
@@ -107,34 +107,47 @@ export class ImportParser {
   /**
    * Lists every attachment of the ZIP for the rows to find (near misses, unused files), and streams the
    * ones that valid rows reference into storage (content-addressed), typed by their first bytes. What
-   * they add to the user's pending imports must fit the pending-import quota, checked before a byte is
-   * written.
+   * they add to the user's pending imports must fit the pending-import quota: checked and reserved
+   * (imports.reserved_bytes) under the user's quota lock before a byte is written, so two imports of one
+   * user parsing at once cannot both take the last room. Recording the files hands their room over
+   * from the reservation to the import_files rows.
    */
   private async extractAttachments(run: Import, zip: SafeZip, files: ZipFileEntry[], references: ReferencedFiles): Promise<void> {
     const wanted = files.filter((file) => references.has(file.relativePath));
     const adding = wanted.reduce((sum, file) => sum + file.size, 0);
     const quota = this.config.imports.pendingQuotaBytes;
-    if (adding > 0) {
-      const pending = await pendingImportBytes(this.orm.em.fork(), run.startedBy, run.id);
-      if (pending + adding > quota) {
-        throw new ImportRejected({
-          code: 'IMPORTS.PENDING_QUOTA_EXCEEDED',
-          params: { pendingMegabytes: megabytes(pending), quotaMegabytes: megabytes(quota), fileMegabytes: megabytes(adding) },
-        });
+    await this.orm.em.fork().transactional(async (em) => {
+      await lockImportQuota(em, run.startedBy);
+      if (adding > 0) {
+        const pending = await pendingImportBytes(em, run.startedBy, this.config.imports.uploadRetentionDays, run.id);
+        if (pending + adding > quota) {
+          throw new ImportRejected({
+            code: 'IMPORTS.PENDING_QUOTA_EXCEEDED',
+            params: { pendingMegabytes: megabytes(pending), quotaMegabytes: megabytes(quota), fileMegabytes: megabytes(adding) },
+          });
+        }
       }
-    }
+      await em.execute(`update imports set reserved_bytes = ? where id = ?`, [adding, run.id]);
+    });
     let batch: { name: string; storage_key: string | null; size: number; media_type: string | null }[] = [];
+    let batchReserved = 0;
     const flush = async () => {
       if (batch.length === 0) return;
-      await executeBound(
-        this.orm.em.fork(),
-        `insert into import_files (import_id, name, storage_key, size, media_type)
-         select $1, f.name, f.storage_key, f.size, f.media_type
-           from jsonb_to_recordset($2::jsonb) as f(name text, storage_key text, size bigint, media_type text)
-         on conflict (import_id, name) do nothing`,
-        [run.id, JSON.stringify(batch)],
-      );
+      const rows = JSON.stringify(batch);
+      const released = batchReserved;
+      await this.orm.em.fork().transactional(async (em) => {
+        await executeBound(
+          em,
+          `insert into import_files (import_id, name, storage_key, size, media_type)
+           select $1, f.name, f.storage_key, f.size, f.media_type
+             from jsonb_to_recordset($2::jsonb) as f(name text, storage_key text, size bigint, media_type text)
+           on conflict (import_id, name) do nothing`,
+          [run.id, rows],
+        );
+        await executeBound(em, `update imports set reserved_bytes = greatest(0, reserved_bytes - $2) where id = $1`, [run.id, released]);
+      });
       batch = [];
+      batchReserved = 0;
     };
     for (const file of files) {
       if (!references.has(file.relativePath)) {
@@ -151,10 +164,13 @@ export class ImportParser {
         void pipeline(await zip.openFile(file), sniff).catch(() => {});
         const stored = await this.storage.put(sniff);
         batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
+        batchReserved += file.size;
       }
       if (batch.length >= 500) await flush();
     }
     await flush();
+    // Whatever is left of the reservation (nothing, unless a size differed from the declared one) goes.
+    await this.orm.em.fork().execute(`update imports set reserved_bytes = 0 where id = ?`, [run.id]);
   }
 
   /** An XLSX is a ZIP that exceljs unpacks without limits: it reads only a checked copy of the workbook's parts. */

@@ -27,7 +27,8 @@ function stable(view: ImportView): string {
 /**
  * An import's live progress as Server-Sent Events.
  * - Authorised at every (re)connect: the import must be visible to the caller, type permission included;
- *   and again every heartbeat interval while open (a role that lost the permission ends the stream).
+ *   and again every heartbeat interval while open (a role that lost the permission ends the stream, and so
+ *   does a password change or a revoked API token: the caller's credential is checked again too).
  * - At most SSE_MAX_STREAMS_PER_USER open streams per user across API processes (429 beyond).
  * - An event only when the import changed (not for the clock-driven durationMs); comments as heartbeats.
  * - Event ids are the import's version, which only grows: a client that reconnects with Last-Event-ID
@@ -83,8 +84,9 @@ export class ImportEventStream {
         if (closed) return;
         try {
           if (Date.now() - authorisedAt >= heartbeatSeconds * 1000) {
-            // Roles change while a stream is open: look at the caller's permissions again now and then.
-            const now = await this.queries.execute(new GetPrincipalQuery(principal.userId));
+            // Roles change while a stream is open: look at the caller's permissions again now and then, and
+            // whether what they signed in with still holds (a password change, a revoked API token ends it).
+            const now = principal.credential ? await this.queries.execute(new GetPrincipalQuery(principal.userId, principal.credential)) : undefined;
             if (!now) return;
             caller = { ...now, authenticatedWith: principal.authenticatedWith };
             authorisedAt = Date.now();

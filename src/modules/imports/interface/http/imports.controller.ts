@@ -175,12 +175,17 @@ export class ImportsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'A one-time ticket for the event stream of this import (for EventSource, which cannot send a bearer token)',
-    description: 'Open `url` within `expiresInSeconds`; it works once, for this import only. Ask for a new ticket to reconnect.',
+    description:
+      'Open `url` within `expiresInSeconds`, for this import only, one stream at a time. When the server ends the stream after its lifetime, ' +
+      'an EventSource reconnecting to the same `url` is let in again (within SSE_MAX_STREAM_SECONDS + 60 s of the last use). ' +
+      'A password change or a revoked API token ends the ticket.',
   })
   @ApiCreatedResponse({ type: StreamTicketDto })
   async eventsTicket(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<StreamTicketDto> {
     await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
-    const { ticket, expiresInSeconds } = await this.tickets.issue(principal.userId, importStreamResource(id));
+    // Only from a request that shows what it signed in with: the ticket is bound to that credential.
+    if (!principal.credential) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
+    const { ticket, expiresInSeconds } = await this.tickets.issue(principal.userId, importStreamResource(id), principal.credential);
     return { ticket, url: `/api/imports/${id}/events?ticket=${ticket}`, expiresInSeconds };
   }
 

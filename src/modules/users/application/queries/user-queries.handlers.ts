@@ -94,7 +94,7 @@ export class FindUsersByCodesHandler implements IQueryHandler<FindUsersByCodesQu
 @QueryHandler(GetPrincipalQuery)
 export class GetPrincipalHandler implements IQueryHandler<GetPrincipalQuery> {
   constructor(private readonly authentication: AuthenticationService) {}
-  execute({ userId }: GetPrincipalQuery) {
-    return this.authentication.loadPrincipal(userId, 'access-token');
+  execute({ userId, stillValid }: GetPrincipalQuery) {
+    return this.authentication.loadPrincipal(userId, 'access-token', stillValid);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../../../../libs/auth/decorators.js';
 import { STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '../../../../../libs/auth/stream-tickets.js';
 import type { Principal } from '../../../../../libs/contracts/users/index.js';
@@ -29,7 +29,7 @@ export class AuthenticationGuard implements CanActivate {
     const streamTicket = this.reflector.getAllAndOverride<StreamTicketResource | undefined>(STREAM_TICKET_ROUTE, targets);
     let principal: Principal | undefined;
     if (header === undefined && streamTicket && typeof request.query.ticket === 'string') {
-      principal = await this.streamTicketPrincipal(request, request.query.ticket, streamTicket);
+      principal = await this.streamTicketPrincipal(request, context.switchToHttp().getResponse<Response>(), request.query.ticket, streamTicket);
     } else {
       const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
       if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
@@ -48,13 +48,22 @@ export class AuthenticationGuard implements CanActivate {
 
   /**
    * Only routes marked @AcceptsStreamTicket() (Server-Sent Events), only without an Authorization header,
-   * only `?ticket=`: a one-time ticket for exactly this resource. Nothing else is read from the query
+   * only `?ticket=`: a ticket for exactly this resource (one stream at a time; see StreamTickets). Nothing else is read from the query
    * string: a long-lived token there would end up in logs and browser history.
    */
-  private async streamTicketPrincipal(request: Request, ticket: string, resource: StreamTicketResource): Promise<Principal> {
-    const userId = await this.tickets.redeem(ticket, resource(request.params as Record<string, string | undefined>));
-    const principal = userId ? await this.authentication.loadPrincipal(userId, 'stream-ticket') : undefined;
-    if (!principal) throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+  private async streamTicketPrincipal(request: Request, response: Response, ticket: string, resource: StreamTicketResource): Promise<Principal> {
+    const redeemed = await this.tickets.redeem(ticket, resource(request.params as Record<string, string | undefined>));
+    if (!redeemed) throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+    // The credential the ticket was asked for must still hold: a password change (token version) or a
+    // revoked API token ends every ticket issued before, redeemed or not.
+    const principal = redeemed.credential ? await this.authentication.loadPrincipal(redeemed.userId, 'stream-ticket', redeemed.credential) : undefined;
+    if (!principal) {
+      await redeemed.revoke();
+      throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+    }
+    // One stream per ticket at a time: the ticket opens a reconnect only once this response has closed.
+    if (response.writableFinished || response.destroyed) await redeemed.release();
+    else response.once('close', () => void redeemed.release().catch(() => undefined));
     return principal;
   }
 }

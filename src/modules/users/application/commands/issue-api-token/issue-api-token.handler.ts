@@ -41,7 +41,7 @@ export class IssueApiTokenHandler implements ICommandHandler<IssueApiTokenComman
         `select token_version from users where id = ? and status = 'active' for share`,
         [principal.userId],
       );
-      if (principal.tokenVersion === undefined || rows[0]?.token_version !== principal.tokenVersion) {
+      if (principal.credential === undefined || rows[0]?.token_version !== principal.credential.tokenVersion) {
         throw new DomainError('USERS.TOKEN_INVALID', 'unauthenticated');
       }
       em.persist(token);
