@@ -15,6 +15,7 @@ import {
   csvWithWideHeader,
   sharedStringsXml,
   sheetXml,
+  strayTextWorkbook,
   understateSize,
   withLocalOnlyParts,
   withoutCentralDirectory,
@@ -528,6 +529,13 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(run.failure?.message).toContain('16384');
     });
 
+    it('an XLSX with ~320 MB of text and elements outside its cells (which exceljs piles onto the last value) fails with SPREADSHEET.CONTENT_OUTSIDE_CELLS', async () => {
+      const bytes = await strayTextWorkbook(CERTIFICATE_HEADER, 320);
+      expect(bytes.length).toBeLessThan(4 * 1024 ** 2);
+      const run = await refusedForGood(main, 'stray-text.xlsx', bytes, 'SPREADSHEET.CONTENT_OUTSIDE_CELLS');
+      expect(run.failure?.message).toContain('xl/worksheets/sheet1.xml');
+    });
+
     it('a CSV header with 300,000 commas and a last name fails with SPREADSHEET.TOO_MANY_COLUMNS', async () => {
       const bytes = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last');
       const run = await refusedForGood(main, 'wide.csv', bytes, 'SPREADSHEET.TOO_MANY_COLUMNS');
@@ -777,6 +785,19 @@ describe('imports: a worker with the production heap survives hostile spreadshee
       'xfd.xlsx',
       async () => zipOfParts(workbookParts(sheetXml([CERTIFICATE_HEADER, [['A2', 'L-1001'], ['XFD2', 'x']]]))),
       'SPREADSHEET.TOO_MANY_COLUMNS',
+    ],
+    [
+      // The reviewer's file: passed every check, then "Reached heap limit" in exceljs's sheet reader.
+      'an XLSX with ~320 MB of text and elements outside its cells, after one value',
+      'stray-text.xlsx',
+      async () => strayTextWorkbook(CERTIFICATE_HEADER, 320),
+      'SPREADSHEET.CONTENT_OUTSIDE_CELLS',
+    ],
+    [
+      'an XLSX with ~320 MB of text in rows without values, after one value',
+      'stray-rows.xlsx',
+      async () => strayTextWorkbook(CERTIFICATE_HEADER, 320, 'in-rows'),
+      'SPREADSHEET.CONTENT_OUTSIDE_CELLS',
     ],
     [
       'a CSV whose header has 300,000 commas and a last name',
