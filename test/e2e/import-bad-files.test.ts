@@ -831,7 +831,8 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     await worker.kill('SIGKILL');
     const id = await startImport(admin, CERTS, 'killer.csv', csv(CERTIFICATE_HEADER, [row('L-1005')]));
     await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
-    await api.sql(`update imports set parse_starts = 2 where id = $1`, [id]);
+    // The first death was counted by the second start; the second start has no end: it died too.
+    await api.sql(`update imports set parse_starts = 2, parse_deaths = 1, parse_running = true where id = $1`, [id]);
     const before = Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
     worker = new WorkerProcess('worker-2', worker.env);
     await worker.ready();
@@ -849,6 +850,58 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     // An ordinary import counts one start.
     const fine = await startImport(admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1006')]));
     expect((await finished(admin, fine, 30_000)).status).toBe('completed');
-    expect(await api.sql(`select parse_starts from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1 }]);
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1, parse_deaths: 0, parse_running: false }]);
+  });
+
+  it('a worker SIGKILLed in the middle of a read, twice, dies for real: the third start fails the import with IMPORTS.PARSE_DIED', async () => {
+    await worker.kill('SIGKILL');
+    // A short job lock, so the killed worker's parse job is redelivered within seconds.
+    const env = { ...worker.env, IMPORT_JOB_LOCK_MS: '1500' };
+    const rows = Array.from({ length: 240_000 }, (_, i) => row(`L-${100_000 + i}`));
+    worker = new WorkerProcess('worker-k1', env);
+    await worker.ready();
+    const id = await startImport(admin, CERTS, 'dies.csv', csv(CERTIFICATE_HEADER, rows));
+    for (const [starts, next] of [[1, 'worker-k2'], [2, 'worker-k3']] as const) {
+      await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'validating' and parse_starts = $2`, [id, starts])).length === 1, 30_000, 20);
+      await worker.kill('SIGKILL');
+      expect(await api.sql(`select parse_running, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_running: true, parse_deaths: starts - 1 }]);
+      worker = new WorkerProcess(next, env);
+      await worker.ready();
+    }
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe('IMPORTS.PARSE_DIED');
+    expect(await api.sql(`select parse_starts, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 2 }]);
+  }, 120_000);
+
+  it('a read interrupted twice without dying (graceful shutdowns, a redelivered job, a transient error) is read a third time and completes', async () => {
+    // What two interrupted reads leave behind: a waiting parse job and two starts, each with its end recorded.
+    await worker.kill('SIGKILL');
+    const id = await startImport(admin, CERTS, 'interrupted.csv', csv(CERTIFICATE_HEADER, [row('L-1002')]));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
+    await api.sql(`update imports set parse_starts = 2, parse_deaths = 0, parse_running = false where id = $1`, [id]);
+    worker = new WorkerProcess('worker-3', worker.env);
+    await worker.ready();
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('completed');
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 0, parse_running: false }]);
+  });
+
+  it('a worker stopped gracefully in the middle of a read records its end: the next start is no death', async () => {
+    await worker.kill('SIGKILL');
+    worker = new WorkerProcess('worker-4', { ...worker.env, SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    await worker.ready();
+    // Long enough to read that the stop comes in the middle of it.
+    const rows = Array.from({ length: 240_000 }, (_, i) => row(`L-${100_000 + i}`));
+    const id = await startImport(admin, CERTS, 'long.csv', csv(CERTIFICATE_HEADER, rows));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'validating'`, [id])).length === 1, 30_000, 20);
+    await worker.kill('SIGTERM');
+    const [state] = await api.sql<{ status: string; parse_running: boolean; parse_deaths: number }>(`select status, parse_running, parse_deaths from imports where id = $1`, [id]);
+    expect(state, worker.output.slice(-20).join('\n')).toMatchObject({ parse_running: false, parse_deaths: 0 });
+    // The read was cut off by the shutdown deadline, not finished.
+    expect(state.status).toBe('validating');
+    worker = new WorkerProcess('worker-5', { ...worker.env, SHUTDOWN_TIMEOUT_SECONDS: '30' });
+    await worker.ready();
+    expect((await admin.post(`/api/imports/${id}/cancel`, {})).status).toBeLessThan(300);
   });
 });
