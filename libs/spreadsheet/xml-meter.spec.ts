@@ -135,6 +135,8 @@ describe('XmlMeter', () => {
         expect(measure(body.replace('<sheetData/>', markup), {})).toMatchObject({ limit: 'markup' });
       }
       expect(measure('<?xml version="1.0"?><?xml version="1.0"?>' + body, {})).toMatchObject({ limit: 'markup', what: 'processing instruction' });
+      // Malformed: a parser stops there, the meter does not guess where the tag ends.
+      expect(measure('<worksheet><c r="A1" <v>1</v></c></worksheet>', {})).toMatchObject({ limit: 'markup', what: 'a < inside a tag' });
       for (const piece of cuts) expect(measure(`\uFEFF<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${body}`, {}, piece)).toBeUndefined();
     });
   });

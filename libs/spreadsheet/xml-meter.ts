@@ -35,7 +35,7 @@ export type XmlMeterExceeded =
   | { limit: 'elements'; count: number; max: number }
   | { limit: 'cells'; count: number; max: number; row: number }
   | { limit: 'depth'; max: number }
-  | { limit: 'markup'; what: 'comment, CDATA or DOCTYPE' | 'processing instruction' | 'tag' }
+  | { limit: 'markup'; what: 'comment, CDATA or DOCTYPE' | 'processing instruction' | 'a < inside a tag' }
   | { limit: 'text'; bytes: number; max: number }
   | { limit: 'gap'; bytes: number; max: number; afterRow: number }
   | { limit: 'outside'; bytes: number; max: number };
@@ -151,7 +151,7 @@ export class XmlMeter {
         this.quote = byte;
         return at + 1;
       }
-      if (byte === LT) throw new XmlShapeError({ limit: 'markup', what: 'tag' });
+      if (byte === LT) throw new XmlShapeError({ limit: 'markup', what: 'a < inside a tag' });
       if (byte === GT) {
         this.count(at + 1 - from, false);
         this.endTag(this.lastTagByte === SLASH);
