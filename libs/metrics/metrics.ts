@@ -15,13 +15,6 @@ export const importRows = new Counter({
   registers: [metricsRegistry],
 });
 
-export const importRowsPerSecond = new Gauge({
-  name: 'cit_import_rows_per_second',
-  help: 'Rows per second of the most recent chunk processed in this process, per import type',
-  labelNames: ['type'] as const,
-  registers: [metricsRegistry],
-});
-
 export const jobDuration = new Histogram({
   name: 'cit_queue_job_duration_seconds',
   help: 'Time from enqueueing a job to its end (wait + run), per queue and result',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   sharedStringsXml,
   sheetXml,
+  strayTextWorkbook,
   understateSize,
   withLocalOnlyParts,
   withoutCentralDirectory,
@@ -126,6 +127,33 @@ describe('copyCheckedXlsx', () => {
     expect(await refusal(await zipOfParts(workbookParts(cols)))).toMatchObject({ code: 'SPREADSHEET.PART_TOO_COMPLEX', params: { part: 'xl/worksheets/sheet1.xml', max: 16_384 } });
     const wide = sheetXml([['User Code'], Array.from({ length: 16_384 }, () => 'x'.repeat(60))]);
     expect(await refusal(await zipOfParts(workbookParts(wide)))).toMatchObject({ code: 'SPREADSHEET.ROW_TOO_LARGE', params: { row: 2 } });
+  });
+
+  it('refuses the reviewer\'s workbook: ~300 MB of text and elements outside cells that exceljs would pile onto the last value (heap OOM)', async () => {
+    for (const where of ['between-rows', 'in-rows'] as const) {
+      const bytes = await strayTextWorkbook(['User Code'], 320, where);
+      // A small upload that passes the archive's size and ratio checks.
+      expect(bytes.length).toBeLessThan(4 * 1024 ** 2);
+      const started = Date.now();
+      expect(await refusal(bytes)).toMatchObject({ code: 'SPREADSHEET.CONTENT_OUTSIDE_CELLS', params: { part: 'xl/worksheets/sheet1.xml' } });
+      // Refused within the first megabytes, not after unpacking it all.
+      expect(Date.now() - started).toBeLessThan(5000);
+    }
+  });
+
+  it('refuses comments and nesting no spreadsheet program writes; reads a sheet with settings, merged cells and header text around its data', async () => {
+    const commented = Buffer.from(`<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><!-- ${'<x>'.repeat(100)} --></sheetData></worksheet>`);
+    expect(await refusal(await zipOfParts(workbookParts(commented)))).toMatchObject({ code: 'SPREADSHEET.UNSUPPORTED_XML', params: { part: 'xl/worksheets/sheet1.xml' } });
+    const deep = Buffer.from(`<worksheet><sheetData>${'<x>'.repeat(100)}${'</x>'.repeat(100)}</sheetData></worksheet>`);
+    expect(await refusal(await zipOfParts(workbookParts(deep)))).toMatchObject({ code: 'SPREADSHEET.UNSUPPORTED_XML', params: { what: expect.stringContaining('64') } });
+    const excel = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B2"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><cols><col min="1" max="2" width="12" customWidth="1"/></cols>` +
+        `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>User Code</t></is></c><c r="B1" t="inlineStr"><is><t>Name</t></is></c></row><row r="2" s="1" customFormat="1"/><row r="3"><c r="A3" t="inlineStr"><is><t>L-1001</t></is></c><c r="B3" s="1"/></row></sheetData>` +
+        `<mergeCells count="1"><mergeCell ref="C1:D1"/></mergeCells><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/><headerFooter><oddHeader>&amp;CCertificates</oddHeader><oddFooter>Page &amp;P of &amp;N</oddFooter></headerFooter></worksheet>`,
+    );
+    const result = await check(await zipOfParts(workbookParts(excel)));
+    if (!('copy' in result)) throw result.refused;
+    expect(await rowsOf(result.copy)).toEqual([['User Code', 'Name'], [], ['L-1001']]);
   });
 
   it('keeps the ZIP refusals and the spreadsheet ones it knows', async () => {

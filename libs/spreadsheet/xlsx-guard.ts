@@ -38,6 +38,10 @@ const SHARED_STRINGS = 'xl/sharedStrings.xml';
 /** Columns A to XFD: a row with more cells is not a workbook Excel wrote. */
 const EXCEL_MAX_COLUMNS = 16_384;
 const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/;
+/** Excel nests sheet XML ~10 deep (extensions included); a SAX parser keeps every open element. */
+const MAX_XML_DEPTH = 64;
+/** Text allowed from one cell value to the next, in rows: whitespace of pretty-printed rows without values. */
+const TEXT_BETWEEN_VALUES_ROWS = 4;
 const EMPTY_SHARED_STRINGS = Buffer.from(
   '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
 );
@@ -80,6 +84,13 @@ export async function copyCheckedXlsx(source: string, target: string, limits: Xl
         maxElements: sheet || part.path === SHARED_STRINGS ? Number.MAX_SAFE_INTEGER : limits.maxPartElements,
         maxRowCells: EXCEL_MAX_COLUMNS,
         maxColumnDefinitions: EXCEL_MAX_COLUMNS,
+        maxDepth: MAX_XML_DEPTH,
+        // exceljs's sheet reader keeps all text after a cell value until the next value (see XmlMeter).
+        maxTextBetweenValues: sheet ? limits.maxRowBytes * TEXT_BETWEEN_VALUES_ROWS : Number.MAX_SAFE_INTEGER,
+        // Between rows a sheet holds nothing but whitespace; around the sheet data, settings, merged cells
+        // and formats, no more than a part read whole may hold.
+        maxGapBytes: sheet ? limits.maxRowBytes : Number.MAX_SAFE_INTEGER,
+        maxOutsideSheetDataBytes: sheet ? limits.maxPartBytes : Number.MAX_SAFE_INTEGER,
       } satisfies XmlMeterLimits);
       const stream = await zip.openFile(part);
       await writer.add(part.path, checked(stream, part.path, limit, meter, tooLarge)).catch(asSpreadsheetError);
@@ -134,6 +145,14 @@ function shapeProblem(error: XmlShapeError, part: string): SpreadsheetUnreadable
       return new SpreadsheetUnreadable('SPREADSHEET.PART_TOO_COMPLEX', { part, max: exceeded.max });
     case 'token':
       return new SpreadsheetUnreadable('SPREADSHEET.VALUE_TOO_LARGE', { part, maxKilobytes: Math.floor(exceeded.max / 1024) });
+    case 'text':
+    case 'gap':
+    case 'outside':
+      return new SpreadsheetUnreadable('SPREADSHEET.CONTENT_OUTSIDE_CELLS', { part, maxKilobytes: Math.floor(exceeded.max / 1024) });
+    case 'depth':
+      return new SpreadsheetUnreadable('SPREADSHEET.UNSUPPORTED_XML', { part, what: `elements nested more than ${exceeded.max} deep` });
+    case 'markup':
+      return new SpreadsheetUnreadable('SPREADSHEET.UNSUPPORTED_XML', { part, what: exceeded.what });
   }
 }
 

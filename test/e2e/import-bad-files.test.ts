@@ -19,6 +19,7 @@ import {
   csvWithWideHeader,
   sharedStringsXml,
   sheetXml,
+  strayTextWorkbook,
   understateSize,
   withLocalOnlyParts,
   withoutCentralDirectory,
@@ -573,6 +574,13 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(run.failure?.message).toContain('16384');
     });
 
+    it('an XLSX with ~320 MB of text and elements outside its cells (which exceljs piles onto the last value) fails with SPREADSHEET.CONTENT_OUTSIDE_CELLS', async () => {
+      const bytes = await strayTextWorkbook(CERTIFICATE_HEADER, 320);
+      expect(bytes.length).toBeLessThan(4 * 1024 ** 2);
+      const run = await refusedForGood(main, 'stray-text.xlsx', bytes, 'SPREADSHEET.CONTENT_OUTSIDE_CELLS');
+      expect(run.failure?.message).toContain('xl/worksheets/sheet1.xml');
+    });
+
     it('a CSV header with 300,000 commas and a last name fails with SPREADSHEET.TOO_MANY_COLUMNS', async () => {
       const bytes = csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last');
       const run = await refusedForGood(main, 'wide.csv', bytes, 'SPREADSHEET.TOO_MANY_COLUMNS');
@@ -861,6 +869,19 @@ describe('imports: a worker with the production heap survives hostile spreadshee
       'SPREADSHEET.TOO_MANY_COLUMNS',
     ],
     [
+      // The reviewer's file: passed every check, then "Reached heap limit" in exceljs's sheet reader.
+      'an XLSX with ~320 MB of text and elements outside its cells, after one value',
+      'stray-text.xlsx',
+      async () => strayTextWorkbook(CERTIFICATE_HEADER, 320),
+      'SPREADSHEET.CONTENT_OUTSIDE_CELLS',
+    ],
+    [
+      'an XLSX with ~320 MB of text in rows without values, after one value',
+      'stray-rows.xlsx',
+      async () => strayTextWorkbook(CERTIFICATE_HEADER, 320, 'in-rows'),
+      'SPREADSHEET.CONTENT_OUTSIDE_CELLS',
+    ],
+    [
       'a CSV whose header has 300,000 commas and a last name',
       'wide.csv',
       async () => csvWithWideHeader(CERTIFICATE_HEADER, Array.from({ length: 150 }, () => row().map(String)), 300_000, 'Last'),
@@ -892,7 +913,8 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     await worker.kill('SIGKILL');
     const id = await startImport(admin, CERTS, 'killer.csv', csv(CERTIFICATE_HEADER, [row('L-1005')]));
     await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
-    await api.sql(`update imports set parse_starts = 2 where id = $1`, [id]);
+    // The first death was counted by the second start; the second start has no end: it died too.
+    await api.sql(`update imports set parse_starts = 2, parse_deaths = 1, parse_running = true where id = $1`, [id]);
     const before = Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
     worker = new WorkerProcess('worker-2', worker.env);
     await worker.ready();
@@ -910,6 +932,58 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     // An ordinary import counts one start.
     const fine = await startImport(admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1006')]));
     expect((await finished(admin, fine, 30_000)).status).toBe('completed');
-    expect(await api.sql(`select parse_starts from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1 }]);
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1, parse_deaths: 0, parse_running: false }]);
+  });
+
+  it('a worker SIGKILLed in the middle of a read, twice, dies for real: the third start fails the import with IMPORTS.PARSE_DIED', async () => {
+    await worker.kill('SIGKILL');
+    // A short job lock, so the killed worker's parse job is redelivered within seconds.
+    const env = { ...worker.env, IMPORT_JOB_LOCK_MS: '1500' };
+    const rows = Array.from({ length: 240_000 }, (_, i) => row(`L-${100_000 + i}`));
+    worker = new WorkerProcess('worker-k1', env);
+    await worker.ready();
+    const id = await startImport(admin, CERTS, 'dies.csv', csv(CERTIFICATE_HEADER, rows));
+    for (const [starts, next] of [[1, 'worker-k2'], [2, 'worker-k3']] as const) {
+      await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'validating' and parse_starts = $2`, [id, starts])).length === 1, 30_000, 20);
+      await worker.kill('SIGKILL');
+      expect(await api.sql(`select parse_running, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_running: true, parse_deaths: starts - 1 }]);
+      worker = new WorkerProcess(next, env);
+      await worker.ready();
+    }
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('failed');
+    expect(run.failure?.code).toBe('IMPORTS.PARSE_DIED');
+    expect(await api.sql(`select parse_starts, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 2 }]);
+  }, 120_000);
+
+  it('a read interrupted twice without dying (graceful shutdowns, a redelivered job, a transient error) is read a third time and completes', async () => {
+    // What two interrupted reads leave behind: a waiting parse job and two starts, each with its end recorded.
+    await worker.kill('SIGKILL');
+    const id = await startImport(admin, CERTS, 'interrupted.csv', csv(CERTIFICATE_HEADER, [row('L-1002')]));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'queued'`, [id])).length === 1, 10_000);
+    await api.sql(`update imports set parse_starts = 2, parse_deaths = 0, parse_running = false where id = $1`, [id]);
+    worker = new WorkerProcess('worker-3', worker.env);
+    await worker.ready();
+    const run = await finished(admin, id, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe('completed');
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 0, parse_running: false }]);
+  });
+
+  it('a worker stopped gracefully in the middle of a read records its end: the next start is no death', async () => {
+    await worker.kill('SIGKILL');
+    worker = new WorkerProcess('worker-4', { ...worker.env, SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    await worker.ready();
+    // Long enough to read that the stop comes in the middle of it.
+    const rows = Array.from({ length: 240_000 }, (_, i) => row(`L-${100_000 + i}`));
+    const id = await startImport(admin, CERTS, 'long.csv', csv(CERTIFICATE_HEADER, rows));
+    await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'validating'`, [id])).length === 1, 30_000, 20);
+    await worker.kill('SIGTERM');
+    const [state] = await api.sql<{ status: string; parse_running: boolean; parse_deaths: number }>(`select status, parse_running, parse_deaths from imports where id = $1`, [id]);
+    expect(state, worker.output.slice(-20).join('\n')).toMatchObject({ parse_running: false, parse_deaths: 0 });
+    // The read was cut off by the shutdown deadline, not finished.
+    expect(state.status).toBe('validating');
+    worker = new WorkerProcess('worker-5', { ...worker.env, SHUTDOWN_TIMEOUT_SECONDS: '30' });
+    await worker.ready();
+    expect((await admin.post(`/api/imports/${id}/cancel`, {})).status).toBeLessThan(300);
   });
 });

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import yazl from 'yazl';
 
@@ -139,4 +141,33 @@ export function withLocalOnlyParts(visible: Buffer, hidden: Buffer): Buffer {
 /** A CSV header line with `commas` extra commas (empty columns) after the real headers, then a column named `last` if given. */
 export function csvWithWideHeader(header: string[], rows: string[][], commas: number, last = ''): Buffer {
   return Buffer.from([header.join(',') + ','.repeat(commas) + last, ...rows.map((row) => row.join(','))].join('\r\n') + '\r\n');
+}
+
+/**
+ * The reviewer's OOM workbook: a header row, a row with one value, then `megabytes` MB of content outside
+ * any cell (runs of `<x/>`, a 16 KB text repeated, and a little random text so the ZIP stays under the
+ * compression-ratio limit), then one more row. exceljs's sheet reader appends every text after a cell
+ * value to that value and never lets go of it: ~300 MB of it exhausts a 288 MB heap, from a ~2 MB upload.
+ * `where` puts the junk between the rows, or inside rows of its own (each well under the row limit).
+ * Streamed into the ZIP, so the test never holds the unpacked sheet.
+ */
+export async function strayTextWorkbook(header: string[], megabytes: number, where: 'between-rows' | 'in-rows' = 'between-rows'): Promise<Buffer> {
+  const text = Buffer.from('stray text '.repeat(1490).slice(0, 16 * 1024));
+  const headerCells = header.map((name, c) => `<c r="${cellRef(c, 1)}" t="inlineStr"><is><t>${escape(name)}</t></is></c>`).join('');
+  function* sheet(): Generator<Buffer> {
+    yield Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${MAIN_NS}"><sheetData><row r="1">${headerCells}</row><row r="2"><c r="A2"><v>1</v></c></row>`);
+    // Blocks of 512 KiB: 2 KB of <x/>, 31 copies of the text, 4 KB of random letters.
+    for (let block = 0; block < megabytes * 2; block++) {
+      const parts = [Buffer.from('<x/>'.repeat(512)), ...Array.from({ length: 31 }, () => text), Buffer.from(randomBytes(3072).toString('base64').replace(/[+/]/g, 'a'))];
+      yield where === 'in-rows' ? Buffer.concat([Buffer.from(`<row r="${block + 3}">`), ...parts, Buffer.from('</row>')]) : Buffer.concat(parts);
+    }
+    const last = megabytes * 2 + 3;
+    yield Buffer.from(`<row r="${last}"><c r="A${last}"><v>2</v></c></row></sheetData></worksheet>`);
+  }
+  const parts = workbookParts(Buffer.alloc(0)).filter((part) => part.name !== 'xl/worksheets/sheet1.xml');
+  const archive = new yazl.ZipFile();
+  for (const part of parts) archive.addBuffer(part.content, part.name);
+  archive.addReadStream(Readable.from(sheet()), 'xl/worksheets/sheet1.xml');
+  archive.end();
+  return buffer(archive.outputStream as unknown as NodeJS.ReadableStream);
 }

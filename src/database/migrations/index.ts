@@ -6,6 +6,7 @@ import { Migration20261130000300_stored_file_collection } from './Migration20261
 import { Migration20261130000400_token_version } from './Migration20261130000400_token_version.js';
 import { Migration20261130000500_scoped_reads } from './Migration20261130000500_scoped_reads.js';
 import { Migration20261130000600_operations } from './Migration20261130000600_operations.js';
+import { Migration20261130000700_import_parse_deaths } from './Migration20261130000700_import_parse_deaths.js';
 import { Migration20261130000900_installation } from './Migration20261130000900_installation.js';
 import { Migration20261130001000_import_quota_reservations } from './Migration20261130001000_import_quota_reservations.js';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261130000400_token_version', class: Migration20261130000400_token_version },
   { name: 'Migration20261130000500_scoped_reads', class: Migration20261130000500_scoped_reads },
   { name: 'Migration20261130000600_operations', class: Migration20261130000600_operations },
+  { name: 'Migration20261130000700_import_parse_deaths', class: Migration20261130000700_import_parse_deaths },
   { name: 'Migration20261130000900_installation', class: Migration20261130000900_installation },
   { name: 'Migration20261130001000_import_quota_reservations', class: Migration20261130001000_import_quota_reservations },
 ];

@@ -118,6 +118,10 @@ registerMessages({
     'SPREADSHEET.VALUE_TOO_LARGE': 'The Excel file holds a single value of more than {maxKilobytes} KB (in {part}), more than an import can handle. Remove it and upload again.',
     'SPREADSHEET.PART_TOO_COMPLEX':
       'The Excel file is too complex to read safely: its part {part} holds more than {max} elements of one kind (cell formats, column formats). Copy the data into a new workbook, or save it as CSV, and upload again.',
+    'SPREADSHEET.CONTENT_OUTSIDE_CELLS':
+      'The Excel file holds more than {maxKilobytes} KB of content outside its cells (in {part}), which no spreadsheet program writes and an import cannot hold. Save it again from Excel, or as CSV, and upload again.',
+    'SPREADSHEET.UNSUPPORTED_XML':
+      'The Excel file holds XML that no spreadsheet program writes ({what}, in {part}), so it is not read. Save it again from Excel, or as CSV, and upload again.',
     'IMPORTS.CELL_TOO_LONG': 'The cell in column {column} is {length} characters long; at most {max} fit in a cell.',
     'IMPORTS.PARSE_DIED':
       'Reading the file stopped the import worker {attempts} times (it may not fit in memory), so it was not tried again. Split the file into smaller ones or save it as CSV, and upload again.',
@@ -133,6 +137,10 @@ registerMessages({
     'SPREADSHEET.VALUE_TOO_LARGE': 'Het Excel-bestand bevat één waarde van meer dan {maxKilobytes} KB (in {part}), meer dan een import aankan. Verwijder die en upload opnieuw.',
     'SPREADSHEET.PART_TOO_COMPLEX':
       'Het Excel-bestand is te complex om veilig te lezen: het onderdeel {part} bevat meer dan {max} elementen van één soort (celopmaken, kolomopmaken). Kopieer de gegevens naar een nieuwe werkmap, of sla het op als CSV, en upload opnieuw.',
+    'SPREADSHEET.CONTENT_OUTSIDE_CELLS':
+      'Het Excel-bestand bevat meer dan {maxKilobytes} KB inhoud buiten de cellen (in {part}), wat geen spreadsheetprogramma schrijft en een import niet kan vasthouden. Sla het opnieuw op vanuit Excel, of als CSV, en upload opnieuw.',
+    'SPREADSHEET.UNSUPPORTED_XML':
+      'Het Excel-bestand bevat XML die geen spreadsheetprogramma schrijft ({what}, in {part}), dus het wordt niet gelezen. Sla het opnieuw op vanuit Excel, of als CSV, en upload opnieuw.',
     'IMPORTS.CELL_TOO_LONG': 'De cel in kolom {column} is {length} tekens lang; hoogstens {max} passen in een cel.',
     'IMPORTS.PARSE_DIED':
       'Het lezen van het bestand liet de importverwerker {attempts} keer stoppen (het past mogelijk niet in het geheugen), dus het is niet opnieuw geprobeerd. Splits het bestand in kleinere bestanden of sla het op als CSV, en upload opnieuw.',

@@ -15,7 +15,7 @@ import { GetPrincipalQuery, type Principal } from '../../../../../libs/contracts
 import { executeBound } from '../../../../../libs/database/bound-query.js';
 import { DomainError } from '../../../../../libs/errors/domain-error.js';
 import { collectEvents, recordEvent } from '../../../../../libs/outbox/outbox.js';
-import { importRows, importRowsPerSecond } from '../../../../../libs/metrics/metrics.js';
+import { importRows } from '../../../../../libs/metrics/metrics.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
 import { Import } from '../../domain/import.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
@@ -96,8 +96,6 @@ export class ChunkProcessor {
     const byOutcome = new Map<string, number>();
     for (const row of recorded) byOutcome.set(row.status, (byOutcome.get(row.status) ?? 0) + 1);
     for (const [outcome, rows] of byOutcome) importRows.inc({ type: run.type, outcome, mode }, rows);
-    const seconds = (performance.now() - started) / 1000;
-    if (recorded.length > 0 && seconds > 0) importRowsPerSecond.set({ type: run.type }, Math.round(recorded.length / seconds));
     this.logger.debug({ msg: 'chunk processed', importId: run.id, chunk: job.chunk, rows: job.rows.length, ms: Math.round(performance.now() - started) });
     return 'processed';
   }

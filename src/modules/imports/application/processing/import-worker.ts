@@ -1,6 +1,6 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../../../libs/config/app-config.js';
@@ -15,15 +15,21 @@ import { ImportParser, ImportRejected } from './import-parser.js';
 import { IMPORTS_QUEUE, type ChunkJob, type ParseJob } from './import-queue.js';
 
 /** Reads of one import's file that may die (the process ends mid-read) before the import is failed instead. */
-export const MAX_PARSE_STARTS = 2;
+export const MAX_PARSE_DEATHS = 2;
+/** Ends this process could not record (the database was away), remembered for its next claim of the import. */
+const MAX_UNRECORDED_ENDS = 1000;
 
 /**
  * The worker side of the engine: `parse` jobs read and check a file and fan it out into chunk jobs;
  * `chunk` jobs process rows. Only processes with ROLE=worker or all consume them.
  */
 @Injectable()
-export class ImportWorker implements OnApplicationBootstrap {
+export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ImportWorker.name);
+  /** Imports whose file this process is reading now. */
+  private readonly reading = new Set<string>();
+  /** Reads that ended here while their end could not be written: not deaths when claimed here again. */
+  private readonly unrecordedEnds = new Set<string>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -67,18 +73,52 @@ export class ImportWorker implements OnApplicationBootstrap {
       return;
     }
     if (run.status !== 'queued' && run.status !== 'validating') return;
-    const [claimed] = await em.execute<{ parse_starts: number }[]>(
-      `update imports set status = 'validating', started_at = coalesce(started_at, now()), parse_starts = parse_starts + 1
-        where id = ? and status in ('queued', 'validating') returning parse_starts`,
-      [run.id],
+    // A start counts as a death only if the one before it never ended (see recordEnd): a graceful shutdown,
+    // a redelivered job or a transient error ends a read without it dying.
+    const endedHere = this.unrecordedEnds.delete(run.id);
+    const [claimed] = await em.execute<{ parse_deaths: number }[]>(
+      `update imports set status = 'validating', started_at = coalesce(started_at, now()), parse_starts = parse_starts + 1,
+          parse_deaths = parse_deaths + case when parse_running and not ?::boolean then 1 else 0 end, parse_running = true
+        where id = ? and status in ('queued', 'validating') returning parse_deaths`,
+      [endedHere, run.id],
     );
     if (!claimed) return;
-    if (claimed.parse_starts > MAX_PARSE_STARTS) {
-      // Every earlier read of this file ended without a result: the worker died on it (out of memory, a
-      // crash). Reading it again would kill this worker too, and the next, so the import ends here.
-      this.logger.error({ msg: 'import file not read again after earlier reads died', importId: run.id, starts: claimed.parse_starts });
+    this.reading.add(run.id);
+    try {
+      await this.parseClaimed(em, run, claimed.parse_deaths);
+    } finally {
+      this.reading.delete(run.id);
+      await this.recordEnd(run.id);
+    }
+  }
+
+  /**
+   * Shutting down: the reads still running here end now, whatever happens to the process next (the
+   * shutdown deadline may stop it mid-read). The next start of their imports is no death.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const importId of [...this.reading]) await this.recordEnd(importId);
+  }
+
+  /** Records that the read of an import's file ended in this process (not died). */
+  private async recordEnd(importId: string): Promise<void> {
+    try {
+      await this.orm.em.fork().execute(`update imports set parse_running = false where id = ?`, [importId]);
+    } catch (error) {
+      // The database is away: the next claim in this process knows; one in another counts a death at worst.
+      if (this.unrecordedEnds.size >= MAX_UNRECORDED_ENDS) this.unrecordedEnds.delete(this.unrecordedEnds.values().next().value!);
+      this.unrecordedEnds.add(importId);
+      this.logger.warn({ msg: 'could not record the end of an import read', importId, error: String(error) });
+    }
+  }
+
+  private async parseClaimed(em: EntityManager, run: Import, deaths: number): Promise<void> {
+    if (deaths >= MAX_PARSE_DEATHS) {
+      // Earlier reads of this file died (out of memory, a crash). Reading it again would kill this
+      // worker too, and the next, so the import ends here.
+      this.logger.error({ msg: 'import file not read again after earlier reads died', importId: run.id, deaths });
       await this.parser.discard(run.id);
-      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', { code: 'IMPORTS.PARSE_DIED', params: { attempts: claimed.parse_starts - 1 } }));
+      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', { code: 'IMPORTS.PARSE_DIED', params: { attempts: deaths } }));
       return;
     }
     const started = Date.now();
