@@ -29,8 +29,9 @@ const RECONNECT_GRACE_SECONDS = 60;
 /**
  * Atomically: the ticket for this resource (else it is used up), not open on another stream right now
  * (a lease held while a stream it opened is open), and from now on `redeemed`, valid for reconnects
- * for the reconnect window again.
- * KEYS: ticket, lease. ARGV: resource, reconnect window (s), lease lifetime (ms). Returns the record or nil.
+ * for the reconnect window again, but never beyond the ticket's absolute lifetime (counted from its issue).
+ * KEYS: ticket, lease. ARGV: resource, reconnect window (s), lease lifetime (ms), now (ms), max age (ms).
+ * Returns the record or nil.
  */
 const REDEEM = `
 local raw = redis.call('GET', KEYS[1])
@@ -40,9 +41,14 @@ if not ok or type(record) ~= 'table' or record.resource ~= ARGV[1] then
   redis.call('DEL', KEYS[1])
   return false
 end
+local left = tonumber(record.issuedAt or 0) + tonumber(ARGV[5]) - tonumber(ARGV[4])
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return false
+end
 if not redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') then return false end
 record.redeemed = true
-redis.call('SET', KEYS[1], cjson.encode(record), 'EX', ARGV[2])
+redis.call('SET', KEYS[1], cjson.encode(record), 'EX', math.max(1, math.min(tonumber(ARGV[2]), math.ceil(left / 1000))))
 return raw
 `;
 
@@ -66,6 +72,8 @@ export interface RedeemedTicket {
  * - A browser's EventSource reconnects to the same URL when the server ends a stream after its lifetime:
  *   a redeemed ticket opens its own resource again within SSE_MAX_STREAM_SECONDS + 60 s of its last use,
  *   one stream at a time, and only while the credential still holds (checked by the caller at every use).
+ * - Whatever its use, a ticket ends SSE_TICKET_MAX_AGE_SECONDS after it was issued: a ticket URL that
+ *   leaked (a proxy log, browser history) cannot be kept alive by reconnecting; the client asks for a new one.
  */
 @Injectable()
 export class StreamTickets {
@@ -77,7 +85,7 @@ export class StreamTickets {
   async issue(userId: string, resource: string, credential: { tokenVersion: number; apiTokenId?: string }): Promise<{ ticket: string; expiresInSeconds: number }> {
     const ticket = randomBytes(32).toString('base64url');
     const ttl = this.config.sse.ticketTtlSeconds;
-    const stored = await this.redis.set(this.key(ticket), JSON.stringify({ userId, resource, credential }), 'EX', ttl, 'NX');
+    const stored = await this.redis.set(this.key(ticket), JSON.stringify({ userId, resource, credential, issuedAt: Date.now() }), 'EX', ttl, 'NX');
     if (stored !== 'OK') throw new Error('stream ticket collision');
     return { ticket, expiresInSeconds: ttl };
   }
@@ -87,11 +95,11 @@ export class StreamTickets {
     if (!TICKET.test(ticket)) return undefined;
     const key = this.key(ticket);
     const lease = `${key}:open`;
-    const { maxStreamSeconds, pollIntervalMs } = this.config.sse;
+    const { maxStreamSeconds, pollIntervalMs, ticketMaxAgeSeconds } = this.config.sse;
     const reconnectWindow = maxStreamSeconds + RECONNECT_GRACE_SECONDS;
     // The lease outlives the longest stream a little, should the process die holding it.
     const leaseMs = maxStreamSeconds * 1000 + pollIntervalMs + 5000;
-    const raw = (await this.redis.eval(REDEEM, 2, key, lease, resource, reconnectWindow, leaseMs)) as string | null;
+    const raw = (await this.redis.eval(REDEEM, 2, key, lease, resource, reconnectWindow, leaseMs, Date.now(), ticketMaxAgeSeconds * 1000)) as string | null;
     if (!raw) return undefined;
     const stored = JSON.parse(raw) as { userId?: unknown; credential?: { tokenVersion?: unknown; apiTokenId?: unknown } };
     const release = async () => void (await this.redis.del(lease));

@@ -105,6 +105,8 @@ export class AppConfig {
   sse: {
     /** Lifetime of a one-time stream ticket (for EventSource, which cannot send a bearer token). */
     ticketTtlSeconds: number;
+    /** A ticket's absolute lifetime from its issue, however often it serves reconnects. */
+    ticketMaxAgeSeconds: number;
     /** Open streams per user, across all API processes; more get 429. */
     maxStreamsPerUser: number;
     /** A stream is ended after this long; the client reconnects with Last-Event-ID and is authorised again. */
@@ -265,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     ops: opsConfig(str, int, bool, problems),
     sse: {
       ticketTtlSeconds: int('SSE_TICKET_TTL_SECONDS', 60, 1, 600),
+      ticketMaxAgeSeconds: int('SSE_TICKET_MAX_AGE_SECONDS', 12 * 3600, 1, 7 * 86_400),
       maxStreamsPerUser: int('SSE_MAX_STREAMS_PER_USER', 5, 1, 1000),
       maxStreamSeconds: int('SSE_MAX_STREAM_SECONDS', 300, 1, 86_400),
       pollIntervalMs: int('SSE_POLL_INTERVAL_MS', 500, 50, 60_000),

@@ -9,6 +9,7 @@ const TYPE = 'obtained-certificates';
 const TICKET_TTL_SECONDS = 2;
 const MAX_STREAMS = 2;
 const MAX_STREAM_SECONDS = 2;
+const TICKET_MAX_AGE_SECONDS = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface SseEvent {
@@ -116,6 +117,7 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
     app = await startTestApp({
       env: {
         SSE_TICKET_TTL_SECONDS: String(TICKET_TTL_SECONDS),
+        SSE_TICKET_MAX_AGE_SECONDS: String(TICKET_MAX_AGE_SECONDS),
         SSE_MAX_STREAMS_PER_USER: String(MAX_STREAMS),
         SSE_MAX_STREAM_SECONDS: String(MAX_STREAM_SECONDS),
         SSE_POLL_INTERVAL_MS: '100',
@@ -177,6 +179,22 @@ describe('import progress as Server-Sent Events: tickets, stream cap, lifetime a
       // Presented for another import, the ticket is used up.
       expect((await open(`${eventsUrl(otherId)}${url.slice(url.indexOf('?'))}`)).status).toBe(401);
       expect((await open(app.url + url)).status).toBe(401);
+    });
+
+    it('a ticket has an absolute lifetime: reconnecting does not keep it alive past SSE_TICKET_MAX_AGE_SECONDS', async () => {
+      const { url } = await ticketFor(admin, finishedId);
+      const issued = Date.now();
+      // Each use restarts the reconnect window (SSE_MAX_STREAM_SECONDS + 60 s), so only the absolute lifetime ends it.
+      while (Date.now() - issued < (TICKET_MAX_AGE_SECONDS - 2) * 1000) {
+        const stream = await open(app.url + url);
+        expect(stream.status).toBe(200);
+        await stream.ended;
+        await sleep(1000);
+      }
+      await sleep(Math.max(0, issued + TICKET_MAX_AGE_SECONDS * 1000 + 300 - Date.now()));
+      const late = await open(app.url + url);
+      expect(late.status).toBe(401);
+      expect(late.problem.code).toBe('COMMON.STREAM_TICKET_INVALID');
     });
 
     it('a ticket does not open another import, and is used up by trying', async () => {
