@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_SECRETS } from '../../libs/config/production-safety.js';
+import { PLACEHOLDER_SECRETS } from '#libs/config/production-safety.js';
 
 /**
  * The Docker files cannot run on these machines (no Docker engine), so what matters about them is
