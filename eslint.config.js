@@ -21,6 +21,25 @@ const nodeGlobals = {
   require: 'readonly',
 };
 
+/**
+ * Design rule 9: shared code is imported through the package.json subpath import `#libs/...`, never by a
+ * relative path that says how deep the caller sits. Inside libs/, a file may import its own lib folder
+ * relatively (`./x.js`, `../x.js` within libs/<lib>/), but another lib only as `#libs/<other>/...`.
+ */
+const LIBS_MESSAGE = "Import shared code as '#libs/<lib>/<file>.js' (package.json \"imports\"), not by a relative path.";
+const relativeIntoLibs = { regex: '^[.]{1,2}/(?:.*/)?libs/', message: LIBS_MESSAGE };
+/** From a file N folders below libs/, N times `../` lands in libs/ itself: what follows is another lib. */
+const libsDepthRules = [1, 2, 3, 4, 5].map((depth) => ({
+  name: `project/libs-depth-${depth}`,
+  files: [`libs/${'*/'.repeat(depth)}*.{ts,js,mjs}`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [relativeIntoLibs, { regex: `^(?:[.][.]/){${depth}}(?![.][.]/)`, message: LIBS_MESSAGE }] },
+    ],
+  },
+}));
+
 export default defineConfig(
   globalIgnores(['dist/', 'node_modules/', '.data/', 'coverage/']),
 
@@ -46,8 +65,10 @@ export default defineConfig(
       ],
       // `() => {}` is how we swallow a rejection on purpose (`.catch(() => {})`) or stub a callback.
       '@typescript-eslint/no-empty-function': 'off',
+      'no-restricted-imports': ['error', { patterns: [relativeIntoLibs] }],
     },
   },
+  ...libsDepthRules,
 
   {
     // A few type-aware rules with a high bug-per-finding ratio. The full `recommendedTypeChecked` set

@@ -1,4 +1,4 @@
-import { loadConfig } from './libs/config/app-config.js';
+import { loadConfig } from '#libs/config/app-config.js';
 import { ormOptions } from './src/database/orm-options.js';
 
 /** For the MikroORM CLI (`npx mikro-orm migration:create` etc.). Needs DATABASE_URL. */

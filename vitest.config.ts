@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests run the TypeScript sources. The package.json "imports" map sends `#libs/*.js` to the compiled
+ * dist/libs/*.js by default (what `node dist/src/main.js` needs); tsc and dependency-cruiser use its
+ * `credential-import-source` condition (libs/*.ts). Vitest's module runner does not apply custom
+ * conditions to subpath imports in every environment (global setup included), so the same mapping is an
+ * alias here: tests never run stale or missing compiled files.
+ */
+const libs = fileURLToPath(new URL('./libs/', import.meta.url));
+
 export default defineConfig({
+  resolve: { alias: [{ find: /^#libs\/(.+)\.js$/, replacement: `${libs}$1.ts` }] },
   test: {
     include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -17,12 +17,12 @@ import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import yazl from 'yazl';
-import { findFreePort } from '../libs/runtime/free-port.js';
-import { NODE_FLAGS } from '../libs/runtime/node-flags.js';
-import { MailCatcher } from '../libs/runtime/mail-catcher.js';
-import { readSpreadsheet } from '../libs/spreadsheet/spreadsheet-reader.js';
-import { XlsxStreamWriter } from '../libs/spreadsheet/spreadsheet-writer.js';
-import { SafeZip } from '../libs/zip/safe-zip.js';
+import { findFreePort } from '#libs/runtime/free-port.js';
+import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
+import { MailCatcher } from '#libs/runtime/mail-catcher.js';
+import { readSpreadsheet } from '#libs/spreadsheet/spreadsheet-reader.js';
+import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
+import { SafeZip } from '#libs/zip/safe-zip.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {

@@ -6,7 +6,7 @@
  * touched), plants one violation per rule there, runs dependency-cruiser and checks that every planted
  * violation is reported under the expected rule, and that the allowed imports are not reported.
  *
- *   npx node scripts/check-architecture-rules.mjs      (exit code 0 = every rule fires)
+ *   npm run check:architecture      (part of `npm run verify`; exit code 0 = every rule fires)
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ const probes = [
   },
   {
     file: 'src/modules/notifications/probe-contracts-allowed.ts',
-    code: "import { Permissions } from '../../../libs/contracts/users/index.js';\nexport const probe = Permissions;\n",
+    code: "import { Permissions } from '#libs/contracts/users/index.js';\nexport const probe = Permissions;\n",
     expect: [],
   },
   {
@@ -67,15 +67,15 @@ const probes = [
   },
   {
     file: 'src/modules/users/domain/probe-domain-to-adapter-lib.ts',
-    code: "export * from '../../../../libs/outbox/outbox.js';\n",
+    code: "export * from '#libs/outbox/outbox.js';\n",
     expect: [['domain-not-to-adapter-libs', 'libs/outbox/outbox.ts']],
   },
   {
     file: 'src/modules/users/domain/probe-domain-pure-libs-allowed.ts',
     code: [
-      "import { invalid } from '../../../../libs/errors/domain-error.js';",
-      "import { translate } from '../../../../libs/i18n/i18n.js';",
-      "import { Permissions } from '../../../../libs/contracts/users/index.js';",
+      "import { invalid } from '#libs/errors/domain-error.js';",
+      "import { translate } from '#libs/i18n/i18n.js';",
+      "import { Permissions } from '#libs/contracts/users/index.js';",
       'export const probe = [invalid, translate, Permissions];',
       '',
     ].join('\n'),
@@ -95,11 +95,13 @@ const probes = [
     file: 'src/modules/users/probe-unresolvable.ts',
     code: [
       "export * from './does-not-exist.js';",
+      "export * from '#libs/does-not-exist.js';",
       "export * from 'a-package-that-is-not-installed';",
       '',
     ].join('\n'),
     expect: [
       ['not-to-unresolvable', './does-not-exist.js'],
+      ['not-to-unresolvable', '#libs/does-not-exist.js'],
       ['not-to-unresolvable', 'a-package-that-is-not-installed'],
     ],
   },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../libs/config/app-config.js';
-import { StartupError } from '../libs/runtime/startup-error.js';
+import { ConfigError, loadConfig } from '#libs/config/app-config.js';
+import { StartupError } from '#libs/runtime/startup-error.js';
 import { startApplication } from './bootstrap.js';
 
 async function main() {

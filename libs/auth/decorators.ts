@@ -1,5 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { Principal } from '../contracts/users/principal.js';
+import type { Principal } from '#libs/contracts/users/principal.js';
 
 export const PUBLIC_ROUTE = Symbol('public-route');
 export const REQUIRED_PERMISSIONS = Symbol('required-permissions');

@@ -1,9 +1,9 @@
 import { Global, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppConfig } from '../config/app-config.js';
-import { registerMessages } from '../i18n/i18n.js';
-import { InjectRedis } from '../redis/redis.module.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { registerMessages } from '#libs/i18n/i18n.js';
+import { InjectRedis } from '#libs/redis/redis.module.js';
 
 registerMessages({
   en: { 'COMMON.STREAM_TICKET_INVALID': 'The stream ticket is unknown, expired, already used or for another stream. Ask for a new one.' },

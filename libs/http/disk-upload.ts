@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { DomainError } from '../errors/domain-error.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 
 export interface DiskUploadOptions {
   directory: string;

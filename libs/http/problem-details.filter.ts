@@ -1,10 +1,10 @@
 import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import '../errors/common-messages.js';
-import { DomainError, type ErrorKind } from '../errors/domain-error.js';
-import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '../i18n/i18n.js';
-import { requestContext } from '../logging/request-context.js';
+import '#libs/errors/common-messages.js';
+import { DomainError, type ErrorKind } from '#libs/errors/domain-error.js';
+import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
+import { requestContext } from '#libs/logging/request-context.js';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
   validation: 400,

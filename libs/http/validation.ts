@@ -1,6 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { DomainError } from '../errors/domain-error.js';
-import { registerMessages } from '../i18n/i18n.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { registerMessages } from '#libs/i18n/i18n.js';
 
 registerMessages({
   en: { 'COMMON.INVALID_FIELD': '{field}: {constraint}' },

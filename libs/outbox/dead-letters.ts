@@ -3,10 +3,10 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../config/app-config.js';
-import type { DeliveredEvent } from '../contracts/integration-event.js';
-import { DomainError } from '../errors/domain-error.js';
-import { redactText } from '../logging/redact.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { redactText } from '#libs/logging/redact.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 
 /** A queued event delivery; `consumer` set means: deliver to that subscriber only (a dead-letter retry). */

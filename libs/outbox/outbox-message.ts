@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import type { IntegrationEvent } from '../contracts/integration-event.js';
+import type { IntegrationEvent } from '#libs/contracts/integration-event.js';
 
 /** A row of the outbox table: written in the same transaction as the change that caused the event. */
 export class OutboxMessage {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IntegrationEvent } from '../contracts/integration-event.js';
-import { executeBound } from '../database/bound-query.js';
+import type { IntegrationEvent } from '#libs/contracts/integration-event.js';
+import { executeBound } from '#libs/database/bound-query.js';
 import { OutboxMessage } from './outbox-message.js';
 
 /** Payload key of an outbox message that carries several events of one type (see collectEvents). */

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/core';
-import type { DeliveredEvent } from '../contracts/integration-event.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
 
 export const SUBSCRIBER_METADATA = Symbol('integration-event-subscriber');
 

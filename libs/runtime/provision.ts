@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AppConfig } from '../config/app-config.js';
+import type { AppConfig } from '#libs/config/app-config.js';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import { MailCatcher } from './mail-catcher.js';
 import { findOrStartRedis } from './redis-server.js';

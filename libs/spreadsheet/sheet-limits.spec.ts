@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { csvWithWideHeader, sheetXml, workbookParts, zipOfParts } from '../../test/support/hostile-files.js';
-import { DEFAULT_ZIP_LIMITS } from '../zip/safe-zip.js';
+import { DEFAULT_ZIP_LIMITS } from '#libs/zip/safe-zip.js';
 import { boundedCells, DEFAULT_SHEET_LIMITS, readSpreadsheet, SpreadsheetUnreadable, type SheetLimits, type SheetRow } from './spreadsheet-reader.js';
 import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS } from './xlsx-guard.js';
 

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
-import { readFileHead } from '../storage/file-head.js';
+import { readFileHead } from '#libs/storage/file-head.js';
 
 export type CellValue = string | number | boolean | Date | null;
 

@@ -13,7 +13,7 @@ import {
   workbookParts,
   zipOfParts,
 } from '../../test/support/hostile-files.js';
-import { DEFAULT_ZIP_LIMITS } from '../zip/safe-zip.js';
+import { DEFAULT_ZIP_LIMITS } from '#libs/zip/safe-zip.js';
 import { readSpreadsheet, SpreadsheetUnreadable, type SheetRow } from './spreadsheet-reader.js';
 import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS, type XlsxLimits } from './xlsx-guard.js';
 

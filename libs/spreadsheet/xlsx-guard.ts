@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { readFileHead } from '../storage/file-head.js';
-import { SafeZip, ZipRejected, type ZipFileEntry, type ZipLimits } from '../zip/safe-zip.js';
-import { StoredZipWriter } from '../zip/stored-zip-writer.js';
+import { readFileHead } from '#libs/storage/file-head.js';
+import { SafeZip, ZipRejected, type ZipFileEntry, type ZipLimits } from '#libs/zip/safe-zip.js';
+import { StoredZipWriter } from '#libs/zip/stored-zip-writer.js';
 import { SpreadsheetUnreadable } from './spreadsheet-reader.js';
 import { XmlMeter, XmlShapeError, type XmlMeterLimits } from './xml-meter.js';
 

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '#libs/config/app-config.js';
 import { FileSystemStorage } from './filesystem-storage.js';
 import { StoragePort } from './storage.port.js';
 import { StoredFileCollector } from './stored-file-collector.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DiscoveryService } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../config/app-config.js';
+import type { AppConfig } from '#libs/config/app-config.js';
 import { FileSystemStorage } from './filesystem-storage.js';
 import { StoredFileCollector } from './stored-file-collector.js';
 import { StoredFileReferenceSource, type StoredFileReferences } from './stored-file-references.js';

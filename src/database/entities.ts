@@ -1,4 +1,4 @@
-import { OutboxMessageSchema } from '../../libs/outbox/outbox-message.js';
+import { OutboxMessageSchema } from '#libs/outbox/outbox-message.js';
 import { CERTIFICATES_ENTITIES } from '../modules/certificates/infrastructure/certificates.schemas.js';
 import { IMPORTS_ENTITIES } from '../modules/imports/infrastructure/imports.schemas.js';
 import { USERS_ENTITIES } from '../modules/users/infrastructure/users.schemas.js';

@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { DEMO_SEEDER, type DemoSeeder } from '../../libs/demo/demo-seeder.js';
+import { DEMO_SEEDER, type DemoSeeder } from '#libs/demo/demo-seeder.js';
 
 /** Seeds every module's demo data once, when the installation has no users yet. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { redactText } from '../../libs/logging/redact.js';
+import { redactText } from '#libs/logging/redact.js';
 
 export interface CheckResult {
   status: 'up' | 'down';

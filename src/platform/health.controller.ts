@@ -3,8 +3,8 @@ import { Controller, Get, HttpStatus, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
-import { Public } from '../../libs/auth/decorators.js';
-import { InjectRedis } from '../../libs/redis/redis.module.js';
+import { Public } from '#libs/auth/decorators.js';
+import { InjectRedis } from '#libs/redis/redis.module.js';
 import { probe } from './health-checks.js';
 import { WorkerHeartbeat } from './ops/worker-heartbeat.js';
 

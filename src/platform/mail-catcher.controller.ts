@@ -1,9 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../libs/auth/decorators.js';
-import { Permissions } from '../../libs/contracts/users/index.js';
-import { DomainError } from '../../libs/errors/domain-error.js';
-import { MailCatcher } from '../../libs/runtime/mail-catcher.js';
+import { RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions } from '#libs/contracts/users/index.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { MailCatcher } from '#libs/runtime/mail-catcher.js';
 
 /** Only mounted while the built-in mail catcher runs (no SMTP_URL configured). */
 @ApiTags('mail-catcher')

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLACEHOLDER_SECRETS } from '../../libs/config/production-safety.js';
+import { PLACEHOLDER_SECRETS } from '#libs/config/production-safety.js';
 
 /**
  * The Docker files cannot run on these machines (no Docker engine), so what matters about them is
@@ -12,6 +12,7 @@ const dockerfile = readFileSync(join(process.cwd(), 'docker', 'Dockerfile'), 'ut
 const packageJson = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  imports: Record<string, Record<string, string>>;
 };
 
 describe('docker files', () => {
@@ -49,5 +50,12 @@ describe('docker files', () => {
     const worker = /\n {2}worker:\n((?: {4}.*\n|\s*\n)+)/.exec(compose)?.[1] ?? '';
     expect(worker).toMatch(/HEALTH_PORT: "\d+"/);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*process\.env\.HEALTH_PORT[\s\S]*\/health\/ready/);
+  });
+
+  it('ship package.json next to dist/, whose "imports" map sends #libs/* to the compiled libs at run time', () => {
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/package\.json \.\/package\.json$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(packageJson.imports['#libs/*.js']!.default).toBe('./dist/libs/*.js');
+    expect(dockerfile).toMatch(/CMD \[.*"dist\/src\/main\.js"\]/);
   });
 });

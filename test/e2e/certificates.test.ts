@@ -9,9 +9,9 @@ import {
   FindDefinitionsByCodesQuery,
   ObtainedCertificateRegistered,
   RegisterObtainedCertificateCommand,
-} from '../../libs/contracts/certificates/index.js';
-import { ALL_PERMISSIONS, GetUsersInScopeQuery, type Principal } from '../../libs/contracts/users/index.js';
-import { IntegrationEventDispatcher } from '../../libs/outbox/integration-event-dispatcher.js';
+} from '#libs/contracts/certificates/index.js';
+import { ALL_PERMISSIONS, GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/index.js';
+import { IntegrationEventDispatcher } from '#libs/outbox/integration-event-dispatcher.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../libs/runtime/free-port.js';
-import { MailCatcher } from '../../libs/runtime/mail-catcher.js';
-import { InboxPruner } from '../../libs/outbox/inbox-pruner.js';
+import { findFreePort } from '#libs/runtime/free-port.js';
+import { MailCatcher } from '#libs/runtime/mail-catcher.js';
+import { InboxPruner } from '#libs/outbox/inbox-pruner.js';
 import { WorkerHealthServer } from '../../src/platform/ops/worker-health.server.js';
 import { WorkerHeartbeat } from '../../src/platform/ops/worker-heartbeat.js';
 import { eventually, Http } from '../support/http.js';

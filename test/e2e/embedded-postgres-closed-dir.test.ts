@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../libs/runtime/embedded-postgres.js';
-import { binariesIn, copyProblem, installedPostgresBinaries, reachableBinaries } from '../../libs/runtime/postgres-binaries.js';
-import { StartupError } from '../../libs/runtime/startup-error.js';
+import { startEmbeddedPostgres } from '#libs/runtime/embedded-postgres.js';
+import { binariesIn, copyProblem, installedPostgresBinaries, reachableBinaries } from '#libs/runtime/postgres-binaries.js';
+import { StartupError } from '#libs/runtime/startup-error.js';
 
 const asRoot = process.getuid?.() === 0;
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSpreadsheet, type CellValue } from '../../libs/spreadsheet/spreadsheet-reader.js';
+import { readSpreadsheet, type CellValue } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { csv, xlsx, type Cell } from '../support/files.js';
 import { eventually, Http, type HttpResponse } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, type ImportBody } from '../support/imports.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { REDIS } from '../../libs/redis/redis.module.js';
+import { REDIS } from '#libs/redis/redis.module.js';
 import { csv } from '../support/files.js';
 import { Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, startImport } from '../support/imports.js';

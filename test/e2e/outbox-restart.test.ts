@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ObtainedCertificateRegistered } from '../../libs/contracts/certificates/index.js';
+import { ObtainedCertificateRegistered } from '#libs/contracts/certificates/index.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { installationQueuePrefix } from '../../libs/runtime/queue-prefix.js';
-import { StartupError } from '../../libs/runtime/startup-error.js';
+import { installationQueuePrefix } from '#libs/runtime/queue-prefix.js';
+import { StartupError } from '#libs/runtime/startup-error.js';
 import { runMigrations } from '../../src/database/migrate.js';
 import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';

@@ -6,7 +6,7 @@ import {
   GetUsersInScopeQuery,
   ResolveUserScopeQuery,
   type Principal,
-} from '../../libs/contracts/users/index.js';
+} from '#libs/contracts/users/index.js';
 import { AuthenticationService } from '../../src/modules/users/application/authentication.service.js';
 import { UpdateGroupCommand } from '../../src/modules/users/application/commands/update-group/update-group.handler.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_FLAGS } from '../../libs/runtime/node-flags.js';
+import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
 
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 

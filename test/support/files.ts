@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import yazl from 'yazl';
-import { XlsxStreamWriter } from '../../libs/spreadsheet/spreadsheet-writer.js';
+import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 
 export type Cell = string | number | boolean | Date | null;
 

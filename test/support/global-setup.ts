@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../libs/runtime/embedded-postgres.js';
-import { findOrStartRedis } from '../../libs/runtime/redis-server.js';
+import { startEmbeddedPostgres } from '#libs/runtime/embedded-postgres.js';
+import { findOrStartRedis } from '#libs/runtime/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { loadConfig, type AppConfig } from '../../libs/config/app-config.js';
-import { JsonLogger } from '../../libs/logging/json-logger.js';
-import { MailCatcher } from '../../libs/runtime/mail-catcher.js';
+import { loadConfig, type AppConfig } from '#libs/config/app-config.js';
+import { JsonLogger } from '#libs/logging/json-logger.js';
+import { MailCatcher } from '#libs/runtime/mail-catcher.js';
 import { startApplication, type RunningApplication } from '../../src/bootstrap.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { NODE_FLAGS } from '../../libs/runtime/node-flags.js';
+import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
 import { MAIN } from './compiled-app.js';
 
 export { buildIfStale } from './compiled-app.js';

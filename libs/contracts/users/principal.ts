@@ -1,4 +1,4 @@
-import type { Language } from '../../i18n/i18n.js';
+import type { Language } from '#libs/i18n/i18n.js';
 
 /** The authenticated caller, as resolved by the Users module from a bearer token. */
 export interface Principal {

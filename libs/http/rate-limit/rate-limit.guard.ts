@@ -1,7 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { DomainError } from '../../errors/domain-error.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 
 /**
  * Paths with a limit of their own or none: health probes (load balancers poll them), the metrics scrape,

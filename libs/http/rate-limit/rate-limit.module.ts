@@ -2,8 +2,8 @@ import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { AppConfig } from '../../config/app-config.js';
-import { REDIS } from '../../redis/redis.module.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { REDIS } from '#libs/redis/redis.module.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { UnauthenticatedLimitMiddleware } from './unauthenticated-limit.middleware.js';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { AppConfig } from '../../config/app-config.js';
-import { DomainError } from '../../errors/domain-error.js';
-import { REDIS } from '../../redis/redis.module.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { REDIS } from '#libs/redis/redis.module.js';
 import { RATE_LIMIT_EXEMPT } from './rate-limit.guard.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 

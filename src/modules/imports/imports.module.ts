@@ -3,7 +3,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { AppConfig } from '../../../libs/config/app-config.js';
+import type { AppConfig } from '#libs/config/app-config.js';
 import './domain/messages.js';
 import { CancelImportHandler } from './application/commands/cancel-import/cancel-import.handler.js';
 import { RunValidatedImportHandler } from './application/commands/run-validated-import/run-validated-import.handler.js';

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AppConfig } from '../../../libs/config/app-config.js';
+import type { AppConfig } from '#libs/config/app-config.js';
 
 /**
  * Who may scrape /metrics. With METRICS_TOKEN: exactly that bearer token. Without it: only a direct

@@ -1,8 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bull';
-import { AppConfig } from '../../../libs/config/app-config.js';
-import { collectedGauge, jobDuration } from '../../../libs/metrics/metrics.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { collectedGauge, jobDuration } from '#libs/metrics/metrics.js';
 import { QueueRegistry } from './queue-registry.js';
 
 /**

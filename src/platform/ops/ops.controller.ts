@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, RequirePermissions } from '../../../libs/auth/decorators.js';
-import { AppConfig } from '../../../libs/config/app-config.js';
-import { Permissions, type Principal } from '../../../libs/contracts/users/index.js';
-import { DomainError } from '../../../libs/errors/domain-error.js';
-import { DeadLetters } from '../../../libs/outbox/dead-letters.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { DeadLetters } from '#libs/outbox/dead-letters.js';
 import {
   QUEUE_DASHBOARD_PATH,
   QUEUE_DASHBOARD_SESSION_SECONDS,

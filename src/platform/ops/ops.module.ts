@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { RateLimitModule } from '../../../libs/http/rate-limit/rate-limit.module.js';
+import { RateLimitModule } from '#libs/http/rate-limit/rate-limit.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { OpsController } from './ops.controller.js';
 import { OpsMetrics } from './ops-metrics.js';

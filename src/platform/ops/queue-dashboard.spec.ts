@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../libs/config/app-config.js';
+import { loadConfig } from '#libs/config/app-config.js';
 import { mayScrape } from './metrics-access.js';
 import { signDashboardSession, verifyDashboardSession } from './queue-dashboard.js';
 import type { IncomingMessage } from 'node:http';

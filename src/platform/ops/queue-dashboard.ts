@@ -6,10 +6,10 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppConfig } from '../../../libs/config/app-config.js';
-import { GetPrincipalQuery, Permissions, type Principal, type PrincipalCredential } from '../../../libs/contracts/users/index.js';
-import { PROBLEM_TYPE_BASE } from '../../../libs/http/problem-details.filter.js';
-import { translate } from '../../../libs/i18n/i18n.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { GetPrincipalQuery, Permissions, type Principal, type PrincipalCredential } from '#libs/contracts/users/index.js';
+import { PROBLEM_TYPE_BASE } from '#libs/http/problem-details.filter.js';
+import { translate } from '#libs/i18n/i18n.js';
 import { QueueRegistry } from './queue-registry.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';

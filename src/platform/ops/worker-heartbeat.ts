@@ -2,8 +2,8 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../../../libs/config/app-config.js';
-import { InjectRedis } from '../../../libs/redis/redis.module.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { InjectRedis } from '#libs/redis/redis.module.js';
 import { QueueRegistry } from './queue-registry.js';
 
 export interface WorkerBeat {

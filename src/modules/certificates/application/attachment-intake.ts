@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/app-config.js';
-import type { CertificateAttachmentSource } from '../../../../libs/contracts/certificates/index.js';
-import { DomainError, notFound } from '../../../../libs/errors/domain-error.js';
-import { readFileHead } from '../../../../libs/storage/file-head.js';
-import { detectFileType } from '../../../../libs/storage/file-type.js';
-import { StoragePort, StoredObjectTooLargeError } from '../../../../libs/storage/storage.port.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import type { CertificateAttachmentSource } from '#libs/contracts/certificates/index.js';
+import { DomainError, notFound } from '#libs/errors/domain-error.js';
+import { readFileHead } from '#libs/storage/file-head.js';
+import { detectFileType } from '#libs/storage/file-type.js';
+import { StoragePort, StoredObjectTooLargeError } from '#libs/storage/storage.port.js';
 import { attachmentTypeNotAllowed, ObtainedCertificate, type StoredFile } from '../domain/obtained-certificate.js';
 
 const HEAD_BYTES = 1024;

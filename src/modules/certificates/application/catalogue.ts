@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { conflict, invalid, notFound } from '../../../../libs/errors/domain-error.js';
+import { conflict, invalid, notFound } from '#libs/errors/domain-error.js';
 import { CertificateCategory } from '../domain/certificate-category.js';
 import { CertificateDefinition } from '../domain/certificate-definition.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 /** A heading of the catalogue (Safety, First aid, Languages). Names are unique regardless of case. */
 export class CertificateCategory {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../../libs/errors/domain-error.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 import { CertificateCategory } from './certificate-category.js';
 import { CertificateDefinition, formatAutoNumber, isAutoNumberOf } from './certificate-definition.js';
 

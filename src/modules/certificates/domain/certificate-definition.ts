@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CertificateDefinitionSummary } from '../../../../libs/contracts/certificates/types.js';
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import type { CertificateDefinitionSummary } from '#libs/contracts/certificates/types.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 const CODE = /^[A-Z0-9][A-Z0-9._-]{0,63}$/;
 const PREFIX = /^[^\s\p{Cc}]{0,20}$/u;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../../libs/errors/domain-error.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 import { addMonths, latestDateOnEarth, parseLocalDate } from './local-date.js';
 
 describe('local dates', () => {

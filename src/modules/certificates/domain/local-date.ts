@@ -1,4 +1,4 @@
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 /** A calendar date without time or zone, as `YYYY-MM-DD` (what a certificate shows). */
 export type LocalDate = string;

@@ -1,4 +1,4 @@
-import { registerMessages } from '../../../../libs/i18n/i18n.js';
+import { registerMessages } from '#libs/i18n/i18n.js';
 
 /** Texts of the Certificates module's error codes, English and Dutch. */
 export const CERTIFICATES_MESSAGES = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../../libs/errors/domain-error.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 import type { DefinitionTerms } from './certificate-definition.js';
 import { ObtainedCertificate, type RegistrationDetails } from './obtained-certificate.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CERTIFICATE_SOURCES, type CertificateSource } from '../../../../libs/contracts/certificates/types.js';
-import { DomainError, invalid } from '../../../../libs/errors/domain-error.js';
+import { CERTIFICATE_SOURCES, type CertificateSource } from '#libs/contracts/certificates/types.js';
+import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { isAutoNumberOf, type DefinitionTerms } from './certificate-definition.js';
 import { addMonths, latestDateOnEarth, parseLocalDate, type LocalDate } from './local-date.js';
 

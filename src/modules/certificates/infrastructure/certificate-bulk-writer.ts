@@ -1,6 +1,6 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { executeBound } from '../../../../libs/database/bound-query.js';
+import { executeBound } from '#libs/database/bound-query.js';
 import type { CertificateAttachment, ObtainedCertificate } from '../domain/obtained-certificate.js';
 
 interface Pending {

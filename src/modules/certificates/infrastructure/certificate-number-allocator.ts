@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 import { formatAutoNumber, type DefinitionTerms } from '../domain/certificate-definition.js';
 
 export const MAX_NUMBERS_PER_ALLOCATION = 10_000;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { StoredFileReferenceSource, type StoredFileReferences } from '../../../../libs/storage/stored-file-references.js';
+import { StoredFileReferenceSource, type StoredFileReferences } from '#libs/storage/stored-file-references.js';
 
 /** Attachments of obtained certificates stay as long as the certificate does (and its attachment row). */
 @Injectable()

@@ -1,10 +1,10 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { RegisterObtainedCertificateCommand, type RegisterObtainedCertificateInput } from '../../../../libs/contracts/certificates/index.js';
-import { ALL_PERMISSIONS, FindUsersByCodesQuery, type Principal } from '../../../../libs/contracts/users/index.js';
-import { DemoSeederOf, type DemoSeeder } from '../../../../libs/demo/demo-seeder.js';
-import { StoragePort } from '../../../../libs/storage/storage.port.js';
+import { RegisterObtainedCertificateCommand, type RegisterObtainedCertificateInput } from '#libs/contracts/certificates/index.js';
+import { ALL_PERMISSIONS, FindUsersByCodesQuery, type Principal } from '#libs/contracts/users/index.js';
+import { DemoSeederOf, type DemoSeeder } from '#libs/demo/demo-seeder.js';
+import { StoragePort } from '#libs/storage/storage.port.js';
 import { CertificateCategory } from '../domain/certificate-category.js';
 import { CertificateDefinition } from '../domain/certificate-definition.js';
 import { addMonths } from '../domain/local-date.js';

@@ -1,5 +1,5 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { CERTIFICATE_SOURCES } from '../../../../libs/contracts/certificates/index.js';
+import { CERTIFICATE_SOURCES } from '#libs/contracts/certificates/index.js';
 import { CertificateCategory } from '../domain/certificate-category.js';
 import { CertificateDefinition } from '../domain/certificate-definition.js';
 import { CertificateAttachment, ObtainedCertificate } from '../domain/obtained-certificate.js';

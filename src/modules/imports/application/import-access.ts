@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Permissions, type Principal } from '../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../libs/database/sql.js';
-import { notFound } from '../../../../libs/errors/domain-error.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
+import { notFound } from '#libs/errors/domain-error.js';
 import { ImportTypeRegistry } from './import-type-registry.js';
 
 /**

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
-import type { ImportTypeDefinition } from '../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../libs/contracts/users/index.js';
-import { invalid } from '../../../../libs/errors/domain-error.js';
-import { translate, type Language } from '../../../../libs/i18n/i18n.js';
-import { CsvStreamWriter, XlsxStreamWriter } from '../../../../libs/spreadsheet/spreadsheet-writer.js';
+import type { ImportTypeDefinition } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { invalid } from '#libs/errors/domain-error.js';
+import { translate, type Language } from '#libs/i18n/i18n.js';
+import { CsvStreamWriter, XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import { normaliseHeader } from '../domain/header-mapping.js';
 import { ImportViews } from './import-views.js';
 

@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { IMPORT_TYPE, type ImportTypeDefinition } from '../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../libs/contracts/users/index.js';
-import { DomainError, notFound } from '../../../../libs/errors/domain-error.js';
+import { IMPORT_TYPE, type ImportTypeDefinition } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { DomainError, notFound } from '#libs/errors/domain-error.js';
 
 /** The import types other modules declared (providers marked @ImportTypeProvider()). */
 @Injectable()

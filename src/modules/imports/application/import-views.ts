@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { ImportMessage } from '../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../libs/contracts/users/index.js';
-import { notFound } from '../../../../libs/errors/domain-error.js';
-import { translate, type Language } from '../../../../libs/i18n/i18n.js';
+import type { ImportMessage } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { notFound } from '#libs/errors/domain-error.js';
+import { translate, type Language } from '#libs/i18n/i18n.js';
 import { progressPercent, type ImportStatus } from '../domain/import-lifecycle.js';
 import { ImportAccess } from './import-access.js';
 

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/app-config.js';
-import { DomainError } from '../../../../libs/errors/domain-error.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 import { ATTACHMENTS_KEPT, UPLOAD_KEPT } from './kept-import-files.js';
 
 /** The advisory lock (per user) that every check-and-claim of pending-import room holds in its transaction. */

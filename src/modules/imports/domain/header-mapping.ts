@@ -1,4 +1,4 @@
-import type { ImportColumn, ImportMessage } from '../../../../libs/contracts/imports/index.js';
+import type { ImportColumn, ImportMessage } from '#libs/contracts/imports/index.js';
 
 export interface HeaderMapping {
   /** Column key -> index of the cell in each row. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImportColumn } from '../../../../libs/contracts/imports/index.js';
+import type { ImportColumn } from '#libs/contracts/imports/index.js';
 import { mapHeader } from './header-mapping.js';
 import { canCancel, finalStatusFor, progressPercent } from './import-lifecycle.js';
 import { isTrue, normaliseRow } from './row-normaliser.js';

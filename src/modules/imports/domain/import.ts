@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ImportFileKind, ImportMessage } from '../../../../libs/contracts/imports/index.js';
-import { conflict } from '../../../../libs/errors/domain-error.js';
+import type { ImportFileKind, ImportMessage } from '#libs/contracts/imports/index.js';
+import { conflict } from '#libs/errors/domain-error.js';
 import { canCancel, type ImportStatus } from './import-lifecycle.js';
 
 /**

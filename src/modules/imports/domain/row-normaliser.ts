@@ -1,6 +1,6 @@
-import type { ImportColumn, ImportMessage, RawImportRow } from '../../../../libs/contracts/imports/index.js';
-import { cellText } from '../../../../libs/spreadsheet/cell-text.js';
-import type { CellValue } from '../../../../libs/spreadsheet/spreadsheet-reader.js';
+import type { ImportColumn, ImportMessage, RawImportRow } from '#libs/contracts/imports/index.js';
+import { cellText } from '#libs/spreadsheet/cell-text.js';
+import type { CellValue } from '#libs/spreadsheet/spreadsheet-reader.js';
 
 export interface NormalisedRow {
   row: RawImportRow;

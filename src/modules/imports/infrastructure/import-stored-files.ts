@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../libs/config/app-config.js';
-import { StoredFileReferenceSource, type StoredFileReferences } from '../../../../libs/storage/stored-file-references.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { StoredFileReferenceSource, type StoredFileReferences } from '#libs/storage/stored-file-references.js';
 import { ATTACHMENTS_KEPT, UPLOAD_KEPT } from '../application/kept-import-files.js';
 
 /**

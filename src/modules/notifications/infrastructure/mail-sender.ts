@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { AppConfig } from '../../../../libs/config/app-config.js';
-import { mailDeliveries } from '../../../../libs/metrics/metrics.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { mailDeliveries } from '#libs/metrics/metrics.js';
 
 export interface OutgoingMail {
   to: string;

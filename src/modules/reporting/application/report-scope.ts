@@ -1,6 +1,6 @@
 import type { QueryBus } from '@nestjs/cqrs';
-import { ResolveUserScopeQuery, type Principal } from '../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../libs/database/sql.js';
+import { ResolveUserScopeQuery, type Principal } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
 
 /**
  * The SQL condition that limits report rows to the users the principal may see (resolved by the Users

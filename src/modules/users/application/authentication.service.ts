@@ -1,11 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { AppConfig } from '../../../../libs/config/app-config.js';
-import type { Principal, PrincipalCredential } from '../../../../libs/contracts/users/index.js';
-import { DomainError } from '../../../../libs/errors/domain-error.js';
-import type { Language } from '../../../../libs/i18n/i18n.js';
-import { InjectRedis } from '../../../../libs/redis/redis.module.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import type { Principal, PrincipalCredential } from '#libs/contracts/users/index.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import type { Language } from '#libs/i18n/i18n.js';
+import { InjectRedis } from '#libs/redis/redis.module.js';
 import { API_TOKEN_PREFIX, ApiToken } from '../domain/api-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../domain/password-hasher.js';
 import { AccessTokens } from '../infrastructure/access-tokens.js';

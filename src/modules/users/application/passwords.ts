@@ -1,4 +1,4 @@
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 import { MIN_PASSWORD_LENGTH } from '../domain/user.js';
 
 export function assertPasswordStrength(password: string): void {

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { hasPermission, Permissions, type Principal, type UserScope } from '../../../../libs/contracts/users/index.js';
-import { forbidden, notFound } from '../../../../libs/errors/domain-error.js';
+import { hasPermission, Permissions, type Principal, type UserScope } from '#libs/contracts/users/index.js';
+import { forbidden, notFound } from '#libs/errors/domain-error.js';
 import { GrantPolicy } from '../domain/grant-policy.js';
 import { ADMINISTERED_GROUP_IDS_SQL, SCOPED_USER_IDS_SQL } from '../infrastructure/access-scope.sql.js';
 

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { conflict } from '../../../../libs/errors/domain-error.js';
+import { conflict } from '#libs/errors/domain-error.js';
 import type { User } from '../domain/user.js';
 
 /**

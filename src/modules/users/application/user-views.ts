@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../../../../libs/contracts/users/index.js';
-import { likeContains } from '../../../../libs/database/sql.js';
-import { notFound } from '../../../../libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { likeContains } from '#libs/database/sql.js';
+import { notFound } from '#libs/errors/domain-error.js';
 import { UserAccess } from './user-access.js';
 
 export interface UserView {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 export const API_TOKEN_PREFIX = 'cit_';
 

@@ -1,4 +1,4 @@
-import { forbidden } from '../../../../libs/errors/domain-error.js';
+import { forbidden } from '#libs/errors/domain-error.js';
 
 /**
  * Who may hand out which permissions, and who may act on whom. Pure: the caller's permissions and

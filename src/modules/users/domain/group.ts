@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 /** A node of the organisation tree. Members and group admins are kept beside it (see the repository). */
 export class Group {

@@ -1,4 +1,4 @@
-import { registerMessages } from '../../../../libs/i18n/i18n.js';
+import { registerMessages } from '#libs/i18n/i18n.js';
 
 registerMessages({
   en: {

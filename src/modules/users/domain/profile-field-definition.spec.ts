@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainError } from '../../../../libs/errors/domain-error.js';
+import type { DomainError } from '#libs/errors/domain-error.js';
 import { ProfileFieldDefinition } from './profile-field-definition.js';
 
 const field = (type: 'text' | 'number' | 'date' | 'boolean' | 'select', options?: string[]) =>

@@ -1,4 +1,4 @@
-import { invalid } from '../../../../libs/errors/domain-error.js';
+import { invalid } from '#libs/errors/domain-error.js';
 
 export const PROFILE_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;
 export type ProfileFieldType = (typeof PROFILE_FIELD_TYPES)[number];

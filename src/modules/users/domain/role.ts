@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ALL_PERMISSIONS, Permissions } from '../../../../libs/contracts/users/permissions.js';
-import { conflict, invalid } from '../../../../libs/errors/domain-error.js';
+import { ALL_PERMISSIONS, Permissions } from '#libs/contracts/users/permissions.js';
+import { conflict, invalid } from '#libs/errors/domain-error.js';
 
 const IMPORT_PERMISSION = /^imports\.[a-z0-9-]+$/;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { invalid } from '../../../../libs/errors/domain-error.js';
-import { isLanguage, SUPPORTED_LANGUAGES, type Language } from '../../../../libs/i18n/i18n.js';
+import { invalid } from '#libs/errors/domain-error.js';
+import { isLanguage, SUPPORTED_LANGUAGES, type Language } from '#libs/i18n/i18n.js';
 import type { ProfileFieldDefinition, ProfileValue } from './profile-field-definition.js';
 
 export type UserStatus = 'active' | 'deleted';

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { pgArray } from '../../../../libs/database/sql.js';
+import { pgArray } from '#libs/database/sql.js';
 import { Role, SYSTEM_ROLES } from '../domain/role.js';
 
 /** Keeps the built-in roles present and their permissions current on every start. */

@@ -1,8 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { recordEvent } from '../../../../libs/outbox/outbox.js';
-import { UserCreated } from '../../../../libs/contracts/users/index.js';
-import { DemoSeederOf, type DemoSeeder } from '../../../../libs/demo/demo-seeder.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
+import { UserCreated } from '#libs/contracts/users/index.js';
+import { DemoSeederOf, type DemoSeeder } from '#libs/demo/demo-seeder.js';
 import { Group } from '../domain/group.js';
 import { hashPassword } from '../domain/password-hasher.js';
 import { ProfileFieldDefinition } from '../domain/profile-field-definition.js';

@@ -6,7 +6,7 @@ import {
   FindDefinitionsByCodesQuery,
   RegisterObtainedCertificateCommand,
   type CertificateDefinitionSummary,
-} from '../../../../../libs/contracts/certificates/index.js';
+} from '#libs/contracts/certificates/index.js';
 import {
   ImportTypeProvider,
   type ImportChunkContext,
@@ -16,11 +16,11 @@ import {
   type ImportTypeDefinition,
   type RawImportRow,
   type RowOutcome,
-} from '../../../../../libs/contracts/imports/index.js';
-import { FindUsersByCodesQuery, Permissions, type UserSummary } from '../../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../../libs/database/sql.js';
-import { DomainError } from '../../../../../libs/errors/domain-error.js';
-import { parseDateCell } from '../../../../../libs/spreadsheet/dates.js';
+} from '#libs/contracts/imports/index.js';
+import { FindUsersByCodesQuery, Permissions, type UserSummary } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { parseDateCell } from '#libs/spreadsheet/dates.js';
 import '../../domain/messages.js';
 
 const FILE_COLUMN: ImportColumn = {

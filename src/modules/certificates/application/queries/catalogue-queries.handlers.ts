@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { FindDefinitionsByCodesQuery, type CertificateDefinitionSummary } from '../../../../../libs/contracts/certificates/index.js';
-import { likeContains, pgArray } from '../../../../../libs/database/sql.js';
-import { notFound } from '../../../../../libs/errors/domain-error.js';
+import { FindDefinitionsByCodesQuery, type CertificateDefinitionSummary } from '#libs/contracts/certificates/index.js';
+import { likeContains, pgArray } from '#libs/database/sql.js';
+import { notFound } from '#libs/errors/domain-error.js';
 
 export interface CategoryView {
   id: string;

@@ -1,11 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Readable } from 'node:stream';
-import type { CertificateSource } from '../../../../../libs/contracts/certificates/index.js';
-import { ResolveUserScopeQuery, type Principal } from '../../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../../libs/database/sql.js';
-import { notFound } from '../../../../../libs/errors/domain-error.js';
-import { StoragePort } from '../../../../../libs/storage/storage.port.js';
+import type { CertificateSource } from '#libs/contracts/certificates/index.js';
+import { ResolveUserScopeQuery, type Principal } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
+import { notFound } from '#libs/errors/domain-error.js';
+import { StoragePort } from '#libs/storage/storage.port.js';
 
 export interface AttachmentView {
   id: string;

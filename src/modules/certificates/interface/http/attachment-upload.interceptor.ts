@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { finalize, type Observable } from 'rxjs';
-import { AppConfig } from '../../../../../libs/config/app-config.js';
-import { DiskUpload } from '../../../../../libs/http/disk-upload.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { DiskUpload } from '#libs/http/disk-upload.js';
 import { attachmentTooLarge } from '../../application/attachment-intake.js';
 
 export const ATTACHMENT_FIELD = 'attachment';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions } from '../../../../../libs/contracts/users/index.js';
+import { RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions } from '#libs/contracts/users/index.js';
 import { CreateCategoryCommand } from '../../application/commands/create-category/create-category.handler.js';
 import { DeleteCategoryCommand } from '../../application/commands/delete-category/delete-category.handler.js';
 import { UpdateCategoryCommand } from '../../application/commands/update-category/update-category.handler.js';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions } from '../../../../../libs/contracts/users/index.js';
+import { RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions } from '#libs/contracts/users/index.js';
 import { CreateDefinitionCommand } from '../../application/commands/create-definition/create-definition.handler.js';
 import { DeleteDefinitionCommand } from '../../application/commands/delete-definition/delete-definition.handler.js';
 import { UpdateDefinitionCommand } from '../../application/commands/update-definition/update-definition.handler.js';

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf, IsISO8601 } from 'class-validator';
-import { CERTIFICATE_SOURCES } from '../../../../../libs/contracts/certificates/index.js';
-import { PageMetaDto, PageQueryDto } from '../../../../../libs/http/pagination.js';
+import { CERTIFICATE_SOURCES } from '#libs/contracts/certificates/index.js';
+import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
 import { MAX_VALIDITY_MONTHS } from '../../domain/certificate-definition.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

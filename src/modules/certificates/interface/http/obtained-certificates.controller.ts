@@ -14,11 +14,11 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { RegisterObtainedCertificateCommand } from '../../../../../libs/contracts/certificates/index.js';
-import { Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
-import { attachmentDisposition } from '../../../../../libs/http/content-disposition.js';
-import { pageOf } from '../../../../../libs/http/pagination.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { RegisterObtainedCertificateCommand } from '#libs/contracts/certificates/index.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
+import { attachmentDisposition } from '#libs/http/content-disposition.js';
+import { pageOf } from '#libs/http/pagination.js';
 import {
   GetAttachmentContentQuery,
   GetObtainedCertificateQuery,

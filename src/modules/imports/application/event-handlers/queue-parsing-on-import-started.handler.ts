@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
-import { ImportStarted, type ImportStartedPayload } from '../../../../../libs/contracts/imports/index.js';
-import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { ImportStarted, type ImportStartedPayload } from '#libs/contracts/imports/index.js';
+import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subscriber.js';
 import { IMPORTS_QUEUE, parseJobId, type ParseJob } from '../processing/import-queue.js';
 
 /** Turns the committed ImportStarted into the parse job (one per import, whatever the redeliveries). */

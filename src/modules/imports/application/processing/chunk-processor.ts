@@ -10,12 +10,12 @@ import {
   type ImportTypeDefinition,
   type RawImportRow,
   type RowOutcome,
-} from '../../../../../libs/contracts/imports/index.js';
-import { GetPrincipalQuery, type Principal } from '../../../../../libs/contracts/users/index.js';
-import { executeBound } from '../../../../../libs/database/bound-query.js';
-import { DomainError } from '../../../../../libs/errors/domain-error.js';
-import { collectEvents, recordEvent } from '../../../../../libs/outbox/outbox.js';
-import { importRows } from '../../../../../libs/metrics/metrics.js';
+} from '#libs/contracts/imports/index.js';
+import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { collectEvents, recordEvent } from '#libs/outbox/outbox.js';
+import { importRows } from '#libs/metrics/metrics.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
 import { Import } from '../../domain/import.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';

@@ -1,4 +1,4 @@
-import type { ImportMessage, RawImportRow } from '../../../../../libs/contracts/imports/index.js';
+import type { ImportMessage, RawImportRow } from '#libs/contracts/imports/index.js';
 
 export const IMPORTS_QUEUE = 'imports';
 

@@ -1,7 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { ImportColumn, ImportFileKind } from '../../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
-import type { Language } from '../../../../../libs/i18n/i18n.js';
+import type { ImportColumn, ImportFileKind } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import type { Language } from '#libs/i18n/i18n.js';
 import type { ImportStatus } from '../../domain/import-lifecycle.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
 import { ImportViews, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageMetaDto, PageQueryDto } from '../../../../../libs/http/pagination.js';
+import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
 import { IMPORT_STATUSES, type ImportStatus } from '../../domain/import-lifecycle.js';
 
 export class ImportColumnDto {

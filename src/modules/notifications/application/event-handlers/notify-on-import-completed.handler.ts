@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
-import { ImportCompleted, type ImportCompletedPayload } from '../../../../../libs/contracts/imports/index.js';
-import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { ImportCompleted, type ImportCompletedPayload } from '#libs/contracts/imports/index.js';
+import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subscriber.js';
 
 const TITLE_BY_STATUS: Record<ImportCompletedPayload['status'], string> = {
   completed: 'NOTIFICATIONS.IMPORT_COMPLETED',

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../../../../../libs/config/app-config.js';
-import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
-import { PasswordChanged, type PasswordChangedPayload } from '../../../../../libs/contracts/users/index.js';
-import { isLanguage, translate } from '../../../../../libs/i18n/i18n.js';
-import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { PasswordChanged, type PasswordChangedPayload } from '#libs/contracts/users/index.js';
+import { isLanguage, translate } from '#libs/i18n/i18n.js';
+import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subscriber.js';
 import { PRODUCT_NAME } from '../../domain/messages.js';
 import { MailSender } from '../../infrastructure/mail-sender.js';
 

@@ -3,11 +3,11 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } fro
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import type { Request } from 'express';
-import { CurrentPrincipal } from '../../../../../libs/auth/decorators.js';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
-import { notFound } from '../../../../../libs/errors/domain-error.js';
-import { pickLanguage } from '../../../../../libs/http/problem-details.filter.js';
-import { translate } from '../../../../../libs/i18n/i18n.js';
+import { CurrentPrincipal } from '#libs/auth/decorators.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { notFound } from '#libs/errors/domain-error.js';
+import { pickLanguage } from '#libs/http/problem-details.filter.js';
+import { translate } from '#libs/i18n/i18n.js';
 
 class NotificationDto {
   @ApiProperty() id: string;

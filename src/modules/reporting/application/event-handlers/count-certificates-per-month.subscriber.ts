@@ -3,10 +3,10 @@ import { Injectable } from '@nestjs/common';
 import {
   ObtainedCertificateRegistered,
   type ObtainedCertificateRegisteredPayload,
-} from '../../../../../libs/contracts/certificates/index.js';
-import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
-import { executeBound } from '../../../../../libs/database/bound-query.js';
-import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
+} from '#libs/contracts/certificates/index.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subscriber.js';
 
 /**
  * Projects registrations into reporting_certificates_per_month: one row per definition, month the

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ImportCompleted, type ImportCompletedPayload } from '../../../../../libs/contracts/imports/index.js';
-import type { DeliveredEvent } from '../../../../../libs/contracts/integration-event.js';
-import { SubscribesTo, type IntegrationEventSubscriber } from '../../../../../libs/outbox/subscriber.js';
+import { ImportCompleted, type ImportCompletedPayload } from '#libs/contracts/imports/index.js';
+import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
+import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subscriber.js';
 
 /**
  * Imports and their rows per day (the day an import ended), type, outcome and who started them (reports

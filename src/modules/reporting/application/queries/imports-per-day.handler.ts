@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
 import { reportScope } from '../report-scope.js';
 
 export interface ImportsPerDayRow {

@@ -2,8 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { CertificatesPerMonthQuery } from '../../application/queries/certificates-per-month.handler.js';
 import { ImportsPerDayQuery } from '../../application/queries/imports-per-day.handler.js';
 

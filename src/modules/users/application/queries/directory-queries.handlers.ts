@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../../libs/database/sql.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
 import { UserAccess } from '../user-access.js';
 
 export interface GroupView {

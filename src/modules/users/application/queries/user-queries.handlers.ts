@@ -7,8 +7,8 @@ import {
   ResolveUserScopeQuery,
   type Principal,
   type UserSummary,
-} from '../../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../../libs/database/sql.js';
+} from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
 import { AuthenticationService } from '../authentication.service.js';
 import { UserAccess } from '../user-access.js';
 import { UserViews, type UserListFilter, type UserView } from '../user-views.js';

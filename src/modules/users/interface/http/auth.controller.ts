@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Re
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, Public } from '../../../../../libs/auth/decorators.js';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
-import { AppConfig } from '../../../../../libs/config/app-config.js';
+import { CurrentPrincipal, Public } from '#libs/auth/decorators.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { AppConfig } from '#libs/config/app-config.js';
 import { AuthenticationService } from '../../application/authentication.service.js';
 import { ChangeOwnPasswordCommand } from '../../application/commands/change-own-password/change-own-password.handler.js';
 import { IssueApiTokenCommand } from '../../application/commands/issue-api-token/issue-api-token.handler.js';

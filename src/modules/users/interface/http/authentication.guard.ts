@@ -1,11 +1,11 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '../../../../../libs/auth/decorators.js';
-import { STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '../../../../../libs/auth/stream-tickets.js';
-import type { Principal } from '../../../../../libs/contracts/users/index.js';
-import { DomainError } from '../../../../../libs/errors/domain-error.js';
-import { requestContext } from '../../../../../libs/logging/request-context.js';
+import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '#libs/auth/decorators.js';
+import { STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '#libs/auth/stream-tickets.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { requestContext } from '#libs/logging/request-context.js';
 import { AuthenticationService } from '../../application/authentication.service.js';
 
 /**

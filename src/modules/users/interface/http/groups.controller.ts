@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { ChangeGroupMembershipCommand } from '../../application/commands/change-group-membership/change-group-membership.handler.js';
 import { CreateGroupCommand } from '../../application/commands/create-group/create-group.handler.js';
 import { DeleteGroupCommand } from '../../application/commands/delete-group/delete-group.handler.js';

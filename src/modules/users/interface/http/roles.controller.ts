@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { ALL_PERMISSIONS, Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { ALL_PERMISSIONS, Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { DeleteRoleCommand } from '../../application/commands/delete-role/delete-role.handler.js';
 import { SaveProfileFieldCommand } from '../../application/commands/save-profile-field/save-profile-field.handler.js';
 import { SaveRoleCommand } from '../../application/commands/save-role/save-role.handler.js';

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermissions } from '../../../../../libs/auth/decorators.js';
-import { Permissions, type Principal } from '../../../../../libs/contracts/users/index.js';
-import { pageOf } from '../../../../../libs/http/pagination.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
+import { pageOf } from '#libs/http/pagination.js';
 import { AssignManagerCommand } from '../../application/commands/assign-manager/assign-manager.handler.js';
 import { CreateUserCommand } from '../../application/commands/create-user/create-user.handler.js';
 import { DeleteUserCommand } from '../../application/commands/delete-user/delete-user.handler.js';

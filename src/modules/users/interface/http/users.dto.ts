@@ -17,8 +17,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { PageMetaDto, PageQueryDto } from '../../../../../libs/http/pagination.js';
-import { SUPPORTED_LANGUAGES } from '../../../../../libs/i18n/i18n.js';
+import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
+import { SUPPORTED_LANGUAGES } from '#libs/i18n/i18n.js';
 import { PROFILE_FIELD_TYPES, type ProfileFieldType } from '../../domain/profile-field-definition.js';
 
 export class LoginDto {

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AllocateCertificateNumbersCommand } from '../../../../../../libs/contracts/certificates/index.js';
+import { AllocateCertificateNumbersCommand } from '#libs/contracts/certificates/index.js';
 import { CertificateNumberAllocator } from '../../../infrastructure/certificate-number-allocator.js';
 import { Catalogue } from '../../catalogue.js';
 

@@ -1,7 +1,7 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import { conflict } from '#libs/errors/domain-error.js';
 import { Catalogue } from '../../catalogue.js';
 
 export class DeleteCategoryCommand extends Command<void> {

@@ -6,10 +6,10 @@ import {
   type CertificateDefinitionSummary,
   type RegisterObtainedCertificateInput,
   type RegisterObtainedCertificateOptions,
-} from '../../../../../../libs/contracts/certificates/index.js';
-import { GetUsersInScopeQuery, type Principal } from '../../../../../../libs/contracts/users/index.js';
-import { conflict, notFound } from '../../../../../../libs/errors/domain-error.js';
-import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+} from '#libs/contracts/certificates/index.js';
+import { GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/index.js';
+import { conflict, notFound } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
 import { ObtainedCertificate } from '../../../domain/obtained-certificate.js';
 import { CertificateBulkWriter } from '../../../infrastructure/certificate-bulk-writer.js';

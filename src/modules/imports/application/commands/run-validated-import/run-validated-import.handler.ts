@@ -1,10 +1,10 @@
 import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../../../libs/config/app-config.js';
-import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { conflict } from '../../../../../../libs/errors/domain-error.js';
-import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { ImportStarted } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { conflict } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { Import } from '../../../domain/import.js';
 import { ImportAccess } from '../../import-access.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';

@@ -1,11 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { rm } from 'node:fs/promises';
-import { ImportStarted } from '../../../../../../libs/contracts/imports/index.js';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { DomainError, invalid } from '../../../../../../libs/errors/domain-error.js';
-import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
-import { StoragePort } from '../../../../../../libs/storage/storage.port.js';
+import { ImportStarted } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { DomainError, invalid } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
+import { StoragePort } from '#libs/storage/storage.port.js';
 import { fileKindOf, Import } from '../../../domain/import.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';
 import { ImportQuota } from '../../pending-import-bytes.js';

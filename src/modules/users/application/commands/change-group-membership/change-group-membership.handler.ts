@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
 import { UserAccess } from '../../user-access.js';
 
 export type MembershipKind = 'member' | 'admin';

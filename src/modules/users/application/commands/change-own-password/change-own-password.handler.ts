@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PasswordChanged, type Principal } from '../../../../../../libs/contracts/users/index.js';
-import { DomainError, forbidden, notFound } from '../../../../../../libs/errors/domain-error.js';
-import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import { PasswordChanged, type Principal } from '#libs/contracts/users/index.js';
+import { DomainError, forbidden, notFound } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { hashPassword } from '../../../domain/password-hasher.js';
 import { User } from '../../../domain/user.js';
 import { AuthenticationService } from '../../authentication.service.js';

@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Permissions, UserCreated, hasPermission, type Principal } from '../../../../../../libs/contracts/users/index.js';
-import { conflict, forbidden } from '../../../../../../libs/errors/domain-error.js';
-import { pgArray } from '../../../../../../libs/database/sql.js';
-import { recordEvent } from '../../../../../../libs/outbox/outbox.js';
+import { Permissions, UserCreated, hasPermission, type Principal } from '#libs/contracts/users/index.js';
+import { conflict, forbidden } from '#libs/errors/domain-error.js';
+import { pgArray } from '#libs/database/sql.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { SYSTEM_ROLES } from '../../../domain/role.js';
 import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { conflict } from '../../../../../../libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { conflict } from '#libs/errors/domain-error.js';
 import { Group } from '../../../domain/group.js';
 import { UserAccess } from '../../user-access.js';
 

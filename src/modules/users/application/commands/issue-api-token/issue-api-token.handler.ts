@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AppConfig } from '../../../../../../libs/config/app-config.js';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { DomainError, forbidden } from '../../../../../../libs/errors/domain-error.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { DomainError, forbidden } from '#libs/errors/domain-error.js';
 import { ApiToken } from '../../../domain/api-token.js';
 
 export class IssueApiTokenCommand extends Command<{ id: string; token: string; expiresAt: Date }> {

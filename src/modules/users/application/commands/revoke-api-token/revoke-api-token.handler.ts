@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { notFound } from '../../../../../../libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { notFound } from '#libs/errors/domain-error.js';
 import { ApiToken } from '../../../domain/api-token.js';
 
 export class RevokeApiTokenCommand extends Command<void> {

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { conflict, notFound } from '../../../../../../libs/errors/domain-error.js';
+import { conflict, notFound } from '#libs/errors/domain-error.js';
 import { ProfileFieldDefinition, type ProfileFieldType } from '../../../domain/profile-field-definition.js';
 
 export interface ProfileFieldInput {

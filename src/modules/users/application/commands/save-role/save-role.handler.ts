@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { conflict, invalid, notFound } from '../../../../../../libs/errors/domain-error.js';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
+import { conflict, invalid, notFound } from '#libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { Role } from '../../../domain/role.js';
 import { UserAccess } from '../../user-access.js';

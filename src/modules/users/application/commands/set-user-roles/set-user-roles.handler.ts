@@ -1,8 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { pgArray } from '../../../../../../libs/database/sql.js';
-import { invalid } from '../../../../../../libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { pgArray } from '#libs/database/sql.js';
+import { invalid } from '#libs/errors/domain-error.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { UserAccess } from '../../user-access.js';
 

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '../../../../../../libs/contracts/users/index.js';
-import { forbidden, notFound } from '../../../../../../libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { forbidden, notFound } from '#libs/errors/domain-error.js';
 import { ProfileFieldDefinition } from '../../../domain/profile-field-definition.js';
 import { User, type UserDetails } from '../../../domain/user.js';
 import { UserAccess } from '../../user-access.js';
