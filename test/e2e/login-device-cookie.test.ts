@@ -93,6 +93,20 @@ describe('login device cookie (HTTP, real Redis, behind one proxy hop)', () => {
     expect(Number(after.headers.get('retry-after'))).toBeGreaterThan(60);
   });
 
+  it('lets the owner change their password with the device cookie while the gate is kept shut', async () => {
+    const signedIn = await login('198.51.100.100', 'lars@example.com', 'demo-password-1');
+    expect(signedIn.status).toBe(200);
+    const cookie = deviceCookieOf(signedIn.headers.get('set-cookie'));
+    await closeGate('lars@example.com', 5);
+    const change = (headers: Record<string, string>) =>
+      http
+        .as(signedIn.body.accessToken)
+        .withHeaders({ 'x-forwarded-for': '203.0.113.100', ...headers })
+        .post('/api/auth/password', { currentPassword: 'demo-password-1', newPassword: 'lars-new-password-1' });
+    expect((await change({})).status).toBe(429);
+    expect((await change({ cookie })).status).toBe(200);
+  });
+
   it('counts IPv6 by /48 too, so rotating through the /64s of one /48 gets no fresh attempts', async () => {
     const statuses: number[] = [];
     // 10 attempts per /64 (well below its limit of 50), each on a different account, over 16 /64s of one /48.

@@ -88,11 +88,11 @@ export class AuthenticationService {
 
   /**
    * Whether `password` is the account's current password, throttled exactly like a sign-in (same
-   * counters), for actions that ask for it again such as changing the password.
+   * counters, and the same device cookie), for actions that ask for it again such as changing the password.
    */
-  async checkPassword(email: string, password: string, clientAddress: string): Promise<boolean> {
+  async checkPassword(email: string, password: string, clientAddress: string, deviceCookie?: string): Promise<boolean> {
     try {
-      await this.login(email, password, clientAddress);
+      await this.login(email, password, clientAddress, deviceCookie);
       return true;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'USERS.INVALID_CREDENTIALS') return false;

@@ -60,7 +60,7 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponseDto })
   async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<LoginResponseDto> {
     const { accessToken, expiresAt } = await this.commands.execute(
-      new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown'),
+      new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown', readCookie(request, LOGIN_DEVICE_COOKIE)),
     );
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
   }
