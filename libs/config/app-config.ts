@@ -36,6 +36,8 @@ export class AppConfig {
   loginBackoffMaxSeconds: number;
   /** Days an address that signed in to an account stays exempt from that account's backoff. */
   loginKnownAddressDays: number;
+  /** Days a sign-in device cookie stays valid (its device skips the account's backoff and shared counters). */
+  loginDeviceCookieDays: number;
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
   trustProxy: TrustProxySetting;
   storageDir: string;
@@ -233,6 +235,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     loginBackoffBaseSeconds: int('LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 3600),
     loginBackoffMaxSeconds: int('LOGIN_BACKOFF_MAX_SECONDS', 60, 1, 86_400),
     loginKnownAddressDays: int('LOGIN_KNOWN_ADDRESS_DAYS', 90, 1, 3650),
+    loginDeviceCookieDays: int('LOGIN_DEVICE_COOKIE_DAYS', 180, 1, 3650),
     trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),

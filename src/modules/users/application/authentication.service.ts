@@ -9,6 +9,7 @@ import { InjectRedis } from '#libs/redis/redis.module.js';
 import { API_TOKEN_PREFIX, ApiToken } from '../domain/api-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../domain/password-hasher.js';
 import { AccessTokens } from '../infrastructure/access-tokens.js';
+import { issueLoginDevice, verifyLoginDevice } from '../domain/login-device.js';
 import { LoginThrottle } from '../infrastructure/login-throttle.js';
 
 interface PrincipalRow {
@@ -31,6 +32,8 @@ interface PrincipalRow {
 export class AuthenticationService {
   private readonly accessTokens: AccessTokens;
   private readonly throttle: LoginThrottle;
+  private readonly deviceSecret: string;
+  private readonly deviceLifetimeSeconds: number;
 
   constructor(
     private readonly em: EntityManager,
@@ -41,17 +44,32 @@ export class AuthenticationService {
     this.throttle = new LoginThrottle(redis, config.queuePrefix, {
       maxPerAccountAndAddress: config.loginMaxFailures,
       maxPerAddress: config.loginMaxFailures * 10,
+      maxPerWideNetwork: config.loginMaxFailures * 30,
+      maxPerDevice: config.loginMaxFailures * 2,
       windowSeconds: config.loginWindowSeconds,
       freeAttempts: config.loginMaxFailures,
       baseSeconds: config.loginBackoffBaseSeconds,
       maxSeconds: config.loginBackoffMaxSeconds,
       knownAddressSeconds: config.loginKnownAddressDays * 86_400,
     });
+    this.deviceSecret = config.authTokenSecret;
+    this.deviceLifetimeSeconds = config.loginDeviceCookieDays * 86_400;
   }
 
-  async login(email: string, password: string, clientAddress: string): Promise<{ accessToken: string; expiresAt: Date }> {
+  /**
+   * `deviceCookie`: the login device cookie the client sent, if any (see domain/login-device.ts). A valid
+   * one for this account gets the device's own throttling instead of the address's and account's. On
+   * success `deviceCookie` in the result is a new cookie value to set, when the client had no valid one.
+   */
+  async login(
+    email: string,
+    password: string,
+    clientAddress: string,
+    deviceCookie?: string,
+  ): Promise<{ accessToken: string; expiresAt: Date; deviceCookie?: string }> {
+    const deviceId = verifyLoginDevice(this.deviceSecret, email, deviceCookie, this.deviceLifetimeSeconds);
     // Counted before the password is checked, atomically, so parallel guesses cannot slip past the limit.
-    const verdict = await this.throttle.attempt(email, clientAddress);
+    const verdict = await this.throttle.attempt(email, clientAddress, deviceId);
     if (!verdict.allowed) {
       throw new DomainError('USERS.LOGIN_THROTTLED', 'too_many_requests', { retryAfterSeconds: verdict.retryAfterSeconds });
     }
@@ -62,18 +80,19 @@ export class AuthenticationService {
     const user = rows[0];
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     if (!user || !user.password_hash || !valid) throw new DomainError('USERS.INVALID_CREDENTIALS', 'unauthenticated');
-    await this.throttle.succeeded(email, clientAddress);
+    await this.throttle.succeeded(email, clientAddress, deviceId, verdict.countedOnDevice);
     const { token, expiresAt } = this.accessTokens.issue(user.id, user.token_version);
-    return { accessToken: token, expiresAt };
+    if (deviceId !== undefined) return { accessToken: token, expiresAt };
+    return { accessToken: token, expiresAt, deviceCookie: issueLoginDevice(this.deviceSecret, email).value };
   }
 
   /**
    * Whether `password` is the account's current password, throttled exactly like a sign-in (same
-   * counters), for actions that ask for it again such as changing the password.
+   * counters, and the same device cookie), for actions that ask for it again such as changing the password.
    */
-  async checkPassword(email: string, password: string, clientAddress: string): Promise<boolean> {
+  async checkPassword(email: string, password: string, clientAddress: string, deviceCookie?: string): Promise<boolean> {
     try {
-      await this.login(email, password, clientAddress);
+      await this.login(email, password, clientAddress, deviceCookie);
       return true;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'USERS.INVALID_CREDENTIALS') return false;

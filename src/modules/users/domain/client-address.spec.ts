@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttleAddressGroup } from './client-address.js';
+import { throttleAddressGroup, throttleWideAddressGroup } from './client-address.js';
 
 describe('throttleAddressGroup', () => {
   it('keeps IPv4 addresses as they are', () => {
@@ -22,5 +22,19 @@ describe('throttleAddressGroup', () => {
 
   it('keeps anything unparsable as given', () => {
     expect(throttleAddressGroup('unknown')).toBe('unknown');
+  });
+});
+
+describe('throttleWideAddressGroup', () => {
+  it('puts every /64 of one IPv6 /48 in the same wider group', () => {
+    expect(throttleWideAddressGroup('2001:db8:1:2::1')).toBe('2001:db8:1::/48');
+    expect(throttleWideAddressGroup('2001:0db8:0001:ffff:1::9')).toBe('2001:db8:1::/48');
+    expect(throttleWideAddressGroup('2001:db8:2:2::1')).toBe('2001:db8:2::/48');
+  });
+
+  it('has none for IPv4 (also mapped) and unparsable addresses', () => {
+    expect(throttleWideAddressGroup('203.0.113.10')).toBeUndefined();
+    expect(throttleWideAddressGroup('::ffff:203.0.113.10')).toBeUndefined();
+    expect(throttleWideAddressGroup('unknown')).toBeUndefined();
   });
 });

@@ -18,6 +18,17 @@ export function throttleAddressGroup(address: string): string {
   return `${hextets.slice(0, 4).join(':')}::/64`;
 }
 
+/**
+ * The wider network an address is also counted in: for IPv6 its /48 (what one site or customer commonly
+ * gets: 65,536 /64s, each of which would otherwise be a fresh per-address bucket), undefined for IPv4 and
+ * anything unparsable (those are counted by the address alone).
+ */
+export function throttleWideAddressGroup(address: string): string | undefined {
+  const group = throttleAddressGroup(address);
+  if (!group.endsWith('::/64')) return undefined;
+  return `${group.split(':').slice(0, 3).join(':')}::/48`;
+}
+
 /** The eight 16-bit groups of a valid IPv6 address, without leading zeros ("0" for empty groups). */
 function expandIPv6(address: string): string[] {
   let text = address;

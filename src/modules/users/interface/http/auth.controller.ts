@@ -1,11 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CurrentPrincipal, Public } from '#libs/auth/decorators.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { AppConfig } from '#libs/config/app-config.js';
 import { AuthenticationService } from '../../application/authentication.service.js';
+import { LOGIN_DEVICE_COOKIE } from '../../domain/login-device.js';
 import { ChangeOwnPasswordCommand } from '../../application/commands/change-own-password/change-own-password.handler.js';
 import { IssueApiTokenCommand } from '../../application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenCommand } from '../../application/commands/revoke-api-token/revoke-api-token.handler.js';
@@ -25,12 +26,26 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email and password; returns a short-lived bearer token' })
+  @ApiOperation({
+    summary:
+      'Sign in with email and password; returns a short-lived bearer token, and on the first sign-in from a browser ' +
+      'a device cookie (HttpOnly, SameSite=Strict, path /api/auth) that keeps that device out of throttling caused by others',
+  })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Wrong email or password (problem+json, USERS.INVALID_CREDENTIALS)' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts; Retry-After says when to try again' })
-  async login(@Body() body: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
-    const { accessToken, expiresAt } = await this.authentication.login(body.email, body.password, request.ip ?? 'unknown');
+  async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginResponseDto> {
+    const { accessToken, expiresAt, deviceCookie } = await this.authentication.login(
+      body.email,
+      body.password,
+      request.ip ?? 'unknown',
+      readCookie(request, LOGIN_DEVICE_COOKIE),
+    );
+    if (deviceCookie) {
+      const secure = this.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+      const maxAge = this.config.loginDeviceCookieDays * 86_400;
+      response.setHeader('Set-Cookie', `${LOGIN_DEVICE_COOKIE}=${deviceCookie}; Path=/api/auth; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`);
+    }
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
   }
 
@@ -45,7 +60,7 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponseDto })
   async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto, @Req() request: Request): Promise<LoginResponseDto> {
     const { accessToken, expiresAt } = await this.commands.execute(
-      new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown'),
+      new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown', readCookie(request, LOGIN_DEVICE_COOKIE)),
     );
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
   }
@@ -83,4 +98,12 @@ export class AuthController {
   async revoke(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.commands.execute(new RevokeApiTokenCommand(principal, id));
   }
+}
+
+function readCookie(request: Request, name: string): string | undefined {
+  for (const part of (request.header('cookie') ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
 }

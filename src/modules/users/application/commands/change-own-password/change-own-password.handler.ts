@@ -14,6 +14,8 @@ export class ChangeOwnPasswordCommand extends Command<{ accessToken: string; exp
     readonly currentPassword: string,
     readonly newPassword: string,
     readonly clientAddress: string,
+    /** The sign-in device cookie the browser sent, if any: the check is throttled like a sign-in with it. */
+    readonly deviceCookie?: string,
   ) {
     super();
   }
@@ -32,10 +34,10 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
     private readonly authentication: AuthenticationService,
   ) {}
 
-  async execute({ principal, currentPassword, newPassword, clientAddress }: ChangeOwnPasswordCommand) {
+  async execute({ principal, currentPassword, newPassword, clientAddress, deviceCookie }: ChangeOwnPasswordCommand) {
     if (principal.authenticatedWith !== 'access-token') throw forbidden('USERS.SIGNED_IN_SESSION_REQUIRED');
     assertPasswordStrength(newPassword);
-    const confirmed = await this.authentication.checkPassword(principal.email, currentPassword, clientAddress);
+    const confirmed = await this.authentication.checkPassword(principal.email, currentPassword, clientAddress, deviceCookie);
     if (!confirmed) throw new DomainError('USERS.CURRENT_PASSWORD_WRONG', 'forbidden');
     const user = await this.em.findOne(User, { id: principal.userId, status: 'active' });
     if (!user) throw notFound('USERS.USER_NOT_FOUND');
