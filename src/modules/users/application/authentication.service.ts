@@ -8,7 +8,7 @@ import type { Language } from '../../../../libs/i18n/i18n.js';
 import { InjectRedis } from '../../../../libs/redis/redis.module.js';
 import { API_TOKEN_PREFIX, ApiToken } from '../domain/api-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../domain/password-hasher.js';
-import { AccessTokens } from '../infrastructure/access-tokens.js';
+import { AccessTokens } from '../../../../libs/auth/access-tokens.js';
 import { LoginThrottle } from '../infrastructure/login-throttle.js';
 
 interface PrincipalRow {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { throttleAddressGroup } from '../domain/client-address.js';
+import { throttleAddressGroup } from '../../../../libs/http/client-address.js';
 import { loginBackoffSeconds, type LoginBackoffPolicy } from '../domain/login-backoff.js';
 
 export interface LoginThrottleLimits extends LoginBackoffPolicy {
