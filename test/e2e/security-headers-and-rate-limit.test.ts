@@ -117,6 +117,19 @@ describe('security headers and rate limit', () => {
     }
   });
 
+  it('gives the count back when a request with a token is not refused (a valid API token costs nothing)', async () => {
+    const owner = await http.login('lotte@example.com');
+    const created = await owner.post<{ token: string }>('/api/auth/api-tokens', { name: 'rate limit test' });
+    expect(created.status).toBe(201);
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    // Counted before processing, given back after the 200: these leave the address's budget untouched ...
+    for (let i = 0; i < 6; i++) expect((await new Http(app.url, created.body.token).withHeaders(from).get('/api/auth/me')).status).toBe(200);
+    // ... so the address still has all RATE_LIMIT_MAX (8) refusals before it is blocked.
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await new Http(app.url, `cit_${'w'.repeat(40)}${i}`).withHeaders(from).get('/api/auth/me')).status);
+    expect(statuses).toEqual([...Array(8).fill(401), 429]);
+  });
+
   it('counts a request with a token before processing it, so a concurrent burst of bad tokens is cut at the limit; IPv6 by /64', async () => {
     // TRUST_PROXY is loopback (the default) and the test connects from 127.0.0.1: X-Forwarded-For is the client.
     // Every request of the burst has another address of one /64: one subscriber's network, one counter.
