@@ -9,15 +9,44 @@ import { FileSystemStorage } from './filesystem-storage.js';
 import { StoredFileCollector } from './stored-file-collector.js';
 import { StoredFileReferenceSource, type StoredFileReferences } from './stored-file-references.js';
 
-/** The collector with the given reference sources over a real storage directory; the lock is always free. */
-function collectorOver(storage: FileSystemStorage, sources: StoredFileReferences[]) {
+interface FakeLockClient {
+  queries: string[];
+  released?: { destroyed: boolean; error?: unknown };
+}
+
+/**
+ * The collector with the given reference sources over a real storage directory. The lock's connection is
+ * a fake: the lock is free, and `unlock` decides what pg_advisory_unlock does.
+ */
+function collectorOver(storage: FileSystemStorage, sources: StoredFileReferences[], unlock: () => Promise<unknown> = async () => ({ rows: [{ unlocked: true }] })) {
   const em = {};
-  const lockConnection = { executeQuery: async () => ({ rows: [{ locked: true }] }) };
+  const lockClient: FakeLockClient = { queries: [] };
+  const query = async (text: string) => {
+    lockClient.queries.push(text);
+    return text.includes('pg_advisory_unlock') ? unlock() : { rows: [{ locked: true }] };
+  };
+  const client = {
+    query,
+    release: (error?: unknown) => {
+      lockClient.released = { destroyed: error !== undefined && error !== false, error };
+    },
+  };
   const fork = () => ({
     transactional: async <T>(work: (tx: unknown) => Promise<T>) => work(em),
-    getKysely: () => ({ connection: () => ({ execute: async <T>(work: (connection: unknown) => Promise<T>) => work(lockConnection) }) }),
+    // The same fake behind Kysely's connection API; its release cannot destroy a connection.
+    getKysely: () => ({
+      connection: () => ({
+        execute: async <T>(work: (connection: unknown) => Promise<T>) => {
+          try {
+            return await work({ executeQuery: (compiled: { sql: string }) => query(compiled.sql) });
+          } finally {
+            client.release();
+          }
+        },
+      }),
+    }),
   });
-  const orm = { em: { fork } } as unknown as MikroORM;
+  const orm = { em: { fork, getConnection: () => ({ getNativeClient: async () => ({ connect: async () => client }) }) } } as unknown as MikroORM;
   const discovery = {
     getProviders: () =>
       sources.map((instance) => {
@@ -29,7 +58,7 @@ function collectorOver(storage: FileSystemStorage, sources: StoredFileReferences
   const config = { role: 'worker', storageCollector: { intervalMs: 0, graceMs: 60_000 } } as AppConfig;
   const collector = new StoredFileCollector(discovery, orm, storage, config);
   collector.onModuleInit();
-  return collector;
+  return Object.assign(collector, { lockClient });
 }
 
 async function storeOld(storage: FileSystemStorage, text: string): Promise<string> {
@@ -63,5 +92,28 @@ describe('StoredFileCollector', () => {
     expect(await storage.exists(orphan)).toBe(true);
     expect(await collectorOver(storage, []).collect()).toMatchObject({ ran: false, removed: 0 });
     expect(await storage.exists(orphan)).toBe(true);
+  });
+
+  it('destroys the lock connection when the unlock fails, so no pooled session keeps the lock; the pass error wins', async () => {
+    const storage = new FileSystemStorage(mkdtempSync(join(tmpdir(), 'collector-')));
+    await storeOld(storage, 'an orphan');
+    const unlockFails = async () => Promise.reject(new Error('canceling statement due to statement timeout'));
+
+    // The pass went well, the unlock did not: the connection is destroyed (release with the error), not pooled.
+    const afterGoodPass = collectorOver(storage, [{ name: 'a', referenced: async () => [] }], unlockFails);
+    expect(await afterGoodPass.collect()).toMatchObject({ ran: true, removed: 1 });
+    expect(afterGoodPass.lockClient.queries.some((q) => q.includes('pg_advisory_unlock'))).toBe(true);
+    expect(afterGoodPass.lockClient.released).toMatchObject({ destroyed: true });
+
+    // The pass failed and so did the unlock: the caller sees the pass's error, not the unlock's.
+    await storeOld(storage, 'another orphan');
+    const afterBadPass = collectorOver(storage, [{ name: 'broken', referenced: async () => Promise.reject(new Error('database gone')) }], unlockFails);
+    await expect(afterBadPass.collect()).rejects.toThrow('database gone');
+    expect(afterBadPass.lockClient.released).toMatchObject({ destroyed: true });
+
+    // A clean unlock returns the connection to the pool.
+    const clean = collectorOver(storage, [{ name: 'a', referenced: async () => [] }]);
+    expect(await clean.collect()).toMatchObject({ ran: true });
+    expect(clean.lockClient.released).toEqual({ destroyed: false, error: undefined });
   });
 });

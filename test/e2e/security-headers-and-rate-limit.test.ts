@@ -117,8 +117,37 @@ describe('security headers and rate limit', () => {
     }
   });
 
+  it('gives the count back when a request with a token is not refused (a valid API token costs nothing)', async () => {
+    const owner = await http.login('lotte@example.com');
+    const created = await owner.post<{ token: string }>('/api/auth/api-tokens', { name: 'rate limit test' });
+    expect(created.status).toBe(201);
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    // Counted before processing, given back after the 200: these leave the address's budget untouched ...
+    for (let i = 0; i < 6; i++) expect((await new Http(app.url, created.body.token).withHeaders(from).get('/api/auth/me')).status).toBe(200);
+    // ... so the address still has all RATE_LIMIT_MAX (8) refusals before it is blocked.
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await new Http(app.url, `cit_${'w'.repeat(40)}${i}`).withHeaders(from).get('/api/auth/me')).status);
+    expect(statuses).toEqual([...Array(8).fill(401), 429]);
+  });
+
+  it('counts a request with a token before processing it, so a concurrent burst of bad tokens is cut at the limit; IPv6 by /64', async () => {
+    // TRUST_PROXY is loopback (the default) and the test connects from 127.0.0.1: X-Forwarded-For is the client.
+    // Every request of the burst has another address of one /64: one subscriber's network, one counter.
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => new Http(app.url, `cit_${'y'.repeat(40)}${i}`).withHeaders({ 'x-forwarded-for': `2001:db8:1:2::${(i + 1).toString(16)}` }).get('/api/auth/me')),
+    );
+    const statuses = burst.map((r) => r.status).sort();
+    // RATE_LIMIT_MAX (8) lookups, the rest refused before any lookup
+    expect(statuses).toEqual([...Array(8).fill(401), ...Array(12).fill(429)]);
+    // Another address of the same /64 is blocked too; another /64 is not.
+    expect((await new Http(app.url, 'cit_zzz').withHeaders({ 'x-forwarded-for': '2001:db8:1:2:ffff::1' }).get('/api/auth/me')).status).toBe(429);
+    expect((await new Http(app.url, 'cit_zzz').withHeaders({ 'x-forwarded-for': '2001:db8:1:3::1' }).get('/api/auth/me')).status).toBe(401);
+  });
+
   // Last in this file: it blocks the test's own address (127.0.0.1) for the rest of the window.
   it('limits requests that authentication refuses per address, before any token is looked up', async () => {
+    // A fresh window for this address: earlier tests' anonymous 401s (e.g. /api/import-types) were counted too.
+    await deleteKeys(app, `${app.config.queuePrefix}:ratelimit:unauthenticated:ip:127.0.0.1:*`);
     const statuses: number[] = [];
     let limited;
     for (let i = 0; i < 20; i++) {
@@ -142,6 +171,16 @@ describe('security headers and rate limit', () => {
     // Requests without any token are refused the same way while the address is blocked; health stays exempt.
     expect((await http.get('/api/auth/me')).status).toBe(429);
     expect((await http.get('/health/live')).status).toBe(200);
+
+    // A signed-in user behind the blocked address (a NAT, a load balancer TRUST_PROXY does not trust) is still
+    // served: an access token whose signature and expiry hold passes without a lookup. A tampered one does not.
+    const learner = await http.login('lena@example.com');
+    expect((await learner.get('/api/auth/me')).status).toBe(200);
+    const token = (learner as unknown as { token: string }).token;
+    expect((await new Http(app.url, `${token.slice(0, -2)}xx`).get('/api/auth/me')).status).toBe(429);
+    // Sign-in stays exempt however the path is written (the router takes a trailing slash and any case).
+    expect((await http.post('/api/auth/login/', { email: 'lena@example.com', password: 'demo-password-1' })).status).toBe(200);
+    expect((await http.post('/API/Auth/Login', { email: 'lena@example.com', password: 'demo-password-1' })).status).toBe(200);
     expect(await countKeys(app, `${app.config.queuePrefix}:ratelimit:unauthenticated:ip:*`)).toBeGreaterThan(0);
   });
 });
@@ -151,6 +190,17 @@ async function countKeys(app: TestApp, pattern: string): Promise<number> {
   const redis = new Redis(app.config.redisUrl!);
   try {
     return (await redis.keys(pattern)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function deleteKeys(app: TestApp, pattern: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(app.config.redisUrl!);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
   } finally {
     redis.disconnect();
   }

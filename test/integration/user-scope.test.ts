@@ -3,11 +3,13 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FindUsersByCodesQuery,
+  GetPrincipalQuery,
   GetUsersInScopeQuery,
   ResolveUserScopeQuery,
   type Principal,
 } from '#libs/contracts/users/index.js';
 import { AuthenticationService } from '../../src/modules/users/application/authentication.service.js';
+import { IssueApiTokenCommand } from '../../src/modules/users/application/commands/issue-api-token/issue-api-token.handler.js';
 import { UpdateGroupCommand } from '../../src/modules/users/application/commands/update-group/update-group.handler.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,6 +36,21 @@ describe('user scope queries', () => {
     for (const row of await app.sql<{ id: string; user_code: string }>('select id, user_code from users')) ids.set(row.user_code, row.id);
   });
   afterAll(() => app?.close());
+
+  it('GetPrincipalQuery without a credential to check gives a principal without one, which opens nothing', async () => {
+    const [row] = await app.sql<{ id: string; token_version: number }>('select id, token_version from users where email = $1', ['admin@example.com']);
+    // Background work (an import run's chunks): no credential, per the Principal contract.
+    const background = (await inContext(() => queries.execute(new GetPrincipalQuery(row.id))))!;
+    expect(background.permissions.length).toBeGreaterThan(0);
+    expect(background.credential).toBeUndefined();
+    // Such a principal cannot mint a credential of its own (an API token) ...
+    await expect(inContext(() => commands.execute(new IssueApiTokenCommand(background, 'from a job', 7)))).rejects.toMatchObject({ code: 'USERS.TOKEN_INVALID' });
+    expect(await app.sql('select 1 from api_tokens where name = $1', ['from a job'])).toHaveLength(0);
+    // ... while a check of a credential answers with that credential, and only while it holds.
+    const checked = await inContext(() => queries.execute(new GetPrincipalQuery(row.id, { tokenVersion: row.token_version })));
+    expect(checked?.credential).toEqual({ tokenVersion: row.token_version });
+    expect(await inContext(() => queries.execute(new GetPrincipalQuery(row.id, { tokenVersion: row.token_version + 1 })))).toBeUndefined();
+  });
 
   it('a platform admin sees everyone', async () => {
     const scope = await inContext(async () => queries.execute(new ResolveUserScopeQuery(await principalOf('admin@example.com'))));

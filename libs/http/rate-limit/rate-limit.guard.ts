@@ -2,6 +2,7 @@ import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { DomainError } from '#libs/errors/domain-error.js';
+import { throttleAddressGroup } from '../client-address.js';
 
 /**
  * Paths with a limit of their own or none: health probes (load balancers poll them), the metrics scrape,
@@ -9,6 +10,15 @@ import { DomainError } from '#libs/errors/domain-error.js';
  * sign-in here as well would answer 429 with a different Retry-After than the one the login limit gives.
  */
 export const RATE_LIMIT_EXEMPT = [/^\/health(\/|$)/, /^\/metrics(\/|$)/, /^\/api\/auth\/login$/];
+
+/**
+ * Whether a request path is exempt, matched the way the router matches routes: case-insensitive and with or
+ * without trailing slashes (`/API/Auth/Login/` reaches the login route, so it is exempt too). Query string dropped.
+ */
+export function isRateLimitExempt(path: string): boolean {
+  const normalised = (path.split('?')[0] ?? '').toLowerCase().replace(/\/+$/, '') || '/';
+  return RATE_LIMIT_EXEMPT.some((pattern) => pattern.test(normalised));
+}
 
 /**
  * The general rate limit: requests per principal (the authenticated user id, else the client address)
@@ -21,14 +31,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<Request>();
-    return RATE_LIMIT_EXEMPT.some((pattern) => pattern.test(request.path));
+    return isRateLimitExempt(request.path);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature of ThrottlerGuard.getTracker
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     const userId = (request as { principal?: { userId?: string } }).principal?.userId;
     if (userId) return `user:${userId}`;
-    return `ip:${await super.getTracker(request)}`;
+    return `ip:${throttleAddressGroup(await super.getTracker(request))}`;
   }
 
   // One bucket per principal for the whole API, not one per route.

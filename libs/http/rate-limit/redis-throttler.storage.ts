@@ -25,6 +25,13 @@ end
 return {hits, ttl, 0, 0}
 `;
 
+// KEYS[1] hit counter. DECR keeps the counter's expiry.
+const GIVE_BACK = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 /**
  * Throttler storage in Redis, so that a limit holds across every API process (the in-memory default
  * counts per process: three processes would allow three times the limit).
@@ -44,6 +51,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(blockMs / 1000),
     };
+  }
+
+  /**
+   * Takes back one hit counted by increment (a request counted before it was processed that turned out not
+   * to be one to count). Never below zero, and never creates the counter: an expired window stays expired.
+   */
+  async giveBack(key: string, throttlerName: string): Promise<void> {
+    await this.redis.eval(GIVE_BACK, 1, `${this.prefix}:${throttlerName}:${key}:hits`);
   }
 
   /** Milliseconds the key stays blocked (0: not blocked), without counting a hit. */

@@ -8,7 +8,7 @@ import type { Language } from '#libs/i18n/i18n.js';
 import { InjectRedis } from '#libs/redis/redis.module.js';
 import { API_TOKEN_PREFIX, ApiToken } from '../domain/api-token.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../domain/password-hasher.js';
-import { AccessTokens } from '../infrastructure/access-tokens.js';
+import { AccessTokens } from '#libs/auth/access-tokens.js';
 import { issueLoginDevice, verifyLoginDevice } from '../domain/login-device.js';
 import { LoginThrottle } from '../infrastructure/login-throttle.js';
 
@@ -126,7 +126,9 @@ export class AuthenticationService {
   /**
    * The user's principal, carrying the credential it was loaded for. `expected`: the token version it
    * must still have (undefined: any, the current one is recorded) and the API token that must still be
-   * valid; undefined when either no longer holds.
+   * valid; undefined when either no longer holds. Without either (background work: GetPrincipalQuery with
+   * no credential to check) the principal has no credential, as the Principal contract says: it opens
+   * nothing (no stream ticket, API token or dashboard session can be made from it).
    */
   async loadPrincipal(
     userId: string,
@@ -151,7 +153,7 @@ export class AuthenticationService {
     const row = rows[0];
     if (!row) return undefined;
     if (tokenVersion !== undefined && row.token_version !== tokenVersion) return undefined;
-    return {
+    const principal: Principal = {
       userId: row.id,
       email: row.email,
       displayName: `${row.first_name} ${row.last_name}`,
@@ -159,7 +161,8 @@ export class AuthenticationService {
       roles: row.roles ?? [],
       permissions: row.permissions ?? [],
       authenticatedWith,
-      credential: apiTokenId === undefined ? { tokenVersion: row.token_version } : { tokenVersion: row.token_version, apiTokenId },
     };
+    if (tokenVersion === undefined && apiTokenId === undefined) return principal;
+    return { ...principal, credential: apiTokenId === undefined ? { tokenVersion: row.token_version } : { tokenVersion: row.token_version, apiTokenId } };
   }
 }

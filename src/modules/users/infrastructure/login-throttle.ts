@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { throttleAddressGroup, throttleWideAddressGroup } from '../domain/client-address.js';
+import { throttleAddressGroup, throttleWideAddressGroup } from '#libs/http/client-address.js';
 import { loginBackoffSeconds, type LoginBackoffPolicy } from '../domain/login-backoff.js';
 import { loginAccountKey } from '../domain/login-device.js';
 

@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * The unit a client address is counted as for sign-in throttling. IPv4: the address itself. IPv6: its
+ * The unit a client address is counted as, for sign-in throttling and for the per-address rate limits. IPv4: the address itself. IPv6: its
  * /64 network, because one subscriber typically holds a whole /64 and can pick any of its 2^64 addresses;
  * counting full IPv6 addresses would give an attacker a fresh counter per request. IPv4-mapped IPv6
  * addresses (::ffff:192.0.2.1, what a dual-stack socket reports) count as the IPv4 address they carry.
