@@ -824,6 +824,24 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(free.status).toBe(202);
     });
 
+    it('keeps the upload of a validation whose real run was cancelled or failed: it counts, and the validation can be run again', async () => {
+      await cancelPending();
+      const validation = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'rerun.csv', content: csvOf(200 * 1024) }]);
+      expect(validation.status).toBe(202);
+      await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [validation.body.id]);
+      for (const ending of ['cancelled', 'failed']) {
+        const real = await api.admin.post(`/api/imports/${validation.body.id}/run`);
+        expect(real.status, JSON.stringify(real.body)).toBe(202);
+        await api.app.sql(`update imports set status = $2, finished_at = now() where id = $1`, [real.body.id, ending]);
+        // The validation's upload is still kept (it may be run again), so it still takes its room.
+        const next = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'next.csv', content: csvOf(200 * 1024) }]);
+        expect(next.status, ending).toBe(413);
+        expect(next.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
+      }
+      // Its retention over, it is free.
+      await api.app.sql(`update imports set finished_at = now() - interval '15 days' where id = $1`, [validation.body.id]);
+    });
+
   });
 
   describe('afterwards', () => {
