@@ -842,6 +842,20 @@ describe('imports: bad files fail clearly and write nothing', () => {
       await api.app.sql(`update imports set finished_at = now() - interval '15 days' where id = $1`, [validation.body.id]);
     });
 
+    it('finds the real runs of a validation (the kept-files rule, per validation) by index, not by scanning imports', async () => {
+      const client = new pg.Client({ connectionString: api.app.database.url });
+      await client.connect();
+      try {
+        // A test database is tiny: a scan would win on cost. The question is whether an index can answer at all.
+        await client.query('set enable_seqscan = off');
+        const explained = await client.query(
+          `explain select 1 from imports r where r.retry_of = '00000000-0000-0000-0000-000000000001'::uuid and not r.validate_only and r.status not in ('failed', 'cancelled')`,
+        );
+        expect(explained.rows.map((line) => line['QUERY PLAN']).join('\n')).toContain('imports_retry_of_idx');
+      } finally {
+        await client.end();
+      }
+    });
   });
 
   describe('afterwards', () => {
