@@ -30,7 +30,8 @@ const RECONNECT_GRACE_SECONDS = 60;
  * Atomically: the ticket for this resource (else it is used up), not open on another stream right now
  * (a lease held while a stream it opened is open), and from now on `redeemed`, valid for reconnects
  * for the reconnect window again, but never beyond the ticket's absolute lifetime (counted from its issue).
- * KEYS: ticket, lease. ARGV: resource, reconnect window (s), lease lifetime (ms), now (ms), max age (ms).
+ * The lease holds a random value of this redemption only (ARGV[6]), so that only its own stream frees it.
+ * KEYS: ticket, lease. ARGV: resource, reconnect window (s), lease lifetime (ms), now (ms), max age (ms), lease value.
  * Returns the record or nil.
  */
 const REDEEM = `
@@ -46,10 +47,22 @@ if left <= 0 then
   redis.call('DEL', KEYS[1])
   return false
 end
-if not redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') then return false end
+if not redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[3], 'NX') then return false end
 record.redeemed = true
 redis.call('SET', KEYS[1], cjson.encode(record), 'EX', math.max(1, math.min(tonumber(ARGV[2]), math.ceil(left / 1000))))
 return raw
+`;
+
+/**
+ * Frees a lease only if it still holds this redemption's value: a stream whose lease lapsed (its process
+ * stalled past the lease lifetime) and was taken by a newer stream must not free that newer stream's lease,
+ * or a third stream could open on the same ticket while it is open. KEYS: lease, ticket (deleted too, if
+ * given). ARGV: lease value.
+ */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if KEYS[2] then redis.call('DEL', KEYS[2]) end
+return 1
 `;
 
 /** What a redeemed ticket was issued for. */
@@ -99,19 +112,23 @@ export class StreamTickets {
     const reconnectWindow = maxStreamSeconds + RECONNECT_GRACE_SECONDS;
     // The lease outlives the longest stream a little, should the process die holding it.
     const leaseMs = maxStreamSeconds * 1000 + pollIntervalMs + 5000;
-    const raw = (await this.redis.eval(REDEEM, 2, key, lease, resource, reconnectWindow, leaseMs, Date.now(), ticketMaxAgeSeconds * 1000)) as string | null;
+    const holder = randomBytes(16).toString('base64url');
+    const raw = (await this.redis.eval(REDEEM, 2, key, lease, resource, reconnectWindow, leaseMs, Date.now(), ticketMaxAgeSeconds * 1000, holder)) as
+      | string
+      | null;
     if (!raw) return undefined;
     const stored = JSON.parse(raw) as { userId?: unknown; credential?: { tokenVersion?: unknown; apiTokenId?: unknown } };
-    const release = async () => void (await this.redis.del(lease));
+    const release = async () => void (await this.redis.eval(RELEASE, 1, lease, holder));
+    const revoke = async () => void (await this.redis.eval(RELEASE, 2, lease, key, holder));
     if (typeof stored.userId !== 'string') {
-      await this.redis.del(key, lease);
+      await revoke();
       return undefined;
     }
     const credential =
       stored.credential && typeof stored.credential.tokenVersion === 'number'
         ? { tokenVersion: stored.credential.tokenVersion, ...(typeof stored.credential.apiTokenId === 'string' ? { apiTokenId: stored.credential.apiTokenId } : {}) }
         : undefined;
-    return { userId: stored.userId, credential, release, revoke: async () => void (await this.redis.del(key, lease)) };
+    return { userId: stored.userId, credential, release, revoke };
   }
 
   private key(ticket: string): string {

@@ -389,6 +389,46 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(after.reserved_bytes).toBe('0');
     });
 
+    it('a redelivered parse reserves only the attachments its dead attempt did not record, so the user\'s other uploads do not count them twice', async () => {
+      const recordedPdf = pdf('recorded by the attempt that died');
+      const newPdf = pdf('not yet recorded when it died');
+      const sheet = await xlsx(WITH_FILES_HEADER, [['recorded.pdf', ...row('L-1001')], ['new.pdf', ...row('L-1002')]]);
+      const archive = await zip([{ name: 'certificates.xlsx', content: sheet }, { name: 'recorded.pdf', content: recordedPdf }, { name: 'new.pdf', content: newPdf }]);
+      // Every reservation the parse makes, as the user's other uploads see it.
+      await small.app.sql(`create table reservation_log (import_id uuid, bytes bigint)`);
+      await small.app.sql(
+        `create function log_reservation() returns trigger language plpgsql as $$ begin insert into reservation_log values (new.id, new.reserved_bytes); return new; end $$`,
+      );
+      await small.app.sql(`create trigger log_reservation after update of reserved_bytes on imports for each row execute function log_reservation()`);
+      const queue = small.app.running.app.get<Queue>(getQueueToken(IMPORTS_QUEUE));
+      await queue.pause(true);
+      let id: string;
+      try {
+        id = await startImport(small.admin, WITH_FILES, 'redelivered.zip', archive);
+        // What the attempt that died left behind: its first attachment stored and recorded.
+        const key = createHash('sha256').update(recordedPdf).digest('hex');
+        await small.app.sql(`insert into import_files (import_id, name, storage_key, size, media_type) values ($1, 'recorded.pdf', $2, $3, 'application/pdf')`, [
+          id,
+          key,
+          recordedPdf.length,
+        ]);
+      } finally {
+        await queue.resume(true);
+      }
+      try {
+        const run = await finished(small.admin, id);
+        expect(run.status, JSON.stringify(run)).toBe('completed');
+        expect(run.counts).toMatchObject({ total: 2, succeeded: 2 });
+        const log = await small.app.sql<{ bytes: string }>(`select bytes::text from reservation_log where import_id = $1`, [id]);
+        // The recorded attachment counts through its row only: the reservation covers the other one.
+        expect(Math.max(...log.map((entry) => Number(entry.bytes)))).toBe(newPdf.length);
+        const [after] = await small.app.sql<{ reserved_bytes: string }>(`select reserved_bytes::text from imports where id = $1`, [id]);
+        expect(after.reserved_bytes).toBe('0');
+      } finally {
+        await small.app.sql(`drop trigger log_reservation on imports; drop function log_reservation(); drop table reservation_log`);
+      }
+    });
+
     it.each([
       ['parent folder', '../x.pdf'],
       ['absolute path', '/etc/x.p'],
@@ -782,6 +822,39 @@ describe('imports: bad files fail clearly and write nothing', () => {
       await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [real.body.id]);
       const free = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'free.csv', content: csvOf(200 * 1024) }]);
       expect(free.status).toBe(202);
+    });
+
+    it('keeps the upload of a validation whose real run was cancelled or failed: it counts, and the validation can be run again', async () => {
+      await cancelPending();
+      const validation = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'rerun.csv', content: csvOf(200 * 1024) }]);
+      expect(validation.status).toBe(202);
+      await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [validation.body.id]);
+      for (const ending of ['cancelled', 'failed']) {
+        const real = await api.admin.post(`/api/imports/${validation.body.id}/run`);
+        expect(real.status, JSON.stringify(real.body)).toBe(202);
+        await api.app.sql(`update imports set status = $2, finished_at = now() where id = $1`, [real.body.id, ending]);
+        // The validation's upload is still kept (it may be run again), so it still takes its room.
+        const next = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'next.csv', content: csvOf(200 * 1024) }]);
+        expect(next.status, ending).toBe(413);
+        expect(next.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
+      }
+      // Its retention over, it is free.
+      await api.app.sql(`update imports set finished_at = now() - interval '15 days' where id = $1`, [validation.body.id]);
+    });
+
+    it('finds the real runs of a validation (the kept-files rule, per validation) by index, not by scanning imports', async () => {
+      const client = new pg.Client({ connectionString: api.app.database.url });
+      await client.connect();
+      try {
+        // A test database is tiny: a scan would win on cost. The question is whether an index can answer at all.
+        await client.query('set enable_seqscan = off');
+        const explained = await client.query(
+          `explain select 1 from imports r where r.retry_of = '00000000-0000-0000-0000-000000000001'::uuid and not r.validate_only and r.status not in ('failed', 'cancelled')`,
+        );
+        expect(explained.rows.map((line) => line['QUERY PLAN']).join('\n')).toContain('imports_retry_of_idx');
+      } finally {
+        await client.end();
+      }
     });
   });
 

@@ -9,6 +9,7 @@ import { Migration20261130000600_operations } from './Migration20261130000600_op
 import { Migration20261130000700_import_parse_deaths } from './Migration20261130000700_import_parse_deaths.js';
 import { Migration20261130000900_installation } from './Migration20261130000900_installation.js';
 import { Migration20261130001000_import_quota_reservations } from './Migration20261130001000_import_quota_reservations.js';
+import { Migration20261130001200_imports_retry_of_index } from './Migration20261130001200_imports_retry_of_index.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so the compiled app and the
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130000700_import_parse_deaths', class: Migration20261130000700_import_parse_deaths },
   { name: 'Migration20261130000900_installation', class: Migration20261130000900_installation },
   { name: 'Migration20261130001000_import_quota_reservations', class: Migration20261130001000_import_quota_reservations },
+  { name: 'Migration20261130001200_imports_retry_of_index', class: Migration20261130001200_imports_retry_of_index },
 ];

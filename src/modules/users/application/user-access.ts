@@ -117,6 +117,27 @@ export class UserAccess {
     }
   }
 
+  /**
+   * Moving (a new parent) or deleting a visible group (GrantPolicy): the caller administers the group's
+   * current parent (so a proper ancestor: the administered set is closed under subgroups; a top-level
+   * group has none, so only scope.all moves or deletes it) and every admin of the group is within the
+   * caller's reach. Otherwise a subgroup's admin could detach it from, or delete it under, a wider admin.
+   */
+  async assertCanRestructureGroup(principal: Principal, groupId: string): Promise<void> {
+    if (this.seesEveryone(principal)) return;
+    const reach = this.reachWithinCondition(principal, 'ga.user_id');
+    const rows = await this.em.execute<{ parent_administered: boolean; admins_within: boolean }[]>(
+      `select (g.parent_id is not null and g.parent_id in (${ADMINISTERED_GROUP_IDS_SQL})) as parent_administered,
+              not exists (select 1 from group_admins ga where ga.group_id = g.id and not (${reach.sql})) as admins_within
+         from groups g where g.id = ?`,
+      [principal.userId, ...reach.params, groupId],
+    );
+    new GrantPolicy(principal.permissions).assertMayRestructureGroup({
+      parentAdministered: rows[0]?.parent_administered === true,
+      adminsWithinReach: rows[0]?.admins_within === true,
+    });
+  }
+
   /** Changing a group's members or admins: groups.manage, or being an admin of that group (or an ancestor). */
   async assertCanManageGroup(principal: Principal, groupId: string): Promise<void> {
     await this.assertGroupVisible(principal, groupId);

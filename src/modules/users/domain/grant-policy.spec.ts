@@ -61,4 +61,12 @@ describe('GrantPolicy', () => {
     expect(() => policy.assertTargetReachWithinOwn(true)).not.toThrow();
     expect(() => policy.assertTargetReachWithinOwn(false)).toThrow(expect.objectContaining({ code: 'USERS.USER_WIDER_SCOPE' }));
   });
+
+  it('moves or deletes a group only when the caller administers its parent and reaches each of its admins', () => {
+    const policy = new GrantPolicy(rolesManager);
+    expect(() => policy.assertMayRestructureGroup({ parentAdministered: true, adminsWithinReach: true })).not.toThrow();
+    for (const group of [{ parentAdministered: false, adminsWithinReach: true }, { parentAdministered: true, adminsWithinReach: false }]) {
+      expect(() => policy.assertMayRestructureGroup(group)).toThrow(expect.objectContaining({ code: 'USERS.GROUP_BEYOND_REACH' }));
+    }
+  });
 });

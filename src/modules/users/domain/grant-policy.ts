@@ -16,6 +16,10 @@ import { forbidden } from '#libs/errors/domain-error.js';
  *   G2 who merely is a member of G1, and so change G2 without seeing it. Callers with scope.all see
  *   everything, so for them this part always holds (computed by the caller of this rule, with SQL).
  * - Editing or deleting a role changes every user holding it, so it needs each of them to be manageable.
+ * - Moving a group (a new parent) or deleting it changes the scope of everyone who administers a group
+ *   above it: it needs the caller to administer a proper ancestor of the group (administering the group
+ *   itself is not enough: its parent's admins would lose it), and every admin of the group inside the
+ *   caller's reach. Renaming needs neither. Callers with scope.all hold both (computed with SQL).
  */
 export class GrantPolicy {
   private readonly own: ReadonlySet<string>;
@@ -45,6 +49,11 @@ export class GrantPolicy {
   /** Acting on a user whose administered groups and managees are (`within`) or are not inside the caller's scope. */
   assertTargetReachWithinOwn(within: boolean): void {
     if (!within) throw forbidden('USERS.USER_WIDER_SCOPE');
+  }
+
+  /** Moving or deleting a group: its parent is administered by the caller and its admins are within reach. */
+  assertMayRestructureGroup(group: { parentAdministered: boolean; adminsWithinReach: boolean }): void {
+    if (!group.parentAdministered || !group.adminsWithinReach) throw forbidden('USERS.GROUP_BEYOND_REACH');
   }
 
   /**

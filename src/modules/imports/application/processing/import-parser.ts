@@ -110,14 +110,19 @@ export class ImportParser {
    * they add to the user's pending imports must fit the pending-import quota: checked and reserved
    * (imports.reserved_bytes) under the user's quota lock before a byte is written, so two imports of one
    * user parsing at once cannot both take the last room. Recording the files hands their room over
-   * from the reservation to the import_files rows.
+   * from the reservation to the import_files rows. A redelivered parse finds the files an attempt that
+   * died already recorded: they count through their rows, so only the others are reserved (reserving
+   * them again would count them twice for the user's other uploads until this parse ends).
    */
   private async extractAttachments(run: Import, zip: SafeZip, files: ZipFileEntry[], references: ReferencedFiles): Promise<void> {
     const wanted = files.filter((file) => references.has(file.relativePath));
     const adding = wanted.reduce((sum, file) => sum + file.size, 0);
     const quota = this.config.imports.pendingQuotaBytes;
+    let recorded = new Set<string>();
     await this.orm.em.fork().transactional(async (em) => {
       await lockImportQuota(em, run.startedBy);
+      const rows = await em.execute<{ name: string }[]>(`select name from import_files where import_id = ? and storage_key is not null`, [run.id]);
+      recorded = new Set(rows.map((row) => row.name));
       if (adding > 0) {
         const pending = await pendingImportBytes(em, run.startedBy, this.config.imports.uploadRetentionDays, run.id);
         if (pending + adding > quota) {
@@ -127,7 +132,8 @@ export class ImportParser {
           });
         }
       }
-      await em.execute(`update imports set reserved_bytes = ? where id = ?`, [adding, run.id]);
+      const reserving = wanted.filter((file) => !recorded.has(file.relativePath)).reduce((sum, file) => sum + file.size, 0);
+      await em.execute(`update imports set reserved_bytes = ? where id = ?`, [reserving, run.id]);
     });
     let batch: { name: string; storage_key: string | null; size: number; media_type: string | null }[] = [];
     let batchReserved = 0;
@@ -164,7 +170,7 @@ export class ImportParser {
         void pipeline(await zip.openFile(file), sniff).catch(() => {});
         const stored = await this.storage.put(sniff);
         batch.push({ name: file.relativePath, storage_key: stored.key, size: stored.size, media_type: detectFileType(head)?.mediaType ?? null });
-        batchReserved += file.size;
+        if (!recorded.has(file.relativePath)) batchReserved += file.size;
       }
       if (batch.length >= 500) await flush();
     }

@@ -8,6 +8,7 @@ import { recordEvent } from '#libs/outbox/outbox.js';
 import { Import } from '../../../domain/import.js';
 import { ImportAccess } from '../../import-access.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';
+import { REAL_RUN_TAKES_UPLOAD } from '../../kept-import-files.js';
 
 export class RunValidatedImportCommand extends Command<{ id: string }> {
   constructor(
@@ -36,7 +37,7 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     await this.access.assertVisible(principal, importId);
     // Locked, so that a double click does not start the same file twice.
     const source = await this.em.findOneOrFail(Import, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    const earlier = await this.em.execute(`select id from imports where retry_of = ? and status <> 'failed' and not validate_only limit 1`, [importId]);
+    const earlier = await this.em.execute(`select r.id from imports r where r.retry_of = ? and ${REAL_RUN_TAKES_UPLOAD('r')} limit 1`, [importId]);
     if (earlier.length > 0) throw conflict('IMPORTS.ALREADY_RUN', { id: String(earlier[0].id) });
     this.registry.forPrincipal(source.type, principal);
     if (!source.validateOnly || (source.status !== 'completed' && source.status !== 'completed_with_errors')) {

@@ -24,6 +24,8 @@ export class DeleteGroupHandler implements ICommandHandler<DeleteGroupCommand> {
 
   async execute({ principal, groupId }: DeleteGroupCommand) {
     await this.access.assertGroupVisible(principal, groupId);
+    // Deleting drops the group out of its ancestors' admins' scope: the caller must reach them.
+    await this.access.assertCanRestructureGroup(principal, groupId);
     const [children] = await this.em.execute<{ count: string }[]>(`select count(*) as count from groups where parent_id = ?`, [groupId]);
     if (Number(children.count) > 0) throw conflict('USERS.GROUP_HAS_CHILDREN', { count: Number(children.count) });
     const group = await this.em.findOneOrFail(Group, { id: groupId });

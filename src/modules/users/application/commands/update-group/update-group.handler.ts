@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '#libs/contracts/users/index.js';
+import { forbidden } from '#libs/errors/domain-error.js';
 import { Group } from '../../../domain/group.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -25,9 +26,14 @@ export class UpdateGroupHandler implements ICommandHandler<UpdateGroupCommand> {
     await this.access.assertGroupVisible(principal, groupId);
     const group = await this.em.findOneOrFail(Group, { id: groupId });
     if (changes.name !== undefined) group.rename(changes.name);
-    if (changes.parentId !== undefined) {
+    if (changes.parentId !== undefined && changes.parentId !== group.parentId) {
+      // Moving changes the scope of the admins above the group: the caller must reach them (not a rename).
+      await this.access.assertCanRestructureGroup(principal, groupId);
       let ancestors: string[] = [];
-      if (changes.parentId !== null) {
+      if (changes.parentId === null) {
+        // Top level is no group the caller administers: only scope.all puts a group there.
+        if (!this.access.seesEveryone(principal)) throw forbidden('USERS.GROUP_BEYOND_REACH');
+      } else {
         await this.access.assertGroupVisible(principal, changes.parentId);
         const rows = await this.em.execute<{ id: string }[]>(
           `with recursive up(id, parent_id) as (
