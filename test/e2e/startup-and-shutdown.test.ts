@@ -33,7 +33,7 @@ describe('start-up failures and shutdown of the compiled app', () => {
     dirs.push(dir);
     return dir;
   };
-  const start = (env: Record<string, string>) => {
+  const start = (env: Record<string, string>, via: 'node' | 'npm' = 'node') => {
     const app = new AppProcess({
       DATABASE_URL: database.url,
       REDIS_URL: inject('redisUrl'),
@@ -45,10 +45,25 @@ describe('start-up failures and shutdown of the compiled app', () => {
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir(),
       ...env,
-    });
+    }, via);
     processes.push(app);
     return app;
   };
+
+  it('npm run start:prod hands a SIGTERM on to the app: no orphaned server keeps serving after npm exits', async () => {
+    const app = start({}, 'npm');
+    const url = await app.url();
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    app.signal('SIGTERM'); // npm only, as a process manager does: the shell must not stand between npm and node
+    await app.exited;
+    const deadline = Date.now() + 20_000;
+    let stillServing = true;
+    while (stillServing && Date.now() < deadline) {
+      stillServing = await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false);
+      if (stillServing) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(stillServing).toBe(false);
+  });
 
   it('a data directory of an older PostgreSQL ends the start with one message and a hint, no stack trace', async () => {
     const dir = dataDir();

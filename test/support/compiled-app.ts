@@ -29,10 +29,12 @@ export class AppProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
+  /** `via: 'npm'` starts it the way an operator does, `npm run start:prod`, with npm as the process signalled. */
+  constructor(env: Record<string, string>, via: 'node' | 'npm' = 'node') {
+    const [command, args] = via === 'npm' ? ['npm', ['run', '--silent', 'start:prod']] : [process.execPath, [...NODE_FLAGS, MAIN]];
+    this.child = spawn(command, args, {
       cwd: process.cwd(),
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
