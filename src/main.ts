@@ -3,6 +3,9 @@ import { ConfigError, loadConfig } from '#libs/config/app-config.js';
 import { StartupError } from '#libs/runtime/startup-error.js';
 import { startApplication } from './bootstrap.js';
 
+/** A second signal this soon after the first is the same request delivered twice, not an impatient operator. */
+const REPEATED_SIGNAL_MS = 2000;
+
 async function main() {
   let config;
   try {
@@ -16,13 +19,16 @@ async function main() {
   }
   const running = await startApplication(config);
   process.stdout.write(`\n${running.banner.join('\n')}\n\n`);
-  let closing = false;
+  let closingSince: number | undefined;
   const shutdown = async (signal: string) => {
-    if (closing) {
+    if (closingSince !== undefined) {
+      // One request often arrives twice at once: a terminal's Ctrl-C or `kill -- -pgid` reaches the whole
+      // process group, and `npm start` passes the signal on as well. Only a later one means "now".
+      if (Date.now() - closingSince < REPEATED_SIGNAL_MS) return;
       process.stderr.write(`${signal} received again during shutdown: exiting now\n`);
       process.exit(1);
     }
-    closing = true;
+    closingSince = Date.now();
     const seconds = running.config.shutdownTimeoutMs / 1000;
     process.stdout.write(`${signal} received, shutting down (at most ${seconds} s)\n`);
     // The deadline: requests that do not finish, a queue that does not drain or a service that does

@@ -65,6 +65,16 @@ describe('start-up failures and shutdown of the compiled app', () => {
     expect(stillServing).toBe(false);
   });
 
+  it('the same SIGTERM delivered twice at once (process group and npm) is one request: a clean exit 0', async () => {
+    const app = start({});
+    await app.url();
+    app.signal('SIGTERM');
+    app.signal('SIGTERM');
+    const { code } = await app.exited;
+    expect(app.stderr).not.toContain('exiting now');
+    expect(code).toBe(0);
+  });
+
   it('a data directory of an older PostgreSQL ends the start with one message and a hint, no stack trace', async () => {
     const dir = dataDir();
     mkdirSync(join(dir, 'postgres'));
