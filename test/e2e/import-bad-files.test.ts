@@ -29,7 +29,7 @@ import {
 import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { buildIfStale, WorkerProcess } from '../support/worker-process.js';
+import { buildIfStale, WorkerProcess, workerEnvFor } from '../support/worker-process.js';
 
 const CERTS = 'obtained-certificates';
 const WITH_FILES = 'obtained-certificates-with-files';
@@ -889,20 +889,7 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     buildIfStale();
     api = await startTestApp({ env: { ROLE: 'api', QUEUE_PREFIX: queuePrefix, DATA_DIR: dataDir } });
     admin = await new Http(api.url).login('admin@example.com');
-    worker = new WorkerProcess('worker', {
-      PATH: process.env.PATH ?? '',
-      ROLE: 'worker',
-      QUEUE_PREFIX: queuePrefix,
-      DATA_DIR: dataDir,
-      DATABASE_URL: api.database.url,
-      REDIS_URL: api.config.redisUrl!,
-      SMTP_URL: api.mail.url,
-      STORAGE_DIR: api.config.storageDir,
-      AUTH_TOKEN_SECRET: api.config.authTokenSecret,
-      SEED_DEMO_DATA: 'false',
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      LOG_LEVEL: 'info',
-    });
+    worker = new WorkerProcess('worker', workerEnvFor(api, { QUEUE_PREFIX: queuePrefix, DATA_DIR: dataDir }));
     await worker.ready();
   });
 

@@ -10,7 +10,7 @@ import { csv, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, startImport } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { buildIfStale, WorkerProcess } from '../support/worker-process.js';
+import { buildIfStale, WorkerProcess, workerEnvFor } from '../support/worker-process.js';
 
 const ROWS = 20_000;
 const CHUNK_SIZE = 500;
@@ -52,19 +52,7 @@ describe('imports: a worker killed mid-import is replaced and the import complet
     };
     api = await startTestApp({ env: { ...env, ROLE: 'api' } });
     admin = await new Http(api.url).login('admin@example.com');
-    workerEnv = {
-      ...env,
-      PATH: process.env.PATH ?? '',
-      ROLE: 'worker',
-      DATABASE_URL: api.database.url,
-      REDIS_URL: api.config.redisUrl!,
-      SMTP_URL: api.mail.url,
-      STORAGE_DIR: api.config.storageDir,
-      AUTH_TOKEN_SECRET: api.config.authTokenSecret,
-      SEED_DEMO_DATA: 'false',
-      OUTBOX_POLL_INTERVAL_MS: '50',
-      LOG_LEVEL: 'info',
-    };
+    workerEnv = workerEnvFor(api, env);
   });
 
   afterAll(async () => {

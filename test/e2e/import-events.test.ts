@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { csv } from '../support/files.js';
 import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, startImport } from '../support/imports.js';
+import { takeSseBlocks } from '../support/sse.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const TYPE = 'obtained-certificates';
@@ -61,22 +62,12 @@ async function open(url: string, headers: Record<string, string> = {}): Promise<
           stream.endedByServer = true;
           return;
         }
-        buffered += decoder.decode(value, { stream: true });
-        let boundary: number;
-        while ((boundary = buffered.indexOf('\n\n')) >= 0) {
-          const block = buffered.slice(0, boundary);
-          buffered = buffered.slice(boundary + 2);
-          let event = 'message';
-          let id: string | undefined;
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) stream.comments.push(line.slice(1).trim());
-            else if (line.startsWith('retry:')) stream.retry.push(Number(line.slice(6)));
-            else if (line.startsWith('id:')) id = line.slice(3).trim();
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-          }
-          if (data.length > 0) stream.events.push({ id, event, data: JSON.parse(data.join('\n')) });
+        const taken = takeSseBlocks(buffered + decoder.decode(value, { stream: true }));
+        buffered = taken.rest;
+        for (const block of taken.blocks) {
+          stream.comments.push(...block.comments);
+          stream.retry.push(...block.retry);
+          if (block.data !== undefined) stream.events.push({ id: block.id, event: block.event, data: block.data as never });
         }
       }
     } catch {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSpreadsheet, type CellValue } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { csv, xlsx, type Cell } from '../support/files.js';
+import { takeSseBlocks } from '../support/sse.js';
 import { eventually, Http, type HttpResponse } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -57,19 +58,11 @@ async function readEvents(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      buffered += decoder.decode(value, { stream: true });
-      let boundary: number;
-      while ((boundary = buffered.indexOf('\n\n')) >= 0) {
-        const block = buffered.slice(0, boundary);
-        buffered = buffered.slice(boundary + 2);
-        let event = 'message';
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim();
-          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-        }
-        if (data.length === 0) continue;
-        events.push({ event, data: JSON.parse(data.join('\n')) });
+      const taken = takeSseBlocks(buffered + decoder.decode(value, { stream: true }));
+      buffered = taken.rest;
+      for (const { event, data } of taken.blocks) {
+        if (data === undefined) continue;
+        events.push({ event, data: data as never });
         onEvent(events.at(-1)!);
         if (event === 'end') {
           await reader.cancel();

@@ -1,8 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
 import { MAIN } from './compiled-app.js';
+import type { TestApp } from './test-app.js';
 
 export { buildIfStale } from './compiled-app.js';
+
+/**
+ * The environment of a separate worker (ROLE=worker) that shares an API test app's database, Redis,
+ * mail catcher, storage and secret, with `extra` on top (queue prefix, data directory, limits).
+ */
+export function workerEnvFor(api: TestApp, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    ROLE: 'worker',
+    DATABASE_URL: api.database.url,
+    REDIS_URL: api.config.redisUrl!,
+    SMTP_URL: api.mail.url,
+    STORAGE_DIR: api.config.storageDir,
+    AUTH_TOKEN_SECRET: api.config.authTokenSecret,
+    SEED_DEMO_DATA: 'false',
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
 
 /** The compiled app as a real OS process with the production heap flags, its output kept for a failure report. */
 export class WorkerProcess {
