@@ -10,7 +10,8 @@ import type { Principal } from '../users/principal.js';
 export const IMPORT_TYPE = Symbol('import-type');
 export const ImportTypeProvider = () => SetMetadata(IMPORT_TYPE, true);
 
-export type ImportFileKind = 'xlsx' | 'csv' | 'zip';
+/** A reader in the table-reader registry (xlsx, csv, txt, xml) or `zip` (one sheet plus attachments). */
+export type ImportFileKind = string;
 
 export interface ImportColumn {
   /** Stable key used in options and row values (`userCode`). */
@@ -26,6 +27,11 @@ export interface ImportColumn {
   kind: 'text' | 'date' | 'boolean' | 'file';
   /** Longer values fail the row with a clear message. */
   maxLength?: number;
+  /**
+   * A key of the row (email, credential id): checked across the whole file before any row is validated;
+   * every occurrence of a value given twice fails, naming the other rows. Compared case-insensitively.
+   */
+  unique?: boolean;
 }
 
 /** A message about a row or an import: a stable message key plus parameters, translated when shown. */
@@ -38,11 +44,23 @@ export interface ImportMessage {
 
 export interface RawImportRow {
   rowNumber: number;
+  /** Line in the file where the row starts, when the reader knows it (XML records). */
+  line?: number;
   /** Cell text per column key: trimmed NFC text, dates from date cells as YYYY-MM-DD, '' when empty. */
   values: Record<string, string>;
 }
 
 export type RowStatus = 'succeeded' | 'failed' | 'skipped';
+
+/** What a row changed, recorded for undo: the entity, its id, and its state before and after. */
+export interface RowChange {
+  entity: string;
+  id: string;
+  /** null: the row created it. */
+  before: Record<string, unknown> | null;
+  /** null: the row deleted it. */
+  after: Record<string, unknown> | null;
+}
 
 export interface RowOutcome {
   rowNumber: number;
@@ -51,6 +69,14 @@ export interface RowOutcome {
   warnings: ImportMessage[];
   /** Id of what the row created or changed, for the log. */
   entityId?: string;
+  /** What the row changed, for undo (types that support undo). */
+  change?: RowChange;
+}
+
+/** A row of a completed import that changed something, handed to the type's undo. */
+export interface UndoRow {
+  rowNumber: number;
+  change: RowChange;
 }
 
 export interface ImportedFile {
@@ -73,6 +99,7 @@ export interface ImportChunkContext {
   importId: string;
   /** The admin who started the import: scope and permissions are theirs. */
   principal: Principal;
+  /** The validation pass: every write is rolled back after the chunk; outcomes say what would happen. */
   validateOnly: boolean;
   options: Record<string, unknown>;
   files: ImportFiles;
@@ -80,7 +107,34 @@ export interface ImportChunkContext {
   today: string;
 }
 
-export interface ImportTypeDefinition {
+/** What validation found, for a type's import-level check before the run. */
+export interface ValidatedImport {
+  importId: string;
+  principal: Principal;
+  options: Record<string, unknown>;
+  /** Rows that passed validation and will run. */
+  validRows: number;
+  /** Rows (valid or not) per warning code. */
+  warningCounts: Record<string, number>;
+  /** The valid rows with their warnings, in row order, streamed from the import log. */
+  rows(): AsyncIterable<{ row: RawImportRow; warnings: ImportMessage[] }>;
+}
+
+/** The mapping step: which columns an admin may map for these options, and how options are checked. */
+export interface ImportOptionsSupport {
+  /**
+   * A class-validator class for the options (whitelisted, unknown properties refused). The API checks
+   * options against it before any work is queued.
+   */
+  optionsClass?: new () => object;
+  /**
+   * Permission and scope checks of the options for this principal (which groups, which roles): throw a
+   * DomainError (400/403). Runs in the API when the mapping is set, and for auto-confirmed uploads.
+   */
+  checkOptions?(principal: Principal, options: Record<string, unknown>): Promise<void>;
+}
+
+export interface ImportTypeDefinition extends ImportOptionsSupport {
   key: string;
   /** Permission needed to run it, `imports.<key>`. */
   permission: string;
@@ -94,6 +148,26 @@ export interface ImportTypeDefinition {
    * (an attachment each) keep a worker's memory flat with smaller chunks.
    */
   maxChunkSize?: number;
+  /** The columns this principal may map with these options (profile fields open for import, a group's attributes). Default: `columns`. */
+  columnsFor?(principal: Principal, options: Record<string, unknown>): Promise<ImportColumn[]>;
+  /** For XML files: the record element and the field elements (in column order); their names are the headers. */
+  xml?: { recordElement: string; fields: string[] };
+  /** Stop after validation unless the upload says validateOnly=false (the licences type). */
+  validateOnlyByDefault?: boolean;
+  /** Warning codes the admin must acknowledge before the run (POST /confirm acknowledgedWarnings). */
+  warningsToConfirm?: readonly string[];
+  /**
+   * An import-level check over the validated rows before the run ("37 renewals need 37 credits; you have
+   * 20"): problems stop the run (the import waits, and confirm answers 409 naming them). Runs after
+   * validation and again at confirm.
+   */
+  checkBeforeRun?(validated: ValidatedImport): Promise<ImportMessage[]>;
+  /**
+   * Reverts rows of a completed import through the type's own commands, in one transaction per chunk.
+   * A row whose entity changed since the import is not reverted: return it `skipped` with a warning.
+   * Types without it cannot be undone.
+   */
+  undoChunk?(rows: UndoRow[], context: ImportChunkContext): Promise<RowOutcome[]>;
   /**
    * Turns a chunk of rows into the owning module's commands, sent on the CommandBus. The engine runs it
    * inside one transaction and request context: handlers persist through the injected EntityManager,
@@ -106,8 +180,11 @@ export interface ImportTypeDefinition {
 export interface ImportCompletedPayload {
   importId: string;
   type: string;
-  status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
+  status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled' | 'expired';
   validateOnly: boolean;
+  /** 'undo': this run reverted another import (undoOf). */
+  mode: 'import' | 'undo';
+  undoOf: string | null;
   startedBy: string;
   startedByLanguage: string;
   fileName: string;
@@ -130,3 +207,12 @@ export interface ImportStartedPayload {
 
 /** Internal to the import engine but durable: the outbox hands it to a worker, which starts parsing. */
 export class ImportStarted extends defineEvent<ImportStartedPayload>('imports.import-started.v1') {}
+
+export interface ImportAdvancedPayload {
+  importId: string;
+  /** The status the import moved to (validating after a mapping, processing after a confirm, ...). */
+  status: string;
+}
+
+/** Internal to the engine: an admin moved an import on (mapping set, confirmed, undo asked); a worker takes it up. */
+export class ImportAdvanced extends defineEvent<ImportAdvancedPayload>('imports.import-advanced.v1') {}

@@ -1,29 +1,29 @@
-import type { ImportMessage, RawImportRow } from '#libs/contracts/imports/index.js';
-
 export const IMPORTS_QUEUE = 'imports';
 
-/** A row as it travels to its chunk job: the column values, the original cells, and what parsing found. */
-export interface ChunkRow {
-  row: RawImportRow;
-  cells: string[];
-  /** Problems found while reading (too long, not a boolean): the row fails without reaching its type. */
-  errors: ImportMessage[];
-  /** Row number of an identical earlier row: this one is skipped. */
-  duplicateOf?: number;
-}
-
-export interface ParseJob {
+/** Read the header and the first rows (the preview). */
+export interface PreviewJob {
   importId: string;
 }
 
+/** Read the whole file once and stage its rows in PostgreSQL, then plan the chunks. */
+export interface StageJob {
+  importId: string;
+}
+
+export type ChunkPass = 'validate' | 'run';
+
+/** A planned range of staged rows (by staging sequence) for one pass; the rows themselves stay in PostgreSQL. */
 export interface ChunkJob {
   importId: string;
+  pass: ChunkPass;
   chunk: number;
-  rows: ChunkRow[];
+  firstSeq: number;
+  lastSeq: number;
 }
 
-export const parseJobId = (importId: string) => `${importId}:parse`;
-export const chunkJobId = (importId: string, chunk: number) => `${importId}:${chunk}`;
+export const previewJobId = (importId: string) => `${importId}:preview`;
+export const stageJobId = (importId: string) => `${importId}:stage`;
+export const chunkJobId = (importId: string, pass: ChunkPass, chunk: number) => `${importId}:${pass}:${chunk}`;
 
-/** Chunk jobs wait (delayed) until parsing has checked the whole file, so a bad file writes nothing. */
-export const HELD_BACK_MS = 7 * 24 * 3600 * 1000;
+export const READ_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000 } as const;
+export const CHUNK_JOB_OPTIONS = { attempts: 10, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 1000 } as const;
