@@ -32,7 +32,7 @@ export function mapHeader(headers: string[], columns: ImportColumn[], explicit: 
     const mappedKey = explicitByHeader.get(header);
     const column = mappedKey ? columns.find((c) => c.key === mappedKey) : byName.get(header);
     if (mappedKey && !column) {
-      errors.push({ code: 'IMPORTS.MAPPING_UNKNOWN_COLUMN', params: { header: raw, column: mappedKey } });
+      errors.push({ code: 'IMPORTS.MAPPING_UNKNOWN_COLUMN', params: { header: raw, column: mappedKey, available: columns.map((c) => c.key).join(', ') } });
       return;
     }
     if (!column) {

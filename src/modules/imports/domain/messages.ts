@@ -14,9 +14,9 @@ registerMessages({
     'IMPORTS.NO_FAILED_ROWS': 'The import has no failed rows.',
     'IMPORTS.ALREADY_RUN': 'This validation has already been run for real (import {id}).',
     'IMPORTS.NOT_A_FINISHED_VALIDATION': 'Only a finished validate-only import can be run for real (this one is {status}).',
-    'IMPORTS.MISSING_COLUMNS': 'Mandatory column(s) missing: {columns}. The first row holds: {found}. Download the template to see the expected headers.',
+    'IMPORTS.MISSING_COLUMNS': 'Mandatory column(s) missing: {columns}. Map a column of the file to each of them, or add them to the file (its first row holds: {found}); the template shows the expected headers.',
     'IMPORTS.DUPLICATE_COLUMN': 'Column "{column}" appears twice (again as "{header}"). Keep one.',
-    'IMPORTS.MAPPING_UNKNOWN_COLUMN': 'The column mapping sends "{header}" to "{column}", which this import does not have.',
+    'IMPORTS.MAPPING_UNKNOWN_COLUMN': 'The column mapping sends "{header}" to "{column}", which this import does not have or you may not import. Map "{header}" to one of {available}, or skip it.',
     'IMPORTS.IGNORED_COLUMNS': 'Column(s) not used by this import were ignored: {headers}.',
     'IMPORTS.NO_ROWS': 'The sheet has a header but no rows to import.',
     'IMPORTS.NO_HEADER': 'The sheet is empty: the first row must hold the column headers.',
@@ -65,9 +65,9 @@ registerMessages({
     'IMPORTS.NO_FAILED_ROWS': 'De import heeft geen mislukte rijen.',
     'IMPORTS.ALREADY_RUN': 'Deze controle is al echt uitgevoerd (import {id}).',
     'IMPORTS.NOT_A_FINISHED_VALIDATION': 'Alleen een afgeronde controle-import kan echt worden uitgevoerd (deze is {status}).',
-    'IMPORTS.MISSING_COLUMNS': 'Verplichte kolom(men) ontbreken: {columns}. De eerste rij bevat: {found}. Download het sjabloon voor de verwachte kopteksten.',
+    'IMPORTS.MISSING_COLUMNS': 'Verplichte kolom(men) ontbreken: {columns}. Koppel er een kolom uit het bestand aan, of voeg ze toe aan het bestand (de eerste rij bevat: {found}); het sjabloon toont de verwachte kopteksten.',
     'IMPORTS.DUPLICATE_COLUMN': 'Kolom "{column}" staat er twee keer in (nogmaals als "{header}"). Houd er één over.',
-    'IMPORTS.MAPPING_UNKNOWN_COLUMN': 'De kolomkoppeling stuurt "{header}" naar "{column}", maar die kolom bestaat niet in deze import.',
+    'IMPORTS.MAPPING_UNKNOWN_COLUMN': 'De kolomkoppeling stuurt "{header}" naar "{column}", maar die kolom bestaat niet in deze import of u mag hem niet importeren. Koppel "{header}" aan een van {available}, of sla hem over.',
     'IMPORTS.IGNORED_COLUMNS': 'Kolom(men) die deze import niet gebruikt zijn genegeerd: {headers}.',
     'IMPORTS.NO_ROWS': 'Het blad heeft een koprij maar geen rijen om te importeren.',
     'IMPORTS.NO_HEADER': 'Het blad is leeg: de eerste rij moet de kolomkoppen bevatten.',
@@ -144,5 +144,23 @@ registerMessages({
     'IMPORTS.CELL_TOO_LONG': 'De cel in kolom {column} is {length} tekens lang; hoogstens {max} passen in een cel.',
     'IMPORTS.PARSE_DIED':
       'Het lezen van het bestand liet de importverwerker {attempts} keer stoppen (het past mogelijk niet in het geheugen), dus het is niet opnieuw geprobeerd. Splits het bestand in kleinere bestanden of sla het op als CSV, en upload opnieuw.',
+  },
+});
+
+// Column mapping checked before an import reads its rows (column-mapping.ts).
+registerMessages({
+  en: {
+    'IMPORTS.MAPPING_UNKNOWN_HEADER': 'The column mapping names the header "{header}", which is not in the file (its first row holds: {found}). Map the headers as they appear in the file, or upload the file the mapping was made for.',
+    'IMPORTS.MAPPING_DUPLICATE_KEY':
+      'Column {position} ("{header}") and column {otherPosition} ("{otherHeader}") are both mapped to {column}. Map only one of them to {column} and skip the other; if the file has two columns with the same header, rename one of them.',
+    'IMPORTS.MAPPING_AMBIGUOUS_HEADER':
+      'The column mapping names header "{header}" (column {position}) more than once, spelled differently and with different columns. Keep one entry for it, spelled as in the file.',
+  },
+  nl: {
+    'IMPORTS.MAPPING_UNKNOWN_HEADER': 'De kolomkoppeling noemt de kop "{header}", maar die staat niet in het bestand (de eerste rij bevat: {found}). Koppel de koppen zoals ze in het bestand staan, of upload het bestand waarvoor de koppeling gemaakt is.',
+    'IMPORTS.MAPPING_DUPLICATE_KEY':
+      'Kolom {position} ("{header}") en kolom {otherPosition} ("{otherHeader}") zijn allebei gekoppeld aan {column}. Koppel er maar één aan {column} en sla de andere over; heeft het bestand twee kolommen met dezelfde kop, geef er dan één een andere naam.',
+    'IMPORTS.MAPPING_AMBIGUOUS_HEADER':
+      'De kolomkoppeling noemt kop "{header}" (kolom {position}) meer dan eens, verschillend gespeld en met verschillende kolommen. Houd er één vermelding voor over, gespeld zoals in het bestand.',
   },
 });
