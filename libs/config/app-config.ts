@@ -79,6 +79,12 @@ export class AppConfig {
     pendingQuotaBytes: number;
     /** Days a finished import's upload is kept (to run a validation for real); failed/cancelled ones go at once. */
     uploadRetentionDays: number;
+    /** An import waiting for its mapping or confirmation this long expires; its staged rows are removed. */
+    waitingExpiryHours: number;
+    /** An import whose progress has not moved this long is looked at by the reaper (its jobs queued again). */
+    stallAfterSeconds: number;
+    /** How often the reaper looks (worker role; 0 turns it off). */
+    reaperIntervalMs: number;
   };
   /** The collector of stored files that nothing references (worker role). */
   storageCollector: {
@@ -262,6 +268,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       xlsxMaxSharedStringsBytes: int('IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES', 48 * 1024 ** 2, 1024, 1024 ** 3),
       pendingQuotaBytes: int('IMPORT_PENDING_QUOTA_BYTES', 2 * 1024 ** 3, 1024),
       uploadRetentionDays: int('IMPORT_UPLOAD_RETENTION_DAYS', 14, 0, 3650),
+      waitingExpiryHours: int('IMPORT_WAITING_EXPIRY_HOURS', 72, 1, 24 * 365),
+      stallAfterSeconds: int('IMPORT_STALL_AFTER_SECONDS', 120, 1, 86_400),
+      reaperIntervalMs: int('IMPORT_REAPER_INTERVAL_MS', 15_000, 0, 3_600_000),
     },
     storageCollector: {
       intervalMs: int('STORAGE_COLLECT_INTERVAL_MS', 3_600_000, 0),

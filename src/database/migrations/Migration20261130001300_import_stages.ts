@@ -46,6 +46,7 @@ export class Migration20261130001300_import_stages extends Migration {
         duplicate_of int null,
         primary key (import_id, seq)
       );
+      create index import_staged_rows_row_idx on import_staged_rows (import_id, row_number);
 
       create table import_chunk_plan (
         import_id uuid not null references imports (id) on delete cascade,

@@ -8,13 +8,20 @@ import './domain/messages.js';
 import { CancelImportHandler } from './application/commands/cancel-import/cancel-import.handler.js';
 import { RunValidatedImportHandler } from './application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportHandler } from './application/commands/start-import/start-import.handler.js';
-import { QueueParsingOnImportStarted } from './application/event-handlers/queue-parsing-on-import-started.handler.js';
+import { ConfirmImportHandler } from './application/commands/confirm-import/confirm-import.handler.js';
+import { SetImportMappingHandler } from './application/commands/set-import-mapping/set-import-mapping.handler.js';
+import { UndoImportHandler } from './application/commands/undo-import/undo-import.handler.js';
+import { ScheduleImportOnAdvanced, ScheduleImportOnStarted } from './application/event-handlers/schedule-import-work.handler.js';
+import { ImportColumns } from './application/import-columns.js';
 import { ImportAccess } from './application/import-access.js';
 import { ImportDocuments } from './application/import-documents.js';
 import { ImportTypeRegistry } from './application/import-type-registry.js';
 import { ImportViews } from './application/import-views.js';
 import { ChunkProcessor } from './application/processing/chunk-processor.js';
-import { ImportParser } from './application/processing/import-parser.js';
+import { ImportReaper } from './application/processing/import-reaper.js';
+import { ImportScheduler } from './application/processing/import-scheduler.js';
+import { ImportSource } from './application/processing/import-source.js';
+import { ImportStager } from './application/processing/import-stager.js';
 import { IMPORTS_QUEUE } from './application/processing/import-queue.js';
 import { ImportWorker } from './application/processing/import-worker.js';
 import {
@@ -25,7 +32,10 @@ import {
 } from './application/queries/import-queries.handlers.js';
 import { ImportQuota } from './application/pending-import-bytes.js';
 import { ImportStoredFiles } from './infrastructure/import-stored-files.js';
+import { ImportRepository } from './infrastructure/import-repository.js';
 import { IMPORTS_ENTITIES } from './infrastructure/imports.schemas.js';
+import { MappingMemory } from './infrastructure/mapping-memory.js';
+import { StagedRows } from './infrastructure/staged-rows.js';
 import { ImportEventStream } from './interface/http/import-event-stream.js';
 import { ImportsController } from './interface/http/imports.controller.js';
 
@@ -54,7 +64,14 @@ export class ImportsModule {
         ImportViews,
         ImportDocuments,
         ImportEventStream,
-        ImportParser,
+        ImportRepository,
+        ImportColumns,
+        MappingMemory,
+        StagedRows,
+        ImportSource,
+        ImportStager,
+        ImportScheduler,
+        ImportReaper,
         ChunkProcessor,
         ImportWorker,
         ImportStoredFiles,
@@ -62,11 +79,15 @@ export class ImportsModule {
         StartImportHandler,
         CancelImportHandler,
         RunValidatedImportHandler,
+        SetImportMappingHandler,
+        ConfirmImportHandler,
+        UndoImportHandler,
         ListImportTypesHandler,
         ListImportsHandler,
         GetImportHandler,
         ListImportRowsHandler,
-        QueueParsingOnImportStarted,
+        ScheduleImportOnStarted,
+        ScheduleImportOnAdvanced,
       ],
     };
   }

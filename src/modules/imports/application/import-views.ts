@@ -1,11 +1,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { ImportMessage } from '#libs/contracts/imports/index.js';
+import type { ImportColumn, ImportMessage } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { notFound } from '#libs/errors/domain-error.js';
 import { translate, type Language } from '#libs/i18n/i18n.js';
-import { progressPercent, type ImportStatus } from '../domain/import-lifecycle.js';
+import { AppConfig } from '#libs/config/app-config.js';
+import { unmappedMandatory } from '../domain/column-mapping.js';
+import { isWaiting, progressPercent, type ImportStatus } from '../domain/import-lifecycle.js';
+import type { ImportPreview, ImportValidation } from '../domain/import.js';
 import { ImportAccess } from './import-access.js';
+import { ImportColumns } from './import-columns.js';
+import { ImportTypeRegistry } from './import-type-registry.js';
 
 export interface TranslatedMessage {
   code: string;
@@ -26,26 +31,39 @@ export interface ImportView {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-  counts: { total: number; processed: number; succeeded: number; failed: number; skipped: number; withWarnings: number };
+  counts: { total: number; validated: number; valid: number; processed: number; succeeded: number; failed: number; skipped: number; withWarnings: number };
   progressPercent: number;
   rowsPerSecond: number | null;
   failure: TranslatedMessage | null;
   warnings: TranslatedMessage[];
   retryOf: string | null;
+  mode: 'import' | 'undo';
+  undoOf: string | null;
+  autoConfirm: boolean;
+  expiresAt: string | null;
   /** Grows with every change of the import's row: the id of its Server-Sent Events. */
   version: number;
 }
 
+export interface ImportDetailView extends ImportView {
+  header: string[];
+  preview: (Omit<ImportPreview, 'warnings'> & { columns: ImportColumn[]; unmappedMandatory: string[]; warnings: TranslatedMessage[] }) | null;
+  mapping: Record<string, string | null> | null;
+  options: Record<string, unknown>;
+  validation: { warningGroups: { code: string; message: string; rows: number; needsConfirmation: boolean }[]; toConfirm: string[]; checkProblems: TranslatedMessage[] } | null;
+  acknowledgedWarnings: string[];
+}
+
 export interface ImportRowView {
   rowNumber: number;
-  status: 'succeeded' | 'failed' | 'skipped';
+  status: 'valid' | 'succeeded' | 'failed' | 'skipped';
   errors: TranslatedMessage[];
   warnings: TranslatedMessage[];
   values: Record<string, string>;
   entityId: string | null;
 }
 
-export type RowOutcomeFilter = 'succeeded' | 'failed' | 'skipped' | 'warnings';
+export type RowOutcomeFilter = 'valid' | 'succeeded' | 'failed' | 'skipped' | 'warnings';
 
 interface ImportRow {
   id: string;
@@ -60,6 +78,9 @@ interface ImportRow {
   started_at: Date | null;
   finished_at: Date | null;
   total_rows: number;
+  validated_rows: number;
+  valid_rows: number;
+  run_rows: number;
   processed_rows: number;
   succeeded_rows: number;
   failed_rows: number;
@@ -69,13 +90,26 @@ interface ImportRow {
   warnings: ImportMessage[];
   retry_of: string | null;
   header: string[] | null;
+  mode: 'import' | 'undo';
+  undo_of: string | null;
+  auto_confirm: boolean;
+  status_changed_at: Date;
+  validation: ImportValidation | null;
   version: string;
   total?: string;
 }
 
+interface ImportDetailRow extends ImportRow {
+  preview: ImportPreview | null;
+  mapping: Record<string, string | null> | null;
+  options: Record<string, unknown>;
+  acknowledged_warnings: string[];
+}
+
 const COLUMNS = `i.id, i.type, i.status, i.validate_only, i.file_name, i.file_size, i.started_by, i.started_by_name, i.created_at,
   i.started_at, i.finished_at, i.total_rows, i.processed_rows, i.succeeded_rows, i.failed_rows, i.skipped_rows, i.warning_rows,
-  i.failure, i.warnings, i.retry_of, i.header, i.version`;
+  i.failure, i.warnings, i.retry_of, i.header, i.version, i.validated_rows, i.valid_rows, i.run_rows, i.mode, i.undo_of, i.auto_confirm,
+  i.status_changed_at, i.validation`;
 
 export function translateMessage(message: ImportMessage, language: Language): TranslatedMessage {
   return { code: message.code, message: translate(message.code, language, message.params ?? {}), column: message.column, params: message.params };
@@ -87,6 +121,9 @@ export class ImportViews {
   constructor(
     private readonly em: EntityManager,
     private readonly access: ImportAccess,
+    private readonly registry: ImportTypeRegistry,
+    private readonly columns: ImportColumns,
+    private readonly config: AppConfig,
   ) {}
 
   async list(
@@ -114,12 +151,56 @@ export class ImportViews {
     if (rows.length === 0 && filter.page > 1) {
       total = Number((await this.em.execute<{ total: string }[]>(`select count(*) as total from imports i where ${where.join(' and ')}`, params))[0].total);
     }
-    return { items: rows.map((row) => toView(row, language)), total };
+    return { items: rows.map((row) => toView(row, language, this.expiryMs())), total };
   }
 
-  async get(principal: Principal, importId: string, language: Language): Promise<ImportView & { header: string[] }> {
-    const row = await this.row(principal, importId);
-    return { ...toView(row, language), header: row.header ?? [] };
+  async get(principal: Principal, importId: string, language: Language): Promise<ImportDetailView> {
+    const scope = this.access.condition(principal);
+    const rows = await this.em.execute<ImportDetailRow[]>(
+      `select ${COLUMNS}, i.preview, i.mapping, i.options, i.acknowledged_warnings from imports i where i.id = ? and ${scope.sql}`,
+      [importId, ...scope.params],
+    );
+    if (rows.length === 0) throw notFound('IMPORTS.IMPORT_NOT_FOUND');
+    const row = rows[0];
+    const view = toView(row, language, this.expiryMs());
+    let preview: ImportDetailView['preview'] = null;
+    if (row.preview) {
+      const type = this.registry.get(row.type);
+      const columns = row.preview ? await this.columns.for(type, principal, row.options ?? {}) : [];
+      preview = {
+        headers: row.preview.headers,
+        sampleRows: row.preview.sampleRows,
+        suggestions: row.preview.suggestions,
+        columns: columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        unmappedMandatory: unmappedMandatory(row.preview.suggestions as never, columns).map((column) => column.header),
+        warnings: row.preview.warnings.map((m) => translateMessage(m, language)),
+      };
+    }
+    const toConfirm = row.validation?.toConfirm ?? [];
+    return {
+      ...view,
+      header: row.header ?? [],
+      preview,
+      mapping: row.mapping,
+      options: row.options ?? {},
+      validation: row.validation
+        ? {
+            warningGroups: row.validation.warningGroups.map((group) => ({
+              code: group.code,
+              message: translate(group.code, language, {}),
+              rows: group.rows,
+              needsConfirmation: toConfirm.includes(group.code),
+            })),
+            toConfirm,
+            checkProblems: row.validation.checkProblems.map((m) => translateMessage(m, language)),
+          }
+        : null,
+      acknowledgedWarnings: row.acknowledged_warnings ?? [],
+    };
+  }
+
+  private expiryMs(): number {
+    return this.config.imports.waitingExpiryHours * 3_600_000;
   }
 
   async row(principal: Principal, importId: string): Promise<ImportRow> {
@@ -178,7 +259,7 @@ export class ImportViews {
   }
 }
 
-function toView(row: ImportRow, language: Language): ImportView {
+function toView(row: ImportRow, language: Language, expiryMs: number): ImportView {
   const started = row.started_at ? new Date(row.started_at) : null;
   const finished = row.finished_at ? new Date(row.finished_at) : null;
   const durationMs = started ? (finished ?? new Date()).getTime() - started.getTime() : null;
@@ -196,17 +277,27 @@ function toView(row: ImportRow, language: Language): ImportView {
     durationMs,
     counts: {
       total: row.total_rows,
+      validated: row.validated_rows,
+      valid: row.valid_rows,
       processed: row.processed_rows,
       succeeded: row.succeeded_rows,
       failed: row.failed_rows,
       skipped: row.skipped_rows,
       withWarnings: row.warning_rows,
     },
-    progressPercent: progressPercent(row.status, row.processed_rows, row.total_rows),
+    progressPercent: progressPercent(
+      row.status,
+      { total: row.total_rows, validated: row.validated_rows, processed: row.processed_rows, runRows: row.run_rows },
+      row.validation !== null,
+    ),
     rowsPerSecond: durationMs && durationMs > 0 && row.processed_rows > 0 ? Math.round((row.processed_rows / durationMs) * 1000) : null,
     failure: row.failure ? translateMessage(row.failure, language) : null,
     warnings: (row.warnings ?? []).map((m) => translateMessage(m, language)),
     retryOf: row.retry_of,
+    mode: row.mode,
+    undoOf: row.undo_of,
+    autoConfirm: row.auto_confirm,
+    expiresAt: isWaiting(row.status) ? new Date(new Date(row.status_changed_at).getTime() + expiryMs).toISOString() : null,
     version: Number(row.version),
   };
 }

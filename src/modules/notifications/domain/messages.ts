@@ -12,6 +12,7 @@ registerMessages({
     'NOTIFICATIONS.IMPORT_COMPLETED_WITH_ERRORS': 'Import of {fileName} finished with errors: {succeeded} succeeded, {failed} failed, {skipped} skipped. Download the error file.',
     'NOTIFICATIONS.IMPORT_FAILED': 'Import of {fileName} failed; open it to see why.',
     'NOTIFICATIONS.IMPORT_CANCELLED': 'Import of {fileName} was cancelled after {succeeded} succeeded and {failed} failed rows.',
+    'NOTIFICATIONS.IMPORT_EXPIRED': 'Import of {fileName} expired: it waited too long for its mapping or confirmation. Upload the file again.',
     'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Notification not found.',
   },
   nl: {
@@ -25,6 +26,7 @@ registerMessages({
     'NOTIFICATIONS.IMPORT_COMPLETED_WITH_ERRORS': 'Import van {fileName} klaar met fouten: {succeeded} gelukt, {failed} mislukt, {skipped} overgeslagen. Download het foutenbestand.',
     'NOTIFICATIONS.IMPORT_FAILED': 'Import van {fileName} is mislukt; open hem om te zien waarom.',
     'NOTIFICATIONS.IMPORT_CANCELLED': 'Import van {fileName} is geannuleerd na {succeeded} gelukte en {failed} mislukte rijen.',
+    'NOTIFICATIONS.IMPORT_EXPIRED': 'Import van {fileName} is verlopen: hij wachtte te lang op de koppeling of bevestiging. Upload het bestand opnieuw.',
     'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Melding niet gevonden.',
   },
 });

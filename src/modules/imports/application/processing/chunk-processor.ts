@@ -1,47 +1,47 @@
 import { MikroORM, RequestContext, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import {
-  ImportCompleted,
-  type ImportChunkContext,
-  type ImportedFile,
-  type ImportFiles,
-  type ImportMessage,
-  type ImportTypeDefinition,
-  type RawImportRow,
-  type RowOutcome,
-} from '#libs/contracts/imports/index.js';
+import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowOutcome, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { DomainError } from '#libs/errors/domain-error.js';
-import { collectEvents, recordEvent } from '#libs/outbox/outbox.js';
 import { importRows } from '#libs/metrics/metrics.js';
+import { collectEvents } from '#libs/outbox/outbox.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
-import { Import } from '../../domain/import.js';
+import { Import, type ImportValidation } from '../../domain/import.js';
+import { ImportRepository, sql } from '../../infrastructure/import-repository.js';
+import type { StagedRow } from '../../infrastructure/staged-rows.js';
+import { NO_FILES, ZipFiles } from '../../infrastructure/zip-files.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import type { ChunkJob, ChunkRow } from './import-queue.js';
+import type { ChunkJob } from './import-queue.js';
 
-const ROLL_BACK = Symbol('validate-only: roll back the business writes');
+const ROLL_BACK = Symbol('validation: roll the business writes back');
 /** The import was cancelled (or ended) while the chunk ran: the chunk is rolled back and records nothing. */
 const IMPORT_ENDED = Symbol('import ended while the chunk ran');
 /** Another run of the same chunk committed it already. */
 const CHUNK_DONE = Symbol('chunk already committed');
 
-interface OutcomeRow {
+export type ChunkResult = 'processed' | 'skipped' | 'advanced';
+
+interface OutcomeRecord {
   row_number: number;
-  status: RowOutcome['status'];
+  status: string;
   errors: ImportMessage[];
   warnings: ImportMessage[];
   cells: string[];
   entity_id: string | null;
+  change: unknown;
 }
 
 /**
- * Processes one chunk in one transaction: the rows' business writes (through the import type's
- * commands), their outcomes in the import log, the counters, and, for the last chunk, the end of the
- * import with ImportCompleted. A chunk retried after a crash skips rows that already have an outcome,
- * so every row is recorded exactly once. Validate-only runs roll the business writes back to a
- * savepoint and keep the outcomes.
+ * Processes one chunk (a planned range of staged rows) of one pass in one transaction: the rows'
+ * business writes through the import type's commands, their outcomes in the import log, the counters,
+ * and, with the last chunk, the end of the pass. Outcomes are written in the chunk's own transaction,
+ * not projected from per-row events afterwards: a chunk that is retried after a crash finds exactly the
+ * rows that committed, so every row has one outcome.
+ * - validate: every write is rolled back to a savepoint; the outcomes say what would happen (`valid`).
+ * - run: rows that passed validation (or, without a validation pass, every row) are written for real.
+ *   An undo runs the type's undo commands over the changes another import recorded.
  */
 @Injectable()
 export class ChunkProcessor {
@@ -51,94 +51,224 @@ export class ChunkProcessor {
     private readonly orm: MikroORM,
     private readonly registry: ImportTypeRegistry,
     private readonly queries: QueryBus,
+    private readonly imports: ImportRepository,
   ) {}
 
-  async process(job: ChunkJob): Promise<'processed' | 'skipped'> {
+  async process(job: ChunkJob): Promise<ChunkResult> {
     const started = performance.now();
     const run = await this.orm.em.fork().findOne(Import, { id: job.importId });
-    if (!run || run.status !== 'processing') return 'skipped';
+    const expected = job.pass === 'validate' ? 'validating' : 'processing';
+    if (!run || run.status !== expected) return 'skipped';
     const type = this.registry.get(run.type);
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
 
     let recorded: { status: string }[] = [];
-    const ended = await this.orm.em.fork().transactional(async (em) => {
-      // Claim the chunk first. A second run of the same chunk (a job whose lock expired while the first
-      // run was still going) waits here on the first one's row and finds the chunk taken once it commits;
-      // if the first run died, its claim rolled back with everything else and this run takes over.
-      const claimed = await em.execute(`insert into import_chunks (import_id, chunk, rows) values (?, ?, ?) on conflict do nothing returning chunk`, [
-        run.id,
-        job.chunk,
-        job.rows.length,
-      ]);
-      if (claimed.length === 0) throw CHUNK_DONE;
-      const numbers = job.rows.map((r) => r.row.rowNumber);
-      const done = new Set(
-        (
-          await em.execute<{ row_number: number }[]>(
-            `select row_number from import_row_results where import_id = ? and row_number between ? and ?`,
-            [run.id, Math.min(...numbers), Math.max(...numbers)],
-          )
-        ).map((r) => r.row_number),
+    let advanced = false;
+    const ended = await this.orm.em
+      .fork()
+      .transactional(async (em) => {
+        // Claim the chunk first. A second run of the same chunk (a job whose lock expired while the first
+        // was still going) waits here on the first one's row and finds the chunk taken once it commits;
+        // if the first run died, its claim rolled back with everything else and this run takes over.
+        const claimed = await em.execute(`insert into import_chunks (import_id, pass, chunk, rows) values (?, ?, ?, ?) on conflict do nothing returning chunk`, [
+          run.id,
+          job.pass,
+          job.chunk,
+          job.lastSeq - job.firstSeq + 1,
+        ]);
+        if (claimed.length === 0) throw CHUNK_DONE;
+        const rows = await this.stagedRows(em, run.id, job.firstSeq, job.lastSeq);
+        const result = job.pass === 'validate' ? await this.validate(em, run, type, principal, rows) : await this.runRows(em, run, type, principal, rows);
+        recorded = result.recorded;
+        advanced = result.advanced;
+      })
+      .then(
+        () => false,
+        (error: unknown) => {
+          if (error === IMPORT_ENDED || error === CHUNK_DONE) return true;
+          throw error;
+        },
       );
-      const pending = job.rows.filter((r) => !done.has(r.row.rowNumber));
-      const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending);
-      recorded = await this.record(em, run, job, pending, outcomes);
-    }).then(
-      () => false,
-      (error: unknown) => {
-        if (error === IMPORT_ENDED || error === CHUNK_DONE) return true;
-        throw error;
-      },
-    );
     if (ended) return 'skipped';
     // Counted after the commit, so a chunk that rolled back and ran again counts its rows once.
-    const mode = run.validateOnly ? 'validate' : 'run';
+    const mode = job.pass === 'validate' ? 'validate' : run.mode === 'undo' ? 'undo' : 'run';
     const byOutcome = new Map<string, number>();
     for (const row of recorded) byOutcome.set(row.status, (byOutcome.get(row.status) ?? 0) + 1);
     for (const [outcome, rows] of byOutcome) importRows.inc({ type: run.type, outcome, mode }, rows);
-    this.logger.debug({ msg: 'chunk processed', importId: run.id, chunk: job.chunk, rows: job.rows.length, ms: Math.round(performance.now() - started) });
-    return 'processed';
+    this.logger.debug({ msg: 'chunk processed', importId: run.id, pass: job.pass, chunk: job.chunk, rows: recorded.length, ms: Math.round(performance.now() - started) });
+    return advanced ? 'advanced' : 'processed';
   }
 
-  private async outcomesOf(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: ChunkRow[]): Promise<RowOutcome[]> {
+  private async stagedRows(em: EntityManager, importId: string, firstSeq: number, lastSeq: number): Promise<StagedRow[]> {
+    const rows = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; cells: string[]; errors: ImportMessage[]; duplicate_of: number | null }[]>(
+      `select seq, row_number, line, "values", cells, errors, duplicate_of from import_staged_rows where import_id = ? and seq between ? and ? order by seq`,
+      [importId, firstSeq, lastSeq],
+    );
+    return rows.map((row) => ({
+      seq: row.seq,
+      rowNumber: row.row_number,
+      line: row.line ?? undefined,
+      values: row.values,
+      cells: row.cells,
+      errors: row.errors,
+      duplicateOf: row.duplicate_of ?? undefined,
+    }));
+  }
+
+  /** The validation pass: outcomes of every row not validated yet, with the business writes rolled back. */
+  private async validate(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]) {
+    const done = await this.recordedRows(em, run.id, rows);
+    const pending = rows.filter((row) => !done.has(row.rowNumber));
+    const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending, true);
+    const records = this.records(pending, outcomes, 'valid');
+    const inserted = await this.insertOutcomes(em, run.id, records);
+    const count = (status: string) => inserted.filter((row) => row.status === status).length;
+    const progress = await this.imports.update(em, run.id, ['validating'], {
+      validated_rows: sql('validated_rows + ?', inserted.length),
+      valid_rows: sql('valid_rows + ?', count('valid')),
+      failed_rows: sql('failed_rows + ?', count('failed')),
+      skipped_rows: sql('skipped_rows + ?', count('skipped')),
+      warning_rows: sql('warning_rows + ?', inserted.filter((row) => row.warned).length),
+      chunks_done: sql('chunks_done + 1'),
+    });
+    // Cancelled meanwhile: the cancel held the import's row until it committed, so this update waited and
+    // found the import ended. The chunk rolls back, so what the cancel reported stays the whole truth.
+    if (!progress) throw IMPORT_ENDED;
+    let advanced = false;
+    if (progress.chunk_count !== null && Number(progress.chunks_done) >= Number(progress.chunk_count)) {
+      advanced = await this.endValidation(em, run, type, principal, Number(progress.valid_rows), Number(progress.failed_rows));
+    }
+    return { recorded: inserted, advanced };
+  }
+
+  /**
+   * After the last validation chunk: warnings grouped by code, the type's import-level check, and where
+   * the import goes next: ended (validate only, or nothing valid to run), on to the run (auto-confirm
+   * with nothing to confirm), or waiting for the admin's confirmation. True when the run is to be queued.
+   */
+  private async endValidation(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, validRows: number, failedRows: number): Promise<boolean> {
+    const groups = await em.execute<{ code: string; rows: string }[]>(
+      `select w ->> 'code' as code, count(distinct r.row_number)::text as rows
+         from import_row_results r cross join lateral jsonb_array_elements(r.warnings) w
+        where r.import_id = ? group by 1 order by 2 desc, 1`,
+      [run.id],
+    );
+    const warningGroups = groups.map((group) => ({ code: group.code, rows: Number(group.rows) }));
+    const toConfirm = warningGroups.map((group) => group.code).filter((code) => type.warningsToConfirm?.includes(code));
+    const checkProblems = validRows > 0 && type.checkBeforeRun && principal ? await type.checkBeforeRun(validatedImport(em, run, principal, validRows, warningGroups)) : [];
+    const validation: ImportValidation = { warningGroups, toConfirm, checkProblems };
+    if (run.validateOnly || validRows === 0) {
+      await this.imports.update(em, run.id, ['validating'], { validation });
+      await this.imports.finish(em, run.id, finalStatusFor({ failedRows }));
+      return false;
+    }
+    if (run.autoConfirm && toConfirm.length === 0 && checkProblems.length === 0) {
+      const moved = await this.imports.move(em, run.id, 'processing', { validation, run_rows: validRows, chunks_done: 0, confirmed_at: sql('now()') }, ['validating']);
+      if (!moved) throw IMPORT_ENDED;
+      return true;
+    }
+    if (!(await this.imports.move(em, run.id, 'awaiting_confirmation', { validation }, ['validating']))) throw IMPORT_ENDED;
+    return false;
+  }
+
+  /** The run pass: rows that passed validation (or every row, without one) written for real. */
+  private async runRows(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]) {
+    const recorded = await this.recordedRows(em, run.id, rows);
+    const validatedFirst = run.validation !== null;
+    const toRun = rows.filter((row) => (validatedFirst ? recorded.get(row.rowNumber)?.status === 'valid' : !recorded.has(row.rowNumber)));
+    const outcomes =
+      toRun.length === 0
+        ? []
+        : run.mode === 'undo'
+          ? await this.undoOutcomes(em, run, type, principal, toRun)
+          : await this.outcomesOf(em, run, type, principal, toRun, false);
+    const records = this.records(toRun, outcomes, 'succeeded');
+    const written = await this.upsertOutcomes(em, run.id, records);
+    const count = (status: string) => written.filter((row) => row.status === status).length;
+    const wasWarned = written.filter((row) => recorded.get(row.row_number)?.warned).length;
+    const progress = await this.imports.update(em, run.id, ['processing'], {
+      processed_rows: sql('processed_rows + ?', written.length),
+      valid_rows: sql('greatest(0, valid_rows - ?)', validatedFirst ? written.length : 0),
+      succeeded_rows: sql('succeeded_rows + ?', count('succeeded')),
+      failed_rows: sql('failed_rows + ?', count('failed')),
+      skipped_rows: sql('skipped_rows + ?', count('skipped')),
+      warning_rows: sql('warning_rows + ?', written.filter((row) => row.warned).length - wasWarned),
+      chunks_done: sql('chunks_done + 1'),
+    });
+    if (!progress) throw IMPORT_ENDED;
+    if (progress.chunk_count !== null && Number(progress.chunks_done) >= Number(progress.chunk_count)) {
+      await this.imports.finish(em, run.id, finalStatusFor({ failedRows: Number(progress.failed_rows) }));
+    }
+    return { recorded: written, advanced: false };
+  }
+
+  /** Outcomes already recorded for these rows (a retried chunk, or the validation before the run). */
+  private async recordedRows(em: EntityManager, importId: string, rows: StagedRow[]): Promise<Map<number, { status: string; warned: boolean }>> {
+    if (rows.length === 0) return new Map();
+    const numbers = rows.map((row) => row.rowNumber);
+    const found = await em.execute<{ row_number: number; status: string; warned: boolean }[]>(
+      `select row_number, status, jsonb_array_length(warnings) > 0 as warned from import_row_results where import_id = ? and row_number between ? and ?`,
+      [importId, Math.min(...numbers), Math.max(...numbers)],
+    );
+    return new Map(found.map((row) => [row.row_number, { status: row.status, warned: row.warned }]));
+  }
+
+  private async outcomesOf(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[], validation: boolean): Promise<RowOutcome[]> {
     const decided: RowOutcome[] = [];
     const toProcess: RawImportRow[] = [];
     for (const row of rows) {
-      if (row.duplicateOf !== undefined) {
-        decided.push({ rowNumber: row.row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.DUPLICATE_ROW', params: { row: row.duplicateOf } }] });
+      if (row.duplicateOf !== undefined && row.errors.length === 0) {
+        decided.push({ rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.DUPLICATE_ROW', params: { row: row.duplicateOf } }] });
       } else if (row.errors.length > 0) {
-        decided.push({ rowNumber: row.row.rowNumber, status: 'failed', errors: row.errors, warnings: [] });
+        decided.push({ rowNumber: row.rowNumber, status: 'failed', errors: row.errors, warnings: [] });
       } else {
-        toProcess.push(row.row);
+        toProcess.push({ rowNumber: row.rowNumber, line: row.line, values: row.values });
       }
     }
     if (toProcess.length === 0) return decided;
-    if (!principal) {
-      // The admin who started the import was deleted meanwhile: nothing may be written on their behalf.
-      return [...decided, ...toProcess.map((row) => failed(row.rowNumber, { code: 'COMMON.UNAUTHENTICATED' }))];
-    }
-    if (!principal.permissions.includes(type.permission)) {
-      // Their permission to run this import was taken away while it ran.
-      return [...decided, ...toProcess.map((row) => failed(row.rowNumber, { code: 'COMMON.FORBIDDEN', params: { permission: type.permission } }))];
-    }
+    const refused = this.refusal(type, principal);
+    if (refused) return [...decided, ...toProcess.map((row) => failed(row.rowNumber, refused))];
     const files = run.fileKind === 'zip' ? await ZipFiles.load(em, run.id) : NO_FILES;
-    const context: ImportChunkContext = {
-      importId: run.id,
-      principal,
-      validateOnly: run.validateOnly,
-      options: run.options,
-      files,
-      today: new Date().toISOString().slice(0, 10),
-    };
-    let outcomes: RowOutcome[];
+    const context = this.context(run, principal!, validation, files);
+    const outcomes = await this.withFallback(em, run, toProcess, validation, (batch) => type.processChunk(batch, context));
+    if (files instanceof ZipFiles) await files.saveUsed(em);
+    return [...decided, ...outcomes];
+  }
+
+  private async undoOutcomes(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]): Promise<RowOutcome[]> {
+    const refused = this.refusal(type, principal) ?? (type.undoChunk ? undefined : { code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: type.key } });
+    if (refused) return rows.map((row) => failed(row.rowNumber, refused));
+    const context = this.context(run, principal!, false, NO_FILES);
+    const undoRows: UndoRow[] = rows.map((row) => ({ rowNumber: row.rowNumber, change: row.values as unknown as UndoRow['change'] }));
+    const byNumber = new Map(undoRows.map((row) => [row.rowNumber, row]));
+    return this.withFallback(em, run, undoRows.map((row) => ({ rowNumber: row.rowNumber, values: {} })), false, (batch) =>
+      type.undoChunk!(batch.map((row) => byNumber.get(row.rowNumber)!), context),
+    );
+  }
+
+  /** Why no row may be written on the import's behalf now, if so. */
+  private refusal(type: ImportTypeDefinition, principal: Principal | undefined): ImportMessage | undefined {
+    // The admin who started the import was deleted meanwhile: nothing may be written on their behalf.
+    if (!principal) return { code: 'COMMON.UNAUTHENTICATED' };
+    // Their permission to run this import was taken away while it ran.
+    if (!principal.permissions.includes(type.permission)) return { code: 'COMMON.FORBIDDEN', params: { permission: type.permission } };
+    return undefined;
+  }
+
+  private context(run: Import, principal: Principal, validation: boolean, files: ImportChunkContext['files']): ImportChunkContext {
+    return { importId: run.id, principal, validateOnly: validation, options: run.options, files, today: new Date().toISOString().slice(0, 10) };
+  }
+
+  /** The type's work for the whole chunk in one savepoint; when that fails, row by row, so one bad row fails alone. */
+  private async withFallback(em: EntityManager, run: Import, rows: RawImportRow[], rollBack: boolean, work: (rows: RawImportRow[]) => Promise<RowOutcome[]>): Promise<RowOutcome[]> {
     try {
-      outcomes = await this.runInSavepoint(em, run.validateOnly, () => type.processChunk(toProcess, context));
+      return await this.runInSavepoint(em, rollBack, () => work(rows));
     } catch (error) {
       this.logger.warn({ msg: 'chunk write failed; retrying row by row', importId: run.id, error: String(error) });
-      outcomes = [];
-      for (const row of toProcess) {
+      const outcomes: RowOutcome[] = [];
+      for (const row of rows) {
         try {
-          outcomes.push(...(await this.runInSavepoint(em, run.validateOnly, () => type.processChunk([row], context))));
+          outcomes.push(...(await this.runInSavepoint(em, rollBack, () => work([row]))));
         } catch (rowError) {
           outcomes.push(
             rowError instanceof UniqueConstraintViolationException
@@ -147,19 +277,18 @@ export class ChunkProcessor {
           );
         }
       }
+      return outcomes;
     }
-    if (files instanceof ZipFiles) await files.saveUsed(em);
-    return [...decided, ...outcomes];
   }
 
   /** Runs the type's work inside a savepoint with its own request context, flushed once. */
-  private async runInSavepoint(em: EntityManager, validateOnly: boolean, work: () => Promise<RowOutcome[]>): Promise<RowOutcome[]> {
+  private async runInSavepoint(em: EntityManager, rollBack: boolean, work: () => Promise<RowOutcome[]>): Promise<RowOutcome[]> {
     let outcomes: RowOutcome[] = [];
     try {
       await em.transactional(async (savepoint) => {
         outcomes = await RequestContext.create(savepoint, () => collectEvents(savepoint, work));
         await savepoint.flush();
-        if (validateOnly) throw ROLL_BACK;
+        if (rollBack) throw ROLL_BACK;
       });
     } catch (error) {
       if (error !== ROLL_BACK) throw error;
@@ -167,90 +296,80 @@ export class ChunkProcessor {
     return outcomes;
   }
 
-  private async record(em: EntityManager, run: Import, job: ChunkJob, rows: ChunkRow[], outcomes: RowOutcome[]): Promise<{ status: string }[]> {
-    const cellsByRow = new Map(rows.map((r) => [r.row.rowNumber, r.cells]));
-    const records: OutcomeRow[] = outcomes.map((outcome) => ({
+  /** Outcomes as log records; a validation's "succeeded" is recorded as `valid` (it would succeed). */
+  private records(rows: StagedRow[], outcomes: RowOutcome[], succeededAs: 'valid' | 'succeeded'): OutcomeRecord[] {
+    const cellsByRow = new Map(rows.map((row) => [row.rowNumber, row.cells]));
+    return outcomes.map((outcome) => ({
       row_number: outcome.rowNumber,
-      status: outcome.status,
+      status: outcome.status === 'succeeded' ? succeededAs : outcome.status,
       errors: outcome.errors,
       warnings: outcome.warnings,
       cells: cellsByRow.get(outcome.rowNumber) ?? [],
       entity_id: outcome.entityId ?? null,
+      change: succeededAs === 'succeeded' && outcome.status === 'succeeded' ? (outcome.change ?? null) : null,
     }));
-    const inserted =
-      records.length === 0
-        ? []
-        : await executeBound<{ status: string; warned: boolean }>(
-            em,
-            `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id)
-             select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id
-               from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid)
-             on conflict (import_id, row_number) do nothing
-             returning status, jsonb_array_length(warnings) > 0 as warned`,
-            [run.id, JSON.stringify(records)],
-          );
-    const count = (status: string) => inserted.filter((r) => r.status === status).length;
-    const [progress] = await em.execute<{ chunks_done: number; chunk_count: number | null; status: string; failed_rows: number }[]>(
-      `update imports set processed_rows = processed_rows + ?, succeeded_rows = succeeded_rows + ?, failed_rows = failed_rows + ?,
-              skipped_rows = skipped_rows + ?, warning_rows = warning_rows + ?, chunks_done = chunks_done + ?
-        where id = ? and status = 'processing' returning chunks_done, chunk_count, status, failed_rows`,
-      [inserted.length, count('succeeded'), count('failed'), count('skipped'), inserted.filter((r) => r.warned).length, 1, run.id],
+  }
+
+  private async insertOutcomes(em: EntityManager, importId: string, records: OutcomeRecord[]): Promise<{ row_number: number; status: string; warned: boolean }[]> {
+    if (records.length === 0) return [];
+    return executeBound<{ row_number: number; status: string; warned: boolean }>(
+      em,
+      `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id, change)
+       select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, r.change
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid, change jsonb)
+       on conflict (import_id, row_number) do nothing
+       returning row_number, status, jsonb_array_length(warnings) > 0 as warned`,
+      [importId, JSON.stringify(records)],
     );
-    // Cancelled meanwhile: the cancel held the import's row until it committed, so this update waited and
-    // found the import ended. The chunk rolls back, so what the cancel reported stays the whole truth.
-    if (!progress) throw IMPORT_ENDED;
-    if (progress.chunk_count !== null && progress.chunks_done >= progress.chunk_count) {
-      await finishImport(em, run.id, finalStatusFor({ failedRows: progress.failed_rows }));
-    }
-    return inserted;
+  }
+
+  /** The run's outcome replaces a row's `valid` (never an outcome that is final already), or is the row's first. */
+  private async upsertOutcomes(em: EntityManager, importId: string, records: OutcomeRecord[]): Promise<{ row_number: number; status: string; warned: boolean }[]> {
+    if (records.length === 0) return [];
+    return executeBound<{ row_number: number; status: string; warned: boolean }>(
+      em,
+      `insert into import_row_results as existing (import_id, row_number, status, errors, warnings, cells, entity_id, change)
+       select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, r.change
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid, change jsonb)
+       on conflict (import_id, row_number) do update
+         set status = excluded.status, errors = excluded.errors, warnings = excluded.warnings, entity_id = excluded.entity_id,
+             change = excluded.change, recorded_at = now()
+         where existing.status = 'valid'
+       returning row_number, status, jsonb_array_length(warnings) > 0 as warned`,
+      [importId, JSON.stringify(records)],
+    );
   }
 }
 
-/**
- * Ends an import (in the caller's transaction): final status, unused-file warning, and ImportCompleted
- * through the outbox. Only a running import ends, so it ends once: false when it had already ended.
- */
-export async function finishImport(em: EntityManager, importId: string, status: 'completed' | 'completed_with_errors' | 'failed' | 'cancelled', failure?: ImportMessage): Promise<boolean> {
-  const unused = await em.execute<{ name: string; total: string }[]>(
-    `select name, count(*) over () as total from import_files where import_id = ? and not used order by name limit 20`,
-    [importId],
-  );
-  const warnings: ImportMessage[] =
-    status === 'completed' || status === 'completed_with_errors'
-      ? unused.length > 0
-        ? [{ code: 'IMPORTS.UNUSED_FILES', params: { count: Number(unused[0].total), names: unused.map((u) => u.name).join(', ') + (Number(unused[0].total) > 20 ? ', ...' : '') } }]
-        : []
-      : [];
-  const ended = await em.execute<Record<string, unknown>[]>(
-    `update imports set status = ?, finished_at = now(), failure = coalesce(?::jsonb, failure), warnings = warnings || ?::jsonb
-      where id = ? and status in ('queued', 'validating', 'processing')
-      returning id, type, status, validate_only, started_by, started_by_language, file_name, total_rows, succeeded_rows,
-                failed_rows, skipped_rows, warning_rows, coalesce(started_at, created_at) as started_at, finished_at`,
-    [status, failure ? JSON.stringify(failure) : null, JSON.stringify(warnings), importId],
-  );
-  if (ended.length === 0) return false;
-  const row = ended[0];
-  recordEvent(
-    em,
-    new ImportCompleted({
-      importId,
-      type: String(row.type),
-      status,
-      validateOnly: Boolean(row.validate_only),
-      startedBy: String(row.started_by),
-      startedByLanguage: String(row.started_by_language),
-      fileName: String(row.file_name),
-      totalRows: Number(row.total_rows),
-      succeededRows: Number(row.succeeded_rows),
-      failedRows: Number(row.failed_rows),
-      skippedRows: Number(row.skipped_rows),
-      warningRows: Number(row.warning_rows),
-      startedAt: new Date(row.started_at as string).toISOString(),
-      finishedAt: new Date(row.finished_at as string).toISOString(),
-    }),
-  );
-  await em.flush();
-  return true;
+/** What validation found, for the type's import-level check; its rows streamed from the log and the staging. */
+export function validatedImport(
+  em: EntityManager,
+  run: Import,
+  principal: Principal,
+  validRows: number,
+  warningGroups: { code: string; rows: number }[],
+): ValidatedImport {
+  return {
+    importId: run.id,
+    principal,
+    options: run.options,
+    validRows,
+    warningCounts: Object.fromEntries(warningGroups.map((group) => [group.code, group.rows])),
+    async *rows() {
+      let after = 0;
+      for (;;) {
+        const batch = await em.execute<{ row_number: number; line: number | null; values: Record<string, string>; warnings: ImportMessage[] }[]>(
+          `select r.row_number, s.line, s."values", r.warnings from import_row_results r
+             join import_staged_rows s on s.import_id = r.import_id and s.row_number = r.row_number
+            where r.import_id = ? and r.status = 'valid' and r.row_number > ? order by r.row_number limit 1000`,
+          [run.id, after],
+        );
+        for (const row of batch) yield { row: { rowNumber: row.row_number, line: row.line ?? undefined, values: row.values }, warnings: row.warnings };
+        if (batch.length < 1000) return;
+        after = batch[batch.length - 1].row_number;
+      }
+    },
+  };
 }
 
 function failed(rowNumber: number, error: ImportMessage): RowOutcome {
@@ -261,56 +380,4 @@ function messageOf(error: unknown): ImportMessage {
   if (error instanceof DomainError) return { code: error.code, params: error.params as Record<string, string | number> };
   const reason = String((error as Error)?.message ?? error).split('\n')[0].slice(0, 300);
   return { code: 'IMPORTS.ROW_WRITE_FAILED', params: { reason } };
-}
-
-const NO_FILES: ImportFiles = { find: () => ({}), markUsed: () => {} };
-
-/** The attachments extracted from an import's ZIP, loaded once per chunk. */
-class ZipFiles implements ImportFiles {
-  private readonly used = new Set<string>();
-  private constructor(
-    private readonly importId: string,
-    private readonly byName: Map<string, ImportedFile>,
-    private readonly byLooseName: Map<string, string>,
-    private readonly listed: Set<string>,
-  ) {}
-
-  static async load(em: EntityManager, importId: string): Promise<ZipFiles> {
-    const rows = await em.execute<{ name: string; storage_key: string | null; size: string; media_type: string | null }[]>(
-      `select name, storage_key, size, media_type from import_files where import_id = ?`,
-      [importId],
-    );
-    const byName = new Map<string, ImportedFile>();
-    const byLooseName = new Map<string, string>();
-    for (const row of rows) {
-      // Entries no valid row named were listed but not unpacked (no storage key): near misses only.
-      if (row.storage_key !== null) byName.set(row.name, { name: row.name, storageKey: row.storage_key, size: Number(row.size), mediaType: row.media_type });
-      byLooseName.set(loose(row.name), row.name);
-    }
-    return new ZipFiles(importId, byName, byLooseName, new Set(rows.map((row) => row.name)));
-  }
-
-  find(name: string) {
-    const file = this.byName.get(name);
-    if (file) return { file };
-    return { suggestion: this.byLooseName.get(loose(name)) };
-  }
-
-  markUsed(name: string) {
-    // A near miss is "used" too (its row names it, misspelt), though it was listed and never unpacked.
-    if (this.listed.has(name)) this.used.add(name);
-  }
-
-  async saveUsed(em: EntityManager): Promise<void> {
-    if (this.used.size === 0) return;
-    await em.execute(`update import_files set used = true where import_id = ? and name = any(?::text[]) and not used`, [
-      this.importId,
-      `{${[...this.used].map((n) => `"${n.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`,
-    ]);
-  }
-}
-
-/** Names that differ only in case or Unicode normalisation (macOS writes decomposed names). */
-function loose(name: string): string {
-  return name.normalize('NFC').toLowerCase();
 }

@@ -1,27 +1,43 @@
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import type { Job, Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '#libs/config/app-config.js';
-import type { ImportMessage } from '#libs/contracts/imports/index.js';
+import type { ImportMessage, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
+import { GetPrincipalQuery } from '#libs/contracts/users/index.js';
 import { requestContext } from '#libs/logging/request-context.js';
+import { cellText } from '#libs/spreadsheet/cell-text.js';
 import { SpreadsheetUnreadable } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { ZipRejected } from '#libs/zip/safe-zip.js';
-import { Import } from '../../domain/import.js';
+import { checkMapping, suggestMapping, type ColumnMapping } from '../../domain/column-mapping.js';
+import { Import, type ImportPreview } from '../../domain/import.js';
+import { ImportRepository, sql } from '../../infrastructure/import-repository.js';
+import { MappingMemory } from '../../infrastructure/mapping-memory.js';
+import { ImportColumns } from '../import-columns.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import { ChunkProcessor, finishImport } from './chunk-processor.js';
-import { ImportParser, ImportRejected } from './import-parser.js';
-import { IMPORTS_QUEUE, type ChunkJob, type ParseJob } from './import-queue.js';
+import { ChunkProcessor } from './chunk-processor.js';
+import { IMPORTS_QUEUE, type ChunkJob, type PreviewJob, type StageJob } from './import-queue.js';
+import { ImportScheduler } from './import-scheduler.js';
+import { ImportRejected, ImportSource } from './import-source.js';
+import { ImportStager } from './import-stager.js';
 
 /** Reads of one import's file that may die (the process ends mid-read) before the import is failed instead. */
 export const MAX_PARSE_DEATHS = 2;
 /** Ends this process could not record (the database was away), remembered for its next claim of the import. */
 const MAX_UNRECORDED_ENDS = 1000;
+/** Rows shown in the preview. */
+export const PREVIEW_ROWS = 20;
+/** Bull's own reason for a job whose worker kept disappearing (stalled more than maxStalledCount). */
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/i;
+
+type ReadKind = 'preview' | 'stage';
 
 /**
- * The worker side of the engine: `parse` jobs read and check a file and fan it out into chunk jobs;
- * `chunk` jobs process rows. Only processes with ROLE=worker or all consume them.
+ * The worker side of the engine. `preview` jobs read the header and the first rows; `stage` jobs read
+ * the whole file into the staging table and plan its chunks; `chunk` jobs validate or run a planned
+ * range of rows. Only processes with ROLE=worker or all consume them.
  */
 @Injectable()
 export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,61 +51,176 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
     private readonly registry: ImportTypeRegistry,
-    private readonly parser: ImportParser,
+    private readonly source: ImportSource,
+    private readonly stager: ImportStager,
     private readonly chunks: ChunkProcessor,
+    private readonly scheduler: ImportScheduler,
+    private readonly imports: ImportRepository,
+    private readonly columns: ImportColumns,
+    private readonly memory: MappingMemory,
+    private readonly queries: QueryBus,
     @InjectQueue(IMPORTS_QUEUE) private readonly queue: Queue,
   ) {}
 
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
-    void this.queue.process('parse', 1, (job: Job<ParseJob>) =>
-      requestContext.run({ requestId: `import:${job.data.importId}:parse` }, () => this.parse(job.data.importId)),
+    void this.queue.process('preview', 2, (job: Job<PreviewJob>) =>
+      requestContext.run({ requestId: `import:${job.data.importId}:preview` }, () => this.read(job.data.importId, 'preview')),
     );
-    // A job that used up its retries (the database was gone for minutes, a bug) ends its import as
-    // failed instead of leaving it running forever; rows already done stay done and are reported.
-    this.queue.on('failed', (job: Job<ParseJob | ChunkJob>, error: Error) => {
-      if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    void this.queue.process('stage', 1, (job: Job<StageJob>) =>
+      requestContext.run({ requestId: `import:${job.data.importId}:stage` }, () => this.read(job.data.importId, 'stage')),
+    );
+    // A job that used up its retries (the database was gone for minutes, a bug), or that Bull gave up on
+    // because its worker kept dying under it, ends its import as failed instead of leaving it running.
+    this.queue.on('failed', (job: Job<PreviewJob | StageJob | ChunkJob>, error: Error) => {
+      const stalled = STALLED_TOO_OFTEN.test(String(error?.message ?? error));
+      if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
       const reference = randomUUID().slice(0, 8);
       this.logger.error({ msg: 'import job gave up', importId: job.data.importId, job: job.name, reference, error: String(error) });
-      void this.parser
-        .discard(job.data.importId)
-        .then(() =>
-          this.orm.em.fork().transactional((tx) => finishImport(tx, job.data.importId, 'failed', { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } })),
-        )
+      const problem: ImportMessage = stalled ? { code: 'IMPORTS.JOB_STALLED', params: { job: job.name, reference } } : { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } };
+      void this.orm.em
+        .fork()
+        .transactional((tx) => this.imports.finish(tx, job.data.importId, 'failed', problem))
         .catch((failure) => this.logger.error({ msg: 'could not mark the import failed', importId: job.data.importId, error: String(failure) }));
     });
     void this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
-      requestContext.run({ requestId: `import:${job.data.importId}:${job.data.chunk}` }, () => this.chunks.process(job.data)),
+      requestContext.run({ requestId: `import:${job.data.importId}:${job.data.pass}:${job.data.chunk}` }, async () => {
+        const result = await this.chunks.process(job.data);
+        // Validation ended and the run goes on by itself (auto-confirm): its chunks are queued now.
+        if (result === 'advanced') await this.scheduler.schedule(job.data.importId);
+        return result;
+      }),
     );
   }
 
-  async parse(importId: string): Promise<void> {
+  /** A preview or staging read of an import's file, guarded against files that kill the reader. */
+  async read(importId: string, kind: ReadKind): Promise<void> {
     const em = this.orm.em.fork();
     const run = await em.findOne(Import, { id: importId });
     if (!run) return;
-    if (run.status === 'processing' && run.chunkCount !== null) {
-      // Parsed before a crash, but the chunks may not have been released yet.
-      await this.parser.release(run.id, run.chunkCount);
+    const status = kind === 'preview' ? 'queued' : 'validating';
+    if (run.status !== status || (kind === 'stage' && run.stagedAt !== null)) {
+      // Staged before a crash, but its chunks may not have been queued yet.
+      if (kind === 'stage' && run.stagedAt !== null) await this.scheduler.schedule(run.id);
       return;
     }
-    if (run.status !== 'queued' && run.status !== 'validating') return;
     // A start counts as a death only if the one before it never ended (see recordEnd): a graceful shutdown,
     // a redelivered job or a transient error ends a read without it dying.
     const endedHere = this.unrecordedEnds.delete(run.id);
-    const [claimed] = await em.execute<{ parse_deaths: number }[]>(
-      `update imports set status = 'validating', started_at = coalesce(started_at, now()), parse_starts = parse_starts + 1,
-          parse_deaths = parse_deaths + case when parse_running and not ?::boolean then 1 else 0 end, parse_running = true
-        where id = ? and status in ('queued', 'validating') returning parse_deaths`,
-      [endedHere, run.id],
-    );
+    const claimed = await this.imports.claimRead(em, run.id, status, endedHere);
     if (!claimed) return;
     this.reading.add(run.id);
     try {
-      await this.parseClaimed(em, run, claimed.parse_deaths);
+      if (claimed.parse_deaths >= MAX_PARSE_DEATHS) {
+        // Earlier reads of this file died (out of memory, a crash). Reading it again would kill this
+        // worker too, and the next, so the import ends here.
+        this.logger.error({ msg: 'import file not read again after earlier reads died', importId: run.id, deaths: claimed.parse_deaths });
+        await this.fail(run.id, { code: 'IMPORTS.PARSE_DIED', params: { attempts: claimed.parse_deaths } });
+        return;
+      }
+      const type = this.registry.get(run.type);
+      if (kind === 'preview') await this.preview(run, type);
+      else await this.stage(run, type);
+    } catch (error) {
+      await this.fail(run.id, storable(this.problemOf(error, run.id)));
     } finally {
       this.reading.delete(run.id);
       await this.recordEnd(run.id);
     }
+  }
+
+  /**
+   * Reads the header and the first rows, and suggests a mapping (this admin's remembered mapping for
+   * these headers first). The import then waits for its mapping, unless the upload asked to auto-confirm
+   * and the mapping is complete without guessing: template headers, aliases, remembered, or sent along.
+   */
+  private async preview(run: Import, type: ImportTypeDefinition): Promise<void> {
+    const em = this.orm.em.fork();
+    const read = await this.source.open(run, type, async (table) => {
+      let headers: string[] | undefined;
+      const sampleRows: string[][] = [];
+      let more = false;
+      for await (const row of table.rows(PREVIEW_ROWS + 1)) {
+        const cells = row.cells.map((cell) => (typeof cell === 'boolean' ? (cell ? 'TRUE' : 'FALSE') : cellText(cell)));
+        if (!headers) headers = cells;
+        else if (sampleRows.length < PREVIEW_ROWS) sampleRows.push(cells.map((cell) => cell.slice(0, 1000)));
+        else {
+          more = true;
+          break;
+        }
+      }
+      return { headers, sampleRows, more, warnings: table.warnings };
+    });
+    if (!read.headers || read.headers.every((header) => header.trim() === '')) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
+    if (read.sampleRows.length === 0) throw new ImportRejected({ code: 'IMPORTS.NO_ROWS' });
+    const headers = read.headers;
+    const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
+    if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
+    const columns = await this.columns.for(type, principal, run.options);
+    const remembered = await this.memory.recall(em, run.startedBy, type.key, headers);
+    const suggestions = suggestMapping(headers, columns, remembered);
+    const preview: ImportPreview = { headers, sampleRows: read.sampleRows, suggestions, warnings: read.warnings };
+    if (run.autoConfirm) {
+      // Sure matches only: a fuzzy guess is shown to an admin, never run unseen.
+      const mapping: ColumnMapping = { ...(run.mapping ?? {}) };
+      const explicit = new Set(Object.keys(mapping));
+      for (const suggestion of suggestions) {
+        if (!explicit.has(suggestion.header) && suggestion.key && suggestion.reason !== 'fuzzy') mapping[suggestion.header] ??= suggestion.key;
+      }
+      const problems = checkMapping(headers, mapping, columns);
+      if (problems.length === 0) {
+        const moved = await this.imports.move(em, run.id, 'validating', { preview, header: headers, mapping, parsed_at: sql('now()') }, ['queued']);
+        if (moved) {
+          await this.memory.remember(em, run.startedBy, type.key, headers, mapping);
+          await this.scheduler.schedule(run.id);
+        }
+        return;
+      }
+      const stopped: ImportMessage = { code: 'IMPORTS.AUTO_CONFIRM_STOPPED', params: { problems: problems.map((p) => p.code).join(', ') } };
+      await this.imports.move(em, run.id, 'awaiting_mapping', { preview: { ...preview, warnings: [...preview.warnings, stopped, ...problems] }, header: headers, parsed_at: sql('now()') }, ['queued']);
+      return;
+    }
+    await this.imports.move(em, run.id, 'awaiting_mapping', { preview, header: headers, parsed_at: sql('now()') }, ['queued']);
+  }
+
+  /** Stages every row, then queues the first pass: validation, or straight to the run when nothing can need confirming. */
+  private async stage(run: Import, type: ImportTypeDefinition): Promise<void> {
+    const started = Date.now();
+    const em = this.orm.em.fork();
+    if (run.mode === 'undo') {
+      const staged = await this.stager.stageUndo(run);
+      const moved = await this.imports.move(em, run.id, 'processing', { staged_at: sql('now()'), total_rows: staged.totalRows, run_rows: staged.totalRows, chunk_count: staged.chunkCount, chunks_done: 0 }, ['validating']);
+      if (moved && staged.chunkCount === 0) await em.transactional((tx) => this.imports.finish(tx, run.id, 'completed'));
+      else if (moved) await this.scheduler.schedule(run.id);
+      return;
+    }
+    const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
+    if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
+    const columns = await this.columns.for(type, principal, run.options);
+    const result = await this.stager.stage(run, type, columns);
+    const straightToRun = run.autoConfirm && !run.validateOnly && !type.warningsToConfirm?.length && !type.checkBeforeRun;
+    const values = {
+      staged_at: sql('now()'),
+      header: result.header,
+      total_rows: result.totalRows,
+      chunk_count: result.chunkCount,
+      chunks_done: 0,
+      warnings: sql('warnings || ?::jsonb', JSON.stringify(result.warnings)),
+    };
+    const moved = straightToRun
+      ? await this.imports.move(em, run.id, 'processing', { ...values, run_rows: result.totalRows, confirmed_at: sql('now()') }, ['validating'])
+      : await this.imports.update(em, run.id, ['validating'], values);
+    if (!moved) {
+      // Cancelled while it was read: what it staged goes.
+      await this.stager.reset(em, run.id);
+      return;
+    }
+    this.logger.log({ msg: 'import staged', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, stageMs: Date.now() - started, straightToRun });
+    await this.scheduler.schedule(run.id);
+  }
+
+  private async fail(importId: string, problem: ImportMessage): Promise<void> {
+    await this.orm.em.fork().transactional((tx) => this.imports.finish(tx, importId, 'failed', problem));
   }
 
   /**
@@ -103,7 +234,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
   /** Records that the read of an import's file ended in this process (not died). */
   private async recordEnd(importId: string): Promise<void> {
     try {
-      await this.orm.em.fork().execute(`update imports set parse_running = false where id = ?`, [importId]);
+      await this.imports.endRead(this.orm.em.fork(), importId);
     } catch (error) {
       // The database is away: the next claim in this process knows; one in another counts a death at worst.
       if (this.unrecordedEnds.size >= MAX_UNRECORDED_ENDS) this.unrecordedEnds.delete(this.unrecordedEnds.values().next().value!);
@@ -112,42 +243,11 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
-  private async parseClaimed(em: EntityManager, run: Import, deaths: number): Promise<void> {
-    if (deaths >= MAX_PARSE_DEATHS) {
-      // Earlier reads of this file died (out of memory, a crash). Reading it again would kill this
-      // worker too, and the next, so the import ends here.
-      this.logger.error({ msg: 'import file not read again after earlier reads died', importId: run.id, deaths });
-      await this.parser.discard(run.id);
-      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', { code: 'IMPORTS.PARSE_DIED', params: { attempts: deaths } }));
-      return;
-    }
-    const started = Date.now();
-    try {
-      const type = this.registry.get(run.type);
-      const result = await this.parser.parse(run, type);
-      const marked = await em.execute(
-        `update imports set status = 'processing', parsed_at = now(), header = ?::jsonb, total_rows = ?, chunk_count = ?, warnings = warnings || ?::jsonb
-          where id = ? and status = 'validating' returning id`,
-        [JSON.stringify(result.header), result.totalRows, result.chunkCount, JSON.stringify(result.warnings), run.id],
-      );
-      if (marked.length === 0) {
-        await this.parser.discard(run.id);
-        return;
-      }
-      this.logger.log({ msg: 'import parsed', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, parseMs: Date.now() - started });
-      await this.parser.release(run.id, result.chunkCount);
-    } catch (error) {
-      const problem = storable(this.problemOf(error, run.id));
-      await this.parser.discard(run.id);
-      await this.orm.em.fork().transactional((tx) => finishImport(tx, run.id, 'failed', problem));
-    }
-  }
-
   private problemOf(error: unknown, importId: string): ImportMessage {
     if (error instanceof ImportRejected) return error.problem;
     if (error instanceof ZipRejected || error instanceof SpreadsheetUnreadable) return { code: error.code, params: error.params };
     const reference = randomUUID().slice(0, 8);
-    this.logger.error({ msg: 'import parse failed unexpectedly', importId, reference, error: String(error), stack: (error as Error)?.stack });
+    this.logger.error({ msg: 'import read failed unexpectedly', importId, reference, error: String(error), stack: (error as Error)?.stack });
     return { code: 'IMPORTS.UNEXPECTED_ERROR', params: { reference } };
   }
 }

@@ -4,7 +4,7 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import type { Language } from '#libs/i18n/i18n.js';
 import type { ImportStatus } from '../../domain/import-lifecycle.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import { ImportViews, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
+import { ImportViews, type ImportDetailView, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
 
 export interface ImportTypeView {
   key: string;
@@ -59,7 +59,7 @@ export class ListImportsHandler implements IQueryHandler<ListImportsQuery> {
   }
 }
 
-export class GetImportQuery extends Query<ImportView & { header: string[] }> {
+export class GetImportQuery extends Query<ImportDetailView> {
   constructor(
     readonly principal: Principal,
     readonly importId: string,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
@@ -28,6 +28,9 @@ import { DiskUpload } from '#libs/http/disk-upload.js';
 import { pageOf } from '#libs/http/pagination.js';
 import { pickLanguage } from '#libs/http/problem-details.filter.js';
 import { CancelImportCommand } from '../../application/commands/cancel-import/cancel-import.handler.js';
+import { ConfirmImportCommand } from '../../application/commands/confirm-import/confirm-import.handler.js';
+import { SetImportMappingCommand } from '../../application/commands/set-import-mapping/set-import-mapping.handler.js';
+import { UndoImportCommand } from '../../application/commands/undo-import/undo-import.handler.js';
 import { RunValidatedImportCommand } from '../../application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
 import { ImportDocuments } from '../../application/import-documents.js';
@@ -35,8 +38,10 @@ import { ImportTypeRegistry } from '../../application/import-type-registry.js';
 import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
 import {
+  ConfirmImportBodyDto,
   DELIMITERS,
   FormatQueryDto,
+  SetImportMappingBodyDto,
   ImportDetailDto,
   ImportPageDto,
   ImportRowPageDto,
@@ -107,8 +112,10 @@ export class ImportsController {
   @Post('imports')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Start an import (multipart: file + type [+ validateOnly, options]); processing continues in the background',
-    description: 'Answers 202 with the import id at once. Follow it at /api/imports/{id} or as Server-Sent Events at /api/imports/{id}/events.',
+    summary: 'Start an import (multipart: file + type [+ validateOnly, autoConfirm, mapping, options]); processing continues in the background',
+    description:
+      'Answers 202 with the import id at once. The worker reads the header and the first rows; the import then waits in awaiting_mapping with a preview ' +
+      '(PUT /api/imports/{id}/mapping), unless autoConfirm=true and the mapping is complete. Follow it at /api/imports/{id} or as Server-Sent Events at /api/imports/{id}/events.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -118,8 +125,10 @@ export class ImportsController {
       properties: {
         file: { type: 'string', format: 'binary', description: '.xlsx, .csv or .zip, as the type accepts; at most 500 MB' },
         type: { type: 'string', example: 'obtained-certificates-with-files' },
-        validateOnly: { type: 'string', enum: ['true', 'false'] },
-        options: { type: 'string', description: 'JSON, e.g. {"columnMapping": {"Personeelsnummer": "userCode"}}' },
+        validateOnly: { type: 'string', enum: ['true', 'false'], description: 'Stop after validation (default: the type\'s default, usually false)' },
+        autoConfirm: { type: 'string', enum: ['true', 'false'], description: 'Run straight through when the mapping is complete and nothing needs confirming' },
+        mapping: { type: 'string', description: 'JSON header -> column key or null, e.g. {"Personeelsnummer": "userCode"}' },
+        options: { type: 'string', description: "JSON object with the type's options" },
       },
     },
   })
@@ -139,15 +148,15 @@ export class ImportsController {
     try {
       const body = await validatedBody(request.body);
       if (!file) throw invalid('IMPORTS.FILE_REQUIRED');
-      const options = parseOptions(body.options);
+      const options = parseJsonObject(body.options, 'IMPORTS.OPTIONS_INVALID');
+      const mapping = body.mapping === undefined ? undefined : checkedMapping(parseJsonObject(body.mapping, 'IMPORTS.MAPPING_INVALID'));
       const { id } = await this.commands.execute(
-        new StartImportCommand(
-          principal,
-          String(body.type),
-          { path: file.path, originalName: file.originalname.normalize('NFC'), size: file.size },
-          body.validateOnly === 'true' || body.validateOnly === '1',
+        new StartImportCommand(principal, String(body.type), { path: file.path, originalName: file.originalname.normalize('NFC'), size: file.size }, {
+          validateOnly: body.validateOnly === undefined ? undefined : body.validateOnly === 'true' || body.validateOnly === '1',
+          autoConfirm: body.autoConfirm === 'true' || body.autoConfirm === '1',
           options,
-        ),
+          mapping,
+        }),
       );
       response.setHeader('Location', `/api/imports/${id}`);
       return { id, status: 'queued', href: `/api/imports/${id}`, events: `/api/imports/${id}/events` };
@@ -251,6 +260,43 @@ export class ImportsController {
     return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
   }
 
+  @Put('imports/:id/mapping')
+  @ApiOperation({
+    summary: 'Set the mapping (header -> column key, or null to skip) and the options of an import that waits in awaiting_mapping; validation starts',
+    description:
+      'Checked before any work: every mandatory column mapped, no key twice, only columns you may import, options against the type\'s schema ' +
+      'and your scope (400/403). The mapping is remembered for the next file with the same headers.',
+  })
+  @ApiOkResponse({ type: ImportDetailDto })
+  async setMapping(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: SetImportMappingBodyDto, @Req() request: Request) {
+    await this.commands.execute(new SetImportMappingCommand(principal, id, checkedMapping(body.mapping), body.options ?? {}));
+    return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+  }
+
+  @Post('imports/:id/confirm')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Run a validated import (awaiting_confirmation) for real; rows that failed validation are not run',
+    description: '409 naming the codes when a warning in validation.toConfirm is not acknowledged, or when the import-level check fails.',
+  })
+  @ApiAcceptedResponse({ type: ImportDetailDto })
+  async confirm(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: ConfirmImportBodyDto, @Req() request: Request) {
+    await this.commands.execute(new ConfirmImportCommand(principal, id, body.acknowledgedWarnings));
+    return this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+  }
+
+  @Post('imports/:id/undo')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Undo a completed import: a new import (mode undo) reverts its rows through the type\'s own commands',
+    description: 'Rows whose entity changed since the import are not reverted and are reported as skipped. One undo per import.',
+  })
+  @ApiAcceptedResponse({ type: StartedImportDto })
+  async undo(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<StartedImportDto> {
+    const { id: undoId } = await this.commands.execute(new UndoImportCommand(principal, id));
+    return { id: undoId, status: 'validating', href: `/api/imports/${undoId}`, events: `/api/imports/${undoId}/events` };
+  }
+
   @Post('imports/:id/run')
   @HttpCode(202)
   @ApiOperation({ summary: 'Run a finished validate-only import for real, with the same file and options' })
@@ -272,13 +318,25 @@ async function validatedBody(body: unknown): Promise<StartImportBodyDto> {
   throw new DomainError('COMMON.VALIDATION_FAILED', 'validation', { count: details.length }, details);
 }
 
-function parseOptions(raw: string | undefined): Record<string, unknown> {
+function parseJsonObject(raw: string | undefined, code: string): Record<string, unknown> {
   if (!raw) return {};
   try {
     const parsed = JSON.parse(raw);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('expected a JSON object');
     return parsed as Record<string, unknown>;
   } catch (error) {
-    throw invalid('IMPORTS.OPTIONS_INVALID', { reason: (error as Error).message });
+    throw invalid(code, { reason: (error as Error).message });
   }
+}
+
+/** A mapping is header -> column key or null; anything else (numbers, objects) is refused, not coerced. */
+function checkedMapping(mapping: Record<string, unknown>): Record<string, string | null> {
+  const entries = Object.entries(mapping);
+  if (entries.length > 16_384) throw invalid('IMPORTS.MAPPING_INVALID', { reason: 'too many headers' });
+  for (const [header, key] of entries) {
+    if (header.length > 1000 || !(key === null || (typeof key === 'string' && key.length <= 200))) {
+      throw invalid('IMPORTS.MAPPING_INVALID', { reason: `"${header.slice(0, 100)}" must map to a column key or null` });
+    }
+  }
+  return mapping as Record<string, string | null>;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
 import { IMPORT_STATUSES, type ImportStatus } from '../../domain/import-lifecycle.js';
 
@@ -33,11 +33,60 @@ export class StartImportBodyDto {
   @IsIn(['true', 'false', '1', '0'])
   validateOnly?: string;
 
-  @ApiPropertyOptional({ description: 'JSON object, e.g. {"columnMapping": {"Personeelsnummer": "userCode"}}' })
+  @ApiPropertyOptional({ description: "JSON object: the type's options (GET /api/import-types lists them)" })
   @IsOptional()
   @IsString()
   @MaxLength(100_000)
   options?: string;
+
+  @ApiPropertyOptional({
+    description:
+      '"true": when the mapping is complete (template headers, aliases, your remembered mapping, or `mapping`), validate and run without stopping, ' +
+      'unless a warning needs confirming or the import-level check fails. Default: stop in awaiting_mapping.',
+    default: 'false',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'])
+  autoConfirm?: string;
+
+  @ApiPropertyOptional({ description: 'JSON object header -> column key (or null to skip), e.g. {"Personeelsnummer": "userCode"}' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100_000)
+  mapping?: string;
+}
+
+export class SetImportMappingBodyDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    example: { 'E-mailadres': 'email', Opmerkingen: null },
+    description: 'Header of the file -> column key, or null to skip it. Headers left out are skipped.',
+  })
+  @IsObject()
+  mapping: Record<string, string | null>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: "The type's options (its schema is in GET /api/import-types)" })
+  @IsOptional()
+  @IsObject()
+  options?: Record<string, unknown>;
+}
+
+export class ConfirmImportBodyDto {
+  @ApiProperty({ type: [String], example: ['CREDENTIALS.EMAIL_CHANGED'], description: 'Codes of the warnings you accept (validation.toConfirm)' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  acknowledgedWarnings: string[];
+}
+
+export class MappingSuggestionDto {
+  @ApiProperty() header: string;
+  @ApiProperty() index: number;
+  @ApiProperty({ nullable: true, type: String }) key: string | null;
+  @ApiProperty({ minimum: 0, maximum: 1 }) confidence: number;
+  @ApiProperty({ enum: ['remembered', 'exact', 'alias', 'fuzzy', 'none'] }) reason: string;
 }
 
 export class StartedImportDto {
@@ -56,7 +105,9 @@ export class TranslatedMessageDto {
 
 export class ImportCountsDto {
   @ApiProperty() total: number;
-  @ApiProperty() processed: number;
+  @ApiProperty({ description: 'Rows validated so far' }) validated: number;
+  @ApiProperty({ description: 'Rows that passed validation and have not run (yet)' }) valid: number;
+  @ApiProperty({ description: 'Rows run so far' }) processed: number;
   @ApiProperty() succeeded: number;
   @ApiProperty() failed: number;
   @ApiProperty() skipped: number;
@@ -87,6 +138,10 @@ export class ImportDto {
   @ApiProperty({ type: [TranslatedMessageDto], description: 'Import-level warnings (unused files, ignored columns, ...)' })
   warnings: TranslatedMessageDto[];
   @ApiProperty({ nullable: true, type: String, description: 'The import this one re-runs' }) retryOf: string | null;
+  @ApiProperty({ enum: ['import', 'undo'] }) mode: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The import this one reverts (mode undo)' }) undoOf: string | null;
+  @ApiProperty() autoConfirm: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'When a waiting import expires' }) expiresAt: string | null;
   @ApiProperty({ description: 'Grows with every change of the import; the id of its Server-Sent Events' }) version: number;
 }
 
@@ -96,8 +151,35 @@ export class StreamTicketDto {
   @ApiProperty({ example: 60 }) expiresInSeconds: number;
 }
 
+export class WarningGroupDto {
+  @ApiProperty() code: string;
+  @ApiProperty() message: string;
+  @ApiProperty({ description: 'Rows with this warning' }) rows: number;
+  @ApiProperty({ description: 'Must be acknowledged in POST /confirm' }) needsConfirmation: boolean;
+}
+
+export class ImportValidationDto {
+  @ApiProperty({ type: [WarningGroupDto] }) warningGroups: WarningGroupDto[];
+  @ApiProperty({ type: [String], description: 'Warning codes to acknowledge before the run' }) toConfirm: string[];
+  @ApiProperty({ type: [TranslatedMessageDto], description: "The type's import-level check: problems that stop the run" }) checkProblems: TranslatedMessageDto[];
+}
+
+export class ImportPreviewDto {
+  @ApiProperty({ type: [String] }) headers: string[];
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, description: 'The first rows of the file' }) sampleRows: string[][];
+  @ApiProperty({ type: [MappingSuggestionDto] }) suggestions: MappingSuggestionDto[];
+  @ApiProperty({ type: [ImportColumnDto], description: 'Columns you may map (for the options sent with the upload)' }) columns: ImportColumnDto[];
+  @ApiProperty({ type: [String], description: 'Headers of mandatory columns no header is suggested for' }) unmappedMandatory: string[];
+  @ApiProperty({ type: [TranslatedMessageDto] }) warnings: TranslatedMessageDto[];
+}
+
 export class ImportDetailDto extends ImportDto {
   @ApiProperty({ type: [String], description: 'Headers of the uploaded sheet' }) header: string[];
+  @ApiProperty({ nullable: true, type: ImportPreviewDto, description: 'Set once the header has been read' }) preview: ImportPreviewDto | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'string', nullable: true } }) mapping: Record<string, string | null> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) options: Record<string, unknown>;
+  @ApiProperty({ nullable: true, type: ImportValidationDto, description: 'What validation found (awaiting_confirmation and after)' }) validation: ImportValidationDto | null;
+  @ApiProperty({ type: [String] }) acknowledgedWarnings: string[];
 }
 
 export class ImportPageDto {
@@ -112,7 +194,7 @@ export class ListImportsQueryDto extends PageQueryDto {
 
 export class ImportRowDto {
   @ApiProperty() rowNumber: number;
-  @ApiProperty({ enum: ['succeeded', 'failed', 'skipped'] }) status: string;
+  @ApiProperty({ enum: ['valid', 'succeeded', 'failed', 'skipped'], description: 'valid: passed validation, not run (yet)' }) status: string;
   @ApiProperty({ type: [TranslatedMessageDto] }) errors: TranslatedMessageDto[];
   @ApiProperty({ type: [TranslatedMessageDto] }) warnings: TranslatedMessageDto[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'The row as uploaded, by header' }) values: Record<string, string>;
@@ -125,10 +207,10 @@ export class ImportRowPageDto {
 }
 
 export class ListImportRowsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: ['succeeded', 'failed', 'skipped', 'warnings'] })
+  @ApiPropertyOptional({ enum: ['valid', 'succeeded', 'failed', 'skipped', 'warnings'] })
   @IsOptional()
-  @IsIn(['succeeded', 'failed', 'skipped', 'warnings'])
-  outcome?: 'succeeded' | 'failed' | 'skipped' | 'warnings';
+  @IsIn(['valid', 'succeeded', 'failed', 'skipped', 'warnings'])
+  outcome?: 'valid' | 'succeeded' | 'failed' | 'skipped' | 'warnings';
 }
 
 export class FormatQueryDto {

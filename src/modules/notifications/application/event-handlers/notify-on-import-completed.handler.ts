@@ -11,6 +11,7 @@ const TITLE_BY_STATUS: Record<ImportCompletedPayload['status'], string> = {
   completed_with_errors: 'NOTIFICATIONS.IMPORT_COMPLETED_WITH_ERRORS',
   failed: 'NOTIFICATIONS.IMPORT_FAILED',
   cancelled: 'NOTIFICATIONS.IMPORT_CANCELLED',
+  expired: 'NOTIFICATIONS.IMPORT_EXPIRED',
 };
 
 /** Tells the admin who started an import that it ended: an in-app notification with a link to it. */

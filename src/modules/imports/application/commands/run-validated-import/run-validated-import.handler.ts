@@ -51,6 +51,9 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     const run = Import.queue({
       type: source.type,
       validateOnly: false,
+      // The mapping the validation used, run straight through; warnings that need confirming still stop it.
+      autoConfirm: true,
+      mapping: source.mapping,
       options: source.options,
       file: { name: source.fileName, kind: source.fileKind, key: source.fileKey, size: source.fileSize },
       startedBy: { id: principal.userId, name: principal.displayName, language: principal.language },

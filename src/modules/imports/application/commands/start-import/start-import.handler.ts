@@ -6,9 +6,15 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
-import { fileKindOf, Import } from '../../../domain/import.js';
+import { tableReaders } from '#libs/spreadsheet/table-readers.js';
+import { Import } from '../../../domain/import.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';
+import { ImportColumns } from '../../import-columns.js';
 import { ImportQuota } from '../../pending-import-bytes.js';
+
+function isMapping(value: unknown): value is Record<string, string | null> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((key) => key === null || typeof key === 'string');
+}
 
 export interface UploadedFile {
   /** Temporary file written by the upload. Removed by the handler. */
@@ -17,14 +23,22 @@ export interface UploadedFile {
   size: number;
 }
 
+export interface StartImportSettings {
+  /** Stop after validation; undefined: the type's default. */
+  validateOnly?: boolean;
+  /** Run straight through when the mapping is complete and nothing needs confirming. */
+  autoConfirm: boolean;
+  options: Record<string, unknown>;
+  /** Header -> column key (or null: skip), sent with the upload. */
+  mapping?: Record<string, string | null>;
+}
+
 export class StartImportCommand extends Command<{ id: string }> {
   constructor(
     readonly principal: Principal,
     readonly type: string,
     readonly file: UploadedFile,
-    readonly validateOnly: boolean,
-    readonly options: Record<string, unknown>,
-    readonly retryOf: string | null = null,
+    readonly settings: StartImportSettings,
   ) {
     super();
   }
@@ -42,12 +56,18 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
     private readonly registry: ImportTypeRegistry,
     private readonly storage: StoragePort,
     private readonly quota: ImportQuota,
+    private readonly columns: ImportColumns,
   ) {}
 
-  async execute({ principal, type: typeKey, file, validateOnly, options, retryOf }: StartImportCommand) {
+  async execute({ principal, type: typeKey, file, settings }: StartImportCommand) {
     try {
       const type = this.registry.forPrincipal(typeKey, principal);
-      const kind = fileKindOf(file.originalName);
+      // What the options grant (groups, roles) is checked now, before anything is stored or queued.
+      // Without auto-confirm they are checked again, with the mapping, when the admin sets them.
+      const legacyMapping = settings.options.columnMapping;
+      const options = await this.columns.checkOptions(type, principal, settings.options);
+      const mapping = settings.mapping ?? (isMapping(legacyMapping) ? legacyMapping : undefined);
+      const kind = /\.zip$/i.test(file.originalName) ? 'zip' : tableReaders.kindOfFileName(file.originalName);
       if (!kind || !type.fileKinds.includes(kind)) {
         throw new DomainError('IMPORTS.FILE_KIND_NOT_ACCEPTED', 'unsupported_media_type', {
           type: type.key,
@@ -61,14 +81,15 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
         const stored = await this.storage.putFile(file.path);
         const run = Import.queue({
           type: type.key,
-          validateOnly,
+          validateOnly: settings.validateOnly ?? type.validateOnlyByDefault ?? false,
+          autoConfirm: settings.autoConfirm,
           options,
+          mapping,
           file: { name: file.originalName, kind, key: stored.key, size: stored.size },
           startedBy: { id: principal.userId, name: principal.displayName, language: principal.language },
-          retryOf,
         });
         em.persist(run);
-        recordEvent(em, new ImportStarted({ importId: run.id, type: run.type, validateOnly }));
+        recordEvent(em, new ImportStarted({ importId: run.id, type: run.type, validateOnly: run.validateOnly }));
         await em.flush();
         return { id: run.id };
       });

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { ImportColumn, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+
+/** Options the engine reads itself; everything else belongs to the type and its options schema. */
+const ENGINE_OPTIONS = ['columnMapping'];
+
+/** The columns a principal may map and the options a type accepts, checked the same way wherever they are set. */
+@Injectable()
+export class ImportColumns {
+  async for(type: ImportTypeDefinition, principal: Principal, options: Record<string, unknown>): Promise<ImportColumn[]> {
+    return type.columnsFor ? type.columnsFor(principal, options) : type.columns;
+  }
+
+  /**
+   * Checks options against the type's schema (class-validator, unknown properties refused; a type without
+   * one accepts none), then the type's permission and scope checks. 400/403 before any work is queued.
+   */
+  async checkOptions(type: ImportTypeDefinition, principal: Principal, options: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const own = Object.fromEntries(Object.entries(options).filter(([key]) => !ENGINE_OPTIONS.includes(key)));
+    if (!type.optionsClass) {
+      const unknown = Object.keys(own);
+      if (unknown.length > 0) throw new DomainError('IMPORTS.OPTIONS_NOT_ACCEPTED', 'validation', { type: type.key, options: unknown.join(', ') });
+    } else {
+      const dto = plainToInstance(type.optionsClass, own);
+      const errors = await validate(dto as object, { whitelist: true, forbidNonWhitelisted: true });
+      if (errors.length > 0) {
+        const details = errors.flatMap((error) =>
+          Object.values(error.constraints ?? { nested: 'invalid' }).map((constraint) => ({ field: `options.${error.property}`, code: 'COMMON.INVALID_FIELD', params: { constraint } })),
+        );
+        throw new DomainError('COMMON.VALIDATION_FAILED', 'validation', { count: details.length }, details);
+      }
+    }
+    await type.checkOptions?.(principal, own);
+    return own;
+  }
+}
