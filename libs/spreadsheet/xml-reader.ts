@@ -221,6 +221,12 @@ function encodingOf(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' {
   if ((head[0] === 0x3c && head[1] === 0x00) || (head[0] === 0x00 && head[1] === 0x3c)) {
     throw new SpreadsheetUnreadable('XML.ENCODING_UNSUPPORTED', { encoding: 'UTF-16 without BOM', detected: 'UTF-16' });
   }
+  // Bytes in another encoding would fail UTF-8 decoding before the parser sees the declaration: read its
+  // encoding from the raw bytes (ASCII in every encoding this could be) to refuse it by name.
+  const declared = /^(?:\xEF\xBB\xBF)?<\?xml\s[^>]*?encoding\s*=\s*["']([^"']{1,40})["']/.exec(head.subarray(0, 256).toString('latin1'))?.[1];
+  if (declared !== undefined && !['utf-8', 'utf8'].includes(declared.toLowerCase())) {
+    throw new SpreadsheetUnreadable('XML.ENCODING_UNSUPPORTED', { encoding: declared, detected: 'UTF-8' });
+  }
   return 'utf-8';
 }
 
