@@ -132,7 +132,9 @@ describe('XML records', () => {
         '      <name><![CDATA[<Smit>]]></name>',
         '    </person>',
         '    <person><code>L-3</code><name/><date></date></person>',
+        '    <person><code> </code><name/></person><person/>',
         '  </people>',
+        '  <person><code>L-6</code></person>',
         '</export>',
       ].join('\n'),
     );
@@ -142,6 +144,7 @@ describe('XML records', () => {
       { rowNumber: 1, line: 6, cells: ['L-1', 'Jos\u00e9 & M\u00fcller', '2026-01-02'] },
       { rowNumber: 2, line: 7, cells: ['L-2', '<Smit>'] },
       { rowNumber: 3, line: 11, cells: ['L-3'] },
+      { rowNumber: 6, line: 14, cells: ['L-6'] },
     ]);
   });
 
@@ -223,7 +226,7 @@ describe('XML records', () => {
     expect(await refusal(xml(xmlText(manyAttributes), { limits }))).toMatchObject({ code: 'XML.TOKEN_TOO_LARGE' });
     const bigRow = `<people><person><code>${'x'.repeat(40_000)}</code><name>${'y'.repeat(40_000)}</name></person></people>`;
     expect(await refusal(xml(xmlText(bigRow), { limits }))).toMatchObject({ code: 'SPREADSHEET.ROW_TOO_LARGE', params: { row: 1, maxKilobytes: 64 } });
-    const three = xmlText('<people><person/><person/><person/></people>');
+    const three = xmlText('<people><person><code>1</code></person><person><code>2</code></person><person><code>3</code></person></people>');
     expect(await collect(xml(three, { maxRows: 3 }))).toHaveLength(4);
     expect(await refusal(xml(three, { maxRows: 2 }))).toMatchObject({ code: 'SPREADSHEET.TOO_MANY_ROWS', params: { max: 2 } });
   });

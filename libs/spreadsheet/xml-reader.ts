@@ -42,6 +42,8 @@ const SLICE = 16 * 1024;
  * Streams the records of an XML file (saxes; memory does not grow with the file). First yields the header
  * `{ rowNumber: 0, cells: spec.fields }`, then one row per record element: its field children's text
  * (entities decoded, trimmed, NFC) in `spec.fields` order; a missing field is null, an empty one ''.
+ * Trailing empty cells are dropped as for sheets; a record whose fields are all missing or blank is
+ * skipped like a blank CSV line (its index is not reused, so rowNumber may skip it).
  *
  * Where records are: a record element is recognised at any depth outside another record (so both
  * `<people><person>` and `<export><people><person>` work). Elements outside records (wrappers, metadata)
@@ -148,7 +150,9 @@ export async function* readXmlRecords(path: string, spec: XmlRecordSpec, options
       record.cells[field.index] = field.text.join('').trim().normalize('NFC');
       field = undefined;
     } else if (record && depth === record.depth && tag.name === spec.recordElement) {
-      ready.push({ rowNumber: record.index, line: record.line, cells: boundedCells(record.index, record.cells, limits) });
+      // A record with only empty fields is skipped, as blank lines are in CSV (its index stays used).
+      const cells = boundedCells(record.index, record.cells, limits);
+      if (cells.length > 0) ready.push({ rowNumber: record.index, line: record.line, cells });
       record = undefined;
     }
     depth--;
