@@ -117,7 +117,7 @@ function normaliseXlsxValue(value: unknown): CellValue {
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-function decoderFor(encoding: TextEncodingName): Transform {
+export function decoderFor(encoding: TextEncodingName): Transform {
   const decoder = new TextDecoder(encoding);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -130,7 +130,7 @@ function decoderFor(encoding: TextEncodingName): Transform {
 }
 
 /** Passes ASCII through until the first non-ASCII bytes, which decide between UTF-8 and Windows-1252. */
-function decoderDecidedByFirstNonAscii(): Transform {
+export function decoderDecidedByFirstNonAscii(): Transform {
   let decoder: InstanceType<typeof TextDecoder> | undefined;
   let pending: Buffer = Buffer.alloc(0);
   return new Transform({

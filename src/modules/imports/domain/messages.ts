@@ -164,3 +164,54 @@ registerMessages({
       'De kolomkoppeling noemt kop "{header}" (kolom {position}) meer dan eens, verschillend gespeld en met verschillende kolommen. Houd er één vermelding voor over, gespeld zoals in het bestand.',
   },
 });
+
+// Table readers (libs/spreadsheet/table-readers.ts): tab-delimited text and XML records.
+export const TABLE_READER_MESSAGES = {
+  en: {
+    'SPREADSHEET.TXT_INVALID': 'The tab-delimited text file could not be read ({reason}). Save it again as "Text (Tab delimited)" and upload again.',
+    'SPREADSHEET.TOO_MANY_ROWS': 'The file has more than {max} rows. Split it into files of at most {max} rows.',
+    'XML.DOCTYPE_REFUSED':
+      'The XML file holds a DOCTYPE declaration (ending on line {line}). Imports refuse DOCTYPEs, since they can define entities that read other files or expand without end. Export the file without a DOCTYPE and upload again.',
+    'XML.ENTITY_REFUSED':
+      'The XML file uses the entity "&{entity};" on line {line}, column {column}. Only &lt; &gt; &amp; &quot; &apos; and numeric references (&#233;) are allowed: write the character itself instead, and upload again.',
+    'XML.MALFORMED': 'The XML file is not well-formed at line {line}, column {column}: {reason}. Correct it (or export it again) and upload again.',
+    'XML.UNKNOWN_FIELD':
+      'Record {record} (line {line}) holds an element <{element}> that this import does not know. Allowed are: {expected}. Remove or rename that element and upload again.',
+    'XML.DUPLICATE_FIELD': 'Record {record} holds the element <{element}> twice (the second on line {line}). Keep one and upload again.',
+    'XML.NESTED_FIELD':
+      'In record {record}, the field <{field}> holds another element <{element}> (line {line}); a field may hold only text. Put the value directly in <{field}> and upload again.',
+    'XML.TEXT_IN_RECORD':
+      'Record {record} (line {line}) holds text ("{text}") outside its fields. Put that text inside one of the field elements, or remove it, and upload again.',
+    'XML.TOO_DEEP': 'The XML file nests elements more than {max} levels deep (line {line}, column {column}). Flatten its structure and upload again.',
+    'XML.NAME_TOO_LONG': 'The XML file has a name of {length} characters ("{name}", line {line}); at most {max} are allowed. Correct it and upload again.',
+    'XML.TOKEN_TOO_LARGE':
+      'The XML file holds a single piece (a text, tag, comment or declaration, near line {line}) of more than {maxKilobytes} KB, more than an import can handle. Shorten or remove it and upload again.',
+    'XML.ENCODING_UNSUPPORTED':
+      'The XML file is in the encoding {encoding}, but imports read XML only in UTF-8 or UTF-16 (read as {detected}). Save or export it as UTF-8 and upload again.',
+    'XML.ENCODING_INVALID': 'The XML file holds bytes that are not valid {encoding} (near line {line}). Save or export it as UTF-8 and upload again.',
+  },
+  nl: {
+    'SPREADSHEET.TXT_INVALID': 'Het tekstbestand met tabs kon niet worden gelezen ({reason}). Sla het opnieuw op als "Tekst (tab is scheidingsteken)" en upload opnieuw.',
+    'SPREADSHEET.TOO_MANY_ROWS': 'Het bestand heeft meer dan {max} rijen. Splits het in bestanden van hoogstens {max} rijen.',
+    'XML.DOCTYPE_REFUSED':
+      'Het XML-bestand bevat een DOCTYPE-declaratie (tot regel {line}). Imports weigeren DOCTYPEs, omdat die entiteiten kunnen definiëren die andere bestanden lezen of eindeloos uitdijen. Exporteer het bestand zonder DOCTYPE en upload opnieuw.',
+    'XML.ENTITY_REFUSED':
+      'Het XML-bestand gebruikt de entiteit "&{entity};" op regel {line}, kolom {column}. Alleen &lt; &gt; &amp; &quot; &apos; en numerieke verwijzingen (&#233;) zijn toegestaan: schrijf het teken zelf en upload opnieuw.',
+    'XML.MALFORMED': 'Het XML-bestand is niet welgevormd op regel {line}, kolom {column}: {reason}. Verbeter het (of exporteer het opnieuw) en upload opnieuw.',
+    'XML.UNKNOWN_FIELD':
+      'Record {record} (regel {line}) bevat een element <{element}> dat deze import niet kent. Toegestaan zijn: {expected}. Verwijder of hernoem dat element en upload opnieuw.',
+    'XML.DUPLICATE_FIELD': 'Record {record} bevat het element <{element}> twee keer (de tweede op regel {line}). Houd er één over en upload opnieuw.',
+    'XML.NESTED_FIELD':
+      'In record {record} bevat het veld <{field}> een ander element <{element}> (regel {line}); een veld mag alleen tekst bevatten. Zet de waarde direct in <{field}> en upload opnieuw.',
+    'XML.TEXT_IN_RECORD':
+      'Record {record} (regel {line}) bevat tekst ("{text}") buiten zijn velden. Zet die tekst in een van de veldelementen, of verwijder haar, en upload opnieuw.',
+    'XML.TOO_DEEP': 'Het XML-bestand nest elementen meer dan {max} niveaus diep (regel {line}, kolom {column}). Maak de structuur platter en upload opnieuw.',
+    'XML.NAME_TOO_LONG': 'Het XML-bestand heeft een naam van {length} tekens ("{name}", regel {line}); hoogstens {max} zijn toegestaan. Verbeter het en upload opnieuw.',
+    'XML.TOKEN_TOO_LARGE':
+      'Het XML-bestand bevat één stuk (een tekst, tag, commentaar of declaratie, rond regel {line}) van meer dan {maxKilobytes} KB, meer dan een import aankan. Maak het korter of verwijder het en upload opnieuw.',
+    'XML.ENCODING_UNSUPPORTED':
+      'Het XML-bestand heeft de codering {encoding}, maar imports lezen XML alleen in UTF-8 of UTF-16 (gelezen als {detected}). Sla het op of exporteer het als UTF-8 en upload opnieuw.',
+    'XML.ENCODING_INVALID': 'Het XML-bestand bevat bytes die geen geldige {encoding} zijn (rond regel {line}). Sla het op of exporteer het als UTF-8 en upload opnieuw.',
+  },
+};
+registerMessages(TABLE_READER_MESSAGES);
