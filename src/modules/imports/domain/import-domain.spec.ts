@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportColumn } from '#libs/contracts/imports/index.js';
 import { mapHeader } from './header-mapping.js';
-import { canCancel, finalStatusFor, progressPercent } from './import-lifecycle.js';
+import { canCancel, canMove, finalStatusFor, progressPercent, statusesBefore } from './import-lifecycle.js';
+import { Import } from './import.js';
 import { isTrue, normaliseRow } from './row-normaliser.js';
 
 const columns: ImportColumn[] = [
@@ -75,9 +76,63 @@ describe('import lifecycle', () => {
   });
 
   it('reports progress that only reaches 100 when done', () => {
-    expect(progressPercent('processing', 50, 100)).toBe(52);
-    expect(progressPercent('processing', 100, 100)).toBe(99);
-    expect(progressPercent('completed', 100, 100)).toBe(100);
-    expect(progressPercent('queued', 0, 0)).toBe(0);
+    const counts = (validated: number, processed: number) => ({ total: 100, validated, processed, runRows: 100 });
+    expect(progressPercent('processing', counts(0, 50), false)).toBe(52);
+    expect(progressPercent('processing', counts(0, 100), false)).toBe(99);
+    expect(progressPercent('completed', counts(100, 100), false)).toBe(100);
+    expect(progressPercent('queued', counts(0, 0), false)).toBe(0);
+    // With a validation pass first: validation fills 5-50 %, the run 50-99 %.
+    expect(progressPercent('validating', counts(50, 0), true)).toBe(27);
+    expect(progressPercent('awaiting_confirmation', counts(100, 0), true)).toBe(50);
+    expect(progressPercent('processing', counts(100, 50), true)).toBe(74);
   });
 });
+
+describe('import lifecycle', () => {
+  it('allows only the moves of the stages, and cancelling while waiting', () => {
+    expect(canMove('queued', 'awaiting_mapping')).toBe(true);
+    expect(canMove('awaiting_mapping', 'processing')).toBe(false);
+    expect(canMove('awaiting_confirmation', 'processing')).toBe(true);
+    expect(canMove('completed', 'processing')).toBe(false);
+    expect(canCancel('awaiting_mapping')).toBe(true);
+    expect(canCancel('awaiting_confirmation')).toBe(true);
+    expect(canCancel('expired')).toBe(false);
+    expect(statusesBefore('expired').sort()).toEqual(['awaiting_confirmation', 'awaiting_mapping']);
+  });
+
+  it('confirms only with every warning that needs it acknowledged, and a passing import-level check', () => {
+    const run = waitingForConfirmation(['CREDENTIALS.EMAIL_CHANGED']);
+    expect(() => run.confirm([], [])).toThrow(expect.objectContaining({ code: 'IMPORTS.WARNINGS_NOT_ACKNOWLEDGED', params: { codes: 'CREDENTIALS.EMAIL_CHANGED' } }));
+    expect(() => run.confirm(['CREDENTIALS.EMAIL_CHANGED'], [{ code: 'CREDENTIALS.NOT_ENOUGH_CREDITS' }])).toThrow(
+      expect.objectContaining({ code: 'IMPORTS.CHECK_BEFORE_RUN_FAILED', kind: 'conflict' }),
+    );
+    run.confirm(['CREDENTIALS.EMAIL_CHANGED'], []);
+    expect(run.status).toBe('processing');
+    expect(run.runRows).toBe(7);
+    expect(() => run.confirm(['CREDENTIALS.EMAIL_CHANGED'], [])).toThrow(expect.objectContaining({ code: 'IMPORTS.NOT_AWAITING_CONFIRMATION' }));
+  });
+
+  it('undoes only a completed real import of a type that supports undo', () => {
+    const by = { id: 'u', name: 'U', language: 'en' };
+    const run = waitingForConfirmation([]);
+    expect(() => run.undo(by, true)).toThrow(expect.objectContaining({ code: 'IMPORTS.NOT_UNDOABLE' }));
+    run.status = 'completed';
+    expect(() => run.undo(by, false)).toThrow(expect.objectContaining({ code: 'IMPORTS.UNDO_NOT_SUPPORTED' }));
+    const undo = run.undo(by, true);
+    expect(undo).toMatchObject({ mode: 'undo', undoOf: run.id, status: 'validating', autoConfirm: true });
+  });
+});
+
+function waitingForConfirmation(toConfirm: string[]): Import {
+  const run = Import.queue({
+    type: 't',
+    validateOnly: false,
+    options: {},
+    file: { name: 'a.csv', kind: 'csv', key: 'k', size: 1 },
+    startedBy: { id: 'u', name: 'U', language: 'en' },
+  });
+  run.status = 'awaiting_confirmation';
+  run.validRows = 7;
+  run.validation = { warningGroups: toConfirm.map((code) => ({ code, rows: 1 })), toConfirm, checkProblems: [] };
+  return run;
+}

@@ -215,3 +215,43 @@ export const TABLE_READER_MESSAGES = {
   },
 };
 registerMessages(TABLE_READER_MESSAGES);
+
+// The staged engine: mapping, confirmation, undo, expiry, the reaper (import-lifecycle.ts).
+registerMessages({
+  en: {
+    'IMPORTS.NOT_AWAITING_MAPPING': 'This import is not waiting for a mapping (it is {status}). Only an import in awaiting_mapping takes a mapping.',
+    'IMPORTS.NOT_AWAITING_CONFIRMATION': 'This import is not waiting for confirmation (it is {status}).',
+    'IMPORTS.WARNINGS_NOT_ACKNOWLEDGED': 'These warnings must be acknowledged before the import runs: {codes}. Read them in the rows, then confirm again with their codes in acknowledgedWarnings.',
+    'IMPORTS.CHECK_BEFORE_RUN_FAILED': 'The import cannot run as it is: {problems}. Resolve that (see the details), or cancel the import.',
+    'IMPORTS.UNDO_NOT_SUPPORTED': 'Imports of type {type} cannot be undone.',
+    'IMPORTS.NOT_UNDOABLE': 'Only a completed import that wrote data can be undone (this one is {status}).',
+    'IMPORTS.ALREADY_UNDONE': 'This import has already been undone (import {id}).',
+    'IMPORTS.JOB_STALLED': 'The import stopped: its {job} work was interrupted again and again (reference {reference}). Rows already done are kept; start the import again to finish.',
+    'IMPORTS.EXPIRED': 'The import waited more than {hours} hours for its mapping or confirmation and expired. Upload the file again.',
+    'IMPORTS.AUTO_CONFIRM_STOPPED': 'The import did not run by itself: its columns need a look ({problems}). Set the mapping to continue.',
+    'IMPORTS.FILE_CHANGED': 'The file no longer has the headers it had when it was previewed. Upload it again.',
+    'IMPORTS.DUPLICATE_KEY': '{column} "{value}" is also in row(s) {rows}. Each {column} may appear only once in the file: keep one row and remove the others.',
+    'IMPORTS.OPTIONS_NOT_ACCEPTED': 'Imports of type {type} take no options like these: {options}. Remove them.',
+    'IMPORTS.MAPPING_INVALID': 'The column mapping is not valid: {reason}. Send an object of header -> column key (or null to skip).',
+    'IMPORTS.UNDO_CHANGED_SINCE': 'Not reverted: it was changed after the import. Undo it by hand if it should go.',
+    'IMPORTS.UNDO_ALREADY_GONE': 'Nothing to revert: it no longer exists.',
+  },
+  nl: {
+    'IMPORTS.NOT_AWAITING_MAPPING': 'Deze import wacht niet op een kolomkoppeling (status: {status}). Alleen een import in awaiting_mapping neemt een koppeling aan.',
+    'IMPORTS.NOT_AWAITING_CONFIRMATION': 'Deze import wacht niet op bevestiging (status: {status}).',
+    'IMPORTS.WARNINGS_NOT_ACKNOWLEDGED': 'Deze waarschuwingen moeten worden bevestigd voordat de import draait: {codes}. Lees ze bij de rijen en bevestig opnieuw met hun codes in acknowledgedWarnings.',
+    'IMPORTS.CHECK_BEFORE_RUN_FAILED': 'De import kan zo niet draaien: {problems}. Los dat op (zie de details), of annuleer de import.',
+    'IMPORTS.UNDO_NOT_SUPPORTED': 'Imports van het type {type} kunnen niet ongedaan worden gemaakt.',
+    'IMPORTS.NOT_UNDOABLE': 'Alleen een voltooide import die gegevens schreef kan ongedaan worden gemaakt (deze is {status}).',
+    'IMPORTS.ALREADY_UNDONE': 'Deze import is al ongedaan gemaakt (import {id}).',
+    'IMPORTS.JOB_STALLED': 'De import is gestopt: het {job}-werk werd steeds opnieuw onderbroken (referentie {reference}). Verwerkte rijen blijven bewaard; start de import opnieuw om af te ronden.',
+    'IMPORTS.EXPIRED': 'De import wachtte meer dan {hours} uur op de kolomkoppeling of bevestiging en is verlopen. Upload het bestand opnieuw.',
+    'IMPORTS.AUTO_CONFIRM_STOPPED': 'De import is niet vanzelf gestart: de kolommen moeten worden bekeken ({problems}). Stel de koppeling in om verder te gaan.',
+    'IMPORTS.FILE_CHANGED': 'Het bestand heeft niet meer de kolomkoppen van de voorvertoning. Upload het opnieuw.',
+    'IMPORTS.DUPLICATE_KEY': '{column} "{value}" staat ook in rij(en) {rows}. Elke {column} mag maar één keer in het bestand staan: houd één rij en verwijder de andere.',
+    'IMPORTS.OPTIONS_NOT_ACCEPTED': 'Imports van het type {type} kennen deze opties niet: {options}. Laat ze weg.',
+    'IMPORTS.MAPPING_INVALID': 'De kolomkoppeling is ongeldig: {reason}. Stuur een object van kolomkop -> kolomsleutel (of null om over te slaan).',
+    'IMPORTS.UNDO_CHANGED_SINCE': 'Niet teruggedraaid: het is na de import gewijzigd. Draai het met de hand terug als het weg moet.',
+    'IMPORTS.UNDO_ALREADY_GONE': 'Niets terug te draaien: het bestaat niet meer.',
+  },
+});
