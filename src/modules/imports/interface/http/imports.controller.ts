@@ -233,14 +233,39 @@ export class ImportsController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const format = query.format ?? 'xlsx';
-    const language = pickLanguage(request);
-    const run = await this.queries.execute(new GetImportQuery(principal, id, language));
+    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
     if (run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
-    const base = run.fileName.replace(/\.[^.]+$/, '');
+    const { format, language, delimiter } = this.download(run.fileName, 'errors', query, request, response);
+    await this.documents.writeErrorFile(principal, id, response, format, language, delimiter);
+  }
+
+  @Get('imports/:id/results-file')
+  @ApiOperation({
+    summary: 'Every row in row order: Row, the cells as uploaded, Outcome, Errors, Warnings, Entity (XLSX, or CSV with ?format=csv)',
+    description:
+      'Row is the row number in the uploaded file; Outcome is succeeded, failed or skipped; Errors and Warnings hold one message a line, ' +
+      'prefixed with the column they are about; Entity is the id of what the row created or changed. Headers in the language of Accept-Language. ' +
+      'For an import still running, the file holds the rows recorded so far. Cells are neutralised against formulas.',
+  })
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  async resultsFile(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: FormatQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+    const { format, language, delimiter } = this.download(run.fileName, 'results', query, request, response);
+    await this.documents.writeResultsFile(principal, id, response, format, language, delimiter);
+  }
+
+  /** Sets the headers of a file download named `<uploaded name>_<suffix>.<format>`. */
+  private download(uploadedName: string, suffix: string, query: FormatQueryDto, request: Request, response: Response) {
+    const format = query.format ?? 'xlsx';
     response.setHeader('Content-Type', MEDIA[format]);
-    response.setHeader('Content-Disposition', attachmentDisposition(`${base}_errors.${format}`));
-    await this.documents.writeErrorFile(principal, id, response, format, language, DELIMITERS[query.delimiter ?? 'comma']);
+    response.setHeader('Content-Disposition', attachmentDisposition(`${uploadedName.replace(/\.[^.]+$/, '')}_${suffix}.${format}`));
+    return { format, language: pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
   }
 
   @Post('imports/:id/cancel')
