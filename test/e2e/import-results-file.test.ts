@@ -109,6 +109,26 @@ describe('the results file of an import (real Postgres, Redis, workers)', () => 
     expect(text).not.toMatch(/(^|;)=1\+1/m);
   });
 
+  it('leaves out the report columns of a results file that was uploaded again, so they do not appear twice', async () => {
+    const results = (await admin.get(`/api/imports/${id}/results-file`)).raw;
+    const again = await startImport(admin, TYPE, 'Results Q1_results.xlsx', results);
+    const run = await finished(admin, again);
+    expect(run.counts.total).toBe(7);
+    const header = (await admin.get(`/api/imports/${again}/results-file?format=csv`)).raw.toString('utf8').slice(1).split('\r\n')[0];
+    expect(header).toBe(['Row', ...UPLOADED_HEADER, 'Outcome', 'Errors', 'Warnings', 'Entity'].join(','));
+  });
+
+  it('gives an import that is still running with the rows recorded so far', async () => {
+    const running = await startImport(admin, TYPE, 'running.xlsx', await xlsx(CERTIFICATE_HEADER, rows.slice(0, 3)));
+    await finished(admin, running);
+    // Back to the middle of its run: processing, two of its three rows recorded.
+    await app.sql(`update imports set status = 'processing', finished_at = null where id = $1`, [running]);
+    await app.sql(`delete from import_row_results where import_id = $1 and row_number = 4`, [running]);
+    expect((await admin.get(`/api/imports/${running}`)).body.status).toBe('processing');
+    const lines = (await admin.get(`/api/imports/${running}/results-file?format=csv`)).raw.toString('utf8').slice(1).split('\r\n');
+    expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(['2', '3']);
+  });
+
   it('answers 404 to another admin who cannot see the import, as for a missing one', async () => {
     for (const query of ['', '?format=csv']) {
       const response = await groupAdmin.get(`/api/imports/${id}/results-file${query}`);

@@ -12,6 +12,13 @@ import { ImportViews, type RecordedRow } from './import-views.js';
 export type DocumentFormat = 'xlsx' | 'csv';
 /** CSV separator: comma by default; Dutch and German Excel expect a semicolon. */
 export type CsvDelimiter = ',' | ';' | '\t';
+/** Where and how a document is written: the stream, the file format, the language of its texts. */
+export interface DocumentTarget {
+  output: Writable;
+  format: DocumentFormat;
+  language: Language;
+  delimiter: CsvDelimiter;
+}
 
 const ERRORS_HEADER: Record<Language, string> = { en: 'Errors', nl: 'Fouten' };
 const PREVIOUS_ERROR_HEADERS = new Set(Object.values(ERRORS_HEADER).map(normaliseHeader));
@@ -55,22 +62,16 @@ export class ImportDocuments {
    * The failed rows exactly as they were uploaded (same headers, same order) with a last column of
    * reasons, so the admin fixes them in place and uploads this file again.
    */
-  async writeErrorFile(
-    principal: Principal,
-    importId: string,
-    output: Writable,
-    format: DocumentFormat,
-    language: Language,
-    delimiter: CsvDelimiter = ',',
-  ): Promise<void> {
+  async writeErrorFile(principal: Principal, importId: string, target: DocumentTarget): Promise<void> {
+    const { language } = target;
     const run = await this.views.row(principal, importId);
     if (run.failed_rows === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
     // A file that was itself an error file brings its old Errors column: leave it out, wherever it stands.
     const original = keptColumns(run.header ?? [], (header) => PREVIOUS_ERROR_HEADERS.has(normaliseHeader(header)));
     const explain = (errors: ImportMessage[]) => errors.map((e) => translate(e.code, language, e.params ?? {})).join('; ');
     await writeSheet(
-      output,
-      { format, delimiter, sheetName: 'Errors', header: [...original.header, ERRORS_HEADER[language]], highlight: original.header.length },
+      target,
+      { sheetName: 'Errors', header: [...original.header, ERRORS_HEADER[language]], highlight: original.header.length },
       this.views.rowResults(importId, { status: 'failed' }),
       (row) => [...original.cellsOf(row.cells), explain(row.errors)],
     );
@@ -81,14 +82,8 @@ export class ImportDocuments {
    * outcome, errors, warnings and the id of what it created or changed. For an import still running,
    * the rows recorded so far.
    */
-  async writeResultsFile(
-    principal: Principal,
-    importId: string,
-    output: Writable,
-    format: DocumentFormat,
-    language: Language,
-    delimiter: CsvDelimiter = ',',
-  ): Promise<void> {
+  async writeResultsFile(principal: Principal, importId: string, target: DocumentTarget): Promise<void> {
+    const { language } = target;
     const run = await this.views.row(principal, importId);
     const uploaded = run.header ?? [];
     const mapping = mapHeader(uploaded, this.columnsOf(run.type), await this.views.columnMapping(importId));
@@ -104,7 +99,7 @@ export class ImportDocuments {
       messages.map((m) => `${m.column ? `${columnHeader(m.column)}: ` : ''}${translate(m.code, language, m.params ?? {})}`).join('\n');
     const titles = RESULT_HEADERS[language];
     const header = [titles.row, ...original.header, titles.outcome, titles.errors, titles.warnings, titles.entity];
-    await writeSheet(output, { format, delimiter, sheetName: 'Results', header, highlight: original.header.length + 2 }, this.views.rowResults(importId), (row) => [
+    await writeSheet(target, { sheetName: 'Results', header, highlight: original.header.length + 2 }, this.views.rowResults(importId), (row) => [
       row.rowNumber,
       ...original.cellsOf(row.cells),
       outcomeText(row.status, language),
@@ -131,13 +126,13 @@ function keptColumns(header: string[], dropped: (header: string, index: number) 
  * drain, and every text cell is neutralised against formulas by the writers.
  */
 async function writeSheet(
-  output: Writable,
-  sheet: { format: DocumentFormat; delimiter: CsvDelimiter; sheetName: string; header: string[]; highlight: number },
+  { output, format, delimiter }: DocumentTarget,
+  sheet: { sheetName: string; header: string[]; highlight: number },
   rows: AsyncIterable<RecordedRow>,
   cellsOf: (row: RecordedRow) => (string | number)[],
 ): Promise<void> {
-  if (sheet.format === 'csv') {
-    const csv = new CsvStreamWriter(output, sheet.delimiter);
+  if (format === 'csv') {
+    const csv = new CsvStreamWriter(output, delimiter);
     csv.start(sheet.header);
     for await (const row of rows) {
       if (!csv.addRow(cellsOf(row))) await new Promise((resolve) => output.once('drain', resolve));
@@ -151,7 +146,7 @@ async function writeSheet(
 }
 
 /** A row status as text: `IMPORTS.ROW_STATUS_<STATUS>`, so a new status reads well once its text exists. */
-function outcomeText(status: string, language: Language): string {
+export function outcomeText(status: string, language: Language): string {
   const key = `IMPORTS.ROW_STATUS_${status.toUpperCase()}`;
   return /^[a-z_]+$/.test(status) && hasMessage(key, 'en') ? translate(key, language) : status;
 }

@@ -30,7 +30,7 @@ import { pickLanguage } from '#libs/http/problem-details.filter.js';
 import { CancelImportCommand } from '../../application/commands/cancel-import/cancel-import.handler.js';
 import { RunValidatedImportCommand } from '../../application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
-import { ImportDocuments } from '../../application/import-documents.js';
+import { ImportDocuments, type DocumentTarget } from '../../application/import-documents.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
 import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
@@ -235,8 +235,7 @@ export class ImportsController {
   ) {
     const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
     if (run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
-    const { format, language, delimiter } = this.download(run.fileName, 'errors', query, request, response);
-    await this.documents.writeErrorFile(principal, id, response, format, language, delimiter);
+    await this.documents.writeErrorFile(principal, id, this.download(run.fileName, 'errors', query, request, response));
   }
 
   @Get('imports/:id/results-file')
@@ -256,16 +255,15 @@ export class ImportsController {
     @Res() response: Response,
   ) {
     const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
-    const { format, language, delimiter } = this.download(run.fileName, 'results', query, request, response);
-    await this.documents.writeResultsFile(principal, id, response, format, language, delimiter);
+    await this.documents.writeResultsFile(principal, id, this.download(run.fileName, 'results', query, request, response));
   }
 
-  /** Sets the headers of a file download named `<uploaded name>_<suffix>.<format>`. */
-  private download(uploadedName: string, suffix: string, query: FormatQueryDto, request: Request, response: Response) {
+  /** Sets the headers of a file download named `<uploaded name>_<suffix>.<format>`; where to write it. */
+  private download(uploadedName: string, suffix: string, query: FormatQueryDto, request: Request, response: Response): DocumentTarget {
     const format = query.format ?? 'xlsx';
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(`${uploadedName.replace(/\.[^.]+$/, '')}_${suffix}.${format}`));
-    return { format, language: pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
+    return { output: response, format, language: pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
   }
 
   @Post('imports/:id/cancel')
