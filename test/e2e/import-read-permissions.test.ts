@@ -41,14 +41,16 @@ describe('import reads require the import type permission at read time', () => {
     get: lena.get(`/api/imports/${id}`),
     rows: lena.get(`/api/imports/${id}/rows`),
     errorFile: lena.get(`/api/imports/${id}/error-file?format=csv`),
+    resultsFile: lena.get(`/api/imports/${id}/results-file?format=csv`),
     events: lena.get(`/api/imports/${id}/events`),
   });
 
   it('the starter reads their import while they hold the permission', async () => {
-    const { get, rows, errorFile, events } = reads();
+    const { get, rows, errorFile, resultsFile, events } = reads();
     expect((await get).status).toBe(200);
     expect((await rows).status).toBe(200);
     expect((await errorFile).status).toBe(200);
+    expect((await resultsFile).status).toBe(200);
     expect((await events).status).toBe(200);
     expect((await lena.get('/api/imports')).body.items.map((i: { id: string }) => i.id)).toContain(id);
   });
@@ -56,8 +58,8 @@ describe('import reads require the import type permission at read time', () => {
   it('after their role loses the permission every read and action answers 404 as for a missing import, and the list leaves it out', async () => {
     const changed = await admin.patch(`/api/roles/${roleId}`, { permissions: ['certificates.read'] });
     expect(changed.status, JSON.stringify(changed.body)).toBe(204);
-    const { get, rows, errorFile, events } = reads();
-    for (const response of [await get, await rows, await errorFile, await events]) {
+    const { get, rows, errorFile, resultsFile, events } = reads();
+    for (const response of [await get, await rows, await errorFile, await resultsFile, await events]) {
       expect(response.status, JSON.stringify(response.body)).toBe(404);
       expect(response.body.code).toBe('IMPORTS.IMPORT_NOT_FOUND');
     }

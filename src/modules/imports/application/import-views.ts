@@ -63,6 +63,16 @@ export interface ImportRowView {
   entityId: string | null;
 }
 
+/** One row of the import log as recorded: its status is any text the engine writes (new ones included). */
+export interface RecordedRow {
+  rowNumber: number;
+  status: string;
+  cells: string[];
+  errors: ImportMessage[];
+  warnings: ImportMessage[];
+  entityId: string | null;
+}
+
 export type RowOutcomeFilter = 'valid' | 'succeeded' | 'failed' | 'skipped' | 'warnings';
 
 interface ImportRow {
@@ -243,19 +253,34 @@ export class ImportViews {
     };
   }
 
-  /** Failed rows in row order, a batch at a time (keyset pagination), for the streamed error file. */
-  async *failedRows(importId: string, batchSize = 1000): AsyncGenerator<{ rowNumber: number; cells: string[]; errors: ImportMessage[] }> {
+  /**
+   * Recorded row results in row order, a batch at a time (keyset pagination on row_number), for the
+   * streamed error and results files: memory holds one batch whatever the size of the import.
+   */
+  async *rowResults(importId: string, filter: { status?: string; batchSize?: number } = {}): AsyncGenerator<RecordedRow> {
+    const batchSize = filter.batchSize ?? 1000;
+    const statusCondition = filter.status === undefined ? '' : 'and status = ?';
+    const statusParams = filter.status === undefined ? [] : [filter.status];
     let after = 0;
     for (;;) {
-      const batch = await this.em.fork().execute<{ row_number: number; cells: string[]; errors: ImportMessage[] }[]>(
-        `select row_number, cells, errors from import_row_results where import_id = ? and status = 'failed' and row_number > ?
-          order by row_number limit ?`,
-        [importId, after, batchSize],
+      const batch = await this.em.fork().execute<{ row_number: number; status: string; cells: string[]; errors: ImportMessage[]; warnings: ImportMessage[]; entity_id: string | null }[]>(
+        `select row_number, status, cells, errors, warnings, entity_id from import_row_results
+          where import_id = ? ${statusCondition} and row_number > ? order by row_number limit ?`,
+        [importId, ...statusParams, after, batchSize],
       );
-      for (const row of batch) yield { rowNumber: row.row_number, cells: row.cells, errors: row.errors };
+      for (const row of batch) {
+        yield { rowNumber: row.row_number, status: row.status, cells: row.cells, errors: row.errors, warnings: row.warnings, entityId: row.entity_id };
+      }
       if (batch.length < batchSize) return;
       after = batch[batch.length - 1].row_number;
     }
+  }
+
+  /** The column mapping the admin gave (header -> column key), to name the columns of row messages. */
+  async columnMapping(importId: string): Promise<Record<string, string>> {
+    const rows = await this.em.execute<{ mapping: Record<string, string | null> | null }[]>(`select mapping from imports where id = ?`, [importId]);
+    const mapping = rows[0]?.mapping ?? {};
+    return Object.fromEntries(Object.entries(mapping).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 }
 

@@ -33,7 +33,7 @@ import { SetImportMappingCommand } from '../../application/commands/set-import-m
 import { UndoImportCommand } from '../../application/commands/undo-import/undo-import.handler.js';
 import { RunValidatedImportCommand } from '../../application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
-import { ImportDocuments } from '../../application/import-documents.js';
+import { ImportDocuments, type DocumentTarget } from '../../application/import-documents.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
 import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
@@ -242,14 +242,37 @@ export class ImportsController {
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const format = query.format ?? 'xlsx';
-    const language = pickLanguage(request);
-    const run = await this.queries.execute(new GetImportQuery(principal, id, language));
+    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
     if (run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
-    const base = run.fileName.replace(/\.[^.]+$/, '');
+    await this.documents.writeErrorFile(principal, id, this.download(run.fileName, 'errors', query, request, response));
+  }
+
+  @Get('imports/:id/results-file')
+  @ApiOperation({
+    summary: 'Every row in row order: Row, the cells as uploaded, Outcome, Errors, Warnings, Entity (XLSX, or CSV with ?format=csv)',
+    description:
+      'Row is the row number in the uploaded file; Outcome is succeeded, failed or skipped; Errors and Warnings hold one message a line, ' +
+      'prefixed with the column they are about; Entity is the id of what the row created or changed. Headers in the language of Accept-Language. ' +
+      'For an import still running, the file holds the rows recorded so far. Cells are neutralised against formulas.',
+  })
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  async resultsFile(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: FormatQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+    await this.documents.writeResultsFile(principal, id, this.download(run.fileName, 'results', query, request, response));
+  }
+
+  /** Sets the headers of a file download named `<uploaded name>_<suffix>.<format>`; where to write it. */
+  private download(uploadedName: string, suffix: string, query: FormatQueryDto, request: Request, response: Response): DocumentTarget {
+    const format = query.format ?? 'xlsx';
     response.setHeader('Content-Type', MEDIA[format]);
-    response.setHeader('Content-Disposition', attachmentDisposition(`${base}_errors.${format}`));
-    await this.documents.writeErrorFile(principal, id, response, format, language, DELIMITERS[query.delimiter ?? 'comma']);
+    response.setHeader('Content-Disposition', attachmentDisposition(`${uploadedName.replace(/\.[^.]+$/, '')}_${suffix}.${format}`));
+    return { output: response, format, language: pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
   }
 
   @Post('imports/:id/cancel')
