@@ -515,7 +515,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
     });
 
     it('an empty upload is refused at once with 400 IMPORTS.FILE_EMPTY', async () => {
-      const response = await main.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'empty.csv', content: Buffer.alloc(0) }]);
+      const response = await main.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'empty.csv', content: Buffer.alloc(0) }]);
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('IMPORTS.FILE_EMPTY');
     });
@@ -726,7 +726,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
       ['cut off while streaming', SMALL_UPLOAD_LIMIT + 256 * 1024],
     ])('a file over the upload limit (%s) is refused with 413 and nothing is stored', async (_label, size) => {
       const before = { ...uploadState(small), imports: await importCount(small) };
-      const response = await small.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'big.csv', content: Buffer.alloc(size, 'a') }]);
+      const response = await small.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'big.csv', content: Buffer.alloc(size, 'a') }]);
       expect(response.status).toBe(413);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
       expect(response.body.code).toBe('IMPORTS.FILE_TOO_LARGE');
@@ -736,11 +736,11 @@ describe('imports: bad files fail clearly and write nothing', () => {
 
     it('a file of the wrong kind for the type is refused with 415 naming what is accepted', async () => {
       const before = { imports: await importCount(main), stored: uploadState(main).stored };
-      const response = await main.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'certificate.pdf', content: pdf('x') }]);
+      const response = await main.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'certificate.pdf', content: pdf('x') }]);
       expect(response.status).toBe(415);
       expect(response.body.code).toBe('IMPORTS.FILE_KIND_NOT_ACCEPTED');
       expect(response.body.detail ?? response.body.title).toContain('.xlsx, .csv');
-      const zipAsSheet = await main.admin.upload('/api/imports', { type: WITH_FILES }, [{ field: 'file', fileName: 'c.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
+      const zipAsSheet = await main.admin.upload('/api/imports', { type: WITH_FILES, autoConfirm: 'true' }, [{ field: 'file', fileName: 'c.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
       expect(zipAsSheet.status).toBe(415);
       expect({ imports: await importCount(main), stored: uploadState(main).stored }).toEqual(before);
       expect(uploadState(main).uploads).toEqual([]);
@@ -768,11 +768,11 @@ describe('imports: bad files fail clearly and write nothing', () => {
     const csvOf = (bytes: number) => Buffer.concat([csv(CERTIFICATE_HEADER, [row()]), Buffer.alloc(bytes, `L-1001,VCA-BASIS,01-03-2024,,Q-${serial++},FALSE\n`)]);
 
     it('refuses a second big pending upload with 413 and a clear message, by streaming count and by Content-Length, storing nothing', async () => {
-      const first = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'first.csv', content: csvOf(200 * 1024) }]);
+      const first = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'first.csv', content: csvOf(200 * 1024) }]);
       expect(first.status).toBe(202);
       const before = await state();
       for (const size of [200 * 1024, 3 * 1024 * 1024]) {
-        const second = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'second.csv', content: csvOf(size) }]);
+        const second = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'second.csv', content: csvOf(size) }]);
         expect(second.status).toBe(413);
         expect(second.headers.get('content-type')).toContain('application/problem+json');
         expect(second.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
@@ -780,11 +780,11 @@ describe('imports: bad files fail clearly and write nothing', () => {
         expect(await state()).toEqual({ ...before, uploads: [] });
       }
       // A small file still fits beside the first.
-      const small = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'small.csv', content: csvOf(20 * 1024) }]);
+      const small = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'small.csv', content: csvOf(20 * 1024) }]);
       expect(small.status).toBe(202);
       // Once the pending imports end (cancelled here), their room is free again.
       for (const id of [first.body.id, small.body.id]) expect((await api.admin.post(`/api/imports/${id}/cancel`)).status).toBe(202);
-      const again = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'second.csv', content: csvOf(200 * 1024) }]);
+      const again = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'second.csv', content: csvOf(200 * 1024) }]);
       expect(again.status).toBe(202);
     });
 
@@ -793,10 +793,10 @@ describe('imports: bad files fail clearly and write nothing', () => {
 
     it('counts the room a parsing import reserved for its attachments', async () => {
       await cancelPending();
-      const queued = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'reserving.csv', content: csvOf(20 * 1024) }]);
+      const queued = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'reserving.csv', content: csvOf(20 * 1024) }]);
       expect(queued.status).toBe(202);
       await api.app.sql(`update imports set reserved_bytes = $2 where id = $1`, [queued.body.id, 250 * 1024]);
-      const next = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'next.csv', content: csvOf(60 * 1024) }]);
+      const next = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'next.csv', content: csvOf(60 * 1024) }]);
       expect(next.status).toBe(413);
       expect(next.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
       expect((await api.admin.post(`/api/imports/${queued.body.id}/cancel`)).status).toBe(202);
@@ -805,29 +805,29 @@ describe('imports: bad files fail clearly and write nothing', () => {
     it('counts the upload a finished validation keeps for running it for real, until it is run or its retention ends', async () => {
       await cancelPending();
       // Validations back to back: each finished one keeps its upload (it can be run for real), so it keeps its room.
-      const validation = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v.csv', content: csvOf(200 * 1024) }]);
+      const validation = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true', validateOnly: 'true' }, [{ field: 'file', fileName: 'v.csv', content: csvOf(200 * 1024) }]);
       expect(validation.status).toBe(202);
       // No worker here: finish it as the worker would.
       await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [validation.body.id]);
-      const next = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v2.csv', content: csvOf(200 * 1024) }]);
+      const next = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true', validateOnly: 'true' }, [{ field: 'file', fileName: 'v2.csv', content: csvOf(200 * 1024) }]);
       expect(next.status).toBe(413);
       expect(next.body.detail ?? next.body.title).toMatch(/already use 0.2 MB of the 0.3 MB allowed per user/);
       // Past the retention its upload is no longer kept, and its room is free again.
       await api.app.sql(`update imports set finished_at = now() - interval '15 days' where id = $1`, [validation.body.id]);
-      const later = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'v3.csv', content: csvOf(200 * 1024) }]);
+      const later = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true', validateOnly: 'true' }, [{ field: 'file', fileName: 'v3.csv', content: csvOf(200 * 1024) }]);
       expect(later.status).toBe(202);
       // Running a validation for real: once the real run has ended, neither upload is kept.
       await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [later.body.id]);
       const real = await api.admin.post(`/api/imports/${later.body.id}/run`);
       expect(real.status).toBe(202);
       await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [real.body.id]);
-      const free = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'free.csv', content: csvOf(200 * 1024) }]);
+      const free = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'free.csv', content: csvOf(200 * 1024) }]);
       expect(free.status).toBe(202);
     });
 
     it('keeps the upload of a validation whose real run was cancelled or failed: it counts, and the validation can be run again', async () => {
       await cancelPending();
-      const validation = await api.admin.upload('/api/imports', { type: CERTS, validateOnly: 'true' }, [{ field: 'file', fileName: 'rerun.csv', content: csvOf(200 * 1024) }]);
+      const validation = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true', validateOnly: 'true' }, [{ field: 'file', fileName: 'rerun.csv', content: csvOf(200 * 1024) }]);
       expect(validation.status).toBe(202);
       await api.app.sql(`update imports set status = 'completed', finished_at = now() where id = $1`, [validation.body.id]);
       for (const ending of ['cancelled', 'failed']) {
@@ -835,7 +835,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
         expect(real.status, JSON.stringify(real.body)).toBe(202);
         await api.app.sql(`update imports set status = $2, finished_at = now() where id = $1`, [real.body.id, ending]);
         // The validation's upload is still kept (it may be run again), so it still takes its room.
-        const next = await api.admin.upload('/api/imports', { type: CERTS }, [{ field: 'file', fileName: 'next.csv', content: csvOf(200 * 1024) }]);
+        const next = await api.admin.upload('/api/imports', { type: CERTS, autoConfirm: 'true' }, [{ field: 'file', fileName: 'next.csv', content: csvOf(200 * 1024) }]);
         expect(next.status, ending).toBe(413);
         expect(next.body.code).toBe('IMPORTS.PENDING_QUOTA_EXCEEDED');
       }

@@ -168,7 +168,7 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
 
   it('refuses a learner who starts an import with a 403 problem naming the permission', async () => {
     const file = await xlsx(CERTIFICATE_HEADER, [['L-1001', 'VCA-BASIS', '01-01-2025', null, null, true]]);
-    const response = await learner.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'mine.xlsx', content: file }]);
+    const response = await learner.upload('/api/imports', { type: TYPE, autoConfirm: 'true' }, [{ field: 'file', fileName: 'mine.xlsx', content: file }]);
     expect(response.status).toBe(403);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(response.body.code).toBe('COMMON.FORBIDDEN');
@@ -199,7 +199,7 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
     });
 
     it('answers 202 with an id and streams progress as Server-Sent Events until the end', async () => {
-      const response = await admin.upload('/api/imports', { type: TYPE, validateOnly: 'false', options: '{}' }, [{ field: 'file', fileName: 'Certificates Q1.xlsx', content: file }]);
+      const response = await admin.upload('/api/imports', { type: TYPE, autoConfirm: 'true', validateOnly: 'false', options: '{}' }, [{ field: 'file', fileName: 'Certificates Q1.xlsx', content: file }]);
       expect(response.status, JSON.stringify(response.body)).toBe(202);
       expect(response.body).toMatchObject({ id: expect.any(String), status: 'queued', href: `/api/imports/${response.body.id}` });
       expect(response.headers.get('location')).toBe(`/api/imports/${response.body.id}`);
@@ -213,7 +213,8 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
       const end = stream.events.at(-1)!;
       expect(end.event).toBe('end');
       expect(end.data.status).toBe('completed_with_errors');
-      expect(end.data.counts).toEqual({ total: 9, processed: 9, succeeded: 3, failed: 5, skipped: 1, withWarnings: 3 });
+      // Nothing needs confirming for this type: auto-confirm runs each row once, without a separate validation pass.
+      expect(end.data.counts).toEqual({ total: 9, validated: 0, valid: 0, processed: 9, succeeded: 3, failed: 5, skipped: 1, withWarnings: 3 });
       expect(end.data.progressPercent).toBe(100);
 
       const run = await admin.get<ImportBody>(`/api/imports/${id}`);
@@ -428,11 +429,12 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
     const checkId = await startImport(admin, TYPE, 'check.xlsx', file, { validateOnly: 'true' });
     const check = await finished(admin, checkId);
     expect(check).toMatchObject({ status: 'completed_with_errors', validateOnly: true });
-    expect(check.counts).toMatchObject({ total: 5, succeeded: 3, failed: 2, skipped: 0, withWarnings: 1 });
+    // Rows that would succeed are `valid`: validated, never run.
+    expect(check.counts).toMatchObject({ total: 5, validated: 5, valid: 3, succeeded: 0, failed: 2, skipped: 0, withWarnings: 1 });
     expect(await countCertificates()).toBe(before);
     expect(await countCertificates(`c.number in ('V-77', 'V-78')`)).toBe(0);
     const checkRows = await rowsOf(admin, checkId);
-    expect(checkRows.map((r) => r.status)).toEqual(['succeeded', 'failed', 'failed', 'succeeded', 'succeeded']);
+    expect(checkRows.map((r) => r.status)).toEqual(['valid', 'failed', 'failed', 'valid', 'valid']);
     expect(checkRows.every((r) => r.entityId === null || typeof r.entityId === 'string')).toBe(true);
 
     const notAValidation = await admin.post(`/api/imports/${checkId}/cancel`);
@@ -444,10 +446,10 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
     expect(started.body.id).not.toBe(checkId);
     const real = await finished(admin, started.body.id);
     expect(real).toMatchObject({ status: 'completed_with_errors', validateOnly: false, retryOf: checkId, fileName: 'check.xlsx' });
-    expect(real.counts).toEqual(check.counts);
+    expect(real.counts).toMatchObject({ total: 5, valid: 0, succeeded: 3, failed: 2, skipped: 0, withWarnings: 1 });
     const realRows = await rowsOf(admin, real.id);
     expect(realRows.map((r) => [r.rowNumber, r.status, r.errors.map((e) => e.message), r.warnings.map((w) => w.code)])).toEqual(
-      checkRows.map((r) => [r.rowNumber, r.status, r.errors.map((e) => e.message), r.warnings.map((w) => w.code)]),
+      checkRows.map((r) => [r.rowNumber, r.status === 'valid' ? 'succeeded' : r.status, r.errors.map((e) => e.message), r.warnings.map((w) => w.code)]),
     );
     expect(await countCertificates()).toBe(before + 3);
     const [forklift] = (await certificatesOf('L-1003', 'FORKLIFT')).filter((c) => c.obtained === '2024-10-10');
@@ -467,7 +469,7 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
 
   it('refuses form fields it does not understand instead of guessing (validateOnly=yes is not "no")', async () => {
     const file = await xlsx(CERTIFICATE_HEADER, [['L-1001', 'BHV', '01-02-2025', '', 'Y-1', false]]);
-    const response = await admin.upload('/api/imports', { type: TYPE, validateOnly: 'yes' }, [{ field: 'file', fileName: 'x.xlsx', content: file }]);
+    const response = await admin.upload('/api/imports', { type: TYPE, autoConfirm: 'true', validateOnly: 'yes' }, [{ field: 'file', fileName: 'x.xlsx', content: file }]);
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('COMMON.VALIDATION_FAILED');
     expect(response.body.errors[0].field).toBe('validateOnly');

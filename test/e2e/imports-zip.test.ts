@@ -275,11 +275,11 @@ describe('imports: obtained certificates with attachments from a ZIP (HTTP, real
     ]);
 
     const learner = await http.login('lena@example.com');
-    const forbidden = await learner.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'x.zip', content: archive }]);
+    const forbidden = await learner.upload('/api/imports', { type: TYPE, autoConfirm: 'true' }, [{ field: 'file', fileName: 'x.zip', content: archive }]);
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.params.permission).toBe('imports.obtained-certificates-with-files');
 
-    const wrongKind = await admin.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'sheet.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
+    const wrongKind = await admin.upload('/api/imports', { type: TYPE, autoConfirm: 'true' }, [{ field: 'file', fileName: 'sheet.xlsx', content: await xlsx(WITH_FILES_HEADER, []) }]);
     expect(wrongKind.status).toBe(415);
     expect(wrongKind.body.code).toBe('IMPORTS.FILE_KIND_NOT_ACCEPTED');
   });
