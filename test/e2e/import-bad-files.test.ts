@@ -248,10 +248,10 @@ describe('imports: bad files fail clearly and write nothing', () => {
     );
     expect(written).toEqual({ outcomes: '0', chunks: '0' });
     expect(await certificateCount(h)).toBe(certificatesBefore);
-    // No held-back chunk job survives in Redis to run later. The parse job's own keys are not chunks: it
-    // records the failure before Bull releases its lock, so `:parse:lock` may still be there for a moment.
+    // No chunk job survives in Redis to run later. The read jobs' own keys are not chunks: a read
+    // records the failure before Bull releases its lock, so `:stage:lock` may still be there for a moment.
     const queued = await h.redis.keys(`${h.app.config.queuePrefix}:imports:${id}:*`);
-    expect(queued.filter((key) => !/:parse(:lock)?$/.test(key))).toEqual([]);
+    expect(queued.filter((key) => !/:(preview|stage)(:lock)?$/.test(key))).toEqual([]);
     return run;
   }
 
@@ -558,12 +558,12 @@ describe('imports: bad files fail clearly and write nothing', () => {
   });
 
   describe('hostile files cannot exhaust a worker', () => {
-    /** Rejected like any bad file, and the parse job is done with (completed and removed), not waiting for a retry. */
+    /** Rejected like any bad file, and the read job is done with (completed and removed), not waiting for a retry. */
     async function refusedForGood(h: Harness, fileName: string, content: Buffer, code: string): Promise<ImportBody> {
       const started = Date.now();
       const run = await rejects(h, CERTS, fileName, content, code);
       const id = run.id;
-      await eventually(async () => (await h.redis.exists(`${h.app.config.queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+      await eventually(async () => (await h.redis.exists(`${h.app.config.queuePrefix}:imports:${id}:preview`, `${h.app.config.queuePrefix}:imports:${id}:stage`)) === 0, 10_000);
       expect(Date.now() - started).toBeLessThan(20_000);
       return run;
     }
@@ -986,7 +986,7 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     expect(Number((await api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n)).toBe(before);
     const redis = new Redis(api.config.redisUrl!);
     try {
-      await eventually(async () => (await redis.exists(`${queuePrefix}:imports:${id}:parse`)) === 0, 10_000);
+      await eventually(async () => (await redis.exists(`${queuePrefix}:imports:${id}:preview`, `${queuePrefix}:imports:${id}:stage`)) === 0, 10_000);
     } finally {
       redis.disconnect();
     }

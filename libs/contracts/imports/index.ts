@@ -120,8 +120,20 @@ export interface ValidatedImport {
   rows(): AsyncIterable<{ row: RawImportRow; warnings: ImportMessage[] }>;
 }
 
+/** One option a type accepts, as admins and UIs see it (the type's optionsClass is what checks it). */
+export interface ImportOptionDescription {
+  key: string;
+  kind: 'boolean' | 'string' | 'integer' | 'uuid' | 'string-list' | 'uuid-list';
+  /** For a string option with fixed values. */
+  values?: string[];
+  required: boolean;
+  description: string;
+}
+
 /** The mapping step: which columns an admin may map for these options, and how options are checked. */
 export interface ImportOptionsSupport {
+  /** The options this type accepts, described for the preview and GET /api/import-types. */
+  optionDescriptions?: ImportOptionDescription[];
   /**
    * A class-validator class for the options (whitelisted, unknown properties refused). The API checks
    * options against it before any work is queued.

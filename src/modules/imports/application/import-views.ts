@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { ImportColumn, ImportMessage } from '#libs/contracts/imports/index.js';
+import type { ImportColumn, ImportMessage, ImportOptionDescription } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { notFound } from '#libs/errors/domain-error.js';
 import { translate, type Language } from '#libs/i18n/i18n.js';
@@ -47,7 +47,9 @@ export interface ImportView {
 
 export interface ImportDetailView extends ImportView {
   header: string[];
-  preview: (Omit<ImportPreview, 'warnings'> & { columns: ImportColumn[]; unmappedMandatory: string[]; warnings: TranslatedMessage[] }) | null;
+  preview:
+    | (Omit<ImportPreview, 'warnings'> & { columns: ImportColumn[]; options: ImportOptionDescription[]; unmappedMandatory: string[]; warnings: TranslatedMessage[] })
+    | null;
   mapping: Record<string, string | null> | null;
   options: Record<string, unknown>;
   validation: { warningGroups: { code: string; message: string; rows: number; needsConfirmation: boolean }[]; toConfirm: string[]; checkProblems: TranslatedMessage[] } | null;
@@ -182,6 +184,7 @@ export class ImportViews {
         sampleRows: row.preview.sampleRows,
         suggestions: row.preview.suggestions,
         columns: columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        options: type.optionDescriptions ?? [],
         unmappedMandatory: unmappedMandatory(row.preview.suggestions as never, columns).map((column) => column.header),
         warnings: row.preview.warnings.map((m) => translateMessage(m, language)),
       };

@@ -131,8 +131,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /**
    * Reads the header and the first rows, and suggests a mapping (this admin's remembered mapping for
-   * these headers first). The import then waits for its mapping, unless the upload asked to auto-confirm
-   * and the mapping is complete without guessing: template headers, aliases, remembered, or sent along.
+   * these headers first). The import then waits for its mapping, unless the upload asked to auto-confirm:
+   * then the mapping must be complete without guessing (template headers, aliases, remembered, or sent
+   * along), or the import fails naming what is missing, since no one is there to map it.
    */
   private async preview(run: Import, type: ImportTypeDefinition): Promise<void> {
     const em = this.orm.em.fork();
@@ -176,9 +177,8 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         }
         return;
       }
-      const stopped: ImportMessage = { code: 'IMPORTS.AUTO_CONFIRM_STOPPED', params: { problems: problems.map((p) => p.code).join(', ') } };
-      await this.imports.move(em, run.id, 'awaiting_mapping', { preview: { ...preview, warnings: [...preview.warnings, stopped, ...problems] }, header: headers, parsed_at: sql('now()') }, ['queued']);
-      return;
+      // No one is there to map it: the import fails, naming what is missing (upload it without autoConfirm to map the columns).
+      throw new ImportRejected({ code: problems[0].code, params: { ...problems[0].params, autoConfirm: 1 } });
     }
     await this.imports.move(em, run.id, 'awaiting_mapping', { preview, header: headers, parsed_at: sql('now()') }, ['queued']);
   }

@@ -1,5 +1,5 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { ImportColumn, ImportFileKind } from '#libs/contracts/imports/index.js';
+import type { ImportColumn, ImportFileKind, ImportOptionDescription } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import type { Language } from '#libs/i18n/i18n.js';
 import type { ImportStatus } from '../../domain/import-lifecycle.js';
@@ -14,6 +14,8 @@ export interface ImportTypeView {
   fileKinds: ImportFileKind[];
   templateFileName: string;
   columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'note' | 'kind' | 'aliases'>[];
+  options: ImportOptionDescription[];
+  validateOnlyByDefault: boolean;
 }
 
 export class ListImportTypesQuery extends Query<ImportTypeView[]> {
@@ -37,6 +39,8 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
         fileKinds: type.fileKinds,
         templateFileName: type.templateFileName,
         columns: type.columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        options: type.optionDescriptions ?? [],
+        validateOnlyByDefault: type.validateOnlyByDefault ?? false,
       }));
   }
 }

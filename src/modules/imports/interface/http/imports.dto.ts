@@ -12,6 +12,14 @@ export class ImportColumnDto {
   @ApiPropertyOptional({ type: [String] }) aliases?: string[];
 }
 
+export class ImportOptionDto {
+  @ApiProperty({ example: 'groupIds' }) key: string;
+  @ApiProperty({ enum: ['boolean', 'string', 'integer', 'uuid', 'string-list', 'uuid-list'] }) kind: string;
+  @ApiPropertyOptional({ type: [String] }) values?: string[];
+  @ApiProperty() required: boolean;
+  @ApiProperty() description: string;
+}
+
 export class ImportTypeDto {
   @ApiProperty({ example: 'obtained-certificates-with-files' }) key: string;
   @ApiProperty() title: string;
@@ -20,6 +28,8 @@ export class ImportTypeDto {
   @ApiProperty({ type: [String], example: ['zip'] }) fileKinds: string[];
   @ApiProperty({ example: 'certificatesWithFiles_template.xlsx' }) templateFileName: string;
   @ApiProperty({ type: [ImportColumnDto] }) columns: ImportColumnDto[];
+  @ApiProperty({ type: [ImportOptionDto], description: 'Options of PUT /api/imports/{id}/mapping (and the upload)' }) options: ImportOptionDto[];
+  @ApiProperty({ description: 'Imports of this type stop after validation unless validateOnly=false' }) validateOnlyByDefault: boolean;
 }
 
 export class StartImportBodyDto {
@@ -169,6 +179,7 @@ export class ImportPreviewDto {
   @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, description: 'The first rows of the file' }) sampleRows: string[][];
   @ApiProperty({ type: [MappingSuggestionDto] }) suggestions: MappingSuggestionDto[];
   @ApiProperty({ type: [ImportColumnDto], description: 'Columns you may map (for the options sent with the upload)' }) columns: ImportColumnDto[];
+  @ApiProperty({ type: [ImportOptionDto], description: 'The options the type accepts' }) options: ImportOptionDto[];
   @ApiProperty({ type: [String], description: 'Headers of mandatory columns no header is suggested for' }) unmappedMandatory: string[];
   @ApiProperty({ type: [TranslatedMessageDto] }) warnings: TranslatedMessageDto[];
 }
