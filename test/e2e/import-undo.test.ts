@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoredFileCollector } from '#libs/storage/stored-file-collector.js';
 import { csv, pdf, PNG, xlsx, zip } from '../support/files.js';
 import { eventually, Http } from '../support/http.js';
 import { CERTIFICATE_HEADER, finished, rowsOf, startImport, WITH_FILES_HEADER, type ImportBody } from '../support/imports.js';
@@ -18,7 +22,8 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
   let groupAdmin: Http;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // No grace period and no timer: the ZIP case runs the stored-file collector itself.
+    app = await startTestApp({ env: { STORAGE_COLLECT_GRACE_MS: '0', STORAGE_COLLECT_INTERVAL_MS: '0' } });
     const http = new Http(app.url);
     admin = await http.login('admin@example.com');
     groupAdmin = await http.login('groupadmin@example.com');
@@ -33,6 +38,10 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
     Number(
       (await app.sql<{ n: string }>(`select coalesce(sum(certificates), 0)::text as n from reporting_certificates_per_month where definition_code = $1 and month = $2::date`, [definitionCode, month]))[0].n,
     );
+  const inStorage = (bytes: Buffer) => {
+    const key = createHash('sha256').update(bytes).digest('hex');
+    return existsSync(join(app.config.storageDir, key.slice(0, 2), key.slice(2, 4), key));
+  };
   const undo = (http: Http, id: string) => http.post<{ id: string; status: string }>(`/api/imports/${id}/undo`);
 
   describe('a CSV import, one certificate changed and one deleted afterwards', () => {
@@ -181,7 +190,8 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
     expect(await exists(created[1])).toBe(true);
   });
 
-  it('a ZIP import undone: its certificates and their attachment rows are gone', async () => {
+  it('a ZIP import undone: its certificates and their attachment rows are gone, and the collector takes their files', async () => {
+    const diploma = pdf('diploma only this import attaches');
     const archive = await zip([
       {
         name: 'certificates.xlsx',
@@ -191,7 +201,7 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
           ['diploma.pdf', 'L-1006', 'VCA-BASIS', '11-01-2024', null, null, true],
         ]),
       },
-      { name: 'diploma.pdf', content: pdf('diploma') },
+      { name: 'diploma.pdf', content: diploma },
       { name: 'scan.png', content: PNG },
     ]);
     const id = await startImport(admin, WITH_FILES, 'with files.zip', archive);
@@ -211,6 +221,11 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
     expect(undone.counts).toMatchObject({ total: 3, succeeded: 3, failed: 0, skipped: 0 });
     for (const certificate of created) expect(await exists(certificate)).toBe(false);
     expect(await attachmentsOf(created)).toBe(0);
+
+    // Nothing references the diploma any more: the collector removes it.
+    expect(inStorage(diploma)).toBe(true);
+    expect(await app.running.app.get(StoredFileCollector).collect()).toMatchObject({ ran: true });
+    expect(inStorage(diploma)).toBe(false);
   });
 
   it('an attachment added to an imported certificate afterwards counts as a change', async () => {
