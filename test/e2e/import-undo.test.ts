@@ -42,7 +42,7 @@ describe('imports: undo of obtained certificates (HTTP, real Postgres/Redis, wor
     const key = createHash('sha256').update(bytes).digest('hex');
     return existsSync(join(app.config.storageDir, key.slice(0, 2), key.slice(2, 4), key));
   };
-  const undo = (http: Http, id: string) => http.post<{ id: string; status: string }>(`/api/imports/${id}/undo`);
+  const undo = (http: Http, id: string) => http.post<{ id: string; status: string; code?: string }>(`/api/imports/${id}/undo`);
 
   describe('a CSV import, one certificate changed and one deleted afterwards', () => {
     let importId: string;
