@@ -121,3 +121,44 @@ export interface ObtainedCertificateRegisteredPayload {
 export class ObtainedCertificateRegistered extends defineEvent<ObtainedCertificateRegisteredPayload>(
   'certificates.obtained-certificate-registered.v1',
 ) {}
+
+/** A certificate an import created, as the import recorded it: its id and the version it had then. */
+export interface ImportedCertificateRef {
+  id: string;
+  version: number;
+}
+
+/**
+ * What became of one certificate asked to be removed: `removed`; `changed_since` (its version moved on,
+ * so it stays); `gone` (it no longer exists); `forbidden` (its holder is outside the principal's scope).
+ */
+export type ImportedCertificateRemoval = 'removed' | 'changed_since' | 'gone' | 'forbidden';
+
+/**
+ * Undo of an import of obtained certificates, for a batch (an import chunk): removes each certificate
+ * whose version still equals the one the import recorded and whose holder is in the principal's scope
+ * (the scope rule of every certificate write), with its attachments; records ObtainedCertificateRemoved
+ * for each. One query loads (and locks) the batch, one deletes. Runs in the caller's transaction.
+ * Returns the result per id.
+ */
+export class RemoveImportedObtainedCertificatesCommand extends Command<Map<string, ImportedCertificateRemoval>> {
+  constructor(
+    readonly principal: Principal,
+    readonly items: ImportedCertificateRef[],
+  ) {
+    super();
+  }
+}
+
+export interface ObtainedCertificateRemovedPayload {
+  certificateId: string;
+  userId: string;
+  definitionId: string;
+  definitionCode: string;
+  /** YYYY-MM-DD */
+  obtainedOn: string;
+  /** Why it went: the undo of the import that created it. */
+  reason: 'import-undone';
+}
+
+export class ObtainedCertificateRemoved extends defineEvent<ObtainedCertificateRemovedPayload>('certificates.obtained-certificate-removed.v1') {}

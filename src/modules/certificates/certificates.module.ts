@@ -9,6 +9,7 @@ import { CreateCategoryHandler } from './application/commands/create-category/cr
 import { CreateDefinitionHandler } from './application/commands/create-definition/create-definition.handler.js';
 import { DeleteCategoryHandler } from './application/commands/delete-category/delete-category.handler.js';
 import { DeleteDefinitionHandler } from './application/commands/delete-definition/delete-definition.handler.js';
+import { RemoveImportedObtainedCertificatesHandler } from './application/commands/remove-imported-obtained-certificates/remove-imported-obtained-certificates.handler.js';
 import { RegisterObtainedCertificateHandler } from './application/commands/register-obtained-certificate/register-obtained-certificate.handler.js';
 import { UpdateCategoryHandler } from './application/commands/update-category/update-category.handler.js';
 import { UpdateDefinitionHandler } from './application/commands/update-definition/update-definition.handler.js';
@@ -42,6 +43,7 @@ const commandHandlers = [
   UpdateDefinitionHandler,
   DeleteDefinitionHandler,
   RegisterObtainedCertificateHandler,
+  RemoveImportedObtainedCertificatesHandler,
   AllocateCertificateNumbersHandler,
 ];
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CountCertificatesPerMonthSubscriber } from './application/event-handlers/count-certificates-per-month.subscriber.js';
 import { CountImportsPerDaySubscriber } from './application/event-handlers/count-imports-per-day.subscriber.js';
+import { UncountRemovedCertificatesSubscriber } from './application/event-handlers/uncount-removed-certificates.subscriber.js';
 import { CertificatesPerMonthHandler } from './application/queries/certificates-per-month.handler.js';
 import { ImportsPerDayHandler } from './application/queries/imports-per-day.handler.js';
 import { ReportsController } from './interface/http/reports.controller.js';
@@ -10,6 +11,6 @@ import { ReportsController } from './interface/http/reports.controller.js';
 @Module({
   imports: [CqrsModule],
   controllers: [ReportsController],
-  providers: [CountCertificatesPerMonthSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler],
+  providers: [CountCertificatesPerMonthSubscriber, UncountRemovedCertificatesSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler],
 })
 export class ReportingModule {}

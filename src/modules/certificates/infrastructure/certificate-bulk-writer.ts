@@ -41,6 +41,31 @@ export class CertificateBulkWriter implements OnModuleInit {
     const pending = this.pending.get(em);
     if (!pending || pending.certificates.length === 0) return;
     this.pending.delete(em);
+    // Attachments first (their foreign key is deferred): the trigger that counts an attachment as a change
+    // of its certificate then finds no certificate yet, so a certificate imported with its file starts at
+    // version 1, the version its import recorded for undo (Migration20261130001400).
+    if (pending.attachments.length > 0) {
+      await executeBound(
+        em,
+        `insert into obtained_certificate_attachments (id, certificate_id, original_file_name, media_type, size, storage_key, created_at)
+         select a.id, a.certificate_id, a.original_file_name, a.media_type, a.size, a.storage_key, a.created_at
+           from jsonb_to_recordset($1::jsonb) as a(id uuid, certificate_id uuid, original_file_name text, media_type text, size bigint,
+                                                  storage_key text, created_at timestamptz)`,
+        [
+          JSON.stringify(
+            pending.attachments.map((a) => ({
+              id: a.id,
+              certificate_id: a.certificateId,
+              original_file_name: a.originalFileName,
+              media_type: a.mediaType,
+              size: a.size,
+              storage_key: a.storageKey,
+              created_at: a.createdAt,
+            })),
+          ),
+        ],
+      );
+    }
     await executeBound(
       em,
       `insert into obtained_certificates (id, user_id, definition_id, obtained_on, expires_on, number, auto_numbered, source, registered_by, created_at)
@@ -60,27 +85,6 @@ export class CertificateBulkWriter implements OnModuleInit {
             source: c.source,
             registered_by: c.registeredBy,
             created_at: c.createdAt,
-          })),
-        ),
-      ],
-    );
-    if (pending.attachments.length === 0) return;
-    await executeBound(
-      em,
-      `insert into obtained_certificate_attachments (id, certificate_id, original_file_name, media_type, size, storage_key, created_at)
-       select a.id, a.certificate_id, a.original_file_name, a.media_type, a.size, a.storage_key, a.created_at
-         from jsonb_to_recordset($1::jsonb) as a(id uuid, certificate_id uuid, original_file_name text, media_type text, size bigint,
-                                                storage_key text, created_at timestamptz)`,
-      [
-        JSON.stringify(
-          pending.attachments.map((a) => ({
-            id: a.id,
-            certificate_id: a.certificateId,
-            original_file_name: a.originalFileName,
-            media_type: a.mediaType,
-            size: a.size,
-            storage_key: a.storageKey,
-            created_at: a.createdAt,
           })),
         ),
       ],

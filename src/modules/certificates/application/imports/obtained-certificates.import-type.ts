@@ -5,7 +5,9 @@ import {
   AllocateCertificateNumbersCommand,
   FindDefinitionsByCodesQuery,
   RegisterObtainedCertificateCommand,
+  RemoveImportedObtainedCertificatesCommand,
   type CertificateDefinitionSummary,
+  type ImportedCertificateRemoval,
 } from '#libs/contracts/certificates/index.js';
 import {
   ImportTypeProvider,
@@ -16,6 +18,7 @@ import {
   type ImportTypeDefinition,
   type RawImportRow,
   type RowOutcome,
+  type UndoRow,
 } from '#libs/contracts/imports/index.js';
 import { FindUsersByCodesQuery, Permissions, type UserSummary } from '#libs/contracts/users/index.js';
 import { pgArray } from '#libs/database/sql.js';
@@ -157,7 +160,15 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
             { flush: false, deferWrite: true, prefetched: { usersInScope, definitionsByCode: definitions } },
           ),
         );
-        outcomes.push({ rowNumber: row.row.rowNumber, status: 'succeeded', errors: [], warnings: row.warnings, entityId: registered.id });
+        outcomes.push({
+          rowNumber: row.row.rowNumber,
+          status: 'succeeded',
+          errors: [],
+          warnings: row.warnings,
+          entityId: registered.id,
+          // A new certificate starts at version 1 (Migration20261130001400); undo removes it only while it still is.
+          change: { entity: CERTIFICATE_ENTITY, id: registered.id, before: null, after: { version: 1 } },
+        });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         outcomes.push({
@@ -167,6 +178,32 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
           warnings: row.warnings,
         });
       }
+    }
+    return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+
+  /**
+   * Undo, safe rather than broad: removes the certificates this import created, in one command per chunk,
+   * unless they were changed since (they stay, with a warning) or their holder left the admin's scope.
+   */
+  async undoChunk(rows: UndoRow[], context: ImportChunkContext): Promise<RowOutcome[]> {
+    const outcomes: RowOutcome[] = [];
+    const items: { id: string; version: number }[] = [];
+    const rowsToRemove: UndoRow[] = [];
+    for (const row of rows) {
+      const { change } = row;
+      const version = change.after?.version;
+      if (change.entity !== CERTIFICATE_ENTITY || change.before !== null || typeof version !== 'number') {
+        // Not a change this type records: refuse what is not understood.
+        outcomes.push({ rowNumber: row.rowNumber, status: 'failed', errors: [{ code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: this.key } }], warnings: [] });
+        continue;
+      }
+      items.push({ id: change.id, version });
+      rowsToRemove.push(row);
+    }
+    const results = items.length === 0 ? new Map<string, ImportedCertificateRemoval>() : await this.commands.execute(new RemoveImportedObtainedCertificatesCommand(context.principal, items));
+    for (const row of rowsToRemove) {
+      outcomes.push(undoOutcome(row, results.get(row.change.id) ?? 'gone'));
     }
     return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
   }
@@ -255,6 +292,23 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
       reserved.set(definitionId, await this.commands.execute(new AllocateCertificateNumbersCommand(definitionId, count, preview)));
     }
     return reserved;
+  }
+}
+
+const CERTIFICATE_ENTITY = 'obtained-certificate';
+
+function undoOutcome(row: UndoRow, result: ImportedCertificateRemoval): RowOutcome {
+  const entityId = row.change.id;
+  switch (result) {
+    case 'removed':
+      return { rowNumber: row.rowNumber, status: 'succeeded', errors: [], warnings: [], entityId, change: { entity: CERTIFICATE_ENTITY, id: entityId, before: row.change.after, after: null } };
+    case 'changed_since':
+      return { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.UNDO_CHANGED_SINCE' }], entityId };
+    case 'gone':
+      return { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.UNDO_ALREADY_GONE' }], entityId };
+    case 'forbidden':
+      // The holder is outside the admin's groups now: only someone who sees everyone may remove it.
+      return { rowNumber: row.rowNumber, status: 'failed', errors: [{ code: 'COMMON.FORBIDDEN', params: { permission: Permissions.ScopeAll } }], warnings: [], entityId };
   }
 }
 
