@@ -541,6 +541,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
       mark = Date.now();
       const form = new FormData();
       form.append('type', CERTS);
+      form.append('autoConfirm', 'true');
       form.append('file', await openAsBlob(path, { type: 'text/csv' }), 'million.csv');
       const response = await fetch(`${main.app.url}/api/imports`, { method: 'POST', headers: { authorization: `Bearer ${main.token}` }, body: form });
       const body = (await response.json()) as { id: string };
@@ -990,10 +991,10 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     } finally {
       redis.disconnect();
     }
-    // An ordinary import counts one start.
+    // An ordinary import counts two starts: the preview read and the staging read.
     const fine = await startImport(admin, CERTS, 'fine.csv', csv(CERTIFICATE_HEADER, [row('L-1006')]));
     expect((await finished(admin, fine, 30_000)).status).toBe('completed');
-    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [fine])).toEqual([{ parse_starts: 1, parse_deaths: 0, parse_running: false }]);
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [fine])).toEqual([{ parse_starts: 2, parse_deaths: 0, parse_running: false }]);
   });
 
   it('a worker SIGKILLed in the middle of a read, twice, dies for real: the third start fails the import with IMPORTS.PARSE_DIED', async () => {
@@ -1004,17 +1005,19 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     worker = new WorkerProcess('worker-k1', env);
     await worker.ready();
     const id = await startImport(admin, CERTS, 'dies.csv', csv(CERTIFICATE_HEADER, rows));
-    for (const [starts, next] of [[1, 'worker-k2'], [2, 'worker-k3']] as const) {
+    // The preview read (20 rows) is start 1 and ends; the staging reads (starts 2, 3) are killed mid-COPY.
+    for (const [starts, next] of [[2, 'worker-k2'], [3, 'worker-k3']] as const) {
       await eventually(async () => (await api.sql(`select 1 from imports where id = $1 and status = 'validating' and parse_starts = $2`, [id, starts])).length === 1, 30_000, 20);
       await worker.kill('SIGKILL');
-      expect(await api.sql(`select parse_running, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_running: true, parse_deaths: starts - 1 }]);
+      expect(await api.sql(`select parse_running, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_running: true, parse_deaths: starts - 2 }]);
       worker = new WorkerProcess(next, env);
       await worker.ready();
     }
     const run = await finished(admin, id, 30_000);
     expect(run.status, JSON.stringify(run)).toBe('failed');
     expect(run.failure?.code).toBe('IMPORTS.PARSE_DIED');
-    expect(await api.sql(`select parse_starts, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 2 }]);
+    expect(await api.sql(`select parse_starts, parse_deaths from imports where id = $1`, [id])).toEqual([{ parse_starts: 4, parse_deaths: 2 }]);
+    expect(await api.sql(`select count(*)::int as staged from import_staged_rows where import_id = $1`, [id])).toEqual([{ staged: 0 }]);
   }, 120_000);
 
   it('a read interrupted twice without dying (graceful shutdowns, a redelivered job, a transient error) is read a third time and completes', async () => {
@@ -1027,7 +1030,8 @@ describe('imports: a worker with the production heap survives hostile spreadshee
     await worker.ready();
     const run = await finished(admin, id, 30_000);
     expect(run.status, JSON.stringify(run)).toBe('completed');
-    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [id])).toEqual([{ parse_starts: 3, parse_deaths: 0, parse_running: false }]);
+    // Two more starts: the preview read and the staging read.
+    expect(await api.sql(`select parse_starts, parse_deaths, parse_running from imports where id = $1`, [id])).toEqual([{ parse_starts: 4, parse_deaths: 0, parse_running: false }]);
   });
 
   it('a worker stopped gracefully in the middle of a read records its end: the next start is no death', async () => {

@@ -28,8 +28,8 @@ export interface OpenedTable {
   zip?: { archive: SafeZip; attachments: ZipFileEntry[] };
 }
 
-/** Spreadsheet kinds a ZIP may carry as its sheet. */
-const SHEET_IN_ZIP = /\.(xlsx|csv|txt)$/i;
+/** Spreadsheet kinds a ZIP may carry as its sheet (not .txt: a ZIP of certificates may well hold a readme). */
+const SHEET_IN_ZIP = /\.(xlsx|csv)$/i;
 
 /**
  * Opens an import's stored file for reading, whatever its kind: a reader from the table-reader registry,

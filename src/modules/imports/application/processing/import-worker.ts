@@ -153,7 +153,6 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       return { headers, sampleRows, more, warnings: table.warnings };
     });
     if (!read.headers || read.headers.every((header) => header.trim() === '')) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
-    if (read.sampleRows.length === 0) throw new ImportRejected({ code: 'IMPORTS.NO_ROWS' });
     const headers = read.headers;
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
     if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
@@ -161,6 +160,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const remembered = await this.memory.recall(em, run.startedBy, type.key, headers);
     const suggestions = suggestMapping(headers, columns, remembered);
     const preview: ImportPreview = { headers, sampleRows: read.sampleRows, suggestions, warnings: read.warnings };
+    // A header that is not the type's at all (binary bytes, another export) is named as such before "no rows".
+    const noRows = () => new ImportRejected({ code: 'IMPORTS.NO_ROWS' });
+    if (!run.autoConfirm && read.sampleRows.length === 0) throw noRows();
     if (run.autoConfirm) {
       // Sure matches only: a fuzzy guess is shown to an admin, never run unseen.
       const mapping: ColumnMapping = { ...(run.mapping ?? {}) };
@@ -169,6 +171,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         if (!explicit.has(suggestion.header) && suggestion.key && suggestion.reason !== 'fuzzy') mapping[suggestion.header] ??= suggestion.key;
       }
       const problems = checkMapping(headers, mapping, columns);
+      if (problems.length === 0 && read.sampleRows.length === 0) throw noRows();
       if (problems.length === 0) {
         const moved = await this.imports.move(em, run.id, 'validating', { preview, header: headers, mapping, parsed_at: sql('now()') }, ['queued']);
         if (moved) {
