@@ -121,8 +121,6 @@ async function scan(zip: ZipFile, entry: Entry, scanner: XmlScanner): Promise<vo
   }
 }
 
-const LT = 0x3c;
-const GT = 0x3e;
 const SLASH = 0x2f;
 const BANG = 0x21;
 const QUESTION = 0x3f;
@@ -154,6 +152,10 @@ abstract class XmlScanner {
     const buffer = this.buffer.length > 0 ? this.buffer + chunk : chunk;
     let at = 0;
     const length = buffer.length;
+    // The next `"`, `'` and `:` at or after where they were last looked for: each is searched for once per
+    // stretch (native indexOf), not once per tag (a search past the end of a tag can run to the end of the
+    // buffer) nor character by character.
+    const next = new NextOf(buffer);
     while (!this.done) {
       const lt = buffer.indexOf('<', at);
       if (lt < 0) {
@@ -170,18 +172,22 @@ abstract class XmlScanner {
       }
       const first = buffer.charCodeAt(lt + 1);
       if (first === BANG) throw unsupported('comment, CDATA or DOCTYPE');
-      // The end of the tag, outside quoted attribute values.
-      let end = lt + 1;
-      let quote = 0;
-      for (; end < length; end++) {
-        const code = buffer.charCodeAt(end);
-        if (quote !== 0) {
-          if (code === quote) quote = 0;
-        } else if (code === GT) break;
-        else if (code === QUOT || code === APOS) quote = code;
-        else if (code === LT) throw unsupported('a < inside a tag');
+      // The end of the tag: the first `>` outside quoted attribute values.
+      let end = -1;
+      let from = lt + 1;
+      for (;;) {
+        const gt = buffer.indexOf('>', from);
+        if (gt < 0) break;
+        const quote = Math.min(next.quot(from), next.apos(from));
+        if (quote > gt) {
+          end = gt;
+          break;
+        }
+        const closing = buffer.indexOf(buffer[quote], quote + 1);
+        if (closing < 0) break;
+        from = closing + 1;
       }
-      if (end >= length) {
+      if (end < 0) {
         at = lt;
         break;
       }
@@ -192,8 +198,8 @@ abstract class XmlScanner {
         let nameStart = lt + 2;
         let nameEnd = end;
         while (nameEnd > nameStart && isSpace(buffer.charCodeAt(nameEnd - 1))) nameEnd--;
-        const colon = buffer.indexOf(':', nameStart);
-        if (colon >= 0 && colon < nameEnd) nameStart = colon + 1;
+        const colon = next.colon(nameStart);
+        if (colon < nameEnd) nameStart = colon + 1;
         this.close(buffer.slice(nameStart, nameEnd));
       } else {
         let nameEnd = lt + 1;
@@ -203,13 +209,16 @@ abstract class XmlScanner {
           nameEnd++;
         }
         let nameStart = lt + 1;
-        const colon = buffer.indexOf(':', nameStart);
-        if (colon >= 0 && colon < nameEnd) nameStart = colon + 1;
+        const colon = next.colon(nameStart);
+        if (colon < nameEnd) nameStart = colon + 1;
         const selfClosing = buffer.charCodeAt(end - 1) === SLASH;
         const name = buffer.slice(nameStart, nameEnd);
         this.open(name, buffer, nameEnd, selfClosing ? end - 1 : end, selfClosing);
         if (selfClosing) this.close(name);
       }
+      // A `<` inside a tag, even in an attribute value, is no XML: the tag would have swallowed the next one.
+      const nextLt = buffer.indexOf('<', lt + 1);
+      if (nextLt >= 0 && nextLt < end) throw unsupported('a < inside a tag');
       at = end + 1;
     }
     this.buffer = at >= length ? '' : buffer.slice(at);
@@ -230,35 +239,78 @@ abstract class XmlScanner {
   }
 }
 
+/** Where the next `"`, `'` or `:` of a buffer is at or after a position (Infinity: none), each found once per stretch. */
+class NextOf {
+  private quotAt = -1;
+  private aposAt = -1;
+  private colonAt = -1;
+
+  constructor(private readonly buffer: string) {}
+
+  quot(from: number): number {
+    if (this.quotAt < from) this.quotAt = this.find('"', from);
+    return this.quotAt;
+  }
+
+  apos(from: number): number {
+    if (this.aposAt < from) this.aposAt = this.find("'", from);
+    return this.aposAt;
+  }
+
+  colon(from: number): number {
+    if (this.colonAt < from) this.colonAt = this.find(':', from);
+    return this.colonAt;
+  }
+
+  private find(char: string, from: number): number {
+    const at = this.buffer.indexOf(char, from);
+    return at < 0 ? Number.POSITIVE_INFINITY : at;
+  }
+}
+
 function unsupported(what: string): SpreadsheetUnreadable {
   return new SpreadsheetUnreadable('SPREADSHEET.UNSUPPORTED_XML', { part: 'workbook', what });
 }
 
+/** One attribute of a tag, reused while a tag's attributes are read (no object per attribute). */
+interface Attribute {
+  name: string;
+  value: string;
+}
+
 /**
- * Calls `found` with each attribute of a tag (`source[from, to)`, after its name); values are raw.
- * Attribute names are given without their prefix.
+ * Reads the attribute at or after `at` in a tag's attributes (`source[at, to)`) into `into` (name without
+ * its prefix, raw value); returns where the next one may start, or -1 when there is none.
  */
-function attributes(source: string, from: number, to: number, found: (name: string, value: string) => void): void {
-  let at = from;
-  while (at < to) {
-    while (at < to && isSpace(source.charCodeAt(at))) at++;
-    if (at >= to) return;
-    const equals = source.indexOf('=', at);
-    if (equals < 0 || equals >= to) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an attribute without a value' });
-    let nameEnd = equals;
-    while (nameEnd > at && isSpace(source.charCodeAt(nameEnd - 1))) nameEnd--;
-    let valueStart = equals + 1;
-    while (valueStart < to && isSpace(source.charCodeAt(valueStart))) valueStart++;
-    const quote = source.charCodeAt(valueStart);
-    if (quote !== QUOT && quote !== APOS) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an attribute value without quotes' });
-    const valueEnd = source.indexOf(quote === QUOT ? '"' : "'", valueStart + 1);
-    if (valueEnd < 0 || valueEnd >= to) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an unterminated attribute value' });
-    let nameStart = at;
-    const colon = source.indexOf(':', at);
-    if (colon >= 0 && colon < nameEnd) nameStart = colon + 1;
-    found(source.slice(nameStart, nameEnd), source.slice(valueStart + 1, valueEnd));
-    at = valueEnd + 1;
+function nextAttribute(source: string, at: number, to: number, into: Attribute): number {
+  while (at < to && isSpace(source.charCodeAt(at))) at++;
+  if (at >= to) return -1;
+  let nameStart = at;
+  let nameEnd = at;
+  while (nameEnd < to) {
+    const code = source.charCodeAt(nameEnd);
+    if (code === 0x3d || isSpace(code)) break;
+    if (code === 0x3a) nameStart = nameEnd + 1;
+    nameEnd++;
   }
+  let equals = nameEnd;
+  while (equals < to && isSpace(source.charCodeAt(equals))) equals++;
+  if (equals >= to || source.charCodeAt(equals) !== 0x3d) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an attribute without a value' });
+  let valueStart = equals + 1;
+  while (valueStart < to && isSpace(source.charCodeAt(valueStart))) valueStart++;
+  const quote = source.charCodeAt(valueStart);
+  if (quote !== QUOT && quote !== APOS) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an attribute value without quotes' });
+  const valueEnd = source.indexOf(quote === QUOT ? '"' : "'", valueStart + 1);
+  if (valueEnd < 0 || valueEnd >= to) throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: 'an unterminated attribute value' });
+  into.name = source.slice(nameStart, nameEnd);
+  into.value = source.slice(valueStart + 1, valueEnd);
+  return valueEnd + 1;
+}
+
+/** Calls `found` with each attribute of a tag (`source[from, to)`, after its name); values are raw. */
+function attributes(source: string, from: number, to: number, found: (name: string, value: string) => void): void {
+  const attribute: Attribute = { name: '', value: '' };
+  for (let at = nextAttribute(source, from, to, attribute); at >= 0; at = nextAttribute(source, at, to, attribute)) found(attribute.name, attribute.value);
 }
 
 const ENTITY = /&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]+);/g;
@@ -384,6 +436,7 @@ class SheetScanner extends XmlScanner {
   private inInline = false;
   private phonetic = 0;
   private capture: number = Capture.None;
+  private readonly attribute: Attribute = { name: '', value: '' };
 
   constructor(
     private readonly strings: (string | null)[],
@@ -488,11 +541,21 @@ class SheetScanner extends XmlScanner {
     let column = 0;
     let type = '';
     let style = 0;
-    attributes(source, from, to, (attribute, value) => {
-      if (attribute === 'r') column = columnOf(value);
-      else if (attribute === 't') type = value;
-      else if (attribute === 's') style = Number.parseInt(value, 10) || 0;
-    });
+    const attribute = this.attribute;
+    for (let at = nextAttribute(source, from, to, attribute); at >= 0; at = nextAttribute(source, at, to, attribute)) {
+      const value = attribute.value;
+      switch (attribute.name) {
+        case 'r':
+          column = columnOf(value);
+          break;
+        case 't':
+          type = value;
+          break;
+        case 's':
+          style = Number.parseInt(value, 10) || 0;
+          break;
+      }
+    }
     this.column = column > 0 ? column : this.column + 1;
     if (this.column > MAX_ROW_CELLS) {
       throw new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_COLUMNS', { row: this.rowNumber, columns: this.column, max: MAX_ROW_CELLS });
