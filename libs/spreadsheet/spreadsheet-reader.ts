@@ -1,30 +1,15 @@
-import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
 import { readFileHead } from '#libs/storage/file-head.js';
+import { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-values.js';
+import { readXlsxRows } from './xlsx-sheet-reader.js';
 
-export type CellValue = string | number | boolean | Date | null;
-
-export interface SheetRow {
-  /** 1-based row number as a spreadsheet program shows it (the header is row 1). */
-  rowNumber: number;
-  cells: CellValue[];
-}
+export { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-values.js';
 
 export type SpreadsheetKind = 'xlsx' | 'csv';
 
-/** A file that cannot be read as the spreadsheet it claims to be. */
-export class SpreadsheetUnreadable extends Error {
-  constructor(
-    readonly code: string,
-    readonly params: Record<string, string | number> = {},
-  ) {
-    super(`${code} ${JSON.stringify(params)}`);
-    this.name = 'SpreadsheetUnreadable';
-  }
-}
 
 export interface SheetLimits {
   /** Most columns a row may use (trailing empty cells do not count). */
@@ -39,7 +24,7 @@ export const DEFAULT_SHEET_LIMITS: SheetLimits = { maxColumns: 256, maxRowBytes:
  * Streams the rows of the first worksheet (XLSX) or of a CSV file; memory does not grow with file size.
  * Trailing empty cells are dropped (a header followed by thousands of commas has only its named columns);
  * a row wider than `maxColumns` or larger than `maxRowBytes` refuses the file. An XLSX must have been
- * through copyCheckedXlsx (xlsx-guard.ts) first: exceljs unpacks without limits.
+ * through copyCheckedXlsx (xlsx-guard.ts) first: the reader bounds tokens and cells, not the parts' sizes.
  */
 export function readSpreadsheet(path: string, kind: SpreadsheetKind, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow> {
   return bounded(kind === 'xlsx' ? readXlsx(path) : readCsv(path, limits.maxRowBytes), limits);
@@ -49,7 +34,7 @@ async function* bounded(rows: AsyncGenerator<SheetRow>, limits: SheetLimits): As
   for await (const row of rows) yield { rowNumber: row.rowNumber, cells: boundedCells(row.rowNumber, row.cells, limits) };
 }
 
-/** Null, a hole (exceljs leaves holes for missing cells) or blank text. */
+/** Null, a hole (the XLSX reader leaves holes for missing cells) or blank text. */
 const isEmptyCell = (cell: CellValue | undefined) => cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
 
 /** The row's cells without trailing empty ones; refuses a row too wide or too large to handle. */
@@ -71,49 +56,8 @@ async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
     throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
   }
-  // Our own stream, so that stopping early (a bad header, too many rows) closes the file.
-  const source = createReadStream(path);
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(source, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  let sawSheet = false;
-  try {
-    for await (const worksheet of workbook) {
-      if (sawSheet) break;
-      sawSheet = true;
-      for await (const row of worksheet) {
-        const values = (row.values as unknown[]) ?? [];
-        yield { rowNumber: row.number, cells: values.slice(1).map(normaliseXlsxValue) };
-      }
-    }
-  } catch (error) {
-    if (error instanceof SpreadsheetUnreadable) throw error;
-    throw new SpreadsheetUnreadable('SPREADSHEET.CORRUPT', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
-  } finally {
-    source.destroy();
-  }
-  if (!sawSheet) throw new SpreadsheetUnreadable('SPREADSHEET.NO_WORKSHEET');
+  yield* readXlsxRows(path);
 }
-
-function normaliseXlsxValue(value: unknown): CellValue {
-  if (value === undefined || value === null) return null;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (typeof value === 'object') {
-    const object = value as Record<string, unknown>;
-    if (Array.isArray(object.richText)) return (object.richText as { text: string }[]).map((part) => part.text).join('');
-    if ('result' in object) return normaliseXlsxValue(object.result);
-    if ('formula' in object || 'sharedFormula' in object) return null;
-    if (typeof object.text === 'string') return object.text;
-    if ('error' in object) return null;
-  }
-  return String(value);
-}
-
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 

@@ -58,7 +58,38 @@ const APOS = 0x27;
 const COLON = 0x3a;
 const RICH_TEXT_RUN_WEIGHT = 10;
 const MAX_NAME = 32;
-const NAME_END = new Set([0x20, 0x09, 0x0a, 0x0d, 0x3e, 0x2f]); // space, tab, LF, CR, >, /
+/** The element names the meter follows, by number: classified from the bytes without making a string per tag. */
+const Name = { Other: 0, SheetData: 1, Row: 2, C: 3, V: 4, F: 5, Is: 6, T: 7 } as const;
+const SHEET_DATA = Buffer.from('sheetData');
+
+function nameOf(bytes: Buffer, at: number, length: number): number {
+  switch (length) {
+    case 1:
+      switch (bytes[at]) {
+        case 0x63:
+          return Name.C;
+        case 0x76:
+          return Name.V;
+        case 0x66:
+          return Name.F;
+        case 0x74:
+          return Name.T;
+      }
+      return Name.Other;
+    case 2:
+      return bytes[at] === 0x69 && bytes[at + 1] === 0x73 ? Name.Is : Name.Other;
+    case 3:
+      return bytes[at] === 0x72 && bytes[at + 1] === 0x6f && bytes[at + 2] === 0x77 ? Name.Row : Name.Other;
+    case 9:
+      return bytes.compare(SHEET_DATA, 0, 9, at, at + 9) === 0 ? Name.SheetData : Name.Other;
+  }
+  return Name.Other;
+}
+
+const NO_PENDING_NAME: readonly number[] = [];
+
+/** Space, tab, LF, CR, `>` and `/` end a tag's name. */
+const isNameEnd = (byte: number) => byte === 0x20 || byte === 0x3e || byte === 0x2f || byte === 0x0a || byte === 0x09 || byte === 0x0d;
 
 /**
  * Measures an XML part while it streams past, without parsing it: the longest token (what a SAX
@@ -89,7 +120,9 @@ export class XmlMeter {
   /** The last byte of the current tag outside quotes (a `/` before `>` closes the element at once). */
   private lastTagByte = 0;
   /** The start tag being read (applied at `>` when it closes itself), or undefined for an end tag. */
-  private openTag: { local: string; exact: string } | undefined;
+  private openTag = false;
+  private openLocal: number = Name.Other;
+  private openExact: number = Name.Other;
   private tags = 0;
   private depth = 0;
   private inSheetData = false;
@@ -114,7 +147,7 @@ export class XmlMeter {
           if (lt < 0) return;
           this.sinceTag = 0;
           this.count(1, false);
-          this.pendingName = [];
+          this.pendingName = undefined;
           this.state = 'name';
           at = lt + 1;
           break;
@@ -190,15 +223,17 @@ export class XmlMeter {
 
   /** Reads tag-name bytes from `from`; returns where it stopped. */
   private continueName(chunk: Buffer, from: number): number {
-    const pending = this.pendingName!;
+    // Usually the whole name is in this chunk: the array is made only when it is not.
+    const pending = this.pendingName ?? NO_PENDING_NAME;
     let at = from;
     // A closing tag's `/` comes before its name.
     if (pending.length === 0 && at < chunk.length && chunk[at] === SLASH) at++;
-    while (at < chunk.length && at - from + pending.length <= MAX_NAME && !NAME_END.has(chunk[at]) && chunk[at] !== LT) at++;
+    while (at < chunk.length && at - from + pending.length <= MAX_NAME && !isNameEnd(chunk[at]) && chunk[at] !== LT) at++;
     this.count(at - from, false);
     if (at === chunk.length && at - from + pending.length <= MAX_NAME) {
       // The name goes on in the next chunk (rare: copy the few bytes read so far).
-      for (let i = from; i < at; i++) pending.push(chunk[i]);
+      const kept = (this.pendingName ??= []);
+      for (let i = from; i < at; i++) kept.push(chunk[i]);
       return at;
     }
     this.pendingName = undefined;
@@ -207,8 +242,7 @@ export class XmlMeter {
     if (pending.length === 0) {
       this.tagAt(chunk, from, at);
     } else {
-      for (let i = from; i < at; i++) pending.push(chunk[i]);
-      const name = Buffer.from(pending);
+      const name = Buffer.concat([Buffer.from(pending), chunk.subarray(from, at)]);
       this.tagAt(name, 0, name.length);
     }
     return at;
@@ -221,7 +255,7 @@ export class XmlMeter {
     if (bytes[start] === QUESTION) {
       // Only the XML declaration, first in the part.
       if (this.tags !== 1 || bytes.toString('latin1', start + 1, end).toLowerCase() !== 'xml') throw new XmlShapeError({ limit: 'markup', what: 'processing instruction' });
-      this.openTag = undefined;
+      this.openTag = false;
       return;
     }
     const closing = bytes[start] === SLASH;
@@ -230,34 +264,36 @@ export class XmlMeter {
     if (colon >= 0 && colon < end) local = colon + 1;
     const length = end - local;
     // Names that matter are short; longer ones need not be copied.
-    const localName = length <= 9 ? bytes.toString('latin1', local, end) : '';
-    const exactName = colon >= 0 && colon < end ? '' : localName;
+    const localName = nameOf(bytes, local, length);
+    const exactName = colon >= 0 && colon < end ? Name.Other : localName;
     if (closing) {
-      this.openTag = undefined;
+      this.openTag = false;
       this.close(localName, exactName);
       return;
     }
-    this.openTag = { local: localName, exact: exactName };
+    this.openTag = true;
+    this.openLocal = localName;
+    this.openExact = exactName;
     this.depth++;
     if (this.depth > this.limits.maxDepth) throw new XmlShapeError({ limit: 'depth', max: this.limits.maxDepth });
-    if (localName === 'sheetData') {
+    if (localName === Name.SheetData) {
       this.inSheetData = true;
       this.gapBytes = 0;
     }
     switch (exactName) {
-      case 'sheetData':
+      case Name.SheetData:
         this.excelInRows = true;
         break;
-      case 'row':
+      case Name.Row:
         if (this.excelInRows) this.excelRow = true;
         break;
-      case 'c':
+      case Name.C:
         if (this.excelRow) this.excelCell = true;
         break;
-      case 'v':
-      case 'f':
-      case 'is':
-      case 't':
+      case Name.V:
+      case Name.F:
+      case Name.Is:
+      case Name.T:
         // exceljs starts a new value here: the text piled onto the last one is let go.
         if (this.excelCell) this.textSinceValue = 0;
         break;
@@ -285,27 +321,27 @@ export class XmlMeter {
   /** At a tag's `>`: a start tag that closes itself (`/>`) ends its element at once, as the parser reports it. */
   private endTag(selfClosing: boolean): void {
     const open = this.openTag;
-    this.openTag = undefined;
-    if (open && selfClosing) this.close(open.local, open.exact);
+    this.openTag = false;
+    if (open && selfClosing) this.close(this.openLocal, this.openExact);
   }
 
-  private close(localName: string, exactName: string): void {
+  private close(localName: number, exactName: number): void {
     this.depth = Math.max(0, this.depth - 1);
-    if (localName === 'row') {
+    if (localName === Name.Row) {
       this.rowBytes = -1;
       this.gapBytes = 0;
-    } else if (localName === 'sheetData') {
+    } else if (localName === Name.SheetData) {
       this.rowBytes = -1;
       this.inSheetData = false;
     }
     switch (exactName) {
-      case 'sheetData':
+      case Name.SheetData:
         this.excelInRows = false;
         break;
-      case 'row':
+      case Name.Row:
         this.excelRow = false;
         break;
-      case 'c':
+      case Name.C:
         if (this.excelRow && this.excelCell) this.excelCell = false;
         break;
     }

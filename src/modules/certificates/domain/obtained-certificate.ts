@@ -41,6 +41,12 @@ export class CertificateAttachment {
   createdAt: Date;
 }
 
+/** An obtained certificate's fields, as the rules decided them (see ObtainedCertificate.decide). */
+export type ObtainedCertificateValues = Pick<
+  ObtainedCertificate,
+  'id' | 'userId' | 'definitionId' | 'dateObtained' | 'dateExpires' | 'number' | 'autoNumbered' | 'source' | 'registeredBy' | 'createdAt'
+>;
+
 /** A certificate a person holds: which definition, when obtained, until when valid, its number. */
 export class ObtainedCertificate {
   id: string;
@@ -59,6 +65,14 @@ export class ObtainedCertificate {
    * earth, so a certificate obtained "today" in any time zone is accepted.
    */
   static register(definition: DefinitionTerms, details: RegistrationDetails, today: LocalDate = latestDateOnEarth()): ObtainedCertificate {
+    return Object.assign(new ObtainedCertificate(), ObtainedCertificate.decide(definition, details, today));
+  }
+
+  /**
+   * What `register` decides, as plain values: the same rules and refusals, without an entity instance.
+   * Bulk writers (imports) take these: an entity the ORM manages costs a property definition per field.
+   */
+  static decide(definition: DefinitionTerms, details: RegistrationDetails, today: LocalDate = latestDateOnEarth()): ObtainedCertificateValues {
     if (!(CERTIFICATE_SOURCES as readonly string[]).includes(details.source)) {
       throw invalid('CERTIFICATES.SOURCE_INVALID', { source: String(details.source), allowed: CERTIFICATE_SOURCES.join(', ') });
     }
@@ -78,36 +92,50 @@ export class ObtainedCertificate {
     if (automatic && manualNumber !== null) throw invalid('CERTIFICATES.AUTO_NUMBER_WITH_NUMBER', { number: manualNumber });
     if (automatic && definition.numberPrefix === null) throw invalid('CERTIFICATES.AUTO_NUMBERING_NOT_ENABLED', { code: definition.code });
 
-    const certificate = new ObtainedCertificate();
-    certificate.id = randomUUID();
-    certificate.userId = details.userId;
-    certificate.definitionId = definition.id;
-    certificate.dateObtained = obtained;
-    certificate.dateExpires = expires;
-    certificate.number = manualNumber;
-    certificate.autoNumbered = automatic;
-    certificate.source = details.source;
-    certificate.registeredBy = details.registeredBy;
-    certificate.createdAt = new Date();
-    if (details.allocatedNumber !== undefined) certificate.assignAutoNumber(definition, details.allocatedNumber);
-    return certificate;
+    const values: ObtainedCertificateValues = {
+      id: randomUUID(),
+      userId: details.userId,
+      definitionId: definition.id,
+      dateObtained: obtained,
+      dateExpires: expires,
+      number: manualNumber,
+      autoNumbered: automatic,
+      source: details.source,
+      registeredBy: details.registeredBy,
+      createdAt: new Date(),
+    };
+    if (details.allocatedNumber !== undefined) values.number = ObtainedCertificate.autoNumberFor(values, definition, details.allocatedNumber);
+    return values;
   }
 
   /** True while an automatically numbered certificate waits for its number from the sequence. */
   awaitsAutoNumber(): boolean {
-    return this.autoNumbered && this.number === null;
+    return ObtainedCertificate.awaitsAutoNumber(this);
+  }
+
+  static awaitsAutoNumber(certificate: ObtainedCertificateValues): boolean {
+    return certificate.autoNumbered && certificate.number === null;
   }
 
   assignAutoNumber(definition: DefinitionTerms, number: string): void {
-    if (!this.awaitsAutoNumber()) throw new Error(`certificate ${this.id} does not wait for an automatic number`);
-    if (definition.id !== this.definitionId || !isAutoNumberOf(definition, number)) {
+    this.number = ObtainedCertificate.autoNumberFor(this, definition, number);
+  }
+
+  /** `number` once checked as the automatic number of `certificate` under `definition`. */
+  static autoNumberFor(certificate: ObtainedCertificateValues, definition: DefinitionTerms, number: string): string {
+    if (!ObtainedCertificate.awaitsAutoNumber(certificate)) throw new Error(`certificate ${certificate.id} does not wait for an automatic number`);
+    if (definition.id !== certificate.definitionId || !isAutoNumberOf(definition, number)) {
       throw invalid('CERTIFICATES.ALLOCATED_NUMBER_INVALID', { number, code: definition.code });
     }
-    this.number = number;
+    return number;
   }
 
   /** Adds a file whose type was decided from its bytes. Only PDF, PNG and JPEG are kept. */
   attach(file: StoredFile): CertificateAttachment {
+    return ObtainedCertificate.attachmentOf(this.id, file);
+  }
+
+  static attachmentOf(certificateId: string, file: StoredFile): CertificateAttachment {
     const fileName = ObtainedCertificate.normaliseFileName(file.fileName);
     if (!(ALLOWED_ATTACHMENT_MEDIA_TYPES as readonly string[]).includes(file.mediaType)) {
       throw attachmentTypeNotAllowed(fileName);
@@ -115,7 +143,7 @@ export class ObtainedCertificate {
     if (!/^[0-9a-f]{64}$/.test(file.storageKey)) throw new Error(`not a content address: ${file.storageKey}`);
     const attachment = new CertificateAttachment();
     attachment.id = randomUUID();
-    attachment.certificateId = this.id;
+    attachment.certificateId = certificateId;
     attachment.originalFileName = fileName;
     attachment.mediaType = file.mediaType;
     attachment.size = file.size;

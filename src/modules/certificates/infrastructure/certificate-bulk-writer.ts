@@ -1,10 +1,10 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { executeBound } from '#libs/database/bound-query.js';
-import type { CertificateAttachment, ObtainedCertificate } from '../domain/obtained-certificate.js';
+import type { CertificateAttachment, ObtainedCertificateValues } from '../domain/obtained-certificate.js';
 
 interface Pending {
-  certificates: ObtainedCertificate[];
+  certificates: ObtainedCertificateValues[];
   attachments: CertificateAttachment[];
 }
 
@@ -27,7 +27,7 @@ export class CertificateBulkWriter implements OnModuleInit {
   }
 
   /** Holds a certificate (and its attachment) until `em`, the unit of work it belongs to, is flushed. */
-  defer(em: EntityManager, certificate: ObtainedCertificate, attachment?: CertificateAttachment): void {
+  defer(em: EntityManager, certificate: ObtainedCertificateValues, attachment?: CertificateAttachment): void {
     let pending = this.pending.get(em);
     if (!pending) {
       pending = { certificates: [], attachments: [] };

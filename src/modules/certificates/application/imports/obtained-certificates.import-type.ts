@@ -270,13 +270,19 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
     return { row, user, definition, dateObtained, dateExpires, number: values.number || null, autoNumber, file, warnings };
   }
 
-  /** Certificates already registered for the chunk's users and definitions, by identity key. */
+  /**
+   * Certificates already registered with the same user, definition and date as a row of the chunk, by
+   * identity key. Only those: every certificate of the chunk's users and definitions grew with the table
+   * (thousands of rows per chunk late in a large import), the exact triples stay at most one per row.
+   */
   private async existingKeys(rows: CheckedRow[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const found = await this.em.execute<{ user_id: string; definition_id: string; obtained_on: string; number: string | null; auto_numbered: boolean }[]>(
-      `select user_id, definition_id, to_char(obtained_on, 'YYYY-MM-DD') as obtained_on, number, auto_numbered
-         from obtained_certificates where user_id = any(?::uuid[]) and definition_id = any(?::uuid[])`,
-      [pgArray(unique(rows.map((r) => r.user.id))), pgArray(unique(rows.map((r) => r.definition.id)))],
+      `select c.user_id, c.definition_id, to_char(c.obtained_on, 'YYYY-MM-DD') as obtained_on, c.number, c.auto_numbered
+         from obtained_certificates c
+         join (select distinct * from unnest(?::uuid[], ?::uuid[], ?::date[]) as k(user_id, definition_id, obtained_on)) k
+           on c.user_id = k.user_id and c.definition_id = k.definition_id and c.obtained_on = k.obtained_on`,
+      [pgArray(rows.map((r) => r.user.id)), pgArray(rows.map((r) => r.definition.id)), pgArray(rows.map((r) => r.dateObtained))],
     );
     return new Set(
       found.map((c) => `${c.user_id}|${c.definition_id}|${c.obtained_on}|${c.auto_numbered ? '#auto' : (c.number ?? '').toLowerCase()}`),

@@ -11,7 +11,7 @@ import { GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/inde
 import { conflict, notFound } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
-import { ObtainedCertificate } from '../../../domain/obtained-certificate.js';
+import { ObtainedCertificate, type ObtainedCertificateValues } from '../../../domain/obtained-certificate.js';
 import { CertificateBulkWriter } from '../../../infrastructure/certificate-bulk-writer.js';
 import { CertificateNumberAllocator } from '../../../infrastructure/certificate-number-allocator.js';
 import { AttachmentIntake } from '../../attachment-intake.js';
@@ -41,14 +41,17 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     // The file's type is checked before anything is written; its bytes are stored only once the rest holds.
     const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
 
-    const certificate = ObtainedCertificate.register(definition, { ...input, registeredBy: principal.userId });
-    if (certificate.awaitsAutoNumber()) {
+    // A deferred (bulk) write needs the values only: no entity for the ORM to manage per row.
+    const deferred = options.deferWrite === true && options.flush === false;
+    const details = { ...input, registeredBy: principal.userId };
+    const certificate = deferred ? ObtainedCertificate.decide(definition, details) : ObtainedCertificate.register(definition, details);
+    if (ObtainedCertificate.awaitsAutoNumber(certificate)) {
       const [number] = await this.numbers.allocate(definition, 1);
-      certificate.assignAutoNumber(definition, number);
+      certificate.number = ObtainedCertificate.autoNumberFor(certificate, definition, number);
     }
     if (options.flush !== false && !certificate.autoNumbered) await this.assertNotRegisteredYet(certificate);
-    const attachment = inspected ? certificate.attach(await this.attachments.store(inspected)) : undefined;
-    if (options.deferWrite && options.flush === false) {
+    const attachment = inspected ? ObtainedCertificate.attachmentOf(certificate.id, await this.attachments.store(inspected)) : undefined;
+    if (deferred) {
       this.bulk.defer(this.em.getContext(), certificate, attachment);
     } else {
       this.em.persist(certificate);
@@ -71,7 +74,7 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
   }
 
   /** One certificate per user, definition, date and number (bulk callers check a whole batch themselves). */
-  private async assertNotRegisteredYet(certificate: ObtainedCertificate): Promise<void> {
+  private async assertNotRegisteredYet(certificate: ObtainedCertificateValues): Promise<void> {
     const rows = await this.em.execute(
       `select 1 from obtained_certificates where user_id = ? and definition_id = ? and obtained_on = ?
           and lower(coalesce(number, '')) = lower(?) and not auto_numbered`,
