@@ -531,7 +531,7 @@ describe('imports: bad files fail clearly and write nothing', () => {
       expect(run.failure?.params).toMatchObject({ max: SMALL_MAX_ROWS });
     });
 
-    it('a CSV of 1,000,000 rows is refused with IMPORTS.TOO_MANY_ROWS against the default limit, quickly', async () => {
+    it('a CSV of 1,000,000 rows is refused with IMPORTS.TOO_MANY_ROWS against the default limit, leaving nothing staged', async () => {
       const path = join(work, 'million.csv');
       let mark = Date.now();
       await writeBigCsv(path, 1_000_000);
@@ -553,8 +553,9 @@ describe('imports: bad files fail clearly and write nothing', () => {
       timings.parseMs = Date.now() - mark;
       expect(run.failure?.params).toMatchObject({ max: 250_000 });
       expect(run.failure?.message).toContain('250000');
+      // How long it took is printed, not asserted (figures belong to the benchmark); nothing of it stays staged.
       console.log(`1,000,000-row CSV (${Math.round(statSync(path).size / 1024 ** 2)} MB): ${JSON.stringify(timings)}`);
-      expect(timings.parseMs).toBeLessThan(20_000);
+      expect(await main.app.sql(`select count(*)::int as staged from import_staged_rows where import_id = $1`, [body.id])).toEqual([{ staged: 0 }]);
     }, 90_000);
   });
 

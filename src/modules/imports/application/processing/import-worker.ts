@@ -46,6 +46,8 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly reading = new Set<string>();
   /** Reads that ended here while their end could not be written: not deaths when claimed here again. */
   private readonly unrecordedEnds = new Set<string>();
+  /** Shutting down: no new read starts here (its job goes back to the queue for another worker). */
+  private stopping = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -95,6 +97,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** A preview or staging read of an import's file, guarded against files that kill the reader. */
   async read(importId: string, kind: ReadKind): Promise<void> {
+    if (this.stopping) throw new Error('this worker is shutting down; the read is retried elsewhere');
     const em = this.orm.em.fork();
     const run = await em.findOne(Import, { id: importId });
     if (!run) return;
@@ -231,6 +234,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
    * shutdown deadline may stop it mid-read). The next start of their imports is no death.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     for (const importId of [...this.reading]) await this.recordEnd(importId);
   }
 
