@@ -68,7 +68,7 @@ export class TestRecordsImport implements ImportTypeDefinition {
   warningsToConfirm = ['TEST_RECORDS.BIG_AMOUNT'] as const;
 
   async checkOptions(_principal: Principal, options: Record<string, unknown>): Promise<void> {
-    if (options.label === 'forbidden') throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { label: 'forbidden' });
+    if (options.label === 'forbidden') throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { permission: 'options.label=forbidden' });
   }
 
   async checkBeforeRun(validated: ValidatedImport): Promise<ImportMessage[]> {
