@@ -225,6 +225,46 @@ describe('staged imports (test-records)', () => {
     ]);
   });
 
+  it('a remembered mapping is sure: an auto-confirmed upload with those headers runs without stopping', async () => {
+    const headers = ['Ref', 'Omschrijving', 'Bedrag'];
+    const first = await staged(admin, 'sure-1.csv', csv(headers, [['S-1', 'x', '1']]));
+    await waitFor(first, 'awaiting_mapping');
+    const set = await admin.put(`/api/imports/${first}/mapping`, { mapping: { Ref: 'code', Omschrijving: 'name', Bedrag: 'amount' }, options: {} });
+    expect(set.status, JSON.stringify(set.body)).toBeLessThan(300);
+    const second = await startImport(admin, TYPE, 'sure-2.csv', csv(headers, [['S-2', 'y', '2'], ['S-3', 'z', '3']]));
+    const body = (await finished(admin, second)) as StagedImport;
+    expect(body.status).toBe('completed');
+    expect(body.mapping).toEqual({ Ref: 'code', Omschrijving: 'name', Bedrag: 'amount' });
+    expect(body.counts).toMatchObject({ total: 2, succeeded: 2, failed: 0 });
+  });
+
+  it('two mappings sent at once: one is taken, the other answers 409, and the import is staged once', async () => {
+    const id = await staged(admin, 'race.csv', csv(HEADER, [['Q-1', 'a', '1'], ['Q-2', 'b', '2']]));
+    await waitFor(id, 'awaiting_mapping');
+    const mapping = { Code: 'code', Name: 'name', Amount: 'amount' };
+    const answers = await Promise.all([
+      admin.put(`/api/imports/${id}/mapping`, { mapping, options: { label: 'one' } }),
+      admin.put(`/api/imports/${id}/mapping`, { mapping, options: { label: 'two' } }),
+    ]);
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses[0]).toBeLessThan(300);
+    expect(statuses[1]).toBe(409);
+    const winner = answers.find((a) => a.status < 300) === answers[0] ? 'one' : 'two';
+    const body = await waitFor(id, 'awaiting_confirmation');
+    expect(body.options).toEqual({ label: winner });
+    expect(body.counts).toMatchObject({ total: 2, validated: 2, valid: 2 });
+    expect(await stagedRows(id)).toBe(2);
+  });
+
+  it('another user cannot set the mapping of an import that is not theirs', async () => {
+    const id = await staged(admin, 'not-hers.csv', csv(HEADER, [['N-1', 'a', '1']]));
+    await waitFor(id, 'awaiting_mapping');
+    const response = await lena.put(`/api/imports/${id}/mapping`, { mapping: { Code: 'code', Name: 'name' }, options: {} });
+    expect([response.status, response.body.code]).toEqual([404, 'IMPORTS.IMPORT_NOT_FOUND']);
+    expect((await lena.post(`/api/imports/${id}/cancel`)).status).toBe(404);
+    expect((await get(id)).status).toBe('awaiting_mapping');
+  });
+
   it('a key given twice across chunks fails every occurrence, naming the other rows', async () => {
     const rows = Array.from({ length: 16 }, (_, i) => [`K-${i + 2}`, `Name ${i + 2}`, '1']);
     // Data rows are 2..17 (row 1 is the header): the same code, in other case, in rows 2, 9 and 15.
@@ -250,7 +290,7 @@ describe('staged imports (test-records)', () => {
     const id = await startImport(admin, TYPE, 'confirm.csv', csv(HEADER, [['C-1', 'a', '150'], ['C-2', 'b', '50'], ['C-3', 'c', 'lots'], ['C-4', 'd', '200']]));
     const body = await waitFor(id, 'awaiting_confirmation');
     expect(body.validation).toEqual({
-      warningGroups: [{ code: 'TEST_RECORDS.BIG_AMOUNT', message: expect.any(String), rows: 2, needsConfirmation: true }],
+      warningGroups: [{ code: 'TEST_RECORDS.BIG_AMOUNT', message: 'The amount is more than 100; confirm that this is intended.', rows: 2, needsConfirmation: true }],
       toConfirm: ['TEST_RECORDS.BIG_AMOUNT'],
       checkProblems: [],
     });
@@ -269,8 +309,14 @@ describe('staged imports (test-records)', () => {
     const wrong = await admin.post(`/api/imports/${id}/confirm`, { acknowledgedWarnings: ['SOMETHING.ELSE'] });
     expect([wrong.status, wrong.body.code]).toEqual([409, 'IMPORTS.WARNINGS_NOT_ACKNOWLEDGED']);
 
-    const confirmed = await admin.post(`/api/imports/${id}/confirm`, { acknowledgedWarnings: ['TEST_RECORDS.BIG_AMOUNT'] });
-    expect(confirmed.status, JSON.stringify(confirmed.body)).toBeLessThan(300);
+    // In Dutch for an admin who asks for it.
+    const dutch = await admin.withHeaders({ 'accept-language': 'nl' }).get<StagedImport>(`/api/imports/${id}`);
+    expect(dutch.body.validation!.warningGroups[0].message).toBe('Het bedrag is meer dan 100; bevestig dat dit de bedoeling is.');
+
+    // Two confirmations at once: one runs it, the other answers 409.
+    const confirmations = await Promise.all([1, 2].map(() => admin.post(`/api/imports/${id}/confirm`, { acknowledgedWarnings: ['TEST_RECORDS.BIG_AMOUNT'] })));
+    expect(confirmations.map((c) => c.status).sort()).toEqual([expect.any(Number), 409]);
+    expect(Math.min(...confirmations.map((c) => c.status))).toBeLessThan(300);
     const done = (await finished(admin, id)) as StagedImport;
     expect(done.status).toBe('completed_with_errors');
     expect(done.counts).toMatchObject({ total: 4, succeeded: 3, failed: 1, withWarnings: 2 });
@@ -287,9 +333,10 @@ describe('staged imports (test-records)', () => {
   });
 
   it('an import-level check (budget) stops the run: confirm answers 409 naming the problem', async () => {
-    const id = await startImport(admin, TYPE, 'budget.csv', csv(HEADER, [['B-1', 'a', '60'], ['B-2', 'b', '70'], ['B-3', 'c', 'x']]), {
-      options: JSON.stringify({ budget: 100 }),
-    });
+    // 7 valid rows of 20 (140) and a failing one, over three chunks: validated.rows() streams them all.
+    const rows = Array.from({ length: 7 }, (_, i) => [`B-${i + 1}`, 'n', '20']);
+    rows.splice(4, 0, ['B-X', 'x', 'x']);
+    const id = await startImport(admin, TYPE, 'budget.csv', csv(HEADER, rows), { options: JSON.stringify({ budget: 100 }) });
     const body = await waitFor(id, 'awaiting_confirmation');
     expect(body.validation).toEqual({
       warningGroups: [],
@@ -297,8 +344,8 @@ describe('staged imports (test-records)', () => {
       checkProblems: [
         {
           code: 'TEST_RECORDS.OVER_BUDGET',
-          params: { total: 130, budget: 100 },
-          message: 'The valid rows add up to 130, more than the budget of 100. Lower the amounts or raise the budget.',
+          params: { total: 140, budget: 100 },
+          message: 'The valid rows add up to 140, more than the budget of 100. Lower the amounts or raise the budget.',
         },
       ],
     });
@@ -306,7 +353,7 @@ describe('staged imports (test-records)', () => {
     expect([refused.status, refused.body.code]).toEqual([409, 'IMPORTS.CHECK_BEFORE_RUN_FAILED']);
     expect(refused.body).toMatchObject({
       params: { problems: 'TEST_RECORDS.OVER_BUDGET' },
-      errors: [{ code: 'TEST_RECORDS.OVER_BUDGET', message: 'The valid rows add up to 130, more than the budget of 100. Lower the amounts or raise the budget.' }],
+      errors: [{ code: 'TEST_RECORDS.OVER_BUDGET', message: 'The valid rows add up to 140, more than the budget of 100. Lower the amounts or raise the budget.' }],
     });
     expect((await get(id)).status).toBe('awaiting_confirmation');
     expect((await get(id)).counts).toMatchObject({ processed: 0, succeeded: 0 });
@@ -406,6 +453,18 @@ describe('staged imports (test-records)', () => {
     expect(errorFile.raw.toString('utf8')).toContain('X-2');
   });
 
+  it('an XML file that turns bad after the preview (an undeclared entity in record 25) fails while staging and leaves nothing staged', async () => {
+    const records = Array.from({ length: 30 }, (_, i) =>
+      `<record><code>L-${i + 1}</code><name>${i === 24 ? '&xxe;' : `n${i + 1}`}</name><amount>1</amount></record>`);
+    const id = await startImport(admin, TYPE, 'late.xml', Buffer.from(`<records>\n${records.join('\n')}\n</records>\n`, 'utf8'));
+    const body = await finished(admin, id);
+    expect([body.status, body.failure?.code]).toEqual(['failed', 'XML.ENTITY_REFUSED']);
+    expect(body.failure!.params).toMatchObject({ entity: 'xxe', line: 26 });
+    expect(await stagedRows(id)).toBe(0);
+    expect(await app.sql('select 1 from import_chunk_plan where import_id = $1', [id])).toEqual([]);
+    expect(await app.sql('select 1 from import_row_results where import_id = $1', [id])).toEqual([]);
+  });
+
   it('an XML file with a DOCTYPE, an external entity or entity expansion fails with XML.DOCTYPE_REFUSED, nothing staged', async () => {
     const files = {
       doctype: '<?xml version="1.0"?>\n<!DOCTYPE records>\n<records><record><code>A</code><name>b</name></record></records>',
@@ -423,5 +482,25 @@ describe('staged imports (test-records)', () => {
       expect(await stagedRows(id), name).toBe(0);
       expect(await app.sql('select 1 from import_row_results where import_id = $1', [id]), name).toEqual([]);
     }
+  });
+});
+
+describe('without IMPORT_TEST_TYPES the test type does not exist', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('is not listed and cannot be started', async () => {
+    const admin = await new Http(app.url).login('admin@example.com');
+    const types = await admin.get('/api/import-types');
+    expect(types.status).toBe(200);
+    expect(JSON.stringify(types.body)).not.toContain(TYPE);
+    const response = await admin.upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'a.csv', content: csv(HEADER, [['A', 'b', '1']]) }]);
+    expect([response.status, response.body.code]).toEqual([404, 'IMPORTS.TYPE_NOT_FOUND']);
+    expect(await app.sql('select 1 from imports')).toEqual([]);
   });
 });

@@ -15,14 +15,15 @@ import { DomainError } from '#libs/errors/domain-error.js';
 import { registerMessages } from '#libs/i18n/i18n.js';
 
 registerMessages({
+  // BIG_AMOUNT has no parameters: the validation's warning groups show it once for all its rows.
   en: {
     'TEST_RECORDS.AMOUNT_NOT_A_NUMBER': 'Amount must be a number, not "{value}".',
-    'TEST_RECORDS.BIG_AMOUNT': 'Amount {amount} is more than 100; confirm that this is intended.',
+    'TEST_RECORDS.BIG_AMOUNT': 'The amount is more than 100; confirm that this is intended.',
     'TEST_RECORDS.OVER_BUDGET': 'The valid rows add up to {total}, more than the budget of {budget}. Lower the amounts or raise the budget.',
   },
   nl: {
     'TEST_RECORDS.AMOUNT_NOT_A_NUMBER': 'Bedrag moet een getal zijn, niet "{value}".',
-    'TEST_RECORDS.BIG_AMOUNT': 'Bedrag {amount} is meer dan 100; bevestig dat dit de bedoeling is.',
+    'TEST_RECORDS.BIG_AMOUNT': 'Het bedrag is meer dan 100; bevestig dat dit de bedoeling is.',
     'TEST_RECORDS.OVER_BUDGET': 'De geldige rijen tellen op tot {total}, meer dan het budget van {budget}. Verlaag de bedragen of verhoog het budget.',
   },
 });
