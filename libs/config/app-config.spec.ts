@@ -168,6 +168,17 @@ describe('production refuses unsafe settings', () => {
     expect(problemsOf({})).toEqual([]);
   });
 
+  it('refuses the test-only import types (IMPORT_TEST_TYPES) in production, and keeps them off unless asked', () => {
+    const base = { NODE_ENV: 'production', ...services, SMTP_URL: 'smtp://mail.internal:25', AUTH_TOKEN_SECRET: 'x'.repeat(48) };
+    expect(problemsOf({ ...base, IMPORT_TEST_TYPES: 'true' })).toEqual([
+      expect.stringMatching(/^IMPORT_TEST_TYPES=true is refused \(a production installation: NODE_ENV=production, DATABASE_URL points to another host\): .*only for the tests/),
+    ]);
+    expect(problemsOf({ ...base, NODE_ENV: '', SEED_DEMO_DATA: 'false', IMPORT_TEST_TYPES: 'on' })).toEqual([expect.stringMatching(/^IMPORT_TEST_TYPES=true is refused/)]);
+    expect(problemsOf({ ...base, IMPORT_TEST_TYPES: 'false' })).toEqual([]);
+    expect(loadConfig(base, cwd()).imports.testTypes).toBe(false);
+    expect(loadConfig({ IMPORT_TEST_TYPES: 'true' }, cwd()).imports.testTypes).toBe(true);
+  });
+
   it('does not mistake look-alike hosts for this machine', () => {
     for (const url of ['postgres://x@127.0.0.1.nip.io/db', 'postgres://x@localhost.example.com/db', 'postgres://x@[::2]/db', 'postgres://x@128.0.0.1/db']) {
       expect(problemsOf({ ...services, DATABASE_URL: url, SEED_DEMO_DATA: 'true', SMTP_URL: 'smtp://m:25' }), url).toHaveLength(1);

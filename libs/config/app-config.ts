@@ -85,6 +85,8 @@ export class AppConfig {
     stallAfterSeconds: number;
     /** How often the reaper looks (worker role; 0 turns it off). */
     reaperIntervalMs: number;
+    /** IMPORT_TEST_TYPES: registers the test-only import types (tests of the engine); refused in production. */
+    testTypes: boolean;
   };
   /** The collector of stored files that nothing references (worker role). */
   storageCollector: {
@@ -214,8 +216,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     }
   }
   const seedDemoData = bool('SEED_DEMO_DATA', databaseUrl === undefined);
+  const importTestTypes = bool('IMPORT_TEST_TYPES', false);
   problems.push(...unsafeProductionSettings({
     nodeEnv: str('NODE_ENV'), databaseUrl, authTokenSecret: secret, seedDemoData, smtpUrl, redisUrl, role, metricsToken: str('METRICS_TOKEN'),
+    importTestTypes,
   }));
   const maxUploadBytes = int('IMPORT_MAX_UPLOAD_BYTES', 500 * 1024 * 1024, 1024);
   const requestTimeoutSeconds = int('HTTP_REQUEST_TIMEOUT_SECONDS', 0, 0, 86_400);
@@ -271,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       waitingExpiryHours: int('IMPORT_WAITING_EXPIRY_HOURS', 72, 1, 24 * 365),
       stallAfterSeconds: int('IMPORT_STALL_AFTER_SECONDS', 120, 1, 86_400),
       reaperIntervalMs: int('IMPORT_REAPER_INTERVAL_MS', 15_000, 0, 3_600_000),
+      testTypes: importTestTypes,
     },
     storageCollector: {
       intervalMs: int('STORAGE_COLLECT_INTERVAL_MS', 3_600_000, 0),

@@ -43,6 +43,8 @@ export interface SafetyInputs {
   redisUrl?: string;
   role?: 'all' | 'api' | 'worker';
   metricsToken?: string;
+  /** IMPORT_TEST_TYPES: test-only import types (they write nothing, but are no product feature). */
+  importTestTypes?: boolean;
 }
 
 /**
@@ -73,6 +75,9 @@ export function unsafeProductionSettings(inputs: SafetyInputs): string[] {
   }
   if (inputs.redisUrl === undefined) {
     problems.push(`REDIS_URL must be set ${why}: production does not start a redis-server of its own`);
+  }
+  if (inputs.importTestTypes) {
+    problems.push(`IMPORT_TEST_TYPES=true is refused ${why}: it registers import types that exist only for the tests of the import engine`);
   }
   if (inputs.role !== 'worker' && inputs.metricsToken === undefined) {
     problems.push(

@@ -229,6 +229,16 @@ describe('XML records', () => {
     const three = xmlText('<people><person><code>1</code></person><person><code>2</code></person><person><code>3</code></person></people>');
     expect(await collect(xml(three, { maxRows: 3 }))).toHaveLength(4);
     expect(await refusal(xml(three, { maxRows: 2 }))).toMatchObject({ code: 'SPREADSHEET.TOO_MANY_ROWS', params: { max: 2 } });
+    // The limit is met when the records are read, not when the parser passes them: a caller that stops
+    // after maxRows records (the preview asks for 21 of a 30-record file, all in one 64 KB chunk) is not refused.
+    const thirty = xmlText(`<people>${Array.from({ length: 30 }, (_, i) => `<person><code>${i + 1}</code></person>`).join('')}</people>`);
+    const firstRows: unknown[] = [];
+    for await (const row of xml(thirty, { maxRows: 21 })) {
+      firstRows.push(row);
+      if (firstRows.length === 22) break;
+    }
+    expect(firstRows).toHaveLength(22);
+    expect(await refusal(xml(thirty, { maxRows: 21 }))).toMatchObject({ code: 'SPREADSHEET.TOO_MANY_ROWS', params: { max: 21 } });
   });
 
   it('reads a 50 MB file incrementally: the first rows come before the broken end is reached, and stopping closes the file', async () => {

@@ -131,7 +131,6 @@ export async function* readXmlRecords(path: string, spec: XmlRecordSpec, options
       record.cells[index] = '';
     } else if (tag.name === spec.recordElement) {
       records++;
-      if (options.maxRows !== undefined && records > options.maxRows) throw new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_ROWS', { max: options.maxRows });
       record = { index: records, line: parser.line, depth, cells: spec.fields.map(() => null), chars: 0 };
     }
   });
@@ -180,6 +179,12 @@ export async function* readXmlRecords(path: string, spec: XmlRecordSpec, options
     }
   };
 
+  // maxRows is checked as records are handed out, not as they are parsed: the parser runs ahead through a
+  // whole 64 KB chunk, and a caller that stops after maxRows records (the preview) must not be refused.
+  const withinMaxRows = (row: XmlRow): XmlRow => {
+    if (options.maxRows !== undefined && row.rowNumber > options.maxRows) throw new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_ROWS', { max: options.maxRows });
+    return row;
+  };
   yield { rowNumber: 0, cells: boundedCells(0, [...spec.fields], limits) };
   const source = createReadStream(path, { highWaterMark: 64 * 1024 });
   let decoder: InstanceType<typeof TextDecoder> | undefined;
@@ -196,7 +201,7 @@ export async function* readXmlRecords(path: string, spec: XmlRecordSpec, options
         } else {
           feed(decoder.decode(chunk, { stream: true }));
         }
-        while (ready.length > 0) yield ready.shift()!;
+        while (ready.length > 0) yield withinMaxRows(ready.shift()!);
       }
       if (!decoder) {
         detected = encodingOf(head);
@@ -205,7 +210,7 @@ export async function* readXmlRecords(path: string, spec: XmlRecordSpec, options
       }
       feed(decoder.decode());
       parser.close();
-      while (ready.length > 0) yield ready.shift()!;
+      while (ready.length > 0) yield withinMaxRows(ready.shift()!);
     } catch (error) {
       if (error instanceof SpreadsheetUnreadable) throw error;
       if (error instanceof TypeError && (error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {

@@ -38,6 +38,7 @@ import { MappingMemory } from './infrastructure/mapping-memory.js';
 import { StagedRows } from './infrastructure/staged-rows.js';
 import { ImportEventStream } from './interface/http/import-event-stream.js';
 import { ImportsController } from './interface/http/imports.controller.js';
+import { TestRecordsImport } from './testing/test-records.import-type.js';
 
 /**
  * The import engine: uploads, parsing, chunked processing, the import log. It knows no business data:
@@ -88,6 +89,8 @@ export class ImportsModule {
         ListImportRowsHandler,
         ScheduleImportOnStarted,
         ScheduleImportOnAdvanced,
+        // Test-only import types (IMPORT_TEST_TYPES=true, refused in production): never declared otherwise.
+        ...(config.imports.testTypes ? [TestRecordsImport] : []),
       ],
     };
   }
