@@ -113,29 +113,24 @@ describe('staged imports (test-records)', () => {
     ]);
   });
 
-  it('autoConfirm with a mapping that is only fuzzy stops in awaiting_mapping and says why', async () => {
+  it('autoConfirm with a mapping that is only fuzzy fails naming the missing columns: no one is there to confirm a guess', async () => {
     const id = await startImport(admin, TYPE, 'fuzzy.csv', csv(['Code', 'Namee'], [['F-1', 'x']]));
-    const body = await waitFor(id, 'awaiting_mapping');
-    // The fuzzy guess Namee -> name is shown, never run unseen: without it the mandatory Name is missing.
-    expect(body.preview!.suggestions.map((s) => [s.header, s.key, s.reason])).toEqual([
+    const body = await finished(admin, id);
+    // The fuzzy guess Namee -> name would complete it, but a guess is never run unseen.
+    expect(body.status).toBe('failed');
+    expect(body.failure).toEqual({
+      code: 'IMPORTS.MISSING_COLUMNS',
+      params: { columns: 'Name', found: 'Code, Namee', autoConfirm: 1 },
+      message:
+        'Mandatory column(s) missing: Name. Map a column of the file to each of them, or add them to the file (its first row holds: Code, Namee); the template shows the expected headers.',
+    });
+    expect(await stagedRows(id)).toBe(0);
+    // The same file without autoConfirm waits with the guess shown.
+    const shown = await waitFor(await staged(admin, 'fuzzy.csv', csv(['Code', 'Namee'], [['F-1', 'x']])), 'awaiting_mapping');
+    expect(shown.preview!.suggestions.map((s) => [s.header, s.key, s.reason])).toEqual([
       ['Code', 'code', 'exact'],
       ['Namee', 'name', 'fuzzy'],
     ]);
-    expect(body.preview!.warnings).toEqual([
-      {
-        code: 'IMPORTS.AUTO_CONFIRM_STOPPED',
-        params: { problems: 'IMPORTS.MISSING_COLUMNS' },
-        message: 'The import did not run by itself: its columns need a look (IMPORTS.MISSING_COLUMNS). Set the mapping to continue.',
-      },
-      {
-        code: 'IMPORTS.MISSING_COLUMNS',
-        params: { columns: 'Name', found: 'Code, Namee' },
-        message:
-          'Mandatory column(s) missing: Name. Map a column of the file to each of them, or add them to the file (its first row holds: Code, Namee); the template shows the expected headers.',
-      },
-    ]);
-    expect(body.mapping).toBeNull();
-    expect(await stagedRows(id)).toBe(0);
   });
 
   it('PUT mapping refuses an incomplete or wrong mapping and bad options, queueing nothing', async () => {
@@ -352,7 +347,7 @@ describe('staged imports (test-records)', () => {
     const refused = await admin.post(`/api/imports/${id}/confirm`, { acknowledgedWarnings: [] });
     expect([refused.status, refused.body.code]).toEqual([409, 'IMPORTS.CHECK_BEFORE_RUN_FAILED']);
     expect(refused.body).toMatchObject({
-      params: { problems: 'TEST_RECORDS.OVER_BUDGET' },
+      params: { count: 1, codes: 'TEST_RECORDS.OVER_BUDGET' },
       errors: [{ code: 'TEST_RECORDS.OVER_BUDGET', message: 'The valid rows add up to 140, more than the budget of 100. Lower the amounts or raise the budget.' }],
     });
     expect((await get(id)).status).toBe('awaiting_confirmation');

@@ -146,7 +146,7 @@ export class Import {
       throw new DomainError(
         'IMPORTS.CHECK_BEFORE_RUN_FAILED',
         'conflict',
-        { problems: checkProblems.map((problem) => problem.code).join(', ') },
+        { count: checkProblems.length, codes: checkProblems.map((problem) => problem.code).join(', ') },
         checkProblems.map((problem) => ({ code: problem.code, params: problem.params })),
       );
     }
