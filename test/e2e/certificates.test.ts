@@ -10,6 +10,7 @@ import {
   ObtainedCertificateRegistered,
   RegisterObtainedCertificateCommand,
 } from '#libs/contracts/certificates/index.js';
+import { withChunkLookups } from '#libs/database/chunk-lookups.js';
 import { ALL_PERMISSIONS, GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/index.js';
 import { IntegrationEventDispatcher } from '#libs/outbox/integration-event-dispatcher.js';
 import { eventually, Http } from '../support/http.js';
@@ -230,30 +231,26 @@ describe('certificates: catalogue, registration, attachments, scope and the repo
       roles: ['platform-admin'], permissions: ALL_PERMISSIONS, authenticatedWith: 'access-token',
     };
     const learners = [users['L-1001'], users['L-1002'], users['L-1003']];
-    // What an import chunk job does: its own context, batch lookups, one flush for the chunk.
+    // What an import chunk job does: its own context and lookup scope, batch lookups, one flush for the chunk.
     const chunk = (fail: boolean) =>
-      RequestContext.create(orm.em.fork(), async () => {
+      RequestContext.create(orm.em.fork(), () => withChunkLookups(async () => {
         const numbers = await commands.execute(new AllocateCertificateNumbersCommand(definitionId, learners.length));
         const definitions = await queries.execute(new FindDefinitionsByCodesQuery(['e2e-block', 'unknown-code']));
-        const inScope = await queries.execute(new GetUsersInScopeQuery(principal, learners));
-        const prefetched = {
-          usersInScope: new Map(inScope.map((user) => [user.id, user])),
-          definitionsByCode: new Map(definitions.map((definition) => [definition.code, definition])),
-        };
+        await queries.execute(new GetUsersInScopeQuery(principal, learners));
         await RequestContext.getEntityManager()!.transactional(async () => {
           for (const [i, userId] of learners.entries()) {
             await commands.execute(
               new RegisterObtainedCertificateCommand(
                 principal,
                 { userId, definitionCode: 'E2E-BLOCK', dateObtained: '2025-07-01', allocatedNumber: numbers[i], source: 'import' },
-                { flush: false, prefetched },
+                { flush: false },
               ),
             );
           }
           if (fail) throw new Error('the chunk fails');
         });
         return { numbers, definitions };
-      });
+      }));
 
     const { numbers, definitions } = await chunk(false);
     expect(numbers).toEqual(['BLK-000001', 'BLK-000002', 'BLK-000003']);

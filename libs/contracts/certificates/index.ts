@@ -1,7 +1,6 @@
 import { Command, Query } from '@nestjs/cqrs';
 import { defineEvent } from '../integration-event.js';
 import type { Principal } from '../users/principal.js';
-import type { UserSummary } from '../users/index.js';
 import type { CertificateDefinitionSummary, CertificateSource } from './types.js';
 
 export * from './types.js';
@@ -65,15 +64,6 @@ export interface RegisterObtainedCertificateOptions {
    * callers that flush once per batch.
    */
   deferWrite?: boolean;
-  /**
-   * Lookups the caller already made for a whole batch, so no query per row is needed: users in the
-   * principal's scope by id (from GetUsersInScopeQuery / FindUsersByCodesQuery with the same principal)
-   * and definitions by upper-case code (from FindDefinitionsByCodesQuery).
-   */
-  prefetched?: {
-    usersInScope?: ReadonlyMap<string, UserSummary>;
-    definitionsByCode?: ReadonlyMap<string, CertificateDefinitionSummary>;
-  };
 }
 
 /**

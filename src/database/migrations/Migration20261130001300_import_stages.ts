@@ -40,9 +40,9 @@ export class Migration20261130001300_import_stages extends Migration {
         seq int not null,
         row_number int not null,
         line int null,
-        "values" jsonb not null,
-        cells jsonb not null,
-        errors jsonb not null default '[]',
+        "values" json not null,
+        cells json not null,
+        errors json not null default '[]',
         duplicate_of int null,
         primary key (import_id, seq)
       );

@@ -135,7 +135,6 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
       checked.filter((c) => c.autoNumber && !existing.has(keyOf(c))),
       context.validateOnly,
     );
-    const usersInScope = new Map([...users.values()].map((u) => [u.id, u] as const));
     for (const row of checked) {
       const key = keyOf(row);
       if (existing.has(key)) {
@@ -157,7 +156,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
               source: 'import',
               attachment: row.file ? { kind: 'stored', storageKey: row.file.storageKey, fileName: row.row.values.fileName, known: row.file } : undefined,
             },
-            { flush: false, deferWrite: true, prefetched: { usersInScope, definitionsByCode: definitions } },
+            { flush: false, deferWrite: true },
           ),
         );
         outcomes.push({

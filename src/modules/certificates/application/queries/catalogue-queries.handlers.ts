@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { FindDefinitionsByCodesQuery, type CertificateDefinitionSummary } from '#libs/contracts/certificates/index.js';
+import { lookupMany } from '#libs/database/chunk-lookups.js';
 import { likeContains, pgArray } from '#libs/database/sql.js';
 import { notFound } from '#libs/errors/domain-error.js';
 
@@ -146,16 +147,24 @@ export class GetDefinitionHandler implements IQueryHandler<GetDefinitionQuery> {
 }
 
 /** Definitions by code for a whole batch (an import chunk) in one query; codes match case-insensitively. */
+/** The chunk-lookup kind of definitions by (upper-case) code. */
+export const DEFINITIONS_BY_CODE = 'certificate-definitions-by-code';
+
 @QueryHandler(FindDefinitionsByCodesQuery)
 export class FindDefinitionsByCodesHandler implements IQueryHandler<FindDefinitionsByCodesQuery> {
   constructor(private readonly em: EntityManager) {}
   async execute({ codes }: FindDefinitionsByCodesQuery): Promise<CertificateDefinitionSummary[]> {
     const normalised = [...new Set(codes.map((code) => code.normalize('NFC').trim().toUpperCase()).filter(Boolean))];
     if (normalised.length === 0) return [];
-    return this.em.execute<CertificateDefinitionSummary[]>(
-      `select id, code, name, category_id as "categoryId", validity_months as "validityMonths", number_prefix as "numberPrefix"
-         from certificate_definitions where code = any(?::text[]) order by code`,
-      [pgArray(normalised)],
-    );
+    // Within an import chunk, the commands that register its rows find these here again.
+    const found = await lookupMany(DEFINITIONS_BY_CODE, normalised, async (missing) => {
+      const rows = await this.em.execute<CertificateDefinitionSummary[]>(
+        `select id, code, name, category_id as "categoryId", validity_months as "validityMonths", number_prefix as "numberPrefix"
+           from certificate_definitions where code = any(?::text[])`,
+        [pgArray(missing)],
+      );
+      return new Map(rows.map((definition) => [definition.code, definition]));
+    });
+    return [...found.values()].sort((a, b) => a.code.localeCompare(b.code));
   }
 }

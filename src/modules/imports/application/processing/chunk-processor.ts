@@ -4,6 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowOutcome, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
+import { withChunkLookups } from '#libs/database/chunk-lookups.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { importRows } from '#libs/metrics/metrics.js';
 import { collectEvents } from '#libs/outbox/outbox.js';
@@ -23,12 +24,12 @@ const CHUNK_DONE = Symbol('chunk already committed');
 
 export type ChunkResult = 'processed' | 'skipped' | 'advanced';
 
+/** A row's outcome for the log; its original cells are copied from the staging table in SQL, not through the worker. */
 interface OutcomeRecord {
   row_number: number;
   status: string;
   errors: ImportMessage[];
   warnings: ImportMessage[];
-  cells: string[];
   entity_id: string | null;
   change: unknown;
 }
@@ -100,8 +101,8 @@ export class ChunkProcessor {
   }
 
   private async stagedRows(em: EntityManager, importId: string, firstSeq: number, lastSeq: number): Promise<StagedRow[]> {
-    const rows = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; cells: string[]; errors: ImportMessage[]; duplicate_of: number | null }[]>(
-      `select seq, row_number, line, "values", cells, errors, duplicate_of from import_staged_rows where import_id = ? and seq between ? and ? order by seq`,
+    const rows = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; errors: ImportMessage[]; duplicate_of: number | null }[]>(
+      `select seq, row_number, line, "values", errors, duplicate_of from import_staged_rows where import_id = ? and seq between ? and ? order by seq`,
       [importId, firstSeq, lastSeq],
     );
     return rows.map((row) => ({
@@ -109,7 +110,7 @@ export class ChunkProcessor {
       rowNumber: row.row_number,
       line: row.line ?? undefined,
       values: row.values,
-      cells: row.cells,
+      cells: [],
       errors: row.errors,
       duplicateOf: row.duplicate_of ?? undefined,
     }));
@@ -120,7 +121,7 @@ export class ChunkProcessor {
     const done = await this.recordedRows(em, run.id, rows);
     const pending = rows.filter((row) => !done.has(row.rowNumber));
     const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending, true);
-    const records = this.records(pending, outcomes, 'valid');
+    const records = this.records(outcomes, 'valid');
     const inserted = await this.insertOutcomes(em, run.id, records);
     const count = (status: string) => inserted.filter((row) => row.status === status).length;
     const progress = await this.imports.update(em, run.id, ['validating'], {
@@ -182,7 +183,7 @@ export class ChunkProcessor {
         : run.mode === 'undo'
           ? await this.undoOutcomes(em, run, type, principal, toRun)
           : await this.outcomesOf(em, run, type, principal, toRun, false);
-    const records = this.records(toRun, outcomes, 'succeeded');
+    const records = this.records(outcomes, 'succeeded');
     const written = await this.upsertOutcomes(em, run.id, records);
     const count = (status: string) => written.filter((row) => row.status === status).length;
     const wasWarned = written.filter((row) => recorded.get(row.row_number)?.warned).length;
@@ -286,7 +287,8 @@ export class ChunkProcessor {
     let outcomes: RowOutcome[] = [];
     try {
       await em.transactional(async (savepoint) => {
-        outcomes = await RequestContext.create(savepoint, () => collectEvents(savepoint, work));
+        // One lookup scope per chunk: the row commands find the users and definitions its batch lookups found.
+        outcomes = await RequestContext.create(savepoint, () => withChunkLookups(() => collectEvents(savepoint, work)));
         await savepoint.flush();
         if (rollBack) throw ROLL_BACK;
       });
@@ -297,14 +299,12 @@ export class ChunkProcessor {
   }
 
   /** Outcomes as log records; a validation's "succeeded" is recorded as `valid` (it would succeed). */
-  private records(rows: StagedRow[], outcomes: RowOutcome[], succeededAs: 'valid' | 'succeeded'): OutcomeRecord[] {
-    const cellsByRow = new Map(rows.map((row) => [row.rowNumber, row.cells]));
+  private records(outcomes: RowOutcome[], succeededAs: 'valid' | 'succeeded'): OutcomeRecord[] {
     return outcomes.map((outcome) => ({
       row_number: outcome.rowNumber,
       status: outcome.status === 'succeeded' ? succeededAs : outcome.status,
       errors: outcome.errors,
       warnings: outcome.warnings,
-      cells: cellsByRow.get(outcome.rowNumber) ?? [],
       entity_id: outcome.entityId ?? null,
       change: succeededAs === 'succeeded' && outcome.status === 'succeeded' ? (outcome.change ?? null) : null,
     }));
@@ -315,8 +315,9 @@ export class ChunkProcessor {
     return executeBound<{ row_number: number; status: string; warned: boolean }>(
       em,
       `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id, change)
-       select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, r.change
-         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid, change jsonb)
+       select $1, r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb), r.entity_id, r.change
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
+         left join import_staged_rows s on s.import_id = $1 and s.row_number = r.row_number
        on conflict (import_id, row_number) do nothing
        returning row_number, status, jsonb_array_length(warnings) > 0 as warned`,
       [importId, JSON.stringify(records)],
@@ -329,8 +330,9 @@ export class ChunkProcessor {
     return executeBound<{ row_number: number; status: string; warned: boolean }>(
       em,
       `insert into import_row_results as existing (import_id, row_number, status, errors, warnings, cells, entity_id, change)
-       select $1, r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, r.change
-         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, cells jsonb, entity_id uuid, change jsonb)
+       select $1, r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb), r.entity_id, r.change
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
+         left join import_staged_rows s on s.import_id = $1 and s.row_number = r.row_number
        on conflict (import_id, row_number) do update
          set status = excluded.status, errors = excluded.errors, warnings = excluded.warnings, entity_id = excluded.entity_id,
              change = excluded.change, recorded_at = now()

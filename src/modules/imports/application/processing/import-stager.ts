@@ -69,7 +69,7 @@ export class ImportStager {
       const [{ count }] = await tx.execute<{ count: string }[]>(
         `with changed as (
            insert into import_staged_rows (import_id, seq, row_number, line, "values", cells, errors)
-           select ?, row_number() over (order by r.row_number), r.row_number, null, r.change, r.cells, '[]'::jsonb
+           select ?, row_number() over (order by r.row_number), r.row_number, null, r.change::json, r.cells::json, '[]'::json
              from import_row_results r where r.import_id = ? and r.change is not null
            returning 1)
          select count(*)::text as count from changed`,
@@ -175,11 +175,11 @@ export class ImportStager {
             where import_id = $1 and coalesce(trim("values" ->> $2), '') <> ''),
          groups as (select k, array_agg(row_number order by row_number) as rows from keyed group by k having count(*) > 1)
          update import_staged_rows s
-            set errors = s.errors || jsonb_build_array(jsonb_build_object(
+            set errors = (s.errors::jsonb || jsonb_build_array(jsonb_build_object(
                   'code', 'IMPORTS.DUPLICATE_KEY', 'column', $2::text,
                   'params', jsonb_build_object('column', $3::text, 'value', left(s."values" ->> $2, 200),
                     'rows', (select string_agg(r::text, ', ') from (select r from unnest(g.rows) r where r <> s.row_number limit 10) others)
-                            || case when cardinality(g.rows) > 11 then ' (+' || (cardinality(g.rows) - 11) || ')' else '' end)))
+                            || case when cardinality(g.rows) > 11 then ' (+' || (cardinality(g.rows) - 11) || ')' else '' end))))::json
            from keyed k join groups g on g.k = k.k
           where s.import_id = $1 and s.seq = k.seq`,
         [importId, column.key, column.header],

@@ -8,6 +8,7 @@ import {
   type Principal,
   type UserSummary,
 } from '#libs/contracts/users/index.js';
+import { lookupMany, rememberLookups } from '#libs/database/chunk-lookups.js';
 import { pgArray } from '#libs/database/sql.js';
 import { AuthenticationService } from '../authentication.service.js';
 import { UserAccess } from '../user-access.js';
@@ -65,11 +66,16 @@ export class GetUsersInScopeHandler implements IQueryHandler<GetUsersInScopeQuer
   ) {}
   async execute({ principal, userIds }: GetUsersInScopeQuery): Promise<UserSummary[]> {
     if (userIds.length === 0) return [];
-    const scope = this.access.scopeCondition(principal);
-    return this.em.execute<UserSummary[]>(`select ${SUMMARY_COLUMNS} from users u where u.id = any(?::uuid[]) and ${scope.sql}`, [
-      pgArray(userIds),
-      ...scope.params,
-    ]);
+    // Within an import chunk, the users its batch lookup found already are not asked for again.
+    const found = await lookupMany(usersInScopeKind(principal), userIds, async (missing) => {
+      const scope = this.access.scopeCondition(principal);
+      const rows = await this.em.execute<UserSummary[]>(`select ${SUMMARY_COLUMNS} from users u where u.id = any(?::uuid[]) and ${scope.sql}`, [
+        pgArray(missing),
+        ...scope.params,
+      ]);
+      return new Map(rows.map((user) => [user.id, user]));
+    });
+    return [...new Set(userIds)].flatMap((id) => found.get(id) ?? []);
   }
 }
 
@@ -83,12 +89,18 @@ export class FindUsersByCodesHandler implements IQueryHandler<FindUsersByCodesQu
   async execute({ principal, userCodes }: FindUsersByCodesQuery): Promise<UserSummary[]> {
     if (userCodes.length === 0) return [];
     const scope = this.access.scopeCondition(principal);
-    return this.em.execute<UserSummary[]>(
+    const users = await this.em.execute<UserSummary[]>(
       `select ${SUMMARY_COLUMNS} from users u where u.user_code = any(?::text[]) and u.status = 'active' and ${scope.sql}`,
       [pgArray(userCodes), ...scope.params],
     );
+    // The commands of an import chunk look these users up by id next.
+    rememberLookups(usersInScopeKind(principal), users.map((user) => [user.id, user]));
+    return users;
   }
 }
+
+/** A lookup of users in a principal's scope depends on who asks. */
+const usersInScopeKind = (principal: Principal) => `users-in-scope:${principal.userId}`;
 
 /** Background work acts as the user who started it: their permissions and scope, as of now. */
 @QueryHandler(GetPrincipalQuery)

@@ -2,10 +2,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import {
   ObtainedCertificateRegistered,
+  FindDefinitionsByCodesQuery,
   RegisterObtainedCertificateCommand,
-  type CertificateDefinitionSummary,
   type RegisterObtainedCertificateInput,
-  type RegisterObtainedCertificateOptions,
 } from '#libs/contracts/certificates/index.js';
 import { GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/index.js';
 import { conflict, notFound } from '#libs/errors/domain-error.js';
@@ -36,8 +35,8 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
   ) {}
 
   async execute({ principal, input, options }: RegisterObtainedCertificateCommand) {
-    const definition = await this.definitionOf(input, options.prefetched?.definitionsByCode);
-    await this.assertUserRegistrable(principal, input.userId, options);
+    const definition = await this.definitionOf(input);
+    await this.assertUserRegistrable(principal, input.userId);
     // The file's type is checked before anything is written; its bytes are stored only once the rest holds.
     const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
 
@@ -85,19 +84,18 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     }
   }
 
-  private async definitionOf(
-    input: RegisterObtainedCertificateInput,
-    prefetched: ReadonlyMap<string, CertificateDefinitionSummary> | undefined,
-  ): Promise<DefinitionTerms> {
-    const fromBatch = !input.definitionId && input.definitionCode ? prefetched?.get(input.definitionCode.trim().toUpperCase()) : undefined;
-    if (fromBatch) return fromBatch;
+  /** By code through FindDefinitionsByCodes: inside an import chunk, the chunk's batch lookup answers it. */
+  private async definitionOf(input: RegisterObtainedCertificateInput): Promise<DefinitionTerms> {
+    if (!input.definitionId && input.definitionCode) {
+      const [definition] = await this.queries.execute(new FindDefinitionsByCodesQuery([input.definitionCode]));
+      if (definition) return definition;
+    }
     return (await this.catalogue.definitionByIdOrCode(input)).summary();
   }
 
-  private async assertUserRegistrable(principal: Principal, userId: string, options: RegisterObtainedCertificateOptions): Promise<void> {
-    const prefetched = options.prefetched?.usersInScope;
+  private async assertUserRegistrable(principal: Principal, userId: string): Promise<void> {
     if (!UUID.test(userId)) throw notFound('CERTIFICATES.USER_NOT_FOUND');
-    const user = prefetched ? prefetched.get(userId) : (await this.queries.execute(new GetUsersInScopeQuery(principal, [userId])))[0];
+    const [user] = await this.queries.execute(new GetUsersInScopeQuery(principal, [userId]));
     if (!user) throw notFound('CERTIFICATES.USER_NOT_FOUND');
     if (user.status !== 'active') throw conflict('CERTIFICATES.USER_DELETED');
   }
