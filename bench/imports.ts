@@ -140,10 +140,12 @@ async function main() {
     const baselineMs = copyBaseline(databaseUrl, work, rows);
     let worker = await start(env, 'worker', children, PROFILE === 'worker' ? profileDir : undefined);
     const rss = new RssSampler(worker.pid!);
+    let cpu = await CpuMeter.start({ worker: worker.pid!, api: api.pid! }, sql, database);
     const probes = new LatencyProbes(base, token, RPS);
     const e2e = await runImport(base, token, 'obtained-certificates', xlsxPath, sql, { autoConfirm: true, onUploaded: (id) => RPS > 0 && probes.start(id) });
     probes.stop();
     const rssAuto = rss.peakKb;
+    const cpuAuto = await cpu.report();
     const during = await probes.results(); // waits for the requests still open
     // The latency baseline: the same probes for 5 s once the import ended and nothing is imported.
     const idleProbes = new LatencyProbes(base, token, RPS);
@@ -168,6 +170,7 @@ async function main() {
         `upload (HTTP) ${seconds(e2e.uploadMs)}, queued ${seconds(t.started - t.created)}, queued->preview read ${seconds(t.parsed - t.started)}, ` +
         `staging ${seconds(t.staged - t.parsed)}, run ${seconds(t.finished - t.staged)} = ${Math.round(ROWS / ((t.finished - t.staged) / 1000))} rows/s`,
     });
+    report({ name: '  CPU during the run (autoConfirm)', figure: cpuAuto });
     reportLatency(during, idle, 100);
     report({ name: '  worker peak RSS (VmRSS every 100 ms, 100k autoConfirm)', figure: mb(rssAuto), verdict: `target <= 300 MB ${rssAuto <= 300 * 1024 ? 'MET' : 'MISSED'}` });
     rmSync(xlsxPath, { force: true });
@@ -175,6 +178,7 @@ async function main() {
     // ---- 2. The same size validated, then confirmed ----
     if (!SKIP_VALIDATE) {
       rss.reset();
+      cpu = await CpuMeter.start({ worker: worker.pid!, api: api.pid! }, sql, database);
       const staged = await runImport(base, token, 'obtained-certificates', secondPath, sql, { autoConfirm: false });
       const s = staged.times;
       const validationMs = s.awaitingConfirmation! - s.mappingSent!;
@@ -195,6 +199,7 @@ async function main() {
           `${Math.round(ROWS / ((s.awaitingConfirmation! - s.staged) / 1000))} rows/s), confirm wait ${seconds(s.confirmed! - s.confirmSent!)} (POST ${seconds(staged.confirmMs!)}), ` +
           `run ${seconds(s.finished - s.confirmed!)} = ${Math.round(ROWS / ((s.finished - s.confirmed!) / 1000))} rows/s; left out (admin): ${seconds(waitingMs)}`,
       });
+      report({ name: '  CPU during the run (validate, confirm)', figure: await cpu.report() });
       rmSync(secondPath, { force: true });
     }
     rss.stop();
@@ -334,6 +339,71 @@ class RssSampler {
   stop() {
     clearInterval(this.timer);
   }
+}
+
+/** Linux clock ticks a second (USER_HZ); 100 on every common build. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds used between start() and report() by the named processes, by the PostgreSQL backends of the
+ * bench's database, by this bench, and by the rest of the machine (Redis, other PostgreSQL databases,
+ * whatever else runs there): where a slow run's time went.
+ */
+class CpuMeter {
+  private readonly started = performance.now();
+  private readonly bench = process.cpuUsage();
+  private readonly machine = machineTicks();
+  private constructor(
+    private readonly processes: Map<string, { pid: number; ticks: number }>,
+    private readonly backends: Map<number, number>,
+    private readonly sql: pg.Pool,
+    private readonly database: string,
+  ) {}
+
+  static async start(pids: Record<string, number>, sql: pg.Pool, database: string): Promise<CpuMeter> {
+    const backends = new Map((await backendPids(sql, database)).map((pid) => [pid, processTicks(pid)]));
+    return new CpuMeter(new Map(Object.entries(pids).map(([name, pid]) => [name, { pid, ticks: processTicks(pid) }])), backends, sql, database);
+  }
+
+  async report(): Promise<string> {
+    const postgresTicks = (await backendPids(this.sql, this.database)).reduce((sum, pid) => sum + processTicks(pid) - (this.backends.get(pid) ?? 0), 0);
+    const wall = (performance.now() - this.started) / 1000;
+    const machine = machineTicks();
+    const busy = (machine.busy - this.machine.busy) / CLOCK_TICKS;
+    const cores = (machine.total - this.machine.total) / CLOCK_TICKS / wall;
+    const used = [...this.processes].map(([name, { pid, ticks }]) => [name, (processTicks(pid) - ticks) / CLOCK_TICKS] as const);
+    const benchUsage = process.cpuUsage(this.bench);
+    used.push(['PostgreSQL (this database)', postgresTicks / CLOCK_TICKS], ['bench', (benchUsage.user + benchUsage.system) / 1e6]);
+    const rest = busy - used.reduce((sum, [, seconds]) => sum + seconds, 0);
+    const share = (cpuSeconds: number) => `${cpuSeconds.toFixed(1)} s (${((cpuSeconds / wall) * 100).toFixed(0)}%)`;
+    return (
+      `${wall.toFixed(1)} s wall on ${cores.toFixed(0)} cores, CPU s (% of one core): ` +
+      used.map(([name, seconds]) => `${name} ${share(seconds)}`).join(', ') +
+      `, rest of the machine ${share(Math.max(0, rest))}, idle ${share(Math.max(0, cores * wall - busy))}`
+    );
+  }
+}
+
+/** The server processes of the connections to `database` (other than the asking one's, which is cheap). */
+async function backendPids(sql: pg.Pool, database: string): Promise<number[]> {
+  const { rows } = await sql.query(`select pid from pg_stat_activity where datname = $1`, [database]);
+  return rows.map((row: { pid: number }) => row.pid);
+}
+
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch {
+    return 0;
+  }
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
 }
 
 interface Sample {
