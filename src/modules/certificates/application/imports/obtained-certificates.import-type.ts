@@ -13,8 +13,6 @@ import {
   ImportTypeProvider,
   type ImportChunkContext,
   type ImportColumn,
-  type ImportedFile,
-  type ImportMessage,
   type ImportTypeDefinition,
   type RawImportRow,
   type RowOutcome,
@@ -23,8 +21,8 @@ import {
 import { FindUsersByCodesQuery, Permissions, type UserSummary } from '#libs/contracts/users/index.js';
 import { pgArray } from '#libs/database/sql.js';
 import { DomainError } from '#libs/errors/domain-error.js';
-import { parseDateCell } from '#libs/spreadsheet/dates.js';
 import '../../domain/messages.js';
+import { checkCertificateRow, type CertificateRowFacts, type CheckedCertificateRow } from './obtained-certificate-row-rules.js';
 
 const FILE_COLUMN: ImportColumn = {
   key: 'fileName',
@@ -78,17 +76,7 @@ const COLUMN_OF_ERROR: Record<string, string> = {
   'CERTIFICATES.ATTACHMENT_TYPE_NOT_ALLOWED': 'fileName',
 };
 
-interface CheckedRow {
-  row: RawImportRow;
-  user: UserSummary;
-  definition: CertificateDefinitionSummary;
-  dateObtained: string;
-  dateExpires: string | null;
-  number: string | null;
-  autoNumber: boolean;
-  file?: ImportedFile;
-  warnings: ImportMessage[];
-}
+type CheckedRow = CheckedCertificateRow;
 
 /**
  * Obtained certificates from a sheet: a chunk of rows becomes RegisterObtainedCertificate commands, with
@@ -208,6 +196,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
   }
 
   /** Everything that can be said about a row before writing: all of its problems at once. */
+  /** What the chunk's lookups found for a row, then the row rules (obtained-certificate-row-rules.ts). */
   private check(
     row: RawImportRow,
     users: Map<string, UserSummary>,
@@ -215,58 +204,21 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
     seesEveryone: boolean,
     context: ImportChunkContext,
   ): CheckedRow | RowOutcome {
-    const values = row.values;
-    const errors: ImportMessage[] = [];
-    const warnings: ImportMessage[] = [];
-    for (const column of this.columns.filter((c) => c.mandatory)) {
-      if (!values[column.key]) errors.push({ code: 'CERTIFICATES.IMPORT_VALUE_REQUIRED', column: column.key, params: { column: column.header } });
+    const { userCode, definitionCode, fileName } = row.values;
+    let attachment: CertificateRowFacts['attachment'];
+    if (this.withFiles && fileName) {
+      attachment = context.files.find(fileName);
+      // A near miss is "used" too: its row names it, misspelt.
+      const used = attachment.file?.name ?? attachment.suggestion;
+      if (used) context.files.markUsed(used);
     }
-    const user = values.userCode ? users.get(values.userCode) : undefined;
-    const definition = values.definitionCode ? definitions.get(values.definitionCode.toUpperCase()) : undefined;
-    if (values.userCode && values.definitionCode && (!user || !definition)) {
-      if (seesEveryone) {
-        if (!definition) errors.push({ code: 'CERTIFICATES.IMPORT_DEFINITION_CODE_UNKNOWN', column: 'definitionCode' });
-        if (!user) errors.push({ code: 'CERTIFICATES.IMPORT_USER_CODE_UNKNOWN', column: 'userCode' });
-      } else {
-        // Whoever cannot see everyone learns nothing about people outside their scope.
-        errors.push({ code: 'CERTIFICATES.IMPORT_NOT_FOUND_OR_UNAUTHORISED' });
-      }
-    }
-
-    let dateObtained = context.today;
-    const obtained = parseDateCell(values.dateObtained);
-    if (obtained.ok && obtained.date) dateObtained = obtained.date;
-    if (!obtained.ok) {
-      warnings.push({ code: 'CERTIFICATES.IMPORT_DATE_OBTAINED_NOT_RECOGNISED', column: 'dateObtained', params: { value: values.dateObtained, today: context.today } });
-    }
-    const expires = parseDateCell(values.dateExpires);
-    if (!expires.ok) errors.push({ code: 'CERTIFICATES.IMPORT_DATE_EXPIRES_NOT_RECOGNISED', column: 'dateExpires', params: { value: values.dateExpires } });
-    const dateExpires = expires.ok ? expires.date : null;
-    if (dateExpires && dateExpires < dateObtained) {
-      errors.push({ code: 'CERTIFICATES.EXPIRY_BEFORE_OBTAINED', column: 'dateExpires', params: { dateObtained, dateExpires } });
-    }
-    const autoNumber = ['true', 'waar', 'ja', 'yes', '1'].includes(values.autoNumber.toLowerCase());
-    if (autoNumber && values.number) errors.push({ code: 'CERTIFICATES.AUTO_NUMBER_WITH_NUMBER', column: 'autoNumber', params: { number: values.number } });
-    if (autoNumber && definition && definition.numberPrefix === null) {
-      errors.push({ code: 'CERTIFICATES.AUTO_NUMBERING_NOT_ENABLED', column: 'autoNumber', params: { code: definition.code } });
-    }
-
-    let file: ImportedFile | undefined;
-    if (this.withFiles && values.fileName) {
-      const found = context.files.find(values.fileName);
-      if (found.file) {
-        context.files.markUsed(found.file.name);
-        if (found.file.mediaType === null) errors.push({ code: 'CERTIFICATES.IMPORT_ATTACHMENT_NOT_ALLOWED', column: 'fileName', params: { fileName: values.fileName } });
-        file = found.file;
-      } else if (found.suggestion) {
-        context.files.markUsed(found.suggestion);
-        errors.push({ code: 'CERTIFICATES.IMPORT_FILE_NOT_FOUND_NEAR_MISS', column: 'fileName', params: { suggestion: found.suggestion } });
-      } else {
-        errors.push({ code: 'CERTIFICATES.IMPORT_FILE_NOT_FOUND', column: 'fileName' });
-      }
-    }
-    if (errors.length > 0 || !user || !definition) return { rowNumber: row.rowNumber, status: 'failed', errors, warnings };
-    return { row, user, definition, dateObtained, dateExpires, number: values.number || null, autoNumber, file, warnings };
+    return checkCertificateRow(row, this.columns, {
+      user: userCode ? users.get(userCode) : undefined,
+      definition: definitionCode ? definitions.get(definitionCode.toUpperCase()) : undefined,
+      seesEveryone,
+      today: context.today,
+      attachment,
+    });
   }
 
   /**
