@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, onTestFailed } from 'vitest';
+import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { ObtainedCertificateRegistered } from '#libs/contracts/certificates/index.js';
 import { ImportCompleted } from '#libs/contracts/imports/index.js';
 import { BATCH_KEY } from '#libs/outbox/outbox.js';
@@ -83,10 +83,13 @@ export class CrashRig {
     await Promise.all(this.workers.map((worker) => worker.kill('SIGTERM')));
   }
 
+  /** The workers' output after a failed test (or after every test with CRASH_TEST_OUTPUT=1). */
   showWorkerOutputOnFailure() {
-    onTestFailed(() => {
+    const show = () => {
       for (const worker of this.workers) process.stdout.write(`\n--- ${worker.name} (last ${worker.output.length} lines) ---\n${worker.output.join('\n')}\n`);
-    });
+    };
+    onTestFailed(show);
+    if (process.env.CRASH_TEST_OUTPUT === '1') onTestFinished(show);
   }
 
   /** Deletes every Redis key of this installation's queue prefix: all its jobs, locks and counters are gone. */
@@ -223,6 +226,26 @@ export class CrashRig {
     );
     expect(events).toEqual({ n: String(rows), distinct_certificates: String(rows) });
     expect(await this.completedEvents(id)).toBe(1);
+    process.stdout.write(`  ${id}: ${await this.timeline(id)}\n`);
+  }
+
+  /** When the import reached each step, in ms after its upload (a measured figure for the test output). */
+  async timeline(id: string): Promise<string> {
+    const [row] = await this.api.sql<Record<string, string | null>>(
+      `select extract(epoch from parsed_at - created_at) * 1000 as parsed, extract(epoch from staged_at - created_at) * 1000 as staged,
+              extract(epoch from confirmed_at - created_at) * 1000 as confirmed, extract(epoch from finished_at - created_at) * 1000 as finished
+         from imports where id = $1`,
+      [id],
+    );
+    const passes = await this.api.sql<{ pass: string; first: string; last: string }>(
+      `select c.pass, extract(epoch from min(c.done_at) - i.created_at) * 1000 as first, extract(epoch from max(c.done_at) - i.created_at) * 1000 as last
+         from import_chunks c join imports i on i.id = c.import_id where c.import_id = $1 group by c.pass, i.created_at order by 2`,
+      [id],
+    );
+    return [
+      ...Object.entries(row).map(([step, ms]) => `${step} ${ms === null ? '-' : Math.round(Number(ms))} ms`),
+      ...passes.map((pass) => `${pass.pass} chunks ${Math.round(Number(pass.first))}-${Math.round(Number(pass.last))} ms`),
+    ].join(', ');
   }
 
   /** ImportCompleted messages in the outbox for this import. */
