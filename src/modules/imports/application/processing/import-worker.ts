@@ -104,10 +104,26 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       if (kind === 'stage' && run.stagedAt !== null) await this.scheduler.schedule(run.id);
       return;
     }
+    if (kind === 'stage') {
+      // One staging of an import at a time, across worker processes. A stage job queued again while the
+      // first still runs (the reaper, after a Redis flush lost the job) would COPY the same rows, or reset
+      // what the other staged. The lock lives as long as this transaction: a reader that dies frees it, and
+      // the reaper queues the job again.
+      await this.orm.em.fork().transactional(async (tx) => {
+        const [{ locked }] = await tx.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext('imports-stage'), hashtext(?)) as locked`, [run.id]);
+        if (locked) await this.claimedRead(run, kind, status);
+        else this.logger.log({ msg: 'import is being staged by another worker', importId: run.id });
+      });
+      return;
+    }
+    await this.claimedRead(run, kind, status);
+  }
+
+  private async claimedRead(run: Import, kind: ReadKind, status: 'queued' | 'validating'): Promise<void> {
     // A start counts as a death only if the one before it never ended (see recordEnd): a graceful shutdown,
     // a redelivered job or a transient error ends a read without it dying.
     const endedHere = this.unrecordedEnds.delete(run.id);
-    const claimed = await this.imports.claimRead(em, run.id, status, endedHere);
+    const claimed = await this.imports.claimRead(this.orm.em.fork(), run.id, status, endedHere);
     if (!claimed) return;
     this.reading.add(run.id);
     try {
