@@ -89,21 +89,7 @@ describe('imports: a worker killed mid-import is replaced and the import complet
     const id = await rig.uploadAndMap('CRASH-S');
 
     // Killed while its COPY into import_staged_rows is open (the rows are not committed yet).
-    const copying = async () =>
-      Number(
-        (
-          await rig.api.sql<{ n: string }>(
-            `select count(*) as n from pg_stat_activity where datname = current_database() and query ilike 'copy import_staged_rows%' and state <> 'idle'`,
-          )
-        )[0].n,
-      ) > 0;
-    const deadline = Date.now() + 60_000;
-    while (!(await copying())) {
-      const state = await rig.stateOf(id);
-      if (state.staged_at !== null) throw new Error('staging ended before its COPY was seen: make the file bigger');
-      if (Date.now() > deadline) throw new Error(`no COPY seen within 60 s: ${JSON.stringify(state)}`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+    await rig.waitForCopy(id);
     await first.kill('SIGKILL');
     const afterKill = await rig.stateOf(id);
     expect(afterKill).toMatchObject({ status: 'validating', staged_at: null, chunk_count: null, validated_rows: 0 });

@@ -110,3 +110,49 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 60_000):
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * A flush while a big file is being staged: the reaper finds the import stalled (staging writes no
+ * progress until its COPY commits) and queues its stage job again, which a second, idle worker takes
+ * while the first is still staging. The two stagings of one import must not both run: they would COPY
+ * the same rows (primary key clash) or one would delete what the other staged.
+ */
+describe('imports: a flush during a long staging, with two workers', { timeout: 180_000 }, () => {
+  const BIG = 20_000;
+  const rig = new CrashRig(BIG, 500, {
+    IMPORT_JOB_LOCK_MS: '2000',
+    IMPORT_REAPER_INTERVAL_MS: '250',
+    // The shortest stall there is: the staging of 20,000 rows takes several seconds, so the reaper queues
+    // its stage job again while it runs.
+    IMPORT_STALL_AFTER_SECONDS: '1',
+  });
+
+  beforeAll(() => rig.start());
+  afterEach(() => rig.stopWorkers());
+  afterAll(() => rig.stop());
+
+  it('the stage job queued again by the reaper does not stage the import a second time at once', async () => {
+    rig.showWorkerOutputOnFailure();
+    await Promise.all([rig.startWorker(), rig.startWorker()]);
+    // Every row lacks its user code: it fails while read, so validating 20,000 rows is quick.
+    const id = await rig.uploadAndMap('FLUSH-STAGE', rig.file('FLUSH-STAGE', true));
+    await rig.waitForCopy(id);
+    expect(await rig.flushQueue()).toBeGreaterThan(0);
+
+    const ended = await rig.waitForEnd(id);
+    expect(ended.failure).toBeNull();
+    expect(ended).toMatchObject({ status: 'completed_with_errors', total_rows: BIG, validated_rows: BIG, failed_rows: BIG, chunks_done: rig.chunks });
+    const [outcomes] = await rig.api.sql<{ total: string; distinct_rows: string; failed: string }>(
+      `select count(*) as total, count(distinct row_number) as distinct_rows, count(*) filter (where status = 'failed') as failed
+         from import_row_results where import_id = $1`,
+      [id],
+    );
+    expect(outcomes).toEqual({ total: String(BIG), distinct_rows: String(BIG), failed: String(BIG) });
+    const [{ parse_deaths }] = await rig.api.sql<{ parse_deaths: number }>(`select parse_deaths from imports where id = $1`, [id]);
+    expect(parse_deaths).toBe(0);
+    expect(await rig.completedEvents(id)).toBe(1);
+    // It did happen: the stage job came again while the first staging ran, and stood down.
+    expect(rig.workers.some((worker) => worker.output.some((line) => line.includes('import is being staged by another worker') && line.includes(id)))).toBe(true);
+    process.stdout.write(`  ${id}: ${await rig.timeline(id)}\n`);
+  });
+});

@@ -119,12 +119,15 @@ export class CrashRig {
   stateOf = async (id: string) => (await this.api.sql<ImportState>(`select * from imports where id = $1`, [id]))[0];
   certificateCount = async () => Number((await this.api.sql<{ n: string }>(`select count(*) as n from obtained_certificates`))[0].n);
 
-  /** Valid rows over the demo learners and definitions, each with a number of its own: one certificate each. */
-  file(prefix: string): Buffer {
+  /**
+   * Valid rows over the demo learners and definitions, each with a number of its own: one certificate each.
+   * `withoutUser`: every row lacks its mandatory user code, so it fails while it is read (cheap to validate).
+   */
+  file(prefix: string, withoutUser = false): Buffer {
     const rows: Cell[][] = Array.from({ length: this.rows }, (_, i) => {
       const day = String(1 + (i % 28)).padStart(2, '0');
       const month = String(1 + (Math.floor(i / 28) % 12)).padStart(2, '0');
-      return [USERS[i % USERS.length], DEFINITIONS[i % DEFINITIONS.length], `${day}-${month}-2024`, '', `${prefix}-${i}`, 'FALSE'];
+      return [withoutUser ? '' : USERS[i % USERS.length], DEFINITIONS[i % DEFINITIONS.length], `${day}-${month}-2024`, '', `${prefix}-${i}`, 'FALSE'];
     });
     return csv(CERTIFICATE_HEADER, rows);
   }
@@ -138,8 +141,8 @@ export class CrashRig {
    * The admin's way: upload without auto-confirm, wait for the preview, send the suggested mapping
    * (validation starts). Returns once the mapping is accepted.
    */
-  async uploadAndMap(prefix: string): Promise<string> {
-    const id = await startImport(this.admin, 'obtained-certificates', `${prefix}.csv`, this.file(prefix), { autoConfirm: 'false' });
+  async uploadAndMap(prefix: string, content = this.file(prefix)): Promise<string> {
+    const id = await startImport(this.admin, 'obtained-certificates', `${prefix}.csv`, content, { autoConfirm: 'false' });
     const waiting = await reached(this.admin, id, 'awaiting_mapping');
     const suggestions = (waiting.preview as { suggestions: { header: string; key: string | null }[] }).suggestions;
     const mapping = Object.fromEntries(suggestions.map((suggestion) => [suggestion.header, suggestion.key]));
@@ -154,6 +157,25 @@ export class CrashRig {
     const response = await this.admin.post(`/api/imports/${id}/confirm`, { acknowledgedWarnings: [] });
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
     return waiting;
+  }
+
+  /** True while a COPY into import_staged_rows is open (its rows are not committed yet). */
+  async copying(): Promise<boolean> {
+    const [{ n }] = await this.api.sql<{ n: string }>(
+      `select count(*) as n from pg_stat_activity where datname = current_database() and query ilike 'copy import_staged_rows%' and state <> 'idle'`,
+    );
+    return Number(n) > 0;
+  }
+
+  /** Waits until the import's staging COPY is open. */
+  async waitForCopy(id: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.copying())) {
+      const state = await this.stateOf(id);
+      if (state.staged_at !== null) throw new Error('staging ended before its COPY was seen: make the file bigger');
+      if (Date.now() > deadline) throw new Error(`no COPY seen within ${timeoutMs} ms: ${JSON.stringify(state)}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 
   /** Polls the imports table until `until` holds, quickly enough to catch a short window. */
