@@ -107,13 +107,27 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     if (kind === 'stage') {
       // One staging of an import at a time, across worker processes. A stage job queued again while the
       // first still runs (the reaper, after a Redis flush lost the job) would COPY the same rows, or reset
-      // what the other staged. The lock lives as long as this transaction: a reader that dies frees it, and
-      // the reaper queues the job again.
-      await this.orm.em.fork().transactional(async (tx) => {
-        const [{ locked }] = await tx.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext('imports-stage'), hashtext(?)) as locked`, [run.id]);
+      // what the other staged. A session-level lock on a connection of its own, in no transaction (a long
+      // staging must not pin xmin); a reader that dies frees it with its connection, and the reaper queues
+      // the job again. A second reader stands down.
+      const pool = await this.orm.em.getConnection().getNativeClient();
+      const client = await pool.connect();
+      let locked: boolean | undefined;
+      try {
+        locked = (await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtext('imports-stage'), hashtext($1)) as locked`, [run.id])).rows[0]?.locked === true;
         if (locked) await this.claimedRead(run, kind, status);
         else this.logger.log({ msg: 'import is being staged by another worker', importId: run.id });
-      });
+      } finally {
+        // A session that may still hold the lock never goes back to the pool: its connection is closed instead.
+        const unlocked =
+          locked === false ||
+          (locked === true &&
+            (await client.query<{ unlocked: boolean }>(`select pg_advisory_unlock(hashtext('imports-stage'), hashtext($1)) as unlocked`, [run.id]).then(
+              ({ rows }) => rows[0]?.unlocked === true,
+              () => false,
+            )));
+        client.release(unlocked ? undefined : new Error('import stage lock not released'));
+      }
       return;
     }
     await this.claimedRead(run, kind, status);
