@@ -118,11 +118,11 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 60_000):
  * the same rows (primary key clash) or one would delete what the other staged.
  */
 describe('imports: a flush during a long staging, with two workers', { timeout: 180_000 }, () => {
-  const BIG = 20_000;
-  const rig = new CrashRig(BIG, 500, {
+  const BIG = 50_000;
+  const rig = new CrashRig(BIG, 1000, {
     IMPORT_JOB_LOCK_MS: '2000',
     IMPORT_REAPER_INTERVAL_MS: '250',
-    // The shortest stall there is: the staging of 20,000 rows takes several seconds, so the reaper queues
+    // The shortest stall there is: the staging of 50,000 rows takes several seconds, so the reaper queues
     // its stage job again while it runs.
     IMPORT_STALL_AFTER_SECONDS: '1',
   });
@@ -134,7 +134,7 @@ describe('imports: a flush during a long staging, with two workers', { timeout: 
   it('the stage job queued again by the reaper does not stage the import a second time at once', async () => {
     rig.showWorkerOutputOnFailure();
     await Promise.all([rig.startWorker(), rig.startWorker()]);
-    // Every row lacks its user code: it fails while read, so validating 20,000 rows is quick.
+    // Every row lacks its user code: it fails while read, so validating 50,000 rows is quick.
     const id = await rig.uploadAndMap('FLUSH-STAGE', rig.file('FLUSH-STAGE', true));
     await rig.waitForCopy(id);
     expect(await rig.flushQueue()).toBeGreaterThan(0);
