@@ -67,6 +67,8 @@ export class AppConfig {
     zipMaxCompressionRatio: number;
     /** How long a worker holds a job before another may take it over (a killed worker's job returns after this). */
     jobLockMs: number;
+    /** Times a chunk or read job may lose its worker (lock expired) before Bull fails it and the import ends as failed. */
+    maxStalledCount: number;
     /** Most columns a sheet row may use; a wider file is refused (trailing empty cells do not count). */
     maxColumns: number;
     /** Most characters of one row (CSV line, XLSX row XML, all cells together). */
@@ -266,6 +268,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       zipMaxUncompressedBytes: int('IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES', 2 * 1024 ** 3, 1024),
       zipMaxCompressionRatio: int('IMPORT_ZIP_MAX_COMPRESSION_RATIO', 200, 2),
       jobLockMs: int('IMPORT_JOB_LOCK_MS', 30_000, 1000, 600_000),
+      maxStalledCount: int('IMPORT_MAX_STALLED_COUNT', 5, 0, 100),
       maxColumns: int('IMPORT_MAX_COLUMNS', 256, 1, 16_384),
       maxRowBytes: int('IMPORT_MAX_ROW_BYTES', 1024 ** 2, 1024, 64 * 1024 ** 2),
       chunkMaxBytes: int('IMPORT_CHUNK_MAX_BYTES', 1024 ** 2, 1024, 64 * 1024 ** 2),

@@ -55,7 +55,7 @@ export class ImportsModule {
         MikroOrmModule.forFeature(IMPORTS_ENTITIES),
         BullModule.registerQueue({
           name: IMPORTS_QUEUE,
-          settings: { lockDuration: config.imports.jobLockMs, stalledInterval: config.imports.jobLockMs, maxStalledCount: 5 },
+          settings: { lockDuration: config.imports.jobLockMs, stalledInterval: config.imports.jobLockMs, maxStalledCount: config.imports.maxStalledCount },
         }),
       ],
       controllers: [ImportsController],

@@ -126,13 +126,14 @@ export class ImportRepository {
   /**
    * Claims the read of an import's file (preview or staging) by a worker. A start counts as a death only
    * if the one before it never ended (see endRead): a graceful shutdown, a redelivered job or a transient
-   * error ends a read without it dying. Undefined when the import is not in `status`.
+   * error ends a read without it dying. Undefined when the import is not in `status`, or is staged already
+   * (by another worker, while this one waited for it).
    */
   async claimRead(em: EntityManager, importId: string, status: ImportStatus, endedHere: boolean): Promise<{ parse_deaths: number } | undefined> {
     const [claimed] = await em.execute<{ parse_deaths: number }[]>(
       `update imports set started_at = coalesce(started_at, now()), progress_at = now(), parse_starts = parse_starts + 1,
           parse_deaths = parse_deaths + case when parse_running and not ?::boolean then 1 else 0 end, parse_running = true
-        where id = ? and status = ? returning parse_deaths`,
+        where id = ? and status = ? and staged_at is null returning parse_deaths`,
       [endedHere, importId, status],
     );
     return claimed;

@@ -59,6 +59,9 @@ export class StagedRows implements OnApplicationShutdown {
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
+    // Awaited only by end() and abort(): a COPY the server refuses mid-stream must not be an unhandled
+    // rejection meanwhile (Node ends the whole worker process on one); write() throws it instead.
+    done.catch(() => {});
     let failed: Error | undefined;
     stream.on('error', (error: Error) => (failed = error));
     let released = false;

@@ -107,10 +107,40 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       if (kind === 'stage' && run.stagedAt !== null) await this.scheduler.schedule(run.id);
       return;
     }
+    if (kind === 'stage') {
+      // One staging of an import at a time, across worker processes. A stage job queued again while the
+      // first still runs (the reaper, after a Redis flush lost the job) would COPY the same rows, or reset
+      // what the other staged. A session-level lock on a connection of its own, in no transaction (a long
+      // staging must not pin xmin); a reader that dies frees it with its connection, and the reaper queues
+      // the job again. A second reader stands down.
+      const pool = await this.orm.em.getConnection().getNativeClient();
+      const client = await pool.connect();
+      let locked: boolean | undefined;
+      try {
+        locked = (await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtext('imports-stage'), hashtext($1)) as locked`, [run.id])).rows[0]?.locked === true;
+        if (locked) await this.claimedRead(run, kind, status);
+        else this.logger.log({ msg: 'import is being staged by another worker', importId: run.id });
+      } finally {
+        // A session that may still hold the lock never goes back to the pool: its connection is closed instead.
+        const unlocked =
+          locked === false ||
+          (locked === true &&
+            (await client.query<{ unlocked: boolean }>(`select pg_advisory_unlock(hashtext('imports-stage'), hashtext($1)) as unlocked`, [run.id]).then(
+              ({ rows }) => rows[0]?.unlocked === true,
+              () => false,
+            )));
+        client.release(unlocked ? undefined : new Error('import stage lock not released'));
+      }
+      return;
+    }
+    await this.claimedRead(run, kind, status);
+  }
+
+  private async claimedRead(run: Import, kind: ReadKind, status: 'queued' | 'validating'): Promise<void> {
     // A start counts as a death only if the one before it never ended (see recordEnd): a graceful shutdown,
     // a redelivered job or a transient error ends a read without it dying.
     const endedHere = this.unrecordedEnds.delete(run.id);
-    const claimed = await this.imports.claimRead(em, run.id, status, endedHere);
+    const claimed = await this.imports.claimRead(this.orm.em.fork(), run.id, status, endedHere);
     if (!claimed) return;
     this.reading.add(run.id);
     try {
