@@ -24,6 +24,12 @@ const CHUNK_DONE = Symbol('chunk already committed');
 
 export type ChunkResult = 'processed' | 'skipped' | 'advanced';
 
+/**
+ * A row's original cells, copied from its staged row by an index lookup per row. A join would let the
+ * planner pick a scan of the whole import's staging for every chunk (its statistics lag behind the COPY).
+ */
+const CELLS_OF_STAGED_ROW = `coalesce((select s.cells::jsonb from import_staged_rows s where s.import_id = $1 and s.row_number = r.row_number), '[]'::jsonb)`;
+
 /** A row's outcome for the log; its original cells are copied from the staging table in SQL, not through the worker. */
 interface OutcomeRecord {
   row_number: number;
@@ -315,9 +321,8 @@ export class ChunkProcessor {
     return executeBound<{ row_number: number; status: string; warned: boolean }>(
       em,
       `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id, change)
-       select $1, r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb), r.entity_id, r.change
+       select $1, r.row_number, r.status, r.errors, r.warnings, ${CELLS_OF_STAGED_ROW}, r.entity_id, r.change
          from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
-         left join import_staged_rows s on s.import_id = $1 and s.row_number = r.row_number
        on conflict (import_id, row_number) do nothing
        returning row_number, status, jsonb_array_length(warnings) > 0 as warned`,
       [importId, JSON.stringify(records)],
@@ -330,9 +335,8 @@ export class ChunkProcessor {
     return executeBound<{ row_number: number; status: string; warned: boolean }>(
       em,
       `insert into import_row_results as existing (import_id, row_number, status, errors, warnings, cells, entity_id, change)
-       select $1, r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb), r.entity_id, r.change
+       select $1, r.row_number, r.status, r.errors, r.warnings, ${CELLS_OF_STAGED_ROW}, r.entity_id, r.change
          from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
-         left join import_staged_rows s on s.import_id = $1 and s.row_number = r.row_number
        on conflict (import_id, row_number) do update
          set status = excluded.status, errors = excluded.errors, warnings = excluded.warnings, entity_id = excluded.entity_id,
              change = excluded.change, recorded_at = now()
