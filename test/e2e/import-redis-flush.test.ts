@@ -53,7 +53,7 @@ describe('imports: a Redis flush mid-import is repaired by the reaper', { timeou
 
   it('flushed while an undo runs: the reaper queues its missing chunks, every certificate is removed once', async () => {
     rig.showWorkerOutputOnFailure();
-    await rig.startWorker();
+    const worker = await rig.startWorker();
     const before = await rig.certificateCount();
     const id = await rig.upload('FLUSH-U');
     await rig.waitForEnd(id);
@@ -70,7 +70,7 @@ describe('imports: a Redis flush mid-import is repaired by the reaper', { timeou
     await rig.waitForEnd(undoId);
     process.stdout.write(`undo: flushed ${keys} keys at ${inUndo.processed_rows}/${ROWS} rows undone\n`);
     await rig.expectUndoneExactlyOnce(id, undoId, before);
-    expect(rig.workers[0].output.some((line) => line.includes('import reaper') && line.includes(undoId))).toBe(true);
+    expect(worker.output.some((line) => line.includes('import reaper') && line.includes(undoId))).toBe(true);
   });
 
   it('two workers, both reaping, after a flush: every chunk is queued and committed once, the import completes once', async () => {
