@@ -51,6 +51,28 @@ describe('imports: a Redis flush mid-import is repaired by the reaper', { timeou
     expect(rig.workers[0].output.some((line) => line.includes('import reaper') && line.includes(id))).toBe(true);
   });
 
+  it('flushed while an undo runs: the reaper queues its missing chunks, every certificate is removed once', async () => {
+    rig.showWorkerOutputOnFailure();
+    const worker = await rig.startWorker();
+    const before = await rig.certificateCount();
+    const id = await rig.upload('FLUSH-U');
+    await rig.waitForEnd(id);
+    await rig.expectExactlyOnce(id, before, ['run']);
+
+    const undoId = await rig.undo(id);
+    const inUndo = await rig.waitFor(undoId, (s) => s.status === 'processing' && s.processed_rows >= ROWS * 0.1);
+    const keys = await rig.flushQueue();
+    expect(keys).toBeGreaterThan(0);
+    const afterFlush = await rig.stateOf(undoId);
+    expect(afterFlush.status).toBe('processing');
+    expect(afterFlush.processed_rows).toBeLessThan(ROWS);
+
+    await rig.waitForEnd(undoId);
+    process.stdout.write(`undo: flushed ${keys} keys at ${inUndo.processed_rows}/${ROWS} rows undone\n`);
+    await rig.expectUndoneExactlyOnce(id, undoId, before);
+    expect(worker.output.some((line) => line.includes('import reaper') && line.includes(undoId))).toBe(true);
+  });
+
   it('two workers, both reaping, after a flush: every chunk is queued and committed once, the import completes once', async () => {
     rig.showWorkerOutputOnFailure();
     await Promise.all([rig.startWorker(), rig.startWorker()]);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFailed, onTestFinished } from 'vitest';
-import { ObtainedCertificateRegistered } from '#libs/contracts/certificates/index.js';
+import { ObtainedCertificateRegistered, ObtainedCertificateRemoved } from '#libs/contracts/certificates/index.js';
 import { ImportCompleted } from '#libs/contracts/imports/index.js';
 import { BATCH_KEY } from '#libs/outbox/outbox.js';
 import { csv, type Cell } from './files.js';
@@ -249,6 +249,70 @@ export class CrashRig {
     expect(events).toEqual({ n: String(rows), distinct_certificates: String(rows) });
     expect(await this.completedEvents(id)).toBe(1);
     process.stdout.write(`  ${id}: ${await this.timeline(id)}\n`);
+  }
+
+  /** The admin asks to undo a completed import (POST /api/imports/:id/undo); returns the undo's own import id. */
+  async undo(id: string): Promise<string> {
+    const response = await this.admin.post<{ id: string; status: string }>(`/api/imports/${id}/undo`);
+    expect(response.status, JSON.stringify(response.body)).toBe(202);
+    return response.body.id;
+  }
+
+  /**
+   * Everything an undo of a straight-through import (see expectExactlyOnce) promised: one outcome per
+   * recorded change, each succeeded, counts that add up, every run chunk committed once, every certificate
+   * the import created gone (the count back to `certificatesBefore`, taken before the import), removed
+   * once (one ObtainedCertificateRemoved each) and ImportCompleted for the undo in the outbox once.
+   */
+  async expectUndoneExactlyOnce(originalId: string, undoId: string, certificatesBefore: number): Promise<void> {
+    const rows = this.rows;
+    const state = await this.stateOf(undoId);
+    expect(state).toMatchObject({ status: 'completed', total_rows: rows, processed_rows: rows, succeeded_rows: rows, failed_rows: 0, skipped_rows: 0, failure: null });
+    expect(state.chunks_done).toBe(state.chunk_count);
+    expect(state.chunk_count).toBe(this.chunks);
+    const [kind] = await this.api.sql<{ mode: string; undo_of: string }>(`select mode, undo_of from imports where id = $1`, [undoId]);
+    expect(kind).toEqual({ mode: 'undo', undo_of: originalId });
+
+    // One outcome per row of the original, each naming the certificate that row created.
+    const [outcomes] = await this.api.sql<{ total: string; distinct_rows: string; succeeded: string; matching: string; distinct_entities: string }>(
+      `select count(*) as total, count(distinct u.row_number) as distinct_rows, count(*) filter (where u.status = 'succeeded') as succeeded,
+              count(*) filter (where o.entity_id = u.entity_id) as matching, count(distinct u.entity_id) as distinct_entities
+         from import_row_results u left join import_row_results o on o.import_id = $2 and o.row_number = u.row_number
+        where u.import_id = $1`,
+      [undoId, originalId],
+    );
+    expect(outcomes).toEqual({ total: String(rows), distinct_rows: String(rows), succeeded: String(rows), matching: String(rows), distinct_entities: String(rows) });
+    const chunks = await this.api.sql<{ pass: string; n: string; distinct_chunks: string; rows: string }>(
+      `select pass, count(*) as n, count(distinct chunk) as distinct_chunks, sum(rows) as rows from import_chunks where import_id = $1 group by pass`,
+      [undoId],
+    );
+    expect(chunks).toEqual([{ pass: 'run', n: String(this.chunks), distinct_chunks: String(this.chunks), rows: String(rows) }]);
+    const [{ staged }] = await this.api.sql<{ staged: string }>(`select count(*) as staged from import_staged_rows where import_id = $1`, [undoId]);
+    expect(staged).toBe('0');
+
+    // None of the import's certificates is left, and nothing else went.
+    const [{ left }] = await this.api.sql<{ left: string }>(
+      `select count(*) as left from obtained_certificates where id in (select entity_id from import_row_results where import_id = $1)`,
+      [originalId],
+    );
+    expect(left).toBe('0');
+    expect(await this.certificateCount()).toBe(certificatesBefore);
+
+    // Removed once each: one ObtainedCertificateRemoved per certificate (batched messages unpacked).
+    const [events] = await this.api.sql<{ n: string; distinct_certificates: string }>(
+      `with events as (
+         select coalesce(batched.value, m.payload) as payload from outbox_messages m
+           left join lateral jsonb_array_elements(m.payload->$3) as batched on true
+          where m.event_type = $1)
+       select count(*) as n, count(distinct payload->>'certificateId') as distinct_certificates from events
+        where payload->>'certificateId' in (select entity_id::text from import_row_results where import_id = $2)`,
+      [ObtainedCertificateRemoved.type, originalId, BATCH_KEY],
+    );
+    expect(events).toEqual({ n: String(rows), distinct_certificates: String(rows) });
+    expect(await this.completedEvents(undoId)).toBe(1);
+    // The original's own end is not announced again.
+    expect(await this.completedEvents(originalId)).toBe(1);
+    process.stdout.write(`  undo ${undoId}: ${await this.timeline(undoId)}\n`);
   }
 
   /** When the import reached each step, in ms after its upload (a measured figure for the test output). */
