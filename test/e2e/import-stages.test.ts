@@ -66,6 +66,28 @@ describe('staged imports (test-records)', () => {
     await app?.close();
   });
 
+  it('lets only the admin who started an import set its mapping or confirm it; another admin who sees everything may cancel it', async () => {
+    const role = await admin.post('/api/roles', { key: 'test-operator-all', name: 'Test operator (all users)', permissions: ['operations.manage', 'scope.all'] });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const [{ id: liamId }] = await app.sql<{ id: string }>(`select id from users where email = 'liam@example.com'`);
+    expect((await admin.put(`/api/users/${liamId}/roles`, { roleKeys: ['learner', 'test-operator-all'] })).status).toBeLessThan(300);
+    const liam = await new Http(app.url).login('liam@example.com');
+    const id = await staged(admin, 'decide.csv', csv(['Code', 'Name'], [['D-1', 'x']]));
+    await waitFor(id, 'awaiting_mapping');
+    const refused = await liam.put(`/api/imports/${id}/mapping`, { mapping: { Code: 'code', Name: 'name' }, options: {} });
+    expect([refused.status, refused.body.code]).toEqual([403, 'IMPORTS.ONLY_STARTER_DECIDES']);
+    expect((await get(id)).status).toBe('awaiting_mapping');
+    expect((await liam.post(`/api/imports/${id}/cancel`, {})).status).toBe(202);
+    expect((await get(id)).status).toBe('cancelled');
+  });
+
+  it('refuses a file whose header is longer than 1000 characters, naming the column', async () => {
+    const id = await staged(admin, 'long-header.csv', csv(['Code', 'Name', 'x'.repeat(1001)], [['H-1', 'x', 'y']]));
+    const body = await finished(admin, id);
+    expect(body.status).toBe('failed');
+    expect(body.failure).toMatchObject({ code: 'IMPORTS.HEADER_TOO_LONG', params: { column: 'C', length: 1001, max: 1000 } });
+  });
+
   const get = async (id: string) => (await admin.get<StagedImport>(`/api/imports/${id}`)).body;
   const waitFor = async (id: string, status: string, as: Http = admin) => (await reached(as, id, status)) as StagedImport;
   const stagedRows = async (id: string) =>
@@ -147,6 +169,9 @@ describe('staged imports (test-records)', () => {
       [{ mapping: good, options: { colour: 'red' } }, 400, 'COMMON.VALIDATION_FAILED'],
       [{ mapping: good, options: { label: 'x'.repeat(51) } }, 400, 'COMMON.VALIDATION_FAILED'],
       [{ mapping: good, options: { label: 'forbidden' } }, 403, 'COMMON.FORBIDDEN'],
+      // class-transformer never shows these keys to the schema: refused before it.
+      [{ mapping: good, options: JSON.parse('{"__proto__": {"budget": 1}}') }, 400, 'IMPORTS.OPTIONS_NOT_ACCEPTED'],
+      [{ mapping: good, options: { constructor: { name: 'x' } } }, 400, 'IMPORTS.OPTIONS_NOT_ACCEPTED'],
     ];
     for (const [body, status, code] of refusals) {
       const response = await admin.put(`/api/imports/${id}/mapping`, body);

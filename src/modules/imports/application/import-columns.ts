@@ -7,6 +7,7 @@ import { DomainError } from '#libs/errors/domain-error.js';
 
 /** Options the engine reads itself; everything else belongs to the type and its options schema. */
 const ENGINE_OPTIONS = ['columnMapping'];
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The columns a principal may map and the options a type accepts, checked the same way wherever they are set. */
 @Injectable()
@@ -20,6 +21,9 @@ export class ImportColumns {
    * one accepts none), then the type's permission and scope checks. 400/403 before any work is queued.
    */
   async checkOptions(type: ImportTypeDefinition, principal: Principal, options: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // class-transformer skips these keys, so the schema would never see them: refused outright.
+    const poisoned = Object.keys(options).filter((key) => PROTOTYPE_KEYS.has(key));
+    if (poisoned.length > 0) throw new DomainError('IMPORTS.OPTIONS_NOT_ACCEPTED', 'validation', { type: type.key, options: poisoned.join(', ') });
     const own = Object.fromEntries(Object.entries(options).filter(([key]) => !ENGINE_OPTIONS.includes(key)));
     if (!type.optionsClass) {
       const unknown = Object.keys(own);

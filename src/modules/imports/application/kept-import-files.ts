@@ -4,10 +4,10 @@ const RUNNING = RUNNING_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /**
  * A real run (`run` is its imports alias) of a validation that used the validation's upload for good: any
- * but one that failed or was cancelled, which leave the validation to be run again. The run endpoint
+ * but one that failed, was cancelled or expired, which leave the validation to be run again. The run endpoint
  * (IMPORTS.ALREADY_RUN) and the rule below share it, so a validation that may be run again keeps its upload.
  */
-export const REAL_RUN_TAKES_UPLOAD = (run: string) => `(not ${run}.validate_only and ${run}.status not in ('failed', 'cancelled'))`;
+export const REAL_RUN_TAKES_UPLOAD = (run: string) => `(not ${run}.validate_only and ${run}.status not in ('failed', 'cancelled', 'expired'))`;
 
 /**
  * The one rule for which of an import's stored files the import engine still keeps (the stored-file

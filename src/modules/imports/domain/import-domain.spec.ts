@@ -118,8 +118,14 @@ describe('import lifecycle', () => {
     expect(() => run.undo(by, true)).toThrow(expect.objectContaining({ code: 'IMPORTS.NOT_UNDOABLE' }));
     run.status = 'completed';
     expect(() => run.undo(by, false)).toThrow(expect.objectContaining({ code: 'IMPORTS.UNDO_NOT_SUPPORTED' }));
+    // Never run (a validation that ended): nothing to undo.
+    expect(() => run.undo(by, true)).toThrow(expect.objectContaining({ code: 'IMPORTS.NOT_UNDOABLE' }));
+    run.confirmedAt = new Date();
     const undo = run.undo(by, true);
-    expect(undo).toMatchObject({ mode: 'undo', undoOf: run.id, status: 'validating', autoConfirm: true });
+    expect(undo).toMatchObject({ mode: 'undo', undoOf: run.id, status: 'validating', autoConfirm: true, fileKey: '', fileSize: 0 });
+    // Cancelled or failed halfway: the rows it wrote can be undone too.
+    run.status = 'cancelled';
+    expect(run.undo(by, true).undoOf).toBe(run.id);
   });
 });
 

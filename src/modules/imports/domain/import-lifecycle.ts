@@ -17,6 +17,8 @@ export type FinalStatus = Extract<ImportStatus, 'completed' | 'completed_with_er
 export const WORKING_STATUSES: ImportStatus[] = ['queued', 'validating', 'processing'];
 /** The import waits for its admin: a mapping, or a confirmation. These expire. */
 export const WAITING_STATUSES: ImportStatus[] = ['awaiting_mapping', 'awaiting_confirmation'];
+/** Ended: nothing moves it any more. */
+export const FINAL_STATUSES: ImportStatus[] = ['completed', 'completed_with_errors', 'failed', 'cancelled', 'expired'];
 /** Not ended yet: its upload, staged rows and attachments are kept. */
 export const RUNNING_STATUSES: ImportStatus[] = [...WORKING_STATUSES, ...WAITING_STATUSES];
 

@@ -167,7 +167,9 @@ export class Import {
   /** An undo of this import: a run of its own over the rows that recorded a change. */
   undo(by: { id: string; name: string; language: string }, supportsUndo: boolean): Import {
     if (!supportsUndo) throw conflict('IMPORTS.UNDO_NOT_SUPPORTED', { type: this.type });
-    if (this.mode !== 'import' || this.validateOnly || (this.status !== 'completed' && this.status !== 'completed_with_errors')) {
+    // A run that wrote rows can be undone once it has ended, also when it was cancelled or failed halfway.
+    const ended = ['completed', 'completed_with_errors', 'cancelled', 'failed'].includes(this.status);
+    if (this.mode !== 'import' || this.validateOnly || !ended || this.confirmedAt === null) {
       throw conflict('IMPORTS.NOT_UNDOABLE', { status: this.status });
     }
     const undo = Import.queue({
@@ -176,7 +178,8 @@ export class Import {
       autoConfirm: true,
       options: this.options,
       mapping: this.mapping,
-      file: { name: this.fileName, kind: this.fileKind, key: this.fileKey, size: this.fileSize },
+      // An undo reads the row log, never the upload: it holds no file (nor quota, nor the upload's life).
+      file: { name: this.fileName, kind: this.fileKind, key: '', size: 0 },
       startedBy: by,
     });
     undo.mode = 'undo';

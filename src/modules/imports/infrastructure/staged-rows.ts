@@ -22,9 +22,13 @@ function field(value: string | number | null | undefined): string {
   return String(value).replace(/[\\\t\n\r\0]/g, (char) => (char === '\\' ? '\\\\' : char === '\t' ? '\\t' : char === '\n' ? '\\n' : char === '\r' ? '\\r' : ''));
 }
 
-/** JSON without NUL characters (jsonb refuses \u0000 escapes; a binary file's bytes may contain them). */
-function json(value: unknown): string {
-  return JSON.stringify(value).replaceAll('\\u0000', '');
+/**
+ * JSON without NUL characters (PostgreSQL refuses \u0000 escapes; a binary file's bytes may contain
+ * them). Removed from the strings before encoding: cutting the escape out of the encoded text would break
+ * a cell whose text spells "\u0000" literally.
+ */
+export function stagedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' && item.includes('\0') ? item.replaceAll('\0', '') : item));
 }
 
 /** An open COPY of one import's rows into import_staged_rows. */
@@ -84,7 +88,7 @@ export class StagedRows implements OnApplicationShutdown {
       write: async (row) => {
         if (failed) throw failed;
         pending.push(
-          `${importId}\t${row.seq}\t${row.rowNumber}\t${field(row.line)}\t${field(json(row.values))}\t${field(json(row.cells))}\t${field(json(row.errors))}\t${field(row.duplicateOf)}\n`,
+          `${importId}\t${row.seq}\t${row.rowNumber}\t${field(row.line)}\t${field(stagedJson(row.values))}\t${field(stagedJson(row.cells))}\t${field(stagedJson(row.errors))}\t${field(row.duplicateOf)}\n`,
         );
         if (pending.length >= 256) await flush();
       },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MikroORM, RequestContext, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
@@ -13,6 +14,7 @@ import { Import, type ImportValidation } from '../../domain/import.js';
 import { ImportRepository, sql } from '../../infrastructure/import-repository.js';
 import type { StagedRow } from '../../infrastructure/staged-rows.js';
 import { NO_FILES, ZipFiles } from '../../infrastructure/zip-files.js';
+import { ImportColumns } from '../import-columns.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
 import type { ChunkJob } from './import-queue.js';
 
@@ -59,6 +61,7 @@ export class ChunkProcessor {
     private readonly registry: ImportTypeRegistry,
     private readonly queries: QueryBus,
     private readonly imports: ImportRepository,
+    private readonly columns: ImportColumns,
   ) {}
 
   async process(job: ChunkJob): Promise<ChunkResult> {
@@ -233,33 +236,56 @@ export class ChunkProcessor {
       }
     }
     if (toProcess.length === 0) return decided;
-    const refused = this.refusal(type, principal);
+    const refused = await this.refusal(run, type, principal);
     if (refused) return [...decided, ...toProcess.map((row) => failed(row.rowNumber, refused))];
     const files = run.fileKind === 'zip' ? await ZipFiles.load(em, run.id) : NO_FILES;
     const context = this.context(run, principal!, validation, files);
-    const outcomes = await this.withFallback(em, run, toProcess, validation, (batch) => type.processChunk(batch, context));
+    const outcomes = await this.withFallback(em, run, toProcess, validation, async (batch) => this.oneEach(run, batch, await type.processChunk(batch, context)));
     if (files instanceof ZipFiles) await files.saveUsed(em);
     return [...decided, ...outcomes];
   }
 
   private async undoOutcomes(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]): Promise<RowOutcome[]> {
-    const refused = this.refusal(type, principal) ?? (type.undoChunk ? undefined : { code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: type.key } });
+    const refused = (await this.refusal(run, type, principal)) ?? (type.undoChunk ? undefined : { code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: type.key } });
     if (refused) return rows.map((row) => failed(row.rowNumber, refused));
     const context = this.context(run, principal!, false, NO_FILES);
     const undoRows: UndoRow[] = rows.map((row) => ({ rowNumber: row.rowNumber, change: row.values as unknown as UndoRow['change'] }));
     const byNumber = new Map(undoRows.map((row) => [row.rowNumber, row]));
-    return this.withFallback(em, run, undoRows.map((row) => ({ rowNumber: row.rowNumber, values: {} })), false, (batch) =>
-      type.undoChunk!(batch.map((row) => byNumber.get(row.rowNumber)!), context),
+    return this.withFallback(em, run, undoRows.map((row) => ({ rowNumber: row.rowNumber, values: {} })), false, async (batch) =>
+      this.oneEach(run, batch, await type.undoChunk!(batch.map((row) => byNumber.get(row.rowNumber)!), context)),
     );
   }
 
   /** Why no row may be written on the import's behalf now, if so. */
-  private refusal(type: ImportTypeDefinition, principal: Principal | undefined): ImportMessage | undefined {
+  private async refusal(run: Import, type: ImportTypeDefinition, principal: Principal | undefined): Promise<ImportMessage | undefined> {
     // The admin who started the import was deleted meanwhile: nothing may be written on their behalf.
     if (!principal) return { code: 'COMMON.UNAUTHENTICATED' };
     // Their permission to run this import was taken away while it ran.
     if (!principal.permissions.includes(type.permission)) return { code: 'COMMON.FORBIDDEN', params: { permission: type.permission } };
+    // What the options grant (groups, roles) must still be theirs to grant: an import may have waited days.
+    if (run.mode === 'import') {
+      try {
+        await this.columns.checkOptions(type, principal, run.options);
+      } catch (error) {
+        if (error instanceof DomainError) return { code: error.code, params: error.params as Record<string, string | number> };
+        throw error;
+      }
+    }
     return undefined;
+  }
+
+  /**
+   * Exactly one outcome per row handed to the type, whatever it returned: outcomes for rows it was not
+   * given, or a second one for a row, are dropped; a row it left out fails (a bug in the type, logged).
+   */
+  private oneEach(run: Import, rows: RawImportRow[], outcomes: RowOutcome[]): RowOutcome[] {
+    const byRow = new Map<number, RowOutcome>();
+    const given = new Set(rows.map((row) => row.rowNumber));
+    for (const outcome of outcomes) if (given.has(outcome.rowNumber) && !byRow.has(outcome.rowNumber)) byRow.set(outcome.rowNumber, outcome);
+    if (byRow.size === rows.length && outcomes.length === rows.length) return outcomes;
+    const reference = randomUUID().slice(0, 8);
+    this.logger.error({ msg: 'import type returned outcomes that do not match its rows', importId: run.id, type: run.type, rows: rows.length, outcomes: outcomes.length, reference });
+    return rows.map((row) => byRow.get(row.rowNumber) ?? failed(row.rowNumber, { code: 'IMPORTS.NO_OUTCOME', params: { reference } }));
   }
 
   private context(run: Import, principal: Principal, validation: boolean, files: ImportChunkContext['files']): ImportChunkContext {
@@ -280,7 +306,7 @@ export class ChunkProcessor {
           outcomes.push(
             rowError instanceof UniqueConstraintViolationException
               ? { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.ROW_ALREADY_SAVED' }] }
-              : failed(row.rowNumber, messageOf(rowError)),
+              : failed(row.rowNumber, messageOf(rowError, this.logger, run.id, row.rowNumber)),
           );
         }
       }
@@ -382,8 +408,10 @@ function failed(rowNumber: number, error: ImportMessage): RowOutcome {
   return { rowNumber, status: 'failed', errors: [error], warnings: [] };
 }
 
-function messageOf(error: unknown): ImportMessage {
+function messageOf(error: unknown, logger: Logger, importId: string, rowNumber: number): ImportMessage {
   if (error instanceof DomainError) return { code: error.code, params: error.params as Record<string, string | number> };
-  const reason = String((error as Error)?.message ?? error).split('\n')[0].slice(0, 300);
-  return { code: 'IMPORTS.ROW_WRITE_FAILED', params: { reason } };
+  // The driver's message can quote SQL and values: it goes to the log, the admin gets a reference.
+  const reference = randomUUID().slice(0, 8);
+  logger.warn({ msg: 'import row could not be written', importId, rowNumber, reference, error: String((error as Error)?.message ?? error).slice(0, 2000) });
+  return { code: 'IMPORTS.ROW_WRITE_FAILED', params: { reference } };
 }

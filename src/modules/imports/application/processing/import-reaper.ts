@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config/app-config.js';
-import { WAITING_STATUSES, WORKING_STATUSES } from '../../domain/import-lifecycle.js';
+import { FINAL_STATUSES, WAITING_STATUSES, WORKING_STATUSES } from '../../domain/import-lifecycle.js';
 import { ImportRepository } from '../../infrastructure/import-repository.js';
 import { ImportScheduler } from './import-scheduler.js';
 
@@ -79,6 +79,16 @@ export class ImportReaper implements OnApplicationBootstrap, OnApplicationShutdo
         }
       }
     });
+    // Staged rows of imports that ended without removing them (a crash between a COPY and its import's
+    // end, an undo cancelled while it staged): nothing reads them any more.
+    // An index probe per import that ended in the last day, not a scan of the staging of running ones.
+    await this.orm.em.fork().execute(
+      `delete from import_staged_rows where import_id in (
+         select i.id from imports i
+          where i.status = any(?::text[]) and i.finished_at between now() - interval '1 day' and now() - interval '1 minute'
+            and exists (select 1 from import_staged_rows s where s.import_id = i.id))`,
+      [`{${FINAL_STATUSES.join(',')}}`],
+    );
     if (report.rescheduled.length > 0 || report.expired.length > 0) this.logger.log({ msg: 'import reaper', ...report });
     return report;
   }

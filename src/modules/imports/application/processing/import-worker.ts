@@ -13,6 +13,7 @@ import { SpreadsheetUnreadable } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { ZipRejected } from '#libs/zip/safe-zip.js';
 import { checkMapping, suggestMapping, type ColumnMapping } from '../../domain/column-mapping.js';
 import { Import, type ImportPreview } from '../../domain/import.js';
+import { columnLetters } from '../../domain/row-normaliser.js';
 import { ImportRepository, sql } from '../../infrastructure/import-repository.js';
 import { MappingMemory } from '../../infrastructure/mapping-memory.js';
 import { ImportColumns } from '../import-columns.js';
@@ -27,6 +28,8 @@ import { ImportStager } from './import-stager.js';
 export const MAX_PARSE_DEATHS = 2;
 /** Ends this process could not record (the database was away), remembered for its next claim of the import. */
 const MAX_UNRECORDED_ENDS = 1000;
+/** Longest header a file may have. */
+const MAX_HEADER_LENGTH = 1000;
 /** Rows shown in the preview. */
 export const PREVIEW_ROWS = 20;
 /** Bull's own reason for a job whose worker kept disappearing (stalled more than maxStalledCount). */
@@ -187,6 +190,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     });
     if (!read.headers || read.headers.every((header) => header.trim() === '')) throw new ImportRejected({ code: 'IMPORTS.NO_HEADER' });
     const headers = read.headers;
+    // Headers travel in every view of the import and are what a mapping names: a page of text is no header.
+    const long = headers.findIndex((header) => header.length > MAX_HEADER_LENGTH);
+    if (long >= 0) throw new ImportRejected({ code: 'IMPORTS.HEADER_TOO_LONG', params: { column: columnLetters(long), length: headers[long].length, max: MAX_HEADER_LENGTH } });
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
     if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
     const columns = await this.columns.for(type, principal, run.options);
@@ -201,7 +207,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       const mapping: ColumnMapping = { ...(run.mapping ?? {}) };
       const explicit = new Set(Object.keys(mapping));
       for (const suggestion of suggestions) {
-        if (!explicit.has(suggestion.header) && suggestion.key && suggestion.reason !== 'fuzzy') mapping[suggestion.header] ??= suggestion.key;
+        if (!explicit.has(suggestion.header) && suggestion.key && suggestion.reason !== 'fuzzy' && !Object.hasOwn(mapping, suggestion.header)) {
+          mapping[suggestion.header] = suggestion.key;
+        }
       }
       const problems = checkMapping(headers, mapping, columns);
       if (problems.length === 0 && read.sampleRows.length === 0) throw noRows();
@@ -226,8 +234,9 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     if (run.mode === 'undo') {
       const staged = await this.stager.stageUndo(run);
       const moved = await this.imports.move(em, run.id, 'processing', { staged_at: sql('now()'), total_rows: staged.totalRows, run_rows: staged.totalRows, chunk_count: staged.chunkCount, chunks_done: 0 }, ['validating']);
-      if (moved && staged.chunkCount === 0) await em.transactional((tx) => this.imports.finish(tx, run.id, 'completed'));
-      else if (moved) await this.scheduler.schedule(run.id);
+      if (!moved) await this.stager.reset(em, run.id);
+      else if (staged.chunkCount === 0) await em.transactional((tx) => this.imports.finish(tx, run.id, 'completed'));
+      else await this.scheduler.schedule(run.id);
       return;
     }
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '#libs/contracts/users/index.js';
-import { conflict } from '#libs/errors/domain-error.js';
+import { conflict, forbidden } from '#libs/errors/domain-error.js';
 import { Import } from '../../../domain/import.js';
 import { ImportRepository } from '../../../infrastructure/import-repository.js';
 import { ImportAccess } from '../../import-access.js';
@@ -37,6 +37,9 @@ export class ConfirmImportHandler implements ICommandHandler<ConfirmImportComman
     const em = this.em.fork();
     const run = await em.findOneOrFail(Import, { id: importId });
     const type = this.registry.forPrincipal(run.type, principal);
+    // The run acts as its starter (their scope, their name in the log): a decision by anyone else would
+    // grant in their name what they may not grant themselves.
+    if (run.startedBy !== principal.userId) throw forbidden('IMPORTS.ONLY_STARTER_DECIDES', { name: run.startedByName });
     if (run.status !== 'awaiting_confirmation') throw conflict('IMPORTS.NOT_AWAITING_CONFIRMATION', { status: run.status });
     const problems = type.checkBeforeRun ? await type.checkBeforeRun(validatedImport(em, run, principal, run.validRows, run.validation?.warningGroups ?? [])) : [];
     run.confirm(acknowledgedWarnings, problems);

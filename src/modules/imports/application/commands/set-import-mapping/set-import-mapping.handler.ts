@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '#libs/contracts/users/index.js';
-import { conflict, DomainError } from '#libs/errors/domain-error.js';
+import { conflict, DomainError, forbidden } from '#libs/errors/domain-error.js';
 import { checkMapping, type ColumnMapping } from '../../../domain/column-mapping.js';
 import { Import } from '../../../domain/import.js';
 import { ImportRepository } from '../../../infrastructure/import-repository.js';
@@ -43,6 +43,9 @@ export class SetImportMappingHandler implements ICommandHandler<SetImportMapping
     const em = this.em.fork();
     const run = await em.findOneOrFail(Import, { id: importId });
     const type = this.registry.forPrincipal(run.type, principal);
+    // The run acts as its starter (their scope, their name in the log): a decision by anyone else would
+    // grant in their name what they may not grant themselves.
+    if (run.startedBy !== principal.userId) throw forbidden('IMPORTS.ONLY_STARTER_DECIDES', { name: run.startedByName });
     if (run.status !== 'awaiting_mapping') throw conflict('IMPORTS.NOT_AWAITING_MAPPING', { status: run.status });
     const checkedOptions = await this.columns.checkOptions(type, principal, options);
     const columns = await this.columns.for(type, principal, checkedOptions);

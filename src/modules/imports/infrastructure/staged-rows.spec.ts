@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { stagedJson } from './staged-rows.js';
+
+describe('staged row JSON', () => {
+  it('drops NUL characters from strings, which PostgreSQL cannot store', () => {
+    expect(JSON.parse(stagedJson({ a: 'x\u0000y', b: ['\u0000'] }))).toEqual({ a: 'xy', b: [''] });
+  });
+
+  it('keeps a cell that spells \\u0000 as text intact', () => {
+    const cell = 'literally \\u0000 here';
+    expect(JSON.parse(stagedJson([cell]))).toEqual([cell]);
+  });
+});
