@@ -193,7 +193,8 @@ export class ChunkProcessor {
           ? await this.undoOutcomes(em, run, type, principal, toRun)
           : await this.outcomesOf(em, run, type, principal, toRun, false);
     const records = this.records(outcomes, 'succeeded');
-    const written = await this.upsertOutcomes(em, run.id, records);
+    // Without a validation pass no row has an outcome yet (a chunk's outcomes commit with its claim): a plain insert.
+    const written = validatedFirst ? await this.upsertOutcomes(em, run.id, records) : await this.insertOutcomes(em, run.id, records);
     const count = (status: string) => written.filter((row) => row.status === status).length;
     const wasWarned = written.filter((row) => recorded.get(row.row_number)?.warned).length;
     const progress = await this.imports.update(em, run.id, ['processing'], {
