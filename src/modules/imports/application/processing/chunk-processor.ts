@@ -74,6 +74,8 @@ export class ChunkProcessor {
 
     let recorded: { status: string }[] = [];
     let advanced = false;
+    // Milliseconds since the start at each step, for the debug log (where a chunk's time goes).
+    const timings: Record<string, number> = { loaded: performance.now() - started };
     const ended = await this.orm.em
       .fork()
       .transactional(async (em) => {
@@ -87,8 +89,11 @@ export class ChunkProcessor {
           job.lastSeq - job.firstSeq + 1,
         ]);
         if (claimed.length === 0) throw CHUNK_DONE;
+        timings.claim = performance.now() - started;
         const rows = await this.stagedRows(em, run.id, job.firstSeq, job.lastSeq);
-        const result = job.pass === 'validate' ? await this.validate(em, run, type, principal, rows) : await this.runRows(em, run, type, principal, rows);
+        timings.read = performance.now() - started;
+        const result = job.pass === 'validate' ? await this.validate(em, run, type, principal, rows, timings) : await this.runRows(em, run, type, principal, rows, timings);
+        timings.done = performance.now() - started;
         recorded = result.recorded;
         advanced = result.advanced;
       })
@@ -105,7 +110,8 @@ export class ChunkProcessor {
     const byOutcome = new Map<string, number>();
     for (const row of recorded) byOutcome.set(row.status, (byOutcome.get(row.status) ?? 0) + 1);
     for (const [outcome, rows] of byOutcome) importRows.inc({ type: run.type, outcome, mode }, rows);
-    this.logger.debug({ msg: 'chunk processed', importId: run.id, pass: job.pass, chunk: job.chunk, rows: recorded.length, ms: Math.round(performance.now() - started) });
+    const at = Object.fromEntries(Object.entries(timings).map(([step, ms]) => [step, Math.round(ms)]));
+    this.logger.debug({ msg: 'chunk processed', importId: run.id, pass: job.pass, chunk: job.chunk, rows: recorded.length, ms: Math.round(performance.now() - started), at });
     return advanced ? 'advanced' : 'processed';
   }
 
@@ -126,10 +132,12 @@ export class ChunkProcessor {
   }
 
   /** The validation pass: outcomes of every row not validated yet, with the business writes rolled back. */
-  private async validate(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]) {
+  private async validate(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[], timings: Record<string, number>) {
+    const started = performance.now() - (timings.read ?? 0);
     const done = await this.recordedRows(em, run.id, rows);
     const pending = rows.filter((row) => !done.has(row.rowNumber));
     const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending, true);
+    timings.type = performance.now() - started;
     const records = this.records(outcomes, 'valid');
     const inserted = await this.insertOutcomes(em, run.id, records);
     const count = (status: string) => inserted.filter((row) => row.status === status).length;
@@ -182,7 +190,8 @@ export class ChunkProcessor {
   }
 
   /** The run pass: rows that passed validation (or every row, without one) written for real. */
-  private async runRows(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]) {
+  private async runRows(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[], timings: Record<string, number>) {
+    const started = performance.now() - (timings.read ?? 0);
     const recorded = await this.recordedRows(em, run.id, rows);
     const validatedFirst = run.validation !== null;
     const toRun = rows.filter((row) => (validatedFirst ? recorded.get(row.rowNumber)?.status === 'valid' : !recorded.has(row.rowNumber)));
@@ -192,9 +201,11 @@ export class ChunkProcessor {
         : run.mode === 'undo'
           ? await this.undoOutcomes(em, run, type, principal, toRun)
           : await this.outcomesOf(em, run, type, principal, toRun, false);
+    timings.type = performance.now() - started;
     const records = this.records(outcomes, 'succeeded');
     // Without a validation pass no row has an outcome yet (a chunk's outcomes commit with its claim): a plain insert.
     const written = validatedFirst ? await this.upsertOutcomes(em, run.id, records) : await this.insertOutcomes(em, run.id, records);
+    timings.log = performance.now() - started;
     const count = (status: string) => written.filter((row) => row.status === status).length;
     const wasWarned = written.filter((row) => recorded.get(row.row_number)?.warned).length;
     const progress = await this.imports.update(em, run.id, ['processing'], {

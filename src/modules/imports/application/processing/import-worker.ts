@@ -146,6 +146,12 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     const claimed = await this.imports.claimRead(this.orm.em.fork(), run.id, status, endedHere);
     if (!claimed) return;
     this.reading.add(run.id);
+    if (this.stopping) {
+      // The shutdown began while this read was being claimed: it ends here, unread (the job is retried).
+      this.reading.delete(run.id);
+      await this.recordEnd(run.id);
+      throw new Error('this worker is shutting down; the read is retried elsewhere');
+    }
     try {
       if (claimed.parse_deaths >= MAX_PARSE_DEATHS) {
         // Earlier reads of this file died (out of memory, a crash). Reading it again would kill this
