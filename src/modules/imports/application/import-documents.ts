@@ -5,7 +5,8 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import { invalid } from '#libs/errors/domain-error.js';
 import { hasMessage, translate, type Language } from '#libs/i18n/i18n.js';
 import { CsvStreamWriter, XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
-import { mapHeader, normaliseHeader } from '../domain/header-mapping.js';
+import { indexByKey } from '../domain/column-mapping.js';
+import { normaliseHeader } from '../domain/header-mapping.js';
 import { ImportTypeRegistry } from './import-type-registry.js';
 import { ImportViews, type RecordedRow } from './import-views.js';
 
@@ -86,13 +87,14 @@ export class ImportDocuments {
     const { language } = target;
     const run = await this.views.row(principal, importId);
     const uploaded = run.header ?? [];
-    const mapping = mapHeader(uploaded, this.columnsOf(run.type), await this.views.columnMapping(importId));
-    const mapped = new Set(mapping.indexByKey.values());
+    // The mapping the import ran with, as stored: which column of the file each key came from.
+    const indexes = indexByKey(uploaded, await this.views.columnMapping(importId));
+    const mapped = new Set(indexes.values());
     // A file that was itself an error or results file brings the report columns of that file: leave
     // them out (unless the import took one as a column of its own), so they do not appear twice.
     const original = keptColumns(uploaded, (header, index) => PREVIOUS_REPORT_HEADERS.has(normaliseHeader(header)) && !mapped.has(index));
     const columnHeader = (key: string) => {
-      const index = mapping.indexByKey.get(key);
+      const index = indexes.get(key);
       return (index === undefined ? undefined : uploaded[index]) || this.columnsOf(run.type).find((c) => c.key === key)?.header || key;
     };
     const explain = (messages: ImportMessage[]) =>

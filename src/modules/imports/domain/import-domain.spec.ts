@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportColumn } from '#libs/contracts/imports/index.js';
-import { mapHeader } from './header-mapping.js';
 import { canCancel, canMove, finalStatusFor, progressPercent, statusesBefore } from './import-lifecycle.js';
 import { Import } from './import.js';
 import { isTrue, normaliseRow } from './row-normaliser.js';
@@ -10,33 +9,6 @@ const columns: ImportColumn[] = [
   { key: 'date', header: 'Date Obtained', mandatory: false, note: '', kind: 'date' },
   { key: 'auto', header: 'Auto Number', mandatory: false, note: '', kind: 'boolean' },
 ];
-
-describe('mapHeader', () => {
-  it('matches headers case-insensitively, by alias, ignoring a trailing * and unknown columns', () => {
-    const mapping = mapHeader(['gebruikerscode', 'Remarks', ' DATE  obtained *'], columns);
-    expect(mapping.errors).toEqual([]);
-    expect([...mapping.indexByKey.entries()]).toEqual([
-      ['userCode', 0],
-      ['date', 2],
-    ]);
-    expect(mapping.ignoredHeaders).toEqual(['Remarks']);
-  });
-
-  it('names missing mandatory columns and what it found instead', () => {
-    const mapping = mapHeader(['Name', 'Date Obtained'], columns);
-    expect(mapping.errors).toEqual([{ code: 'IMPORTS.MISSING_COLUMNS', params: { columns: 'User Code', found: 'Name, Date Obtained' } }]);
-  });
-
-  it('refuses a column given twice', () => {
-    expect(mapHeader(['User Code', 'Gebruikerscode'], columns).errors[0].code).toBe('IMPORTS.DUPLICATE_COLUMN');
-  });
-
-  it('follows an explicit mapping from the admin', () => {
-    const mapping = mapHeader(['Personeelsnummer'], columns, { Personeelsnummer: 'userCode' });
-    expect(mapping.indexByKey.get('userCode')).toBe(0);
-    expect(mapHeader(['X'], columns, { X: 'nope' }).errors[0].code).toBe('IMPORTS.MAPPING_UNKNOWN_COLUMN');
-  });
-});
 
 describe('normaliseRow', () => {
   const index = new Map([

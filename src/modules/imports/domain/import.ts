@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportFileKind, ImportMessage } from '#libs/contracts/imports/index.js';
 import { conflict, DomainError } from '#libs/errors/domain-error.js';
-import { canCancel, canMove, type ImportStatus } from './import-lifecycle.js';
+import { canCancel, type ImportStatus } from './import-lifecycle.js';
 
 export type ImportMode = 'import' | 'undo';
 
@@ -194,4 +194,3 @@ export class Import {
   }
 }
 
-export { canMove };

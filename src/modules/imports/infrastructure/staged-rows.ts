@@ -1,8 +1,7 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
-import { AppConfig } from '#libs/config/app-config.js';
 import type { ImportMessage } from '#libs/contracts/imports/index.js';
 
 /** A row as staged for its chunks: the column values, the original cells, and what reading found. */
@@ -41,23 +40,17 @@ export interface StagingCopy {
 }
 
 /**
- * Stages an import's rows in PostgreSQL with COPY, on a connection of its own (COPY needs the raw
- * driver): tens of thousands of rows a second, where inserts through the ORM would be the bottleneck.
- * A COPY commits as a whole, so a staging that dies leaves nothing behind it.
+ * Stages an import's rows in PostgreSQL with COPY, on a connection taken from the ORM's pg pool (COPY
+ * needs the raw driver): tens of thousands of rows a second, where inserts through the ORM would be the
+ * bottleneck. A COPY commits as a whole, so a staging that dies leaves nothing behind it.
  */
 @Injectable()
-export class StagedRows implements OnApplicationShutdown {
-  private pool?: pg.Pool;
-
-  constructor(private readonly config: AppConfig) {}
-
-  private connections(): pg.Pool {
-    this.pool ??= new pg.Pool({ connectionString: this.config.databaseUrl!, max: 2, idleTimeoutMillis: 10_000 });
-    return this.pool;
-  }
+export class StagedRows {
+  constructor(private readonly orm: MikroORM) {}
 
   async copy(importId: string): Promise<StagingCopy> {
-    const client = await this.connections().connect();
+    const pool = await this.orm.em.getConnection().getNativeClient();
+    const client = await pool.connect();
     const stream = client.query(copyFrom(`copy import_staged_rows (import_id, seq, row_number, line, "values", cells, errors, duplicate_of) from stdin`));
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
@@ -110,9 +103,5 @@ export class StagedRows implements OnApplicationShutdown {
         release(new Error('staging aborted'));
       },
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool?.end().catch(() => {});
   }
 }
