@@ -9,6 +9,7 @@ import { RequestIdMiddleware } from '#libs/logging/request-id.middleware.js';
 import { OutboxModule } from '#libs/outbox/outbox.module.js';
 import { RedisModule } from '#libs/redis/redis.module.js';
 import { MailCatcher } from '#libs/runtime/mail-catcher.js';
+import { SettingsModule } from '#libs/settings/settings.module.js';
 import { StorageModule } from '#libs/storage/storage.module.js';
 import { ormOptions } from './database/orm-options.js';
 import { CertificatesModule } from './modules/certificates/certificates.module.js';
@@ -20,6 +21,7 @@ import { DemoDataRunner } from './platform/demo-data.runner.js';
 import { HealthController } from './platform/health.controller.js';
 import { MailCatcherController } from './platform/mail-catcher.controller.js';
 import { OpsModule } from './platform/ops/ops.module.js';
+import { SettingsController } from './platform/settings.controller.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -49,6 +51,7 @@ export class AppModule implements NestModule {
         StreamTicketsModule,
         OutboxModule,
         StorageModule,
+        SettingsModule,
         UsersModule,
         CertificatesModule,
         ImportsModule.register(config),
@@ -57,7 +60,7 @@ export class AppModule implements NestModule {
         // After UsersModule: its rate-limit guard runs after the authentication guard.
         OpsModule,
       ],
-      controllers: [HealthController, ...(mailCatcher ? [MailCatcherController] : [])],
+      controllers: [HealthController, SettingsController, ...(mailCatcher ? [MailCatcherController] : [])],
       providers: [DemoDataRunner, ...(mailCatcher ? [{ provide: MailCatcher, useValue: mailCatcher }] : [])],
     };
   }

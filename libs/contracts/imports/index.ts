@@ -48,6 +48,18 @@ export interface RawImportRow {
   line?: number;
   /** Cell text per column key: trimmed NFC text, dates from date cells as YYYY-MM-DD, '' when empty. */
   values: Record<string, string>;
+  /** What an XLSX says about the row besides its values; absent when there is nothing to say. */
+  sheet?: SheetRowFacts;
+}
+
+/** Facts of a spreadsheet row that are not values; the engine turns them into row errors and warnings. */
+export interface SheetRowFacts {
+  /** The row is hidden in the sheet. */
+  hidden?: boolean;
+  /** Column keys whose cell holds a formula without a cached value (the file was never recalculated and saved). */
+  formulaWithoutValue?: string[];
+  /** Column keys whose cell is part of a merged range (only the range's first cell has a value). */
+  merged?: string[];
 }
 
 export type RowStatus = 'succeeded' | 'failed' | 'skipped';
@@ -160,6 +172,12 @@ export interface ImportTypeDefinition extends ImportOptionsSupport {
    * (an attachment each) keep a worker's memory flat with smaller chunks.
    */
   maxChunkSize?: number;
+  /**
+   * Whether this principal may use the type at all right now, beyond holding its permission (a platform
+   * setting that switches it on for group admins). Unavailable types are not listed, and their template,
+   * upload, mapping, confirm and chunks are refused with IMPORTS.TYPE_SWITCHED_OFF (403). Default: available.
+   */
+  availableTo?(principal: Principal): Promise<boolean>;
   /** The columns this principal may map with these options (profile fields open for import, a group's attributes). Default: `columns`. */
   columnsFor?(principal: Principal, options: Record<string, unknown>): Promise<ImportColumn[]>;
   /** For XML files: the record element and the field elements (in column order); their names are the headers. */

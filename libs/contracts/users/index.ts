@@ -1,4 +1,4 @@
-import { Query } from '@nestjs/cqrs';
+import { Command, Query } from '@nestjs/cqrs';
 import { defineEvent } from '../integration-event.js';
 import type { Principal, PrincipalCredential } from './principal.js';
 
@@ -82,6 +82,57 @@ export class GetPrincipalQuery extends Query<Principal | undefined> {
   constructor(
     readonly userId: string,
     readonly stillValid?: PrincipalCredential,
+  ) {
+    super();
+  }
+}
+
+export interface WelcomeMailRequestedPayload {
+  userId: string;
+  email: string;
+  firstName: string;
+  language: string;
+  /** Who asked for it (the admin who created the user or ran the import); null for the system. */
+  requestedBy: string | null;
+  /** The import that asked for it, if any (one mail per user per import). */
+  importId: string | null;
+}
+
+/**
+ * Send this user a welcome mail with a link to set their password (a new account, or an import whose
+ * welcome-mail option includes them). The Notifications module delivers it exactly once per event and user.
+ */
+export class WelcomeMailRequested extends defineEvent<WelcomeMailRequestedPayload>('users.welcome-mail-requested.v1') {}
+
+export interface PasswordResetRequestedPayload {
+  userId: string;
+  email: string;
+  firstName: string;
+  language: string;
+  requestedAt: string;
+}
+
+/** Someone asked for a password reset for an existing, active account: mail it a reset link. */
+export class PasswordResetRequested extends defineEvent<PasswordResetRequestedPayload>('users.password-reset-requested.v1') {}
+
+export type PasswordLinkPurpose = 'welcome' | 'reset';
+
+export interface PasswordLink {
+  /** Absolute URL of the set-password page, carrying the one-time token. */
+  url: string;
+  expiresAt: string;
+}
+
+/**
+ * Issues a one-time, expiring link for this user to set their password (stored hashed; single use; it and
+ * every other open link of the user die when the password is set). Issuing a new link for a purpose ends
+ * the user's earlier open links of that purpose. Undefined when the user is not active.
+ * Sent by the Notifications module at the moment it renders the mail, so the plain token exists only in the mail.
+ */
+export class IssuePasswordLinkCommand extends Command<PasswordLink | undefined> {
+  constructor(
+    readonly userId: string,
+    readonly purpose: PasswordLinkPurpose,
   ) {
     super();
   }

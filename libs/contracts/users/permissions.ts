@@ -14,9 +14,15 @@ export const Permissions = {
   MailCatcherRead: 'mail-catcher.read',
   /** Operations: queue dashboard, dead letters (platform admins). */
   OperationsManage: 'operations.manage',
+  /** Installation-wide switches (platform settings) and their audit (platform admins). */
+  SettingsManage: 'settings.manage',
+  /** The mail delivery log of users in scope. */
+  NotificationDeliveriesRead: 'notifications.deliveries.read',
   /** Import types: one permission each, `imports.<type key>`. */
   ImportObtainedCertificatesWithFiles: 'imports.obtained-certificates-with-files',
   ImportObtainedCertificates: 'imports.obtained-certificates',
+  /** Group admins have it only while the platform setting imports.users.group-admins is on. */
+  ImportUsers: 'imports.users',
 } as const;
 
 export type Permission = (typeof Permissions)[keyof typeof Permissions] | `imports.${string}`;
