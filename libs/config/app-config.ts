@@ -38,6 +38,13 @@ export class AppConfig {
   loginKnownAddressDays: number;
   /** Days a sign-in device cookie stays valid (its device skips the account's backoff and shared counters). */
   loginDeviceCookieDays: number;
+  /** One-time set-password links: how long a welcome link and a reset link stay usable. */
+  passwordLinks: {
+    welcomeHours: number;
+    resetMinutes: number;
+    /** A password reset mail is sent at most once per user per this many minutes (more requests still get 202). */
+    resetMinIntervalMinutes: number;
+  };
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
   trustProxy: TrustProxySetting;
   storageDir: string;
@@ -248,6 +255,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     loginBackoffMaxSeconds: int('LOGIN_BACKOFF_MAX_SECONDS', 60, 1, 86_400),
     loginKnownAddressDays: int('LOGIN_KNOWN_ADDRESS_DAYS', 90, 1, 3650),
     loginDeviceCookieDays: int('LOGIN_DEVICE_COOKIE_DAYS', 180, 1, 3650),
+    passwordLinks: {
+      welcomeHours: int('PASSWORD_LINK_WELCOME_HOURS', 168, 1, 24 * 90),
+      resetMinutes: int('PASSWORD_LINK_RESET_MINUTES', 60, 5, 24 * 60),
+      resetMinIntervalMinutes: int('PASSWORD_RESET_MIN_INTERVAL_MINUTES', 5, 0, 24 * 60),
+    },
     trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),

@@ -12,6 +12,7 @@ import { CreateUserHandler } from './application/commands/create-user/create-use
 import { DeleteGroupHandler } from './application/commands/delete-group/delete-group.handler.js';
 import { DeleteRoleHandler } from './application/commands/delete-role/delete-role.handler.js';
 import { DeleteUserHandler } from './application/commands/delete-user/delete-user.handler.js';
+import { IssuePasswordLinkHandler } from './application/commands/issue-password-link/issue-password-link.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
 import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
@@ -60,6 +61,7 @@ const commandHandlers = [
   SaveRoleHandler,
   DeleteRoleHandler,
   IssueApiTokenHandler,
+  IssuePasswordLinkHandler,
   RevokeApiTokenHandler,
   SaveProfileFieldHandler,
 ];

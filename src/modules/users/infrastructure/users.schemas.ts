@@ -3,6 +3,7 @@ import { ApiToken } from '../domain/api-token.js';
 import { Group } from '../domain/group.js';
 import { ProfileFieldDefinition, PROFILE_FIELD_TYPES } from '../domain/profile-field-definition.js';
 import { Role } from '../domain/role.js';
+import { SetPasswordLink } from '../domain/set-password-link.js';
 import { User } from '../domain/user.js';
 
 export const UserSchema = new EntitySchema<User>({
@@ -76,4 +77,19 @@ export const ProfileFieldDefinitionSchema = new EntitySchema<ProfileFieldDefinit
   },
 });
 
-export const USERS_ENTITIES = [UserSchema, GroupSchema, RoleSchema, ApiTokenSchema, ProfileFieldDefinitionSchema];
+export const SetPasswordLinkSchema = new EntitySchema<SetPasswordLink>({
+  class: SetPasswordLink,
+  tableName: 'password_links',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    userId: { type: 'uuid' },
+    purpose: { type: 'text' },
+    tokenHash: { type: 'text', unique: true },
+    createdAt: { type: 'timestamptz' },
+    expiresAt: { type: 'timestamptz' },
+    usedAt: { type: 'timestamptz', nullable: true },
+    endedAt: { type: 'timestamptz', nullable: true },
+  },
+});
+
+export const USERS_ENTITIES = [UserSchema, GroupSchema, RoleSchema, ApiTokenSchema, ProfileFieldDefinitionSchema, SetPasswordLinkSchema];
