@@ -1,4 +1,5 @@
 import { CommandBus } from '@nestjs/cqrs';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IssuePasswordLinkCommand, type PasswordLink, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
 import { Http } from '../support/http.js';
@@ -197,8 +198,23 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
 
     it('of two simultaneous POSTs with one link exactly one wins', async () => {
       const email = 'race@example.com';
-      const token = await issueToken(await createUser(email), 'welcome');
-      const results = await Promise.all([setPassword(token, 'racer-one-password'), setPassword(token, 'racer-two-password')]);
+      const userId = await createUser(email);
+      const token = await issueToken(userId, 'welcome');
+      // Another transaction holds the account's row while both requests arrive, so both have passed the
+      // link's first look and wait at the same point; then it lets go and they run one after the other.
+      const holder = new pg.Client({ connectionString: app.database.url });
+      await holder.connect();
+      let results: Response[];
+      try {
+        await holder.query('begin');
+        await holder.query('select 1 from users where id = $1 for update', [userId]);
+        const racing = Promise.all([setPassword(token, 'racer-one-password'), setPassword(token, 'racer-two-password')]);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await holder.query('commit');
+        results = await racing;
+      } finally {
+        await holder.end();
+      }
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 410]);
       const winner = results[0]!.status === 200 ? 'racer-one-password' : 'racer-two-password';
