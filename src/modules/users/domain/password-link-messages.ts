@@ -5,7 +5,7 @@ import { registerMessages } from '#libs/i18n/i18n.js';
 registerMessages({
   en: {
     'USERS.PASSWORD_RESET_LINK_REQUIRED':
-      "Admins do not set other users' passwords; the user sets it through a link in their welcome or password reset mail (POST /api/auth/password-reset).",
+      "Admins do not set other users' passwords; users set theirs through the one-time link in their welcome mail, or ask for a reset link (POST /api/auth/password-reset).",
     'USERS.PASSWORD_LINK_DEAD': 'This link no longer works.',
     'USERS.PASSWORD_CONFIRMATION_MISMATCH': 'The two passwords are not the same.',
     'USERS.PASSWORD_RESET_THROTTLED': 'Too many password reset requests. Try again in {retryAfterSeconds} seconds.',
@@ -28,7 +28,7 @@ registerMessages({
   },
   nl: {
     'USERS.PASSWORD_RESET_LINK_REQUIRED':
-      'Beheerders stellen geen wachtwoorden van anderen in; de gebruiker stelt het in via de link in de welkomstmail of de mail om het wachtwoord opnieuw in te stellen (POST /api/auth/password-reset).',
+      'Beheerders stellen geen wachtwoorden van anderen in; gebruikers stellen het hunne in via de eenmalige link in hun welkomstmail, of vragen een resetlink aan (POST /api/auth/password-reset).',
     'USERS.PASSWORD_LINK_DEAD': 'Deze link werkt niet meer.',
     'USERS.PASSWORD_CONFIRMATION_MISMATCH': 'De twee wachtwoorden zijn niet gelijk.',
     'USERS.PASSWORD_RESET_THROTTLED': 'Te veel aanvragen om het wachtwoord opnieuw in te stellen. Probeer het over {retryAfterSeconds} seconden opnieuw.',
