@@ -82,6 +82,7 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
         expect(csp).not.toContain('script-src');
         expect(response.headers.get('referrer-policy')).toBe('no-referrer');
         expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
       }
       expect({ user: await userState(userId), links: await linkRows(userId) }).toEqual(before);
       expect(before.links).toHaveLength(1);
@@ -148,6 +149,10 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
       const short = await setPassword(token, 'short', 'short');
       expect(short.status).toBe(400);
       expect(await short.text()).toContain('A password has at least 10 characters.');
+
+      const long = await setPassword(token, 'x'.repeat(1025));
+      expect(long.status).toBe(400);
+      expect(await long.text()).toContain('A password has at most 1024 characters.');
 
       const dutch = await postForm('/account/set-password', { token, password: 'short', confirmation: 'short' }, { 'accept-language': 'nl' });
       expect(await dutch.text()).toContain('Een wachtwoord');

@@ -89,6 +89,7 @@ function sendPage(response: Response, status: number, language: Language, html: 
     .setHeader('Content-Security-Policy', SET_PASSWORD_PAGE_CSP)
     .setHeader('Referrer-Policy', 'no-referrer')
     .setHeader('Cache-Control', 'no-store')
+    .setHeader('X-Frame-Options', 'DENY')
     .setHeader('X-Robots-Tag', 'noindex, nofollow')
     .setHeader('Content-Language', language)
     .type('text/html; charset=utf-8')

@@ -10,6 +10,9 @@ import { SetPasswordLink } from '../../../domain/set-password-link.js';
 import { User } from '../../../domain/user.js';
 import { assertPasswordStrength } from '../../passwords.js';
 
+/** The same bound the API's password fields have (ChangePasswordDto). */
+export const MAX_PASSWORD_LENGTH = 1024;
+
 export class SetPasswordWithLinkCommand extends Command<{ language: Language }> {
   constructor(
     readonly token: string,
@@ -42,6 +45,7 @@ export class SetPasswordWithLinkHandler implements ICommandHandler<SetPasswordWi
     if (!seen?.isOpen()) throw deadLink();
     if (password !== confirmation) throw invalid('USERS.PASSWORD_CONFIRMATION_MISMATCH');
     assertPasswordStrength(password);
+    if (password.length > MAX_PASSWORD_LENGTH) throw invalid('USERS.PASSWORD_TOO_LONG', { max: MAX_PASSWORD_LENGTH });
     const passwordHash = await hashPassword(password);
 
     return this.em.transactional(async (em) => {
