@@ -12,13 +12,16 @@ import { CreateUserHandler } from './application/commands/create-user/create-use
 import { DeleteGroupHandler } from './application/commands/delete-group/delete-group.handler.js';
 import { DeleteRoleHandler } from './application/commands/delete-role/delete-role.handler.js';
 import { DeleteUserHandler } from './application/commands/delete-user/delete-user.handler.js';
+import { ImportUsersChunkHandler } from './application/commands/import-users-chunk/import-users-chunk.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
 import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
 import { SaveRoleHandler } from './application/commands/save-role/save-role.handler.js';
 import { SetUserRolesHandler } from './application/commands/set-user-roles/set-user-roles.handler.js';
 import { UpdateGroupHandler } from './application/commands/update-group/update-group.handler.js';
+import { UndoImportedUsersHandler } from './application/commands/undo-imported-users/undo-imported-users.handler.js';
 import { UpdateUserHandler } from './application/commands/update-user/update-user.handler.js';
+import { UsersImport } from './application/imports/users.import-type.js';
 import {
   ListApiTokensHandler,
   ListGroupsHandler,
@@ -62,6 +65,8 @@ const commandHandlers = [
   IssueApiTokenHandler,
   RevokeApiTokenHandler,
   SaveProfileFieldHandler,
+  ImportUsersChunkHandler,
+  UndoImportedUsersHandler,
 ];
 
 const queryHandlers = [
@@ -91,6 +96,7 @@ const queryHandlers = [
     AuthenticationService,
     SystemRolesInitializer,
     UsersDemoSeeder,
+    UsersImport,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
 })
