@@ -34,14 +34,15 @@ export class ProfileFieldDefinition {
   }
 
   change(input: { label?: string; type?: ProfileFieldType; options?: string[] | null; openForImport?: boolean }) {
+    // Dates (birthdays and the like) are never imported: opening one, or turning an open field into one, is refused.
+    const type = input.type ?? this.type;
+    if ((input.openForImport ?? this.openForImport) && !isImportableProfileFieldType(type) && (input.openForImport !== undefined || input.type !== undefined)) {
+      throw invalid('USERS.PROFILE_FIELD_NOT_IMPORTABLE', { key: this.key, type });
+    }
     if (input.label !== undefined) this.label = input.label.trim();
     if (input.type !== undefined) this.type = input.type;
     if (input.options !== undefined) this.options = input.options ? [...new Set(input.options.map((o) => o.trim()).filter(Boolean))] : null;
     if (input.openForImport !== undefined) this.openForImport = input.openForImport;
-    // Dates (birthdays and the like) are never imported: opening one, or turning an open field into one, is refused.
-    if (this.openForImport && !isImportableProfileFieldType(this.type) && (input.openForImport !== undefined || input.type !== undefined)) {
-      throw invalid('USERS.PROFILE_FIELD_NOT_IMPORTABLE', { key: this.key, type: this.type });
-    }
     if (this.type === 'select' && (!this.options || this.options.length === 0)) throw invalid('USERS.PROFILE_FIELD_OPTIONS_REQUIRED');
     if (this.type !== 'select') this.options = null;
   }
