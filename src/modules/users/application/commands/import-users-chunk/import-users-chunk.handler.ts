@@ -184,15 +184,16 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
     if (emails.length === 0) return new Map();
     const scope = this.access.scopeCondition(principal, 'u.id');
     const reach = this.access.reachWithinCondition(principal, 'u.id');
-    const rows = await this.em.execute<FoundUser[]>(
-      `select u.id, lower(u.email) as email, u.first_name, u.last_name, u.user_code, u.language, u.profile,
+    const rows = await executeBound<FoundUser>(
+      this.em,
+      numbered(`select u.id, lower(u.email) as email, u.first_name, u.last_name, u.user_code, u.language, u.profile,
               (${scope.sql}) as in_scope, (${reach.sql}) as reach_within,
               (select array_agg(distinct p.permission) from user_roles ur join roles r on r.id = ur.role_id, unnest(r.permissions) as p(permission)
                 where ur.user_id = u.id) as permissions,
               (select array_agg(gm.group_id) from group_members gm where gm.user_id = u.id and gm.group_id = any(?::uuid[])) as member_of
          from users u
-        where lower(u.email) = any(?::text[]) and u.status <> 'deleted'`,
-      [...scope.params, ...reach.params, pgArray(groupIds), pgArray(emails)],
+        where lower(u.email) = any(?::text[]) and u.status <> 'deleted'`),
+      [...scope.params, ...reach.params, groupIds, emails],
     );
     return new Map(rows.map((row) => [row.email, row]));
   }
@@ -200,9 +201,10 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
   /** Holders of these user codes among active users: code -> their lowercased email. */
   private async codeHolders(codes: string[]): Promise<Map<string, string>> {
     if (codes.length === 0) return new Map();
-    const rows = await this.em.execute<{ user_code: string; email: string }[]>(
-      `select user_code, lower(email) as email from users where user_code = any(?::text[]) and status <> 'deleted'`,
-      [pgArray(codes)],
+    const rows = await executeBound<{ user_code: string; email: string }>(
+      this.em,
+      `select user_code, lower(email) as email from users where user_code = any($1::text[]) and status <> 'deleted'`,
+      [codes],
     );
     return new Map(rows.map((row) => [row.user_code, row.email]));
   }
@@ -307,6 +309,12 @@ function stateOf(user: FoundUser): ImportedUserState {
     language: user.language,
     profile: user.profile ?? {},
   };
+}
+
+/** `?` placeholders (as UserAccess writes its scope conditions) as `$1..$n`, for parameters bound by the driver. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 function idOf(plan: PlannedUserRow, createdIds: Map<PlannedCreate, string>): string {
