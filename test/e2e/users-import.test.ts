@@ -277,6 +277,9 @@ describe('users import', () => {
     expect((await admin.post('/api/profile-fields', { key: 'birthday', label: 'Birthday', type: 'date' })).status).toBe(201);
     const openDate = await admin.put('/api/profile-fields/birthday', { openForImport: true });
     expect([openDate.status, openDate.body.code]).toEqual([400, 'USERS.PROFILE_FIELD_NOT_IMPORTABLE']);
+    const template = await admin.get('/api/import-types/users/template?format=csv');
+    expect(template.status).toBe(200);
+    expect(template.raw.toString('utf8')).toContain('Email,First Name,Last Name,User Code,Language');
     const staged = await upload(admin, 'fields.csv', csv(['Email', 'Badge', 'Birthday'], [['lena@example.com', 'B-1', '1990-01-01']]));
     expect(staged.preview!.suggestions.map((s) => s.key)).toEqual(['email', null, null]);
     expect(staged.preview!.columns.map((c) => c.key)).not.toContain('profile.badge');

@@ -224,7 +224,8 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
 
   /** New taxonomy terms (fillTerms), appended in one statement per field; a term another chunk added meanwhile is not added twice. */
   private async addTerms(termsByField: Map<string, string[]>): Promise<void> {
-    for (const [field, terms] of termsByField) {
+    // Fields in key order: two chunks adding terms to the same fields lock them in the same order.
+    for (const [field, terms] of [...termsByField].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await this.em.execute(
         `update profile_field_definitions set options = coalesce(options, '{}') || array(
            select t from unnest(?::text[]) with ordinality as n(t, i)
