@@ -18,6 +18,7 @@ import {
   type PlannedUpdate,
   type PlannedUserRow,
 } from '../../../domain/user-import-row-rules.js';
+import { GROUPS_ADDED, ROLE_GIVEN, USER_ENTITY } from '../../../domain/user-import-undo-rules.js';
 import { UserAccess } from '../../user-access.js';
 
 export type WelcomeMailMode = 'none' | 'all' | 'updated';
@@ -31,11 +32,6 @@ export interface UsersImportSettings {
   fillTerms: boolean;
   welcomeMail: WelcomeMailMode;
 }
-
-/** The entity and meta keys of a users import's change records (see the handler). */
-export const USER_ENTITY = 'user';
-export const GROUPS_ADDED = 'groupsAdded';
-export const ROLE_GIVEN = 'roleKey';
 
 /**
  * A chunk of users-import rows, as one command (module-internal: the users import type sends it). The

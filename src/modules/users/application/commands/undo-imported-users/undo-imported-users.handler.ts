@@ -6,9 +6,9 @@ import { executeBound } from '#libs/database/bound-query.js';
 import { pgArray } from '#libs/database/sql.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import type { ProfileValue } from '../../../domain/profile-field-definition.js';
-import { PROFILE_COLUMN_PREFIX, type RecordedValues } from '../../../domain/user-import-row-rules.js';
+import type { RecordedValues } from '../../../domain/user-import-row-rules.js';
+import { decideUserUndo, USER_ENTITY, type UserNow } from '../../../domain/user-import-undo-rules.js';
 import { UserAccess } from '../../user-access.js';
-import { GROUPS_ADDED, ROLE_GIVEN, USER_ENTITY } from '../import-users-chunk/import-users-chunk.handler.js';
 
 /** Reverts a chunk of a users import's rows (module-internal: the users import type sends it). */
 export class UndoImportedUsersCommand extends Command<RowOutcome[]> {
@@ -39,17 +39,11 @@ interface CurrentUser {
   related: boolean;
 }
 
-const FIELD_COLUMNS: Record<string, keyof CurrentUser> = { email: 'email', firstName: 'first_name', lastName: 'last_name', userCode: 'user_code', language: 'language' };
-const META_KEYS = new Set([GROUPS_ADDED, ROLE_GIVEN]);
 
 /**
- * Undo of a users import, only where the user is untouched since: every value the row recorded is still
- * the value it set (`after`). Then an updated user gets the recorded `before` values back, and the group
- * memberships the row added go. A user the row created is deleted (as DELETE /api/users/:id does: the
- * record stays for history, the email is free again) only while it has no password (never signed in) and
- * nothing in this module refers to it beyond what the import gave it (no other groups or roles, no group
- * it administers, no manager relation, no API token); otherwise the row is skipped with a warning.
- * A row is reverted entirely or not at all. Three statements per chunk at most.
+ * Undo of a users import, one chunk: the rules per row (decideUserUndo: only users untouched since; a
+ * created user is deleted as DELETE /api/users/:id does, the record staying for history), then at most
+ * three statements: memberships the rows added, reverted values, deleted users.
  */
 @CommandHandler(UndoImportedUsersCommand)
 export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUsersCommand> {
@@ -61,63 +55,30 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
   async execute({ principal, rows }: UndoImportedUsersCommand): Promise<RowOutcome[]> {
     const ids = [...new Set(rows.filter((row) => row.change.entity === USER_ENTITY).map((row) => row.change.id))];
     const current = await this.currentUsers(principal, ids);
-    const policy = new GrantPolicy(principal.permissions);
     const outcomes: RowOutcome[] = [];
     const reverts: { id: string; fields: RecordedValues; profileSet: Record<string, ProfileValue>; profileRemove: string[] }[] = [];
     const deletions: string[] = [];
     const memberships: { groupId: string; userId: string }[] = [];
 
     for (const { rowNumber, change } of rows) {
-      const skipped = (code: string, params?: Record<string, string | number>): RowOutcome => ({ rowNumber, status: 'skipped', errors: [], warnings: [{ code, params }], entityId: change.id });
-      if (change.entity !== USER_ENTITY || change.after === null) {
-        outcomes.push({ rowNumber, status: 'failed', errors: [{ code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: 'users' } }], warnings: [] });
-        continue;
-      }
-      const user = current.get(change.id);
-      if (!user || user.status === 'deleted') {
-        outcomes.push(skipped('IMPORTS.UNDO_ALREADY_GONE'));
-        continue;
-      }
-      if (!user.in_scope || !user.reach_within || policy.missing(user.permissions ?? []) !== undefined) {
-        outcomes.push({ rowNumber, status: 'failed', errors: [{ code: 'USERS.IMPORT_UNDO_NOT_MANAGEABLE' }], warnings: [], entityId: change.id });
-        continue;
-      }
-      const after = change.after;
-      const recorded = Object.entries(after).filter(([key]) => !META_KEYS.has(key));
-      if (!recorded.every(([key, value]) => valueOf(user, key) === value)) {
-        outcomes.push(skipped('IMPORTS.UNDO_CHANGED_SINCE'));
-        continue;
-      }
-      const groupsAdded = Array.isArray(after[GROUPS_ADDED]) ? (after[GROUPS_ADDED] as string[]) : [];
-      if (change.before === null) {
-        const roleGiven = after[ROLE_GIVEN];
-        const onlyImported =
-          !user.has_password &&
-          !user.related &&
-          (user.groups ?? []).every((groupId) => groupsAdded.includes(groupId)) &&
-          (user.roles ?? []).every((role) => role === roleGiven);
-        if (!onlyImported) {
-          outcomes.push(skipped('USERS.IMPORT_UNDO_USER_IN_USE', { email: user.email }));
+      const decision = decideUserUndo(change, current.get(change.id));
+      const entityId = change.id;
+      switch (decision.kind) {
+        case 'fail':
+          outcomes.push({ rowNumber, status: 'failed', errors: [{ code: decision.code, params: decision.params }], warnings: [], entityId });
           continue;
-        }
-        deletions.push(user.id);
-      } else {
-        const fields: RecordedValues = {};
-        const profileSet: Record<string, ProfileValue> = {};
-        const profileRemove: string[] = [];
-        for (const [key, value] of Object.entries(change.before)) {
-          if (key.startsWith(PROFILE_COLUMN_PREFIX)) {
-            const field = key.slice(PROFILE_COLUMN_PREFIX.length);
-            if (value === null || value === undefined) profileRemove.push(field);
-            else profileSet[field] = value as ProfileValue;
-          } else if (key in FIELD_COLUMNS) {
-            fields[key] = value as string | null;
-          }
-        }
-        reverts.push({ id: user.id, fields, profileSet, profileRemove });
+        case 'skip':
+          outcomes.push({ rowNumber, status: 'skipped', errors: [], warnings: [{ code: decision.code, params: decision.params }], entityId });
+          continue;
+        case 'delete':
+          deletions.push(change.id);
+          break;
+        case 'revert':
+          reverts.push({ id: change.id, fields: decision.fields, profileSet: decision.profileSet, profileRemove: decision.profileRemove });
+          break;
       }
-      for (const groupId of groupsAdded) memberships.push({ groupId, userId: user.id });
-      outcomes.push({ rowNumber, status: 'succeeded', errors: [], warnings: [], entityId: user.id, change: { entity: USER_ENTITY, id: user.id, before: after, after: change.before } });
+      for (const groupId of decision.groupsAdded) memberships.push({ groupId, userId: change.id });
+      outcomes.push({ rowNumber, status: 'succeeded', errors: [], warnings: [], entityId, change: { entity: USER_ENTITY, id: change.id, before: change.after, after: change.before } });
     }
 
     await this.removeMemberships(memberships);
@@ -126,11 +87,33 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
     return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
   }
 
-  private async currentUsers(principal: Principal, ids: string[]): Promise<Map<string, CurrentUser>> {
+  /** The users as they are now, with what the undo rules need to know (decideUserUndo). */
+  private async currentUsers(principal: Principal, ids: string[]): Promise<Map<string, UserNow>> {
     if (ids.length === 0) return new Map();
+    const policy = new GrantPolicy(principal.permissions);
+    const rows = await this.currentRows(principal, ids);
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          email: row.email,
+          fields: { email: row.email, firstName: row.first_name, lastName: row.last_name, userCode: row.user_code, language: row.language },
+          profile: row.profile ?? {},
+          deleted: row.status === 'deleted',
+          hasPassword: row.has_password,
+          related: row.related,
+          groupIds: row.groups ?? [],
+          roleKeys: row.roles ?? [],
+          manageable: row.in_scope && row.reach_within && policy.missing(row.permissions ?? []) === undefined,
+        },
+      ]),
+    );
+  }
+
+  private async currentRows(principal: Principal, ids: string[]): Promise<CurrentUser[]> {
     const scope = this.access.scopeCondition(principal, 'u.id');
     const reach = this.access.reachWithinCondition(principal, 'u.id');
-    const rows = await this.em.execute<CurrentUser[]>(
+    return this.em.execute<CurrentUser[]>(
       `select u.id, u.email, u.first_name, u.last_name, u.user_code, u.language, u.profile, u.status, u.password_hash is not null as has_password,
               (${scope.sql}) as in_scope, (${reach.sql}) as reach_within,
               (select array_agg(distinct p.permission) from user_roles ur join roles r on r.id = ur.role_id, unnest(r.permissions) as p(permission)
@@ -143,7 +126,6 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
          from users u where u.id = any(?::uuid[])`,
       [...scope.params, ...reach.params, pgArray(ids)],
     );
-    return new Map(rows.map((row) => [row.id, row]));
   }
 
   private async removeMemberships(memberships: { groupId: string; userId: string }[]): Promise<void> {
@@ -182,11 +164,4 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
       [ids],
     );
   }
-}
-
-/** The current value of a recorded key: a user field, or `profile.<key>` (null when unset). */
-function valueOf(user: CurrentUser, key: string): unknown {
-  if (key.startsWith(PROFILE_COLUMN_PREFIX)) return user.profile?.[key.slice(PROFILE_COLUMN_PREFIX.length)] ?? null;
-  const column = FIELD_COLUMNS[key];
-  return column ? user[column] : undefined;
 }
