@@ -7,7 +7,6 @@ import { executeBound } from '#libs/database/bound-query.js';
 import { pgArray } from '#libs/database/sql.js';
 import type { Language } from '#libs/i18n/i18n.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
-import { GrantPolicy } from '../../../domain/grant-policy.js';
 import type { ProfileValue } from '../../../domain/profile-field-definition.js';
 import {
   changesFields,
@@ -60,7 +59,8 @@ interface FoundUser {
   profile: Record<string, ProfileValue>;
   in_scope: boolean;
   reach_within: boolean;
-  permissions: string[] | null;
+  /** Holds a permission the principal lacks (GrantPolicy.assertMayManage's rule, evaluated in SQL for the chunk). */
+  holds_more: boolean;
   member_of: string[] | null;
 }
 
@@ -85,7 +85,6 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
     const codeHolders = await this.codeHolders(codes);
     const fields = await this.importableFields();
     const roleId = await this.roleId(settings.roleKey);
-    const policy = new GrantPolicy(principal.permissions);
     const mayCreate = this.access.seesEveryone(principal) || settings.groupIds.length > 0;
 
     const outcomes: RowOutcome[] = [];
@@ -94,7 +93,7 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
     for (const row of rows) {
       const email = (row.values.email ?? '').trim().toLowerCase();
       const user = found.get(email);
-      const manageable = user !== undefined && user.in_scope && user.reach_within && policy.missing(user.permissions ?? []) === undefined;
+      const manageable = user !== undefined && user.in_scope && user.reach_within && !user.holds_more;
       const code = (row.values.userCode ?? '').normalize('NFC').trim();
       const holder = code ? codeHolders.get(code) : undefined;
       const result = checkUserRow(row, columns, {
@@ -184,12 +183,12 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
       this.em,
       numbered(`select u.id, lower(u.email) as email, u.first_name, u.last_name, u.user_code, u.language, u.profile,
               (${scope.sql}) as in_scope, (${reach.sql}) as reach_within,
-              (select array_agg(distinct p.permission) from user_roles ur join roles r on r.id = ur.role_id, unnest(r.permissions) as p(permission)
-                where ur.user_id = u.id) as permissions,
+              exists (select 1 from user_roles ur join roles r on r.id = ur.role_id
+                       where ur.user_id = u.id and not (r.permissions <@ ?::text[])) as holds_more,
               (select array_agg(gm.group_id) from group_members gm where gm.user_id = u.id and gm.group_id = any(?::uuid[])) as member_of
          from users u
         where lower(u.email) = any(?::text[]) and u.status <> 'deleted'`),
-      [...scope.params, ...reach.params, groupIds, emails],
+      [...scope.params, ...reach.params, principal.permissions, groupIds, emails],
     );
     return new Map(rows.map((row) => [row.email, row]));
   }
