@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csv } from '../support/files.js';
+import { csv, xlsx } from '../support/files.js';
 import { Http, eventually } from '../support/http.js';
 import { finished, reached, rowsOf, startImport, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -149,6 +149,13 @@ describe('users import', () => {
     expect(done, JSON.stringify(done.failure)).toMatchObject({ status: 'completed', counts: { succeeded: 2 } });
     expect(await userByEmail('renee@example.com')).toMatchObject({ first_name: 'Renée', last_name: 'Müller', user_code: 'R-1', language: 'nl' });
     expect((await userByEmail('lotte@example.com')).language).toBe('en');
+  });
+
+  it('reads an XLSX sheet the same way', async () => {
+    const sheet = await xlsx(['E-mail', 'Voornaam', 'Achternaam', 'Taal'], [['xavier@example.com', 'Xavier', 'Xlsx', 'nl']]);
+    const id = await startImport(admin, TYPE, 'people.xlsx', sheet);
+    expect((await finished(admin, id)).status).toBe('completed');
+    expect(await userByEmail('xavier@example.com')).toMatchObject({ first_name: 'Xavier', last_name: 'Xlsx', language: 'nl', status: 'active' });
   });
 
   it('fails every occurrence of an email given twice, across chunks, naming the other rows', async () => {
