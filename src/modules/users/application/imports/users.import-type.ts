@@ -167,9 +167,9 @@ export class UsersImport implements ImportTypeDefinition {
     }
   }
 
+  /** The handler adds the profile fields' columns from its own lookup of the importable fields. */
   async processChunk(rows: RawImportRow[], context: ImportChunkContext): Promise<RowOutcome[]> {
-    const columns = await this.columnsFor(context.principal, context.options);
-    return this.commands.execute(new ImportUsersChunkCommand(context.principal, context.importId, rows, columns, settingsOf(context.options), context.validateOnly));
+    return this.commands.execute(new ImportUsersChunkCommand(context.principal, context.importId, rows, this.columns, settingsOf(context.options), context.validateOnly));
   }
 
   async undoChunk(rows: UndoRow[], context: ImportChunkContext): Promise<RowOutcome[]> {

@@ -11,6 +11,7 @@ import type { ProfileValue } from '../../../domain/profile-field-definition.js';
 import {
   changesFields,
   checkUserRow,
+  PROFILE_COLUMN_PREFIX,
   type ImportableProfileField,
   type ImportedUserState,
   type PlannedCreate,
@@ -41,6 +42,7 @@ export class ImportUsersChunkCommand extends Command<RowOutcome[]> {
     readonly principal: Principal,
     readonly importId: string,
     readonly rows: RawImportRow[],
+    /** The type's own columns (names for messages); the profile fields' are added from the chunk's lookup. */
     readonly columns: ImportColumn[],
     readonly settings: UsersImportSettings,
     readonly validateOnly: boolean,
@@ -85,6 +87,7 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
     const codeHolders = await this.codeHolders(codes);
     const fields = await this.importableFields();
     const roleId = await this.roleId(settings.roleKey);
+    const headers = [...columns, ...[...fields.values()].map(profileColumnHeader)];
     const mayCreate = this.access.seesEveryone(principal) || settings.groupIds.length > 0;
 
     const outcomes: RowOutcome[] = [];
@@ -96,7 +99,7 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
       const manageable = user !== undefined && user.in_scope && user.reach_within && !user.holds_more;
       const code = (row.values.userCode ?? '').normalize('NFC').trim();
       const holder = code ? codeHolders.get(code) : undefined;
-      const result = checkUserRow(row, columns, {
+      const result = checkUserRow(row, headers, {
         existing: manageable ? stateOf(user) : undefined,
         unmanageable: user !== undefined && !manageable,
         userCodeTaken: holder !== undefined && holder !== email,
@@ -293,6 +296,11 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
     if (!roleId || userIds.length === 0) return;
     await executeBound(this.em, `insert into user_roles (user_id, role_id) select unnest($1::uuid[]), $2::uuid on conflict do nothing`, [userIds, roleId]);
   }
+}
+
+/** What messages call a profile field's column (as the import type's columns name it). */
+function profileColumnHeader(field: ImportableProfileField): ImportColumn {
+  return { key: `${PROFILE_COLUMN_PREFIX}${field.key}`, header: field.label, mandatory: false, note: '', kind: 'text' };
 }
 
 function stateOf(user: FoundUser): ImportedUserState {
