@@ -151,11 +151,14 @@ describe('users import', () => {
     expect((await userByEmail('lotte@example.com')).language).toBe('en');
   });
 
-  it('reads an XLSX sheet the same way', async () => {
+  it('reads an XLSX sheet and tab-separated text the same way', async () => {
     const sheet = await xlsx(['E-mail', 'Voornaam', 'Achternaam', 'Taal'], [['xavier@example.com', 'Xavier', 'Xlsx', 'nl']]);
     const id = await startImport(admin, TYPE, 'people.xlsx', sheet);
     expect((await finished(admin, id)).status).toBe('completed');
     expect(await userByEmail('xavier@example.com')).toMatchObject({ first_name: 'Xavier', last_name: 'Xlsx', language: 'nl', status: 'active' });
+    const text = await startImport(admin, TYPE, 'people.txt', csv(['Email', 'First Name', 'Last Name'], [['tabitha@example.com', 'Tabitha', 'Tab']], '\t'));
+    expect((await finished(admin, text)).status).toBe('completed');
+    expect(await userByEmail('tabitha@example.com')).toMatchObject({ first_name: 'Tabitha', last_name: 'Tab' });
   });
 
   it('fails every occurrence of an email given twice, across chunks, naming the other rows', async () => {

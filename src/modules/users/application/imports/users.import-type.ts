@@ -118,10 +118,10 @@ interface ProfileFieldRow {
 export class UsersImport implements ImportTypeDefinition {
   key = 'users';
   permission = Permissions.ImportUsers;
-  title = 'Users (XLSX or CSV)';
+  title = 'Users (XLSX, CSV or tab-separated text)';
   description =
     'Bulk create and update users, keyed by email address. Empty cells leave existing values unchanged. Profile fields that are open for import can be mapped as extra columns (not dates).';
-  fileKinds: ImportTypeDefinition['fileKinds'] = ['xlsx', 'csv'];
+  fileKinds: ImportTypeDefinition['fileKinds'] = ['xlsx', 'csv', 'txt'];
   templateFileName = 'users_template.xlsx';
   columns = USER_COLUMNS;
   optionsClass = UsersImportOptions;
