@@ -32,6 +32,12 @@ export interface ImportColumn {
    * every occurrence of a value given twice fails, naming the other rows. Compared case-insensitively.
    */
   unique?: boolean;
+  /**
+   * A column this principal sees but may not map (a profile field that is not open for import, a date):
+   * never suggested, and a mapping that names it is refused (400) with this message, which says why
+   * (`header` and `column` are added to its params).
+   */
+  refusal?: ImportMessage;
 }
 
 /** A message about a row or an import: a stable message key plus parameters, translated when shown. */

@@ -16,13 +16,16 @@ import { DeleteUserHandler } from './application/commands/delete-user/delete-use
 import { RequestPasswordResetHandler } from './application/commands/request-password-reset/request-password-reset.handler.js';
 import { SetPasswordWithLinkHandler } from './application/commands/set-password-with-link/set-password-with-link.handler.js';
 import { IssuePasswordLinkHandler } from './application/commands/issue-password-link/issue-password-link.handler.js';
+import { ImportUsersChunkHandler } from './application/commands/import-users-chunk/import-users-chunk.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
 import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
 import { SaveRoleHandler } from './application/commands/save-role/save-role.handler.js';
 import { SetUserRolesHandler } from './application/commands/set-user-roles/set-user-roles.handler.js';
 import { UpdateGroupHandler } from './application/commands/update-group/update-group.handler.js';
+import { UndoImportedUsersHandler } from './application/commands/undo-imported-users/undo-imported-users.handler.js';
 import { UpdateUserHandler } from './application/commands/update-user/update-user.handler.js';
+import { UsersImport } from './application/imports/users.import-type.js';
 import {
   ListApiTokensHandler,
   ListGroupsHandler,
@@ -72,6 +75,8 @@ const commandHandlers = [
   RequestPasswordResetHandler,
   RevokeApiTokenHandler,
   SaveProfileFieldHandler,
+  ImportUsersChunkHandler,
+  UndoImportedUsersHandler,
 ];
 
 const queryHandlers = [
@@ -102,6 +107,7 @@ const queryHandlers = [
     AuthenticationService,
     SystemRolesInitializer,
     UsersDemoSeeder,
+    UsersImport,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
   ],
 })

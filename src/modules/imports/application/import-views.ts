@@ -178,7 +178,7 @@ export class ImportViews {
     let preview: ImportDetailView['preview'] = null;
     if (row.preview) {
       const type = this.registry.get(row.type);
-      const columns = row.preview ? await this.columns.for(type, principal, row.options ?? {}) : [];
+      const columns = row.preview ? (await this.columns.for(type, principal, row.options ?? {})).filter((column) => !column.refusal) : [];
       preview = {
         headers: row.preview.headers,
         sampleRows: row.preview.sampleRows,

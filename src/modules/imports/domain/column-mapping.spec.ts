@@ -329,3 +329,20 @@ describe('headerSignature', () => {
     expect(headerSignature(['ab', 'c'])).not.toBe(headerSignature(['a', 'bc']));
   });
 });
+
+describe('columns with a refusal', () => {
+  const refused: ImportColumn = { ...column('profile.birthday', 'Birthday', [], true), refusal: { code: 'TYPE.NOT_IMPORTABLE', params: { field: 'Birthday' } } };
+  const columns = [column('email', 'Email', [], true), refused];
+
+  it('are never suggested nor missing', () => {
+    expect(keysOf(['Email', 'Birthday'], columns)).toEqual(['email', null]);
+    expect(unmappedMandatory({ Email: 'email' }, columns)).toEqual([]);
+  });
+
+  it('are refused with their own message when a mapping names them', () => {
+    expect(checkMapping(['Email', 'Birthday'], { Email: 'email', Birthday: 'profile.birthday' }, columns)).toEqual([
+      { code: 'TYPE.NOT_IMPORTABLE', params: { field: 'Birthday', header: 'Birthday', column: 'profile.birthday' }, header: 'Birthday' },
+    ]);
+    expect(checkMapping(['Email', 'Birthday'], { Email: 'email', Birthday: null }, columns)).toEqual([]);
+  });
+});

@@ -227,7 +227,9 @@ const round = (value: number): number => Math.round(value * 100) / 100;
  * (5) nothing (null, 0). No key is given to two headers: the best score wins, then the left-most header,
  * and the loser takes its next-best free column or nothing. Empty headers get nothing. Deterministic.
  */
-export function suggestMapping(headers: string[], columns: ImportColumn[], remembered: ColumnMapping = {}): MappingSuggestion[] {
+export function suggestMapping(headers: string[], allColumns: ImportColumn[], remembered: ColumnMapping = {}): MappingSuggestion[] {
+  // Columns the principal may not map are never suggested (checkMapping says why when one is named).
+  const columns = allColumns.filter((column) => !column.refusal);
   const suggestions: MappingSuggestion[] = headers.map((header, index) => ({ header, index, key: null, confidence: 0, reason: 'none' }));
   const known = new Set(columns.map((column) => column.key));
   const taken = new Set<string>();
@@ -277,7 +279,7 @@ export function suggestMapping(headers: string[], columns: ImportColumn[], remem
 /** The mandatory columns no header is mapped to, in the order of `columns`. */
 export function unmappedMandatory(mapping: ColumnMapping | MappingSuggestion[], columns: ImportColumn[]): ImportColumn[] {
   const mapped = new Set<unknown>(Array.isArray(mapping) ? mapping.map((suggestion) => suggestion.key) : Object.values(mapping));
-  return columns.filter((column) => column.mandatory && !mapped.has(column.key));
+  return columns.filter((column) => column.mandatory && !column.refusal && !mapped.has(column.key));
 }
 
 /** True when every mandatory column has a header. */
@@ -299,10 +301,13 @@ function echo(value: unknown): string {
  * (an entry's key is not one of `columns`, or not a string or null), IMPORTS.MAPPING_AMBIGUOUS_HEADER (a
  * header is not named exactly, and entries of its comparable form disagree), IMPORTS.MAPPING_DUPLICATE_KEY
  * (two headers feed one key; also when a header text repeats in the file and is mapped to a key),
- * IMPORTS.MISSING_COLUMNS (mandatory columns no header feeds). No problems: `indexByKey` may be used.
+ * IMPORTS.MISSING_COLUMNS (mandatory columns no header feeds). A key of a column with a `refusal` is
+ * reported with that refusal's code instead of MAPPING_UNKNOWN_COLUMN. No problems: `indexByKey` may be used.
  */
-export function checkMapping(headers: string[], mapping: ColumnMapping, columns: ImportColumn[]): MappingProblem[] {
+export function checkMapping(headers: string[], mapping: ColumnMapping, allColumns: ImportColumn[]): MappingProblem[] {
   const problems: MappingProblem[] = [];
+  const columns = allColumns.filter((column) => !column.refusal);
+  const refused = new Map(allColumns.filter((column) => column.refusal).map((column) => [column.key, column]));
   const byKey = new Map(columns.map((column) => [column.key, column]));
   const { targets, unknownEntries, ambiguous } = resolve(headers, mapping);
   for (const text of unknownEntries) {
@@ -310,6 +315,12 @@ export function checkMapping(headers: string[], mapping: ColumnMapping, columns:
   }
   for (const [text, target] of Object.entries(mapping)) {
     if (target === null || (typeof target === 'string' && byKey.has(target))) continue;
+    const refusal = typeof target === 'string' ? refused.get(target)?.refusal : undefined;
+    if (refusal) {
+      // A column the principal sees but may not map: the type's message says why.
+      problems.push({ code: refusal.code, params: { ...refusal.params, header: echo(text), column: echo(target) }, header: text });
+      continue;
+    }
     problems.push({ code: 'IMPORTS.MAPPING_UNKNOWN_COLUMN', params: { header: echo(text), column: echo(target), available: columns.map((c) => c.key).join(', ') || '-' }, header: text });
   }
   for (const index of ambiguous) {

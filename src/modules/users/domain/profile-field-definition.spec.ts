@@ -32,4 +32,15 @@ describe('ProfileFieldDefinition', () => {
       expect.objectContaining({ code: 'USERS.PROFILE_FIELD_KEY_INVALID' }),
     );
   });
+
+  it('refuses to open a date field for import, or to turn an open field into a date', () => {
+    const notImportable = expect.objectContaining({ code: 'USERS.PROFILE_FIELD_NOT_IMPORTABLE' });
+    expect(() => ProfileFieldDefinition.define({ key: 'birthday', label: 'Birthday', type: 'date', openForImport: true })).toThrow(notImportable);
+    const open = ProfileFieldDefinition.define({ key: 'department', label: 'Department', type: 'text', openForImport: true });
+    expect(() => open.change({ type: 'date' })).toThrow(notImportable);
+    const closed = ProfileFieldDefinition.define({ key: 'hired', label: 'Hired', type: 'date' });
+    expect(() => closed.change({ openForImport: true })).toThrow(notImportable);
+    closed.change({ label: 'Hired on' });
+    expect(closed.openForImport).toBe(false);
+  });
 });

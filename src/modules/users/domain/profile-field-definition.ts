@@ -1,8 +1,14 @@
 import { invalid } from '#libs/errors/domain-error.js';
+import './users-import-messages.js';
 
 export const PROFILE_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;
 export type ProfileFieldType = (typeof PROFILE_FIELD_TYPES)[number];
 export type ProfileValue = string | number | boolean | null;
+
+/** Field types an import may write; `select` is the taxonomy kind (its options are the vocabulary of terms). */
+export function isImportableProfileFieldType(type: ProfileFieldType): boolean {
+  return type !== 'date';
+}
 
 const KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -28,6 +34,11 @@ export class ProfileFieldDefinition {
   }
 
   change(input: { label?: string; type?: ProfileFieldType; options?: string[] | null; openForImport?: boolean }) {
+    // Dates (birthdays and the like) are never imported: opening one, or turning an open field into one, is refused.
+    const type = input.type ?? this.type;
+    if ((input.openForImport ?? this.openForImport) && !isImportableProfileFieldType(type) && (input.openForImport !== undefined || input.type !== undefined)) {
+      throw invalid('USERS.PROFILE_FIELD_NOT_IMPORTABLE', { key: this.key, type });
+    }
     if (input.label !== undefined) this.label = input.label.trim();
     if (input.type !== undefined) this.type = input.type;
     if (input.options !== undefined) this.options = input.options ? [...new Set(input.options.map((o) => o.trim()).filter(Boolean))] : null;

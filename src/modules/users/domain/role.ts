@@ -62,6 +62,8 @@ export const SYSTEM_ROLES = {
       Permissions.ReportingRead,
       Permissions.ImportObtainedCertificatesWithFiles,
       Permissions.ImportObtainedCertificates,
+      // Usable only while the platform setting imports.users.group-admins is on (UsersImport.availableTo).
+      Permissions.ImportUsers,
     ],
   },
   manager: {
