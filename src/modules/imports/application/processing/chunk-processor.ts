@@ -71,6 +71,13 @@ export class ChunkProcessor {
     if (!run || run.status !== expected) return 'skipped';
     const type = this.registry.get(run.type);
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
+    if (principal && !(await this.registry.isAvailable(type, principal))) {
+      // The type was switched off for its admin while the import waited or ran: it ends here, failed;
+      // chunks already committed stay (and an undo of them needs the type switched on again).
+      const problem: ImportMessage = { code: 'IMPORTS.TYPE_SWITCHED_OFF', params: { type: type.title } };
+      await this.orm.em.fork().transactional((tx) => this.imports.finish(tx, run.id, 'failed', problem));
+      return 'skipped';
+    }
 
     let recorded: { status: string }[] = [];
     let advanced = false;

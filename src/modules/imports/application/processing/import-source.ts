@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '#libs/config/app-config.js';
 import type { ImportMessage, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
+import { isLegacyExcelName } from '#libs/spreadsheet/legacy-excel.js';
 import { tableReaders, type TableRow } from '#libs/spreadsheet/table-readers.js';
 import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS, type XlsxLimits } from '#libs/spreadsheet/xlsx-guard.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
@@ -63,7 +64,10 @@ export class ImportSource {
         throw new ImportRejected({ code: 'IMPORTS.FILES_IN_SUBFOLDERS', params: { paths: listOf(nested.map((f) => f.path)) } });
       }
       const sheets = files.filter((file) => SHEET_IN_ZIP.test(file.relativePath));
-      if (sheets.length === 0) throw new ImportRejected({ code: 'IMPORTS.NO_SPREADSHEET_IN_ZIP' });
+      if (sheets.length === 0) {
+        const legacy = files.find((file) => isLegacyExcelName(file.relativePath));
+        throw new ImportRejected(legacy ? { code: 'IMPORTS.LEGACY_XLS', params: { fileName: legacy.relativePath } } : { code: 'IMPORTS.NO_SPREADSHEET_IN_ZIP' });
+      }
       if (sheets.length > 1) {
         throw new ImportRejected({ code: 'IMPORTS.SEVERAL_SPREADSHEETS_IN_ZIP', params: { count: sheets.length, names: listOf(sheets.map((s) => s.relativePath)) } });
       }
