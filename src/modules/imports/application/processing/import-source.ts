@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '#libs/config/app-config.js';
 import type { ImportMessage, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
 import { isLegacyExcelName } from '#libs/spreadsheet/legacy-excel.js';
-import { tableReaders, type TableRow } from '#libs/spreadsheet/table-readers.js';
+import { tableReaders, type MergedRange, type TableRow } from '#libs/spreadsheet/table-readers.js';
 import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS, type XlsxLimits } from '#libs/spreadsheet/xlsx-guard.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import { DEFAULT_ZIP_LIMITS, SafeZip, type ZipFileEntry, type ZipLimits } from '#libs/zip/safe-zip.js';
@@ -22,7 +22,8 @@ export class ImportRejected extends Error {
 
 /** The table of an import's file, opened for reading: its rows, and for a ZIP the other entries. */
 export interface OpenedTable {
-  rows(maxRows?: number): AsyncGenerator<TableRow>;
+  /** The rows; an XLSX's merged ranges go to `onMergedRanges` once the last row was read. */
+  rows(maxRows?: number, onMergedRanges?: (ranges: MergedRange[]) => void): AsyncGenerator<TableRow>;
   /** Remarks about the file as a whole (a wrapping folder, ignored system files). */
   warnings: ImportMessage[];
   /** For a ZIP: the archive (open while the callback runs) and its entries other than the sheet. */
@@ -91,7 +92,7 @@ export class ImportSource {
     const limits = { maxColumns: this.config.imports.maxColumns, maxRowBytes: this.config.imports.maxRowBytes };
     const tableAt = (at: string): OpenedTable => ({
       warnings,
-      rows: (maxRows?: number) => reader.read(at, { limits, xml: type.xml, maxRows }),
+      rows: (maxRows, onMergedRanges) => reader.read(at, { limits, xml: type.xml, maxRows, onMergedRanges }),
     });
     if (kind !== 'xlsx') return use(tableAt(path));
     const checkedPath = join(this.tmp(), `import-${run.id}-checked.xlsx`);
