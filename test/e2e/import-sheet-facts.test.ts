@@ -79,7 +79,7 @@ describe('sheet facts, old Excel files and switched-off import types', () => {
     expect(rows.get(4)).toMatchObject({ status: 'succeeded', errors: [], warnings: [expect.objectContaining({ code: 'IMPORTS.HIDDEN_ROW' })] });
     expect(rows.get(5)).toMatchObject({ status: 'succeeded', warnings: [] });
     expect(rows.get(6)).toMatchObject({ status: 'succeeded', values: { Name: '' }, warnings: [expect.objectContaining({ code: 'IMPORTS.MERGED_CELL', column: 'name' })] });
-    expect(rows.get(6)!.warnings[0].message).toMatch(/^Name: part of a merged cell/);
+    expect(rows.get(6)!.warnings[0].message).toMatch(/^Merged cells in Name: only the first cell/);
     expect(rows.get(7)).toMatchObject({ status: 'succeeded', values: { Name: 'Wide', Amount: '' }, warnings: [expect.objectContaining({ code: 'IMPORTS.MERGED_CELL', column: 'amount' })] });
 
     const dutch = await admin.withHeaders({ 'accept-language': 'nl' }).get(`/api/imports/${id}/rows?outcome=failed`);

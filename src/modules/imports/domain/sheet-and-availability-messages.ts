@@ -19,7 +19,7 @@ registerMessages({
     'SPREADSHEET.TOO_MANY_MERGED_CELLS': 'The sheet has more than {max} merged ranges. Unmerge the cells (Home > Merge & Center > Unmerge Cells) and upload it again.',
     'IMPORTS.HIDDEN_ROW': 'This row is hidden in the sheet; it was imported like any other row.',
     'IMPORTS.MERGED_CELL':
-      '{columns}: part of a merged cell. Only the first cell of a merged range holds its value, so these read empty here. Unmerge the cells and fill in each one if that is not what you meant.',
+      'Merged cells in {columns}: only the first cell of a merged range holds its value, so these read empty here. Unmerge the cells and fill in each one if that is not what you meant.',
   },
   nl: {
     'IMPORTS.TYPE_SWITCHED_OFF':
@@ -33,6 +33,6 @@ registerMessages({
     'SPREADSHEET.TOO_MANY_MERGED_CELLS': 'Het blad heeft meer dan {max} samengevoegde bereiken. Maak de samenvoeging ongedaan (Start > Samenvoegen en centreren > Samenvoegen ongedaan maken) en upload het opnieuw.',
     'IMPORTS.HIDDEN_ROW': 'Deze rij is verborgen in het blad; ze is geïmporteerd zoals elke andere rij.',
     'IMPORTS.MERGED_CELL':
-      '{columns}: deel van samengevoegde cellen. Alleen de eerste cel van een samengevoegd bereik heeft de waarde, dus deze zijn hier leeg. Maak de samenvoeging ongedaan en vul elke cel in als je dat niet bedoelde.',
+      'Samengevoegde cellen in {columns}: alleen de eerste cel van een samengevoegd bereik heeft de waarde, dus deze zijn hier leeg. Maak de samenvoeging ongedaan en vul elke cel in als je dat niet bedoelde.',
   },
 });
