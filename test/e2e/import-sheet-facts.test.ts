@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csv } from '../support/files.js';
+import { csv, pdf, zip } from '../support/files.js';
 import { eventually, Http } from '../support/http.js';
 import { finished, reached, rowsOf, startImport } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -100,6 +100,17 @@ describe('sheet facts, old Excel files and switched-off import types', () => {
     const dutch = await admin.withHeaders({ 'accept-language': 'nl' }).upload('/api/imports', { type: TYPE }, [{ field: 'file', fileName: 'oud.xls', content: OLE2 }]);
     expect(dutch.body.detail).toContain('sla hem op als .xlsx of .csv (Bestand > Opslaan als)');
     expect(await app.sql(`select count(*)::text as before from imports`)).toEqual([{ before }]);
+  });
+
+  it('fails a ZIP import whose sheet is an old .xls with the same message', async () => {
+    const archive = await zip([
+      { name: 'certificates.xls', content: OLE2 },
+      { name: 'a.pdf', content: pdf('a') },
+    ]);
+    const id = await startImport(admin, 'obtained-certificates-with-files', 'bundle.zip', archive);
+    const ended = await finished(admin, id);
+    expect(ended.status).toBe('failed');
+    expect(ended.failure).toMatchObject({ code: 'IMPORTS.LEGACY_XLS', params: { fileName: 'certificates.xls' } });
   });
 
   it('hides a switched-off type and refuses its template, upload, mapping, confirm and undo with 403, keeps its imports readable, and works again when on', async () => {
