@@ -12,10 +12,11 @@ export interface DiskUploadOptions {
   /** The error for a file over `maxBytes` (a 413 problem). */
   tooLarge: () => DomainError;
   /**
-   * Called when the file part starts, with the form fields sent before it: throw to refuse the upload
-   * before a byte of the file is stored (a permission that depends on a field).
+   * Called when the file part starts, with the form fields sent before it and the file's name: throw
+   * (or reject) to refuse the upload before a byte of the file is stored (a permission that depends on a
+   * field, a kind of file refused by its name).
    */
-  beforeFile?: (request: Request) => void;
+  beforeFile?: (request: Request, fileName: string) => void | Promise<void>;
 }
 
 /** A tighter limit for one request (a quota): its own size and its own problem when the file exceeds it. */
@@ -43,13 +44,13 @@ export class DiskUpload {
       storage: multer.diskStorage({ destination: options.directory, filename: (_request, _file, callback) => callback(null, randomUUID()) }),
       limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 256 * 1024, parts: 25 },
       defParamCharset: 'utf8',
-      fileFilter: (request, _file, callback) => {
-        try {
-          options.beforeFile?.(request as Request);
-          callback(null, true);
-        } catch (error) {
-          callback(error as Error);
-        }
+      fileFilter: (request, file, callback) => {
+        Promise.resolve()
+          .then(() => options.beforeFile?.(request as Request, file.originalname))
+          .then(
+            () => callback(null, true),
+            (error: unknown) => callback(error as Error),
+          );
       },
     }).single(options.field);
   }

@@ -3,10 +3,11 @@ import { createReadStream } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { Transform } from 'node:stream';
 import { readFileHead } from '#libs/storage/file-head.js';
-import { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-values.js';
+import { isOle2CompoundFile } from './legacy-excel.js';
+import { SpreadsheetUnreadable, type CellValue, type MergedRange, type SheetRow } from './sheet-values.js';
 import { readXlsxRows } from './xlsx-sheet-reader.js';
 
-export { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-values.js';
+export { SpreadsheetUnreadable, type CellValue, type MergedRange, type RowFacts, type SheetRow } from './sheet-values.js';
 
 export type SpreadsheetKind = 'xlsx' | 'csv';
 
@@ -25,13 +26,22 @@ export const DEFAULT_SHEET_LIMITS: SheetLimits = { maxColumns: 256, maxRowBytes:
  * Trailing empty cells are dropped (a header followed by thousands of commas has only its named columns);
  * a row wider than `maxColumns` or larger than `maxRowBytes` refuses the file. An XLSX must have been
  * through copyCheckedXlsx (xlsx-guard.ts) first: the reader bounds tokens and cells, not the parts' sizes.
+ * An XLSX's merged ranges go to `onMergedRanges` once the last row was read (see readXlsxRows).
  */
-export function readSpreadsheet(path: string, kind: SpreadsheetKind, limits: SheetLimits = DEFAULT_SHEET_LIMITS): AsyncGenerator<SheetRow> {
-  return bounded(kind === 'xlsx' ? readXlsx(path) : readCsv(path, limits.maxRowBytes), limits);
+export function readSpreadsheet(
+  path: string,
+  kind: SpreadsheetKind,
+  limits: SheetLimits = DEFAULT_SHEET_LIMITS,
+  onMergedRanges?: (ranges: MergedRange[]) => void,
+): AsyncGenerator<SheetRow> {
+  return bounded(kind === 'xlsx' ? readXlsx(path, onMergedRanges) : readCsv(path, limits.maxRowBytes), limits);
 }
 
 async function* bounded(rows: AsyncGenerator<SheetRow>, limits: SheetLimits): AsyncGenerator<SheetRow> {
-  for await (const row of rows) yield { rowNumber: row.rowNumber, cells: boundedCells(row.rowNumber, row.cells, limits) };
+  for await (const row of rows) {
+    const cells = boundedCells(row.rowNumber, row.cells, limits);
+    yield row.facts ? { rowNumber: row.rowNumber, cells, facts: row.facts } : { rowNumber: row.rowNumber, cells };
+  }
 }
 
 /** Null, a hole (the XLSX reader leaves holes for missing cells) or blank text. */
@@ -51,12 +61,13 @@ export function boundedCells(rowNumber: number, cells: CellValue[], limits: Shee
   return width === cells.length ? cells : cells.slice(0, width);
 }
 
-async function* readXlsx(path: string): AsyncGenerator<SheetRow> {
-  const head = await readFileHead(path, 4);
+async function* readXlsx(path: string, onMergedRanges?: (ranges: MergedRange[]) => void): AsyncGenerator<SheetRow> {
+  const head = await readFileHead(path, 8);
+  if (isOle2CompoundFile(head)) throw new SpreadsheetUnreadable('SPREADSHEET.LEGACY_XLS');
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
     throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
   }
-  yield* readXlsxRows(path);
+  yield* readXlsxRows(path, onMergedRanges);
 }
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';

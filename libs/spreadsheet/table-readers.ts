@@ -1,8 +1,9 @@
-import { readSpreadsheet, SpreadsheetUnreadable, type CellValue, type SheetLimits, type SheetRow } from './spreadsheet-reader.js';
+import { readSpreadsheet, SpreadsheetUnreadable, type CellValue, type MergedRange, type RowFacts, type SheetLimits, type SheetRow } from './spreadsheet-reader.js';
 import { readTabText } from './txt-reader.js';
 import { readXmlRecords, type XmlRecordSpec } from './xml-reader.js';
 
 export type { XmlRecordSpec } from './xml-reader.js';
+export type { MergedRange, RowFacts } from './spreadsheet-reader.js';
 
 /** One row of a table file; every reader yields the header row first. */
 export interface TableRow {
@@ -11,6 +12,8 @@ export interface TableRow {
   /** XML only: the 1-based line where the record starts. */
   line?: number;
   cells: CellValue[];
+  /** XLSX only: what the sheet says about the row besides its values (hidden, formulas without a result). */
+  facts?: RowFacts;
 }
 
 export interface TableReadOptions {
@@ -19,6 +22,11 @@ export interface TableReadOptions {
   xml?: XmlRecordSpec;
   /** Most data rows (the header does not count); one more refuses the file with SPREADSHEET.TOO_MANY_ROWS. */
   maxRows?: number;
+  /**
+   * XLSX only: called with the sheet's merged ranges once its last row was read (a sheet lists them after
+   * its rows); not called when the reading stops early. Without it the reader stops at the last row.
+   */
+  onMergedRanges?: (ranges: MergedRange[]) => void;
 }
 
 export interface TableReader {
@@ -85,7 +93,7 @@ export const xlsxTableReader: TableReader = {
   kind: 'xlsx',
   extensions: ['xlsx'],
   description: 'Excel workbook (first worksheet); must have been through copyCheckedXlsx first',
-  read: (path, options) => limitedRows(readSpreadsheet(path, 'xlsx', options.limits), options.maxRows),
+  read: (path, options) => limitedRows(readSpreadsheet(path, 'xlsx', options.limits, options.onMergedRanges), options.maxRows),
 };
 
 export const csvTableReader: TableReader = {

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { readFileHead } from '#libs/storage/file-head.js';
 import { SafeZip, ZipRejected, type ZipFileEntry, type ZipLimits } from '#libs/zip/safe-zip.js';
 import { StoredZipWriter } from '#libs/zip/stored-zip-writer.js';
+import { isOle2CompoundFile } from './legacy-excel.js';
 import { SpreadsheetUnreadable } from './spreadsheet-reader.js';
 import { XmlMeter, XmlShapeError, type XmlMeterLimits } from './xml-meter.js';
 
@@ -58,7 +59,8 @@ const EMPTY_SHARED_STRINGS = Buffer.from(
  * refuses the workbook; an error this code does not know propagates (and refuses it too).
  */
 export async function copyCheckedXlsx(source: string, target: string, limits: XlsxLimits): Promise<void> {
-  const head = await readFileHead(source, 4);
+  const head = await readFileHead(source, 8);
+  if (isOle2CompoundFile(head)) throw new SpreadsheetUnreadable('SPREADSHEET.LEGACY_XLS');
   if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) throw new SpreadsheetUnreadable('SPREADSHEET.NOT_XLSX');
   const zip = await SafeZip.open(source, limits.zip).catch(asSpreadsheetError);
   let writer: StoredZipWriter | undefined;

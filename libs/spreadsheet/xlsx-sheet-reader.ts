@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-values.js';
+import { SpreadsheetUnreadable, type CellValue, type MergedRange, type RowFacts, type SheetRow } from './sheet-values.js';
 
 /**
  * Most characters one token (a tag, or the text of one value) may have, and most cells one row may
@@ -10,6 +10,10 @@ import { SpreadsheetUnreadable, type CellValue, type SheetRow } from './sheet-va
  */
 const MAX_TOKEN_CHARS = 16 * 1024 ** 2;
 const MAX_ROW_CELLS = 16_384;
+/** Excel's last row. */
+const MAX_ROW_NUMBER = 1_048_576;
+/** Most merged ranges kept for a sheet (a sheet with more is no list of records). */
+export const MAX_MERGED_RANGES = 100_000;
 const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/;
 
 /** The built-in number formats exceljs knows by id (ECMA-376 18.8.30); the others are locale-dependent. */
@@ -33,8 +37,13 @@ export function isDateFormat(format: string | undefined): boolean {
  * numbers in a date format, booleans, text (shared, inline and rich text joined), a formula's cached
  * result; errors and empty cells are holes. Markup Excel never writes (DOCTYPE, comments, CDATA,
  * processing instructions) refuses the file, as copyCheckedXlsx does.
+ *
+ * Rows also carry facts that are not values (hidden, formulas without a cached result). Merged ranges
+ * come after the rows in the sheet: with `onMergedRanges`, the part is read on past the rows to its
+ * `<mergeCells>`, and the ranges are handed over once the last row was yielded (not when the reading
+ * stops early).
  */
-export async function* readXlsxRows(path: string): AsyncGenerator<SheetRow> {
+export async function* readXlsxRows(path: string, onMergedRanges?: (ranges: MergedRange[]) => void): AsyncGenerator<SheetRow> {
   const zip = await openZip(path);
   try {
     const entries = await listEntries(zip);
@@ -48,7 +57,7 @@ export async function* readXlsxRows(path: string): AsyncGenerator<SheetRow> {
       const entry = byName.get(name);
       if (entry) await scan(zip, entry, scanner);
     }
-    const rows = new SheetScanner(strings.strings, styles.dateStyles(), workbook.date1904);
+    const rows = new SheetScanner(strings.strings, styles.dateStyles(), workbook.date1904, onMergedRanges !== undefined);
     const stream = await openEntry(zip, sheet);
     try {
       const decoder = new StringDecoder('utf8');
@@ -64,6 +73,7 @@ export async function* readXlsxRows(path: string): AsyncGenerator<SheetRow> {
       if (!rows.done) rows.write(decoder.end());
       rows.end();
       yield* rows.ready;
+      onMergedRanges?.(rows.merged);
     } finally {
       stream.destroy();
     }
@@ -420,11 +430,27 @@ class SharedStringsScanner extends XmlScanner {
 
 const Capture = { None: 0, Value: 1, InlineText: 2 } as const;
 
-/** The rows of `<sheetData>`, each finished at its `</row>` into `ready`. */
+/**
+ * Elements a worksheet may hold only after `<mergeCells>` (ECMA-376 CT_Worksheet order): once one shows,
+ * there are no merged ranges to come.
+ */
+const AFTER_MERGE_CELLS = new Set([
+  'phoneticPr', 'conditionalFormatting', 'dataValidations', 'hyperlinks', 'printOptions', 'pageMargins', 'pageSetup', 'headerFooter',
+  'rowBreaks', 'colBreaks', 'customProperties', 'cellWatches', 'ignoredErrors', 'smartTags', 'drawing', 'legacyDrawing',
+  'legacyDrawingHF', 'picture', 'oleObjects', 'controls', 'webPublishItems', 'tableParts', 'extLst',
+]);
+
+/**
+ * The rows of `<sheetData>`, each finished at its `</row>` into `ready`; with `readMerges`, then the
+ * ranges of `<mergeCells>` into `merged`.
+ */
 class SheetScanner extends XmlScanner {
   ready: SheetRow[] = [];
+  readonly merged: MergedRange[] = [];
   private inSheetData = false;
+  private afterSheetData = false;
   private row: CellValue[] | undefined;
+  private facts: RowFacts | undefined;
   private rowNumber = 0;
   private inCell = false;
   private column = 0;
@@ -442,11 +468,17 @@ class SheetScanner extends XmlScanner {
     private readonly strings: (string | null)[],
     private readonly dateStyles: boolean[],
     private readonly date1904: boolean,
+    private readonly readMerges: boolean,
   ) {
     super();
   }
 
   protected open(name: string, source: string, from: number, to: number, selfClosing: boolean): void {
+    if (this.afterSheetData) {
+      if (name === 'mergeCell') this.addMergedRange(source, from, to);
+      else if (AFTER_MERGE_CELLS.has(name)) this.done = true;
+      return;
+    }
     switch (name) {
       case 'c':
         if (this.row) this.openCell(source, from, to);
@@ -516,25 +548,45 @@ class SheetScanner extends XmlScanner {
         return;
       case 'row':
         if (this.row) {
-          this.ready.push({ rowNumber: this.rowNumber, cells: this.row });
+          this.ready.push(this.facts ? { rowNumber: this.rowNumber, cells: this.row, facts: this.facts } : { rowNumber: this.rowNumber, cells: this.row });
           this.row = undefined;
+          this.facts = undefined;
         }
         return;
       case 'sheetData':
         this.inSheetData = false;
-        this.done = true;
+        if (this.readMerges) this.afterSheetData = true;
+        else this.done = true;
+        return;
+      case 'mergeCells':
+        if (this.afterSheetData) this.done = true;
         return;
     }
   }
 
   private openRow(source: string, from: number, to: number): void {
     let number = Number.NaN;
+    let hidden = false;
     attributes(source, from, to, (attribute, value) => {
       if (attribute === 'r') number = Number.parseInt(value, 10);
+      else if (attribute === 'hidden') hidden = value === '1' || value === 'true';
     });
     this.rowNumber = Number.isInteger(number) && number > 0 ? number : this.rowNumber + 1;
     this.row = [];
+    this.facts = hidden ? { hidden: true } : undefined;
     this.column = 0;
+  }
+
+  /** A `<mergeCell ref="B2:C3"/>`; one that is not a range of cells is left out (it merges nothing). */
+  private addMergedRange(source: string, from: number, to: number): void {
+    let reference = '';
+    attributes(source, from, to, (attribute, value) => {
+      if (attribute === 'ref') reference = value;
+    });
+    const range = mergedRangeOf(reference);
+    if (!range) return;
+    if (this.merged.length >= MAX_MERGED_RANGES) throw new SpreadsheetUnreadable('SPREADSHEET.TOO_MANY_MERGED_CELLS', { max: MAX_MERGED_RANGES });
+    this.merged.push(range);
   }
 
   private openCell(source: string, from: number, to: number): void {
@@ -572,6 +624,10 @@ class SheetScanner extends XmlScanner {
 
   private closeCell(): void {
     this.inCell = false;
+    if (this.formula && this.value === null) {
+      this.facts ??= {};
+      (this.facts.formulaWithoutValue ??= []).push(this.column - 1);
+    }
     const value = this.cellValue();
     if (value !== null) this.row![this.column - 1] = value;
   }
@@ -617,6 +673,16 @@ class SheetScanner extends XmlScanner {
 function numberOrNull(raw: string): number | null {
   const number = Number.parseFloat(raw);
   return Number.isNaN(number) ? null : number;
+}
+
+/** A merge reference (`B2:C3`, either corner first) as a range; undefined when it is not one. */
+export function mergedRangeOf(reference: string): MergedRange | undefined {
+  const match = /^\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})$/.exec(reference.trim());
+  if (!match) return undefined;
+  const columns = [columnOf(match[1]), columnOf(match[3])];
+  const rows = [Number(match[2]), Number(match[4])];
+  if (columns.some((column) => column < 1 || column > MAX_ROW_CELLS) || rows.some((row) => row < 1 || row > MAX_ROW_NUMBER)) return undefined;
+  return { firstRow: Math.min(...rows), lastRow: Math.max(...rows), firstColumn: Math.min(...columns) - 1, lastColumn: Math.max(...columns) - 1 };
 }
 
 /** The column number of a cell reference (`AB12` -> 28), or 0 when it has none. */

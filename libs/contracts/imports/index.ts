@@ -64,7 +64,7 @@ export interface SheetRowFacts {
   hidden?: boolean;
   /** Column keys whose cell holds a formula without a cached value (the file was never recalculated and saved). */
   formulaWithoutValue?: string[];
-  /** Column keys whose cell is part of a merged range (only the range's first cell has a value). */
+  /** Column keys whose cell is in a merged range but not its first cell: it reads empty, while the sheet shows the range's value. */
   merged?: string[];
 }
 

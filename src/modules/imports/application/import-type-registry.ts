@@ -38,4 +38,24 @@ export class ImportTypeRegistry implements OnModuleInit {
     }
     return type;
   }
+
+  /** Whether the type is switched on for this principal now (its availableTo; available without one). */
+  async isAvailable(type: ImportTypeDefinition, principal: Principal): Promise<boolean> {
+    return type.availableTo ? type.availableTo(principal) : true;
+  }
+
+  /**
+   * The type, to start or move on an import of it: the principal holds its permission (403 naming it)
+   * and the type is switched on for them (403 IMPORTS.TYPE_SWITCHED_OFF). Reading imports already made
+   * needs only the permission.
+   */
+  async usableBy(key: string, principal: Principal): Promise<ImportTypeDefinition> {
+    const type = this.forPrincipal(key, principal);
+    if (!(await this.isAvailable(type, principal))) throw switchedOff(type);
+    return type;
+  }
+}
+
+export function switchedOff(type: ImportTypeDefinition): DomainError {
+  return new DomainError('IMPORTS.TYPE_SWITCHED_OFF', 'forbidden', { type: type.title });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasMessage, translate } from '#libs/i18n/i18n.js';
 import { TABLE_READER_MESSAGES } from './messages.js';
+import './sheet-and-availability-messages.js';
 
 /** Every SPREADSHEET.* and XML.* code the table readers raise has an English and a Dutch text. */
 describe('table reader messages', () => {

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Writable } from 'node:stream';
-import type { ImportMessage } from '#libs/contracts/imports/index.js';
+import type { ImportMessage, SheetRowFacts } from '#libs/contracts/imports/index.js';
 
 /** A row as staged for its chunks: the column values, the original cells, and what reading found. */
 export interface StagedRow {
@@ -13,6 +13,8 @@ export interface StagedRow {
   cells: string[];
   errors: ImportMessage[];
   duplicateOf?: number;
+  /** What an XLSX says about the row besides its values, by column key. */
+  sheet?: SheetRowFacts;
 }
 
 /** Text-format COPY field: backslash, tab and line breaks escaped; NUL cannot be stored and is dropped. */
@@ -51,7 +53,7 @@ export class StagedRows {
   async copy(importId: string): Promise<StagingCopy> {
     const pool = await this.orm.em.getConnection().getNativeClient();
     const client = await pool.connect();
-    const stream = client.query(copyFrom(`copy import_staged_rows (import_id, seq, row_number, line, "values", cells, errors, duplicate_of) from stdin`));
+    const stream = client.query(copyFrom(`copy import_staged_rows (import_id, seq, row_number, line, "values", cells, errors, duplicate_of, sheet) from stdin`));
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
@@ -81,7 +83,7 @@ export class StagedRows {
       write: async (row) => {
         if (failed) throw failed;
         pending.push(
-          `${importId}\t${row.seq}\t${row.rowNumber}\t${field(row.line)}\t${field(stagedJson(row.values))}\t${field(stagedJson(row.cells))}\t${field(stagedJson(row.errors))}\t${field(row.duplicateOf)}\n`,
+          `${importId}\t${row.seq}\t${row.rowNumber}\t${field(row.line)}\t${field(stagedJson(row.values))}\t${field(stagedJson(row.cells))}\t${field(stagedJson(row.errors))}\t${field(row.duplicateOf)}\t${field(row.sheet ? stagedJson(row.sheet) : null)}\n`,
         );
         if (pending.length >= 256) await flush();
       },

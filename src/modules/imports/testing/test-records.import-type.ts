@@ -13,6 +13,7 @@ import {
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { registerMessages } from '#libs/i18n/i18n.js';
+import { booleanSetting, PlatformSettings, type PlatformSettingDefinition } from '#libs/settings/platform-settings.js';
 
 registerMessages({
   // BIG_AMOUNT has no parameters: the validation's warning groups show it once for all its rows.
@@ -39,6 +40,17 @@ const COLUMNS: ImportColumn[] = [
   { key: 'name', header: 'Name', aliases: ['Naam'], mandatory: true, note: 'A name.', kind: 'text', maxLength: 200 },
   { key: 'amount', header: 'Amount', mandatory: false, note: 'A number; more than 100 needs a confirmation.', kind: 'text', maxLength: 40 },
 ];
+
+let availability: PlatformSettingDefinition<boolean> | undefined;
+/**
+ * The platform setting that switches the test type on and off, to drive the engine's availability checks.
+ * Defined when the type is first constructed (only with IMPORT_TEST_TYPES=true), so that production,
+ * which never constructs it, lists no such setting. On by default: the other tests use the type freely.
+ */
+export function testRecordsAvailability(): PlatformSettingDefinition<boolean> {
+  availability ??= booleanSetting('testing.test-records-import', 'TEST ONLY: whether the test-records import type is available.', true);
+  return availability;
+}
 
 const amountOf = (row: RawImportRow): number | null => {
   const text = row.values.amount ?? '';
@@ -67,6 +79,13 @@ export class TestRecordsImport implements ImportTypeDefinition {
   xml = { recordElement: 'record', fields: ['code', 'name', 'amount'] };
   optionsClass = TestRecordsOptions;
   warningsToConfirm = ['TEST_RECORDS.BIG_AMOUNT'] as const;
+  private readonly availability = testRecordsAvailability();
+
+  constructor(private readonly settings: PlatformSettings) {}
+
+  async availableTo(_principal: Principal): Promise<boolean> {
+    return this.settings.get(this.availability);
+  }
 
   async checkOptions(_principal: Principal, options: Record<string, unknown>): Promise<void> {
     if (options.label === 'forbidden') throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { permission: 'options.label=forbidden' });

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM, RequestContext, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowOutcome, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
+import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowOutcome, SheetRowFacts, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { withChunkLookups } from '#libs/database/chunk-lookups.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { importRows } from '#libs/metrics/metrics.js';
 import { collectEvents } from '#libs/outbox/outbox.js';
+import { indexByKey, type ColumnMapping } from '../../domain/column-mapping.js';
 import { finalStatusFor } from '../../domain/import-lifecycle.js';
+import { headersByKey, inColumnOrder, sheetFactMessages } from '../../domain/sheet-facts.js';
 import { Import, type ImportValidation } from '../../domain/import.js';
 import { ImportRepository, sql } from '../../infrastructure/import-repository.js';
 import type { StagedRow } from '../../infrastructure/staged-rows.js';
@@ -71,6 +73,13 @@ export class ChunkProcessor {
     if (!run || run.status !== expected) return 'skipped';
     const type = this.registry.get(run.type);
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
+    if (principal && !(await this.registry.isAvailable(type, principal))) {
+      // The type was switched off for its admin while the import waited or ran: it ends here, failed;
+      // chunks already committed stay (and an undo of them needs the type switched on again).
+      const problem: ImportMessage = { code: 'IMPORTS.TYPE_SWITCHED_OFF', params: { type: type.title } };
+      await this.orm.em.fork().transactional((tx) => this.imports.finish(tx, run.id, 'failed', problem));
+      return 'skipped';
+    }
 
     let recorded: { status: string }[] = [];
     let advanced = false;
@@ -116,8 +125,10 @@ export class ChunkProcessor {
   }
 
   private async stagedRows(em: EntityManager, importId: string, firstSeq: number, lastSeq: number): Promise<StagedRow[]> {
-    const rows = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; errors: ImportMessage[]; duplicate_of: number | null }[]>(
-      `select seq, row_number, line, "values", errors, duplicate_of from import_staged_rows where import_id = ? and seq between ? and ? order by seq`,
+    const rows = await em.execute<
+      { seq: number; row_number: number; line: number | null; values: Record<string, string>; errors: ImportMessage[]; duplicate_of: number | null; sheet: SheetRowFacts | null }[]
+    >(
+      `select seq, row_number, line, "values", errors, duplicate_of, sheet from import_staged_rows where import_id = ? and seq between ? and ? order by seq`,
       [importId, firstSeq, lastSeq],
     );
     return rows.map((row) => ({
@@ -128,6 +139,7 @@ export class ChunkProcessor {
       cells: [],
       errors: row.errors,
       duplicateOf: row.duplicate_of ?? undefined,
+      sheet: row.sheet ?? undefined,
     }));
   }
 
@@ -238,23 +250,37 @@ export class ChunkProcessor {
   private async outcomesOf(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[], validation: boolean): Promise<RowOutcome[]> {
     const decided: RowOutcome[] = [];
     const toProcess: RawImportRow[] = [];
+    // What the sheet says besides the values (XLSX): a formula without a result fails the row before its
+    // type sees it; a hidden row and merged cells are warnings added to whatever the type decides.
+    const header = run.header ?? [];
+    const indexes = indexByKey(header, (run.mapping ?? {}) as ColumnMapping);
+    const headerOf = headersByKey(header, indexes);
+    const sheetWarnings = new Map<number, ImportMessage[]>();
     for (const row of rows) {
-      if (row.duplicateOf !== undefined && row.errors.length === 0) {
-        decided.push({ rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.DUPLICATE_ROW', params: { row: row.duplicateOf } }] });
-      } else if (row.errors.length > 0) {
-        decided.push({ rowNumber: row.rowNumber, status: 'failed', errors: row.errors, warnings: [] });
+      const sheet = inColumnOrder(row.sheet, indexes);
+      const said = sheetFactMessages(sheet, headerOf);
+      const errors = [...row.errors, ...said.errors];
+      if (row.duplicateOf !== undefined && errors.length === 0) {
+        decided.push({ rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.DUPLICATE_ROW', params: { row: row.duplicateOf } }, ...said.warnings] });
+      } else if (errors.length > 0) {
+        decided.push({ rowNumber: row.rowNumber, status: 'failed', errors, warnings: said.warnings });
       } else {
-        toProcess.push({ rowNumber: row.rowNumber, line: row.line, values: row.values });
+        toProcess.push(sheet ? { rowNumber: row.rowNumber, line: row.line, values: row.values, sheet } : { rowNumber: row.rowNumber, line: row.line, values: row.values });
+        if (said.warnings.length > 0) sheetWarnings.set(row.rowNumber, said.warnings);
       }
     }
     if (toProcess.length === 0) return decided;
+    const withSheetWarnings = (outcome: RowOutcome): RowOutcome => {
+      const warnings = sheetWarnings.get(outcome.rowNumber);
+      return warnings ? { ...outcome, warnings: [...warnings, ...outcome.warnings] } : outcome;
+    };
     const refused = await this.refusal(run, type, principal);
-    if (refused) return [...decided, ...toProcess.map((row) => failed(row.rowNumber, refused))];
+    if (refused) return [...decided, ...toProcess.map((row) => withSheetWarnings(failed(row.rowNumber, refused)))];
     const files = run.fileKind === 'zip' ? await ZipFiles.load(em, run.id) : NO_FILES;
     const context = this.context(run, principal!, validation, files);
     const outcomes = await this.withFallback(em, run, toProcess, validation, async (batch) => this.oneEach(run, batch, await type.processChunk(batch, context)));
     if (files instanceof ZipFiles) await files.saveUsed(em);
-    return [...decided, ...outcomes];
+    return [...decided, ...outcomes.map(withSheetWarnings)];
   }
 
   private async undoOutcomes(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[]): Promise<RowOutcome[]> {
@@ -402,13 +428,15 @@ export function validatedImport(
     async *rows() {
       let after = 0;
       for (;;) {
-        const batch = await em.execute<{ row_number: number; line: number | null; values: Record<string, string>; warnings: ImportMessage[] }[]>(
-          `select r.row_number, s.line, s."values", r.warnings from import_row_results r
+        const batch = await em.execute<{ row_number: number; line: number | null; values: Record<string, string>; sheet: SheetRowFacts | null; warnings: ImportMessage[] }[]>(
+          `select r.row_number, s.line, s."values", s.sheet, r.warnings from import_row_results r
              join import_staged_rows s on s.import_id = r.import_id and s.row_number = r.row_number
             where r.import_id = ? and r.status = 'valid' and r.row_number > ? order by r.row_number limit 1000`,
           [run.id, after],
         );
-        for (const row of batch) yield { row: { rowNumber: row.row_number, line: row.line ?? undefined, values: row.values }, warnings: row.warnings };
+        for (const row of batch) {
+          yield { row: { rowNumber: row.row_number, line: row.line ?? undefined, values: row.values, ...(row.sheet ? { sheet: row.sheet } : {}) }, warnings: row.warnings };
+        }
         if (batch.length < 1000) return;
         after = batch[batch.length - 1].row_number;
       }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '#libs/config/app-config.js';
 import type { ImportMessage, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
-import { tableReaders, type TableRow } from '#libs/spreadsheet/table-readers.js';
+import { isLegacyExcelName } from '#libs/spreadsheet/legacy-excel.js';
+import { tableReaders, type MergedRange, type TableRow } from '#libs/spreadsheet/table-readers.js';
 import { copyCheckedXlsx, DEFAULT_XLSX_LIMITS, type XlsxLimits } from '#libs/spreadsheet/xlsx-guard.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import { DEFAULT_ZIP_LIMITS, SafeZip, type ZipFileEntry, type ZipLimits } from '#libs/zip/safe-zip.js';
@@ -21,7 +22,8 @@ export class ImportRejected extends Error {
 
 /** The table of an import's file, opened for reading: its rows, and for a ZIP the other entries. */
 export interface OpenedTable {
-  rows(maxRows?: number): AsyncGenerator<TableRow>;
+  /** The rows; an XLSX's merged ranges go to `onMergedRanges` once the last row was read. */
+  rows(maxRows?: number, onMergedRanges?: (ranges: MergedRange[]) => void): AsyncGenerator<TableRow>;
   /** Remarks about the file as a whole (a wrapping folder, ignored system files). */
   warnings: ImportMessage[];
   /** For a ZIP: the archive (open while the callback runs) and its entries other than the sheet. */
@@ -63,7 +65,10 @@ export class ImportSource {
         throw new ImportRejected({ code: 'IMPORTS.FILES_IN_SUBFOLDERS', params: { paths: listOf(nested.map((f) => f.path)) } });
       }
       const sheets = files.filter((file) => SHEET_IN_ZIP.test(file.relativePath));
-      if (sheets.length === 0) throw new ImportRejected({ code: 'IMPORTS.NO_SPREADSHEET_IN_ZIP' });
+      if (sheets.length === 0) {
+        const legacy = files.find((file) => isLegacyExcelName(file.relativePath));
+        throw new ImportRejected(legacy ? { code: 'IMPORTS.LEGACY_XLS', params: { fileName: legacy.relativePath } } : { code: 'IMPORTS.NO_SPREADSHEET_IN_ZIP' });
+      }
       if (sheets.length > 1) {
         throw new ImportRejected({ code: 'IMPORTS.SEVERAL_SPREADSHEETS_IN_ZIP', params: { count: sheets.length, names: listOf(sheets.map((s) => s.relativePath)) } });
       }
@@ -87,7 +92,7 @@ export class ImportSource {
     const limits = { maxColumns: this.config.imports.maxColumns, maxRowBytes: this.config.imports.maxRowBytes };
     const tableAt = (at: string): OpenedTable => ({
       warnings,
-      rows: (maxRows?: number) => reader.read(at, { limits, xml: type.xml, maxRows }),
+      rows: (maxRows, onMergedRanges) => reader.read(at, { limits, xml: type.xml, maxRows, onMergedRanges }),
     });
     if (kind !== 'xlsx') return use(tableAt(path));
     const checkedPath = join(this.tmp(), `import-${run.id}-checked.xlsx`);

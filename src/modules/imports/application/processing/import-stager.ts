@@ -7,6 +7,7 @@ import { AppConfig } from '#libs/config/app-config.js';
 import type { ImportColumn, ImportMessage, ImportTypeDefinition } from '#libs/contracts/imports/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { cellText } from '#libs/spreadsheet/cell-text.js';
+import type { MergedRange } from '#libs/spreadsheet/table-readers.js';
 import { detectFileType } from '#libs/storage/file-type.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import type { SafeZip, ZipFileEntry } from '#libs/zip/safe-zip.js';
@@ -14,9 +15,10 @@ import { indexByKey, type ColumnMapping } from '../../domain/column-mapping.js';
 import { normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
 import { cellsForLog, normaliseRow } from '../../domain/row-normaliser.js';
+import { mergedStretches, sheetFactsByKey } from '../../domain/sheet-facts.js';
 import { StagedRows, type StagedRow } from '../../infrastructure/staged-rows.js';
 import { lockImportQuota, megabytes, pendingImportBytes } from '../pending-import-bytes.js';
-import { ImportRejected, ImportSource, listOf } from './import-source.js';
+import { ImportRejected, ImportSource, listOf, type OpenedTable } from './import-source.js';
 
 export interface StageResult {
   header: string[];
@@ -54,7 +56,7 @@ export class ImportStager {
     await this.reset(this.orm.em.fork(), run.id);
     const references = new ReferencedFiles(columns);
     return this.source.open(run, type, async (table) => {
-      const result = await this.stageRows(run, type, columns, table.rows(), references);
+      const result = await this.stageRows(run, type, columns, table, references);
       if (table.zip) await this.extractAttachments(run, table.zip.archive, table.zip.attachments, references);
       await this.checkKeys(run.id, columns);
       return { ...result, warnings: [...table.warnings, ...result.warnings] };
@@ -86,7 +88,7 @@ export class ImportStager {
     });
   }
 
-  private async stageRows(run: Import, type: ImportTypeDefinition, columns: ImportColumn[], rows: AsyncGenerator<{ rowNumber: number; line?: number; cells: unknown[] }>, references: ReferencedFiles): Promise<StageResult> {
+  private async stageRows(run: Import, type: ImportTypeDefinition, columns: ImportColumn[], table: OpenedTable, references: ReferencedFiles): Promise<StageResult> {
     const mapping = (run.mapping ?? {}) as ColumnMapping;
     const chunkSize = Math.min(this.config.imports.chunkSize, type.maxChunkSize ?? Number.MAX_SAFE_INTEGER);
     const chunkMaxBytes = this.config.imports.chunkMaxBytes;
@@ -95,7 +97,12 @@ export class ImportStager {
     const plan: { chunk: number; first: number; last: number }[] = [];
     let header: string[] | undefined;
     let keys = new Map<string, number>();
+    let keyAt = new Map<number, string>();
     let mappedIndexes = new Set<number>();
+    let merged: MergedRange[] = [];
+    let firstDataRow = 0;
+    let lastDataRow = 0;
+    const rows = table.rows(undefined, (ranges) => (merged = ranges));
     let seq = 0;
     let chunkFirst = 1;
     let chunkRows = 0;
@@ -117,12 +124,15 @@ export class ImportStager {
           const expected = run.header ?? header;
           if (expected.join('\u0000') !== header.join('\u0000')) throw new ImportRejected({ code: 'IMPORTS.FILE_CHANGED' });
           keys = indexByKey(header, mapping);
+          keyAt = new Map([...keys].map(([key, index]) => [index, key] as const));
           mappedIndexes = new Set(keys.values());
           const ignored = header.filter((h, index) => h.trim() !== '' && !mappedIndexes.has(index) && !OWN_COLUMN_HEADERS.has(normaliseHeader(h)));
           if (ignored.length > 0) warnings.push({ code: 'IMPORTS.IGNORED_COLUMNS', params: { headers: listOf(ignored) } });
           continue;
         }
         seq++;
+        if (seq === 1) firstDataRow = tableRow.rowNumber;
+        lastDataRow = tableRow.rowNumber;
         if (seq > maxRows) throw new ImportRejected({ code: 'IMPORTS.TOO_MANY_ROWS', params: { max: maxRows } });
         const normalised = normaliseRow(tableRow.rowNumber, cells, columns, keys);
         const fingerprint = createHash('sha1').update(normalised.fingerprint).digest('base64');
@@ -137,6 +147,7 @@ export class ImportStager {
           cells: logged.cells,
           errors: [...normalised.errors, ...logged.errors],
           duplicateOf,
+          sheet: sheetFactsByKey(tableRow.facts, keyAt),
         };
         references.note(row);
         await copy.write(row);
@@ -159,7 +170,42 @@ export class ImportStager {
        select $1, p.chunk, p.first, p.last from jsonb_to_recordset($2::jsonb) as p(chunk int, first int, last int)`,
       [run.id, JSON.stringify(plan)],
     );
+    // Only the stretches over staged rows (a merge in the header, or in formatting below the data, marks nothing).
+    const stretches = mergedStretches(merged, keyAt).flatMap((m) => {
+      const firstRow = Math.max(m.firstRow, firstDataRow);
+      const lastRow = Math.min(m.lastRow, lastDataRow);
+      return firstRow <= lastRow ? [{ ...m, firstRow, lastRow }] : [];
+    });
+    await this.markMergedCells(run.id, stretches, (lastDataRow - firstDataRow + 1) * keyAt.size);
     return { header, totalRows: seq, chunkCount: plan.length, warnings };
+  }
+
+  /**
+   * Marks the staged rows whose mapped cells lie in a merged range but are not its first cell (they read
+   * empty): a sheet lists its merges after its rows, so this comes once every row is staged.
+   */
+  private async markMergedCells(importId: string, stretches: { firstRow: number; lastRow: number; keys: string[] }[], mappedCells: number): Promise<void> {
+    // Ranges Excel writes never overlap, so they cannot cover more cells than the mapped ones; ranges
+    // that do would make this update work through rows times ranges.
+    const covered = stretches.reduce((sum, m) => sum + (m.lastRow - m.firstRow + 1) * m.keys.length, 0);
+    if (covered > mappedCells + 16_384) throw new ImportRejected({ code: 'SPREADSHEET.CORRUPT', params: { reason: 'merged cells overlap' } });
+    for (let from = 0; from < stretches.length; from += 5000) {
+      await executeBound(
+        this.orm.em.fork(),
+        `with stretch as (select * from jsonb_to_recordset($2::jsonb) as m(first_row int, last_row int, keys jsonb)),
+         marked as (
+           select s.seq, jsonb_agg(distinct k.key) as keys
+             from stretch m
+             join import_staged_rows s on s.import_id = $1 and s.row_number between m.first_row and m.last_row
+             cross join lateral jsonb_array_elements_text(m.keys) as k(key)
+            group by s.seq)
+         update import_staged_rows s
+            set sheet = coalesce(s.sheet, '{}'::jsonb) || jsonb_build_object('merged', marked.keys)
+           from marked
+          where s.import_id = $1 and s.seq = marked.seq`,
+        [importId, JSON.stringify(stretches.slice(from, from + 5000).map((m) => ({ first_row: m.firstRow, last_row: m.lastRow, keys: m.keys })))],
+      );
+    }
   }
 
   /**

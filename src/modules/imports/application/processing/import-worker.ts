@@ -247,6 +247,8 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     }
     const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
     if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
+    // Switched off since the mapping was set: the file is not read for nothing (the chunks check again).
+    if (!(await this.registry.isAvailable(type, principal))) throw new ImportRejected({ code: 'IMPORTS.TYPE_SWITCHED_OFF', params: { type: type.title } });
     const columns = await this.columns.for(type, principal, run.options);
     const result = await this.stager.stage(run, type, columns);
     const straightToRun = run.autoConfirm && !run.validateOnly && !type.warningsToConfirm?.length && !type.checkBeforeRun;

@@ -28,9 +28,11 @@ export class ListImportTypesQuery extends Query<ImportTypeView[]> {
 export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuery> {
   constructor(private readonly registry: ImportTypeRegistry) {}
   async execute({ principal }: ListImportTypesQuery): Promise<ImportTypeView[]> {
-    return this.registry
-      .all()
-      .filter((type) => principal.permissions.includes(type.permission))
+    const permitted = this.registry.all().filter((type) => principal.permissions.includes(type.permission));
+    // A type switched off for this principal is not offered (its imports made before stay readable).
+    const available = await Promise.all(permitted.map((type) => this.registry.isAvailable(type, principal)));
+    return permitted
+      .filter((_type, index) => available[index])
       .map((type) => ({
         key: type.key,
         title: type.title,

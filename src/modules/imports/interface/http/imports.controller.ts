@@ -27,6 +27,7 @@ import { attachmentDisposition } from '#libs/http/content-disposition.js';
 import { DiskUpload } from '#libs/http/disk-upload.js';
 import { pageOf } from '#libs/http/pagination.js';
 import { pickLanguage } from '#libs/http/problem-details.filter.js';
+import { isLegacyExcelName } from '#libs/spreadsheet/legacy-excel.js';
 import { CancelImportCommand } from '../../application/commands/cancel-import/cancel-import.handler.js';
 import { ConfirmImportCommand } from '../../application/commands/confirm-import/confirm-import.handler.js';
 import { SetImportMappingCommand } from '../../application/commands/set-import-mapping/set-import-mapping.handler.js';
@@ -53,6 +54,7 @@ import {
   StreamTicketDto,
 } from './imports.dto.js';
 import { ImportQuota } from '../../application/pending-import-bytes.js';
+import { legacyExcel } from '../../domain/sheet-and-availability-messages.js';
 
 const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
 
@@ -77,15 +79,17 @@ export class ImportsController {
       field: 'file',
       maxBytes: config.imports.maxUploadBytes,
       tooLarge: () => new DomainError('IMPORTS.FILE_TOO_LARGE', 'payload_too_large', { limitMegabytes: Math.round(config.imports.maxUploadBytes / 1024 ** 2) }),
-      // With the type sent before the file (as the API docs show), a caller without its permission is
-      // refused before a byte of the file reaches the disk.
-      beforeFile: (request) => {
+      // With the type sent before the file (as the API docs show), a caller without its permission, or
+      // for whom the type is switched off, is refused before a byte of the file reaches the disk; so is an
+      // old .xls by its name.
+      beforeFile: async (request, fileName) => {
         const principal = (request as Request & { principal: Principal }).principal;
         const type = (request.body as { type?: unknown } | undefined)?.type;
-        if (typeof type === 'string') registry.forPrincipal(type, principal);
+        if (typeof type === 'string') await registry.usableBy(type, principal);
         else if (!principal.permissions.some((permission) => permission.startsWith('imports.'))) {
           throw new DomainError('COMMON.FORBIDDEN', 'forbidden', { permission: 'imports.*' });
         }
+        if (isLegacyExcelName(fileName)) throw legacyExcel(fileName);
       },
     });
   }
@@ -101,7 +105,7 @@ export class ImportsController {
   @ApiOperation({ summary: "Download a type's template: mandatory columns pink, formats in header notes, TRUE/FALSE drop-downs" })
   @ApiProduces(MEDIA.xlsx, MEDIA.csv)
   async template(@CurrentPrincipal() principal: Principal, @Param('type') typeKey: string, @Query() query: FormatQueryDto, @Res() response: Response) {
-    const type = this.registry.forPrincipal(typeKey, principal);
+    const type = await this.registry.usableBy(typeKey, principal);
     const format = query.format ?? 'xlsx';
     const fileName = format === 'csv' ? type.templateFileName.replace(/\.xlsx$/, '.csv') : type.templateFileName;
     response.setHeader('Content-Type', MEDIA[format]);

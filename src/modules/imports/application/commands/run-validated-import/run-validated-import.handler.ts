@@ -39,7 +39,7 @@ export class RunValidatedImportHandler implements ICommandHandler<RunValidatedIm
     const source = await this.em.findOneOrFail(Import, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const earlier = await this.em.execute(`select r.id from imports r where r.retry_of = ? and ${REAL_RUN_TAKES_UPLOAD('r')} limit 1`, [importId]);
     if (earlier.length > 0) throw conflict('IMPORTS.ALREADY_RUN', { id: String(earlier[0].id) });
-    this.registry.forPrincipal(source.type, principal);
+    await this.registry.usableBy(source.type, principal);
     if (!source.validateOnly || (source.status !== 'completed' && source.status !== 'completed_with_errors')) {
       throw conflict('IMPORTS.NOT_A_FINISHED_VALIDATION', { status: source.status });
     }

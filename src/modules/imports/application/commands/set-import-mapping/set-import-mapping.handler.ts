@@ -42,7 +42,7 @@ export class SetImportMappingHandler implements ICommandHandler<SetImportMapping
     await this.access.assertVisible(principal, importId);
     const em = this.em.fork();
     const run = await em.findOneOrFail(Import, { id: importId });
-    const type = this.registry.forPrincipal(run.type, principal);
+    const type = await this.registry.usableBy(run.type, principal);
     // The run acts as its starter (their scope, their name in the log): a decision by anyone else would
     // grant in their name what they may not grant themselves.
     if (run.startedBy !== principal.userId) throw forbidden('IMPORTS.ONLY_STARTER_DECIDES', { name: run.startedByName });

@@ -6,8 +6,10 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
+import { isLegacyExcelName, isOle2CompoundFileAt } from '#libs/spreadsheet/legacy-excel.js';
 import { tableReaders } from '#libs/spreadsheet/table-readers.js';
 import { Import } from '../../../domain/import.js';
+import { legacyExcel } from '../../../domain/sheet-and-availability-messages.js';
 import { ImportTypeRegistry } from '../../import-type-registry.js';
 import { ImportColumns } from '../../import-columns.js';
 import { ImportQuota } from '../../pending-import-bytes.js';
@@ -61,12 +63,14 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
 
   async execute({ principal, type: typeKey, file, settings }: StartImportCommand) {
     try {
-      const type = this.registry.forPrincipal(typeKey, principal);
+      const type = await this.registry.usableBy(typeKey, principal);
       // What the options grant (groups, roles) is checked now, before anything is stored or queued.
       // Without auto-confirm they are checked again, with the mapping, when the admin sets them.
       const legacyMapping = settings.options.columnMapping;
       const options = await this.columns.checkOptions(type, principal, settings.options);
       const mapping = settings.mapping ?? (isMapping(legacyMapping) ? legacyMapping : undefined);
+      // No reader here reads Excel 97-2003 (see README): said plainly, whatever the file is called.
+      if (isLegacyExcelName(file.originalName) || (file.size > 0 && (await isOle2CompoundFileAt(file.path)))) throw legacyExcel(file.originalName);
       const kind = /\.zip$/i.test(file.originalName) ? 'zip' : tableReaders.kindOfFileName(file.originalName);
       if (!kind || !type.fileKinds.includes(kind)) {
         throw new DomainError('IMPORTS.FILE_KIND_NOT_ACCEPTED', 'unsupported_media_type', {

@@ -35,7 +35,7 @@ export class UndoImportHandler implements ICommandHandler<UndoImportCommand> {
       return await this.em.fork().transactional(async (em) => {
         // Locked, so that a double click does not undo twice (the unique index is the last word).
         const source = await em.findOneOrFail(Import, { id: importId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        const type = this.registry.forPrincipal(source.type, principal);
+        const type = await this.registry.usableBy(source.type, principal);
         const earlier = await em.execute<{ id: string }[]>(`select id from imports where undo_of = ? and status not in ('failed', 'cancelled', 'expired') limit 1`, [importId]);
         if (earlier.length > 0) throw conflict('IMPORTS.ALREADY_UNDONE', { id: earlier[0].id });
         const undo = source.undo({ id: principal.userId, name: principal.displayName, language: principal.language }, Boolean(type.undoChunk));
