@@ -333,10 +333,14 @@ async function deliveryLog(sql: pg.Pool, expected: Set<string>): Promise<{ figur
   const { rows: columns } = await sql.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'mail_deliveries'`);
   const names = columns.map((row: { column_name: string }) => row.column_name);
   if (names.length === 0) return { figure: 'table mail_deliveries does not exist (Notifications delivery, branch e8-notify)', verdict: 'all sent MISSED' };
-  const recipient = ['recipient', 'to_address', 'email', 'to', 'address', 'recipient_email'].find((name) => names.includes(name));
+  const recipient = ['recipient_email', 'recipient', 'to_address', 'email', 'to', 'address'].find((name) => names.includes(name));
   const status = ['status', 'state'].find((name) => names.includes(name));
   if (!status) return { figure: `mail_deliveries has no status column (columns: ${names.join(', ')})`, verdict: 'all sent MISSED' };
-  const where = recipient ? `where lower(${quote(recipient)}) like 'bench.m%@example.com'` : '';
+  const conditions = [
+    ...(recipient ? [`lower(${quote(recipient)}) like 'bench.m%@example.com'`] : []),
+    ...(names.includes('template') ? [`template = 'welcome'`] : []),
+  ];
+  const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
   const { rows } = await sql.query(`select ${quote(status)} as status, count(*)::int as count${recipient ? `, count(distinct lower(${quote(recipient)}))::int as recipients` : ''} from mail_deliveries ${where} group by 1 order by 2 desc`);
   const byStatus = rows as { status: string; count: number; recipients?: number }[];
   const sent = byStatus.find((row) => row.status === 'sent');
