@@ -153,7 +153,8 @@ export class CpuMeter {
     return new CpuMeter(new Map(Object.entries(pids).map(([name, pid]) => [name, { pid, ticks: processTicks(pid) }])), backends, sql, database);
   }
 
-  async report(): Promise<string> {
+  /** CPU seconds so far: per named process, 'PostgreSQL (this database)' and 'bench'; the machine's busy seconds and cores. */
+  async measure(): Promise<{ wall: number; busy: number; cores: number; used: (readonly [string, number])[] }> {
     const postgresTicks = (await backendPids(this.sql, this.database)).reduce((sum, pid) => sum + processTicks(pid) - (this.backends.get(pid) ?? 0), 0);
     const wall = (performance.now() - this.started) / 1000;
     const machine = machineTicks();
@@ -162,6 +163,11 @@ export class CpuMeter {
     const used = [...this.processes].map(([name, { pid, ticks }]) => [name, (processTicks(pid) - ticks) / CLOCK_TICKS] as const);
     const benchUsage = process.cpuUsage(this.bench);
     used.push(['PostgreSQL (this database)', postgresTicks / CLOCK_TICKS], ['bench', (benchUsage.user + benchUsage.system) / 1e6]);
+    return { wall, busy, cores, used };
+  }
+
+  async report(measured?: Awaited<ReturnType<CpuMeter['measure']>>): Promise<string> {
+    const { wall, busy, cores, used } = measured ?? (await this.measure());
     const rest = busy - used.reduce((sum, [, cpuSeconds]) => sum + cpuSeconds, 0);
     const share = (cpuSeconds: number) => `${cpuSeconds.toFixed(1)} s (${((cpuSeconds / wall) * 100).toFixed(0)}%)`;
     return (

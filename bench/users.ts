@@ -207,7 +207,8 @@ async function benchImport(context: Context & { baselineMs: number }) {
   const run = await runImport(base, token, sql, content, { welcomeMail: 'none' });
   rss.stop();
   apiRss.stop();
-  const cpuLine = await cpu.report();
+  const cpuUsed = await cpu.measure();
+  const cpuLine = await cpu.report(cpuUsed);
   const rate = ROWS / (run.totalMs / 1000);
   const ratio = run.totalMs / context.baselineMs;
   report({
@@ -224,6 +225,7 @@ async function benchImport(context: Context & { baselineMs: number }) {
       `staging ${seconds(t.staged - t.parsed)}, run ${seconds(t.finished - t.staged)} = ${Math.round(ROWS / ((t.finished - t.staged) / 1000))} rows/s`,
   });
   report({ name: '  CPU during the import', figure: cpuLine });
+  report({ name: '  CPU per 1,000 rows (load-independent)', figure: perUnit(cpuUsed.used, ROWS / 1000) });
   const check = await checkUsers(sql, 'public.users', ROWS);
   // Any mail to an imported user; give a welcome mail that was wrongly requested a moment to arrive.
   await sleep(2000);
@@ -265,6 +267,9 @@ async function benchMail(context: Context) {
   const cpu = await CpuMeter.start({ worker: workerProcess.pid!, api: context.api.pid! }, sql, context.database);
   sink.watch(expected, Math.ceil(MAILS / 2));
   const run = await runImport(base, token, sql, content, { welcomeMail: 'all' });
+  // The CPU a mail costs, counted from the end of the import (its own work done) over the mails after it.
+  const mailCpu = await CpuMeter.start({ worker: workerProcess.pid!, api: context.api.pid! }, sql, context.database);
+  const mailsBeforeMeter = sink.statsOf(expected).accepted;
   report({
     name: `users import of ${MAILS} new users, welcomeMail all`,
     figure: `${seconds(run.totalMs)} upload to completed (${run.succeeded} succeeded, ${run.failed} failed, ${run.skipped} skipped)`,
@@ -289,6 +294,8 @@ async function benchMail(context: Context) {
     await sleep(200);
   }
   // Late duplicates (a resend of a mail the sink had accepted just before it stopped) get a moment to arrive.
+  const mailCpuUsed = await mailCpu.measure();
+  const mailsMetered = sink.statsOf(expected).accepted - mailsBeforeMeter;
   await sleep(3000);
   rss.stop();
   const cpuLine = await cpu.report();
@@ -299,7 +306,9 @@ async function benchMail(context: Context) {
   report({
     name: `welcome mails to the SMTP sink, first to last accepted`,
     figure:
-      `${stats.accepted} accepted in ${seconds(spanMs)} = ${Math.round(rate)} mails/s; first mail ${seconds(stats.firstAt - run.uploadedAt)} after the upload` +
+      (stats.accepted === 0
+        ? 'no welcome mail arrived'
+        : `${stats.accepted} accepted in ${seconds(spanMs)} = ${Math.round(rate)} mails/s; first mail ${seconds(stats.firstAt - run.uploadedAt)} after the upload`) +
       (stalled ? `; gave up waiting: no new mail for ${STALL_MS / 1000} s or --timeout passed` : ''),
     verdict: `target >= ${MAIL_TARGET_PER_SECOND} mails/s ${met(rate >= MAIL_TARGET_PER_SECOND && !stalled)}`,
   });
@@ -317,6 +326,9 @@ async function benchMail(context: Context) {
     report({ name: '  sink restart', figure: `did not happen (fewer than ${Math.ceil(MAILS / 2)} mails arrived)` });
   }
   report({ name: '  CPU from the upload to the last mail (+3 s)', figure: cpuLine });
+  if (mailsMetered > 0) {
+    report({ name: `  CPU per 1,000 mails (the ${mailsMetered} after the import completed; load-independent)`, figure: perUnit(mailCpuUsed.used, mailsMetered / 1000) });
+  }
   report({ name: '  worker peak RSS during the mails', figure: mb(rss.peakKb) });
   const exactlyOnce = stats.missing === 0 && stats.duplicates === 0;
   report({
@@ -349,6 +361,13 @@ async function deliveryLog(sql: pg.Pool, expected: Set<string>): Promise<{ figur
   const allSent = sent !== undefined && sent.count === expected.size && total === expected.size && (sent.recipients === undefined || sent.recipients === expected.size);
   return { figure, verdict: `${expected.size} sent, nothing else: ${met(allSent)}` };
 }
+
+/** CPU seconds per unit of work of each process (the bench's own left out): what the work costs whatever else the machine runs. */
+const perUnit = (used: (readonly [string, number])[], units: number) =>
+  used
+    .filter(([name]) => name !== 'bench')
+    .map(([name, cpuSeconds]) => `${name} ${(cpuSeconds / units).toFixed(2)} s`)
+    .join(', ');
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
