@@ -1,7 +1,6 @@
 /**
  * What the benchmarks share: the app's processes (API and worker, each with its own RSS), their CPU and
- * memory, the CPU profile, calls to the API with a timeout, and the report lines. Taken from
- * bench/imports.ts, which keeps its own copies until it is moved onto this file.
+ * memory, the CPU profile, calls to the API with a timeout, and the report lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
