@@ -138,13 +138,12 @@ async function main() {
     await waitFor(async () => (await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined))?.ok === true, 60_000, 'API ready');
     const token = await login(base);
     sql = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-    const pool = sql;
-    const context = (): Context => ({ base, token, sql: pool, env, children, database, api, sink, profileDir });
+    const context: Context = { base, token, sql, env, children, database, api, sink, profileDir };
 
     const csvPath = join(work, 'users.csv');
     if (!SKIP_IMPORT || BASELINE_ONLY) {
       await seedExistingUsers(sql, ROWS);
-      // The header is filled in once the type's headers are known; the baseline reads the rows only.
+      // The rows without a header: the upload puts the type's own headers above the same rows.
       writeFileSync(csvPath, csvBody(ROWS, importUser));
       const baseline = copyBaseline(databaseUrl, csvPath);
       const baselineCheck = await checkUsers(sql, 'bench_baseline.users', ROWS);
@@ -153,9 +152,9 @@ async function main() {
         figure: `${seconds(baseline.totalMs)} (copy ${seconds(baseline.copyMs)}, upsert ${seconds(baseline.upsertMs)}) = ${Math.round(ROWS / (baseline.totalMs / 1000))} rows/s; ${describeCheck(baselineCheck)}`,
         verdict: `correct ${met(baselineCheck.ok)}`,
       });
-      if (!BASELINE_ONLY) await benchImport({ ...context(), baselineMs: baseline.totalMs });
+      if (!BASELINE_ONLY) await benchImport({ ...context, baselineMs: baseline.totalMs });
     }
-    if (!SKIP_MAIL && !BASELINE_ONLY) await benchMail(context());
+    if (!SKIP_MAIL && !BASELINE_ONLY) await benchMail(context);
     await stopAll(children, profileDir);
     printSummary(performance.now() - benchStarted);
   } catch (error) {
