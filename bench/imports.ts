@@ -18,21 +18,21 @@
  *          bench prints the top functions by self time of the worker that ran 1 and 2.
  *          BENCH_LOG_LEVEL=info: the processes' logs go to $TMPDIR/cit-bench-<role>.log.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import yazl from 'yazl';
 import { findFreePort } from '#libs/runtime/free-port.js';
-import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
 import { MailCatcher } from '#libs/runtime/mail-catcher.js';
 import { readSpreadsheet } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import { SafeZip } from '#libs/zip/safe-zip.js';
+import { call, CpuMeter, login, mb, peakRss, printProfile, printSummary, report, RssSampler, seconds, start, stop, waitFor, withDatabase } from './support.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -51,22 +51,7 @@ const RPS = option('rps', 50);
 const PROFILE = process.env.BENCH_PROFILE;
 const USERS = 10_000;
 const DEFINITIONS = ['VCA-BASIS', 'BHV', 'EHBO', 'FORKLIFT', 'NT2-B1'];
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-interface Line {
-  name: string;
-  figure: string;
-  baseline?: string;
-  verdict?: string;
-}
-const lines: Line[] = [];
-const report = (line: Line) => {
-  lines.push(line);
-  process.stdout.write(`  ${line.name}: ${line.figure}${line.baseline ? ` | baseline: ${line.baseline}` : ''}${line.verdict ? ` | ${line.verdict}` : ''}\n`);
-};
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'cit-bench-'));
@@ -256,8 +241,7 @@ async function main() {
     if (worker.exitCode === null) await stop(worker);
     await stop(api);
     if (PROFILE === 'api') printProfile(profileDir);
-    process.stdout.write(`\nSummary (bench ran ${seconds(performance.now() - benchStarted)})\n`);
-    for (const line of lines) process.stdout.write(`${line.name}\t${line.figure}${line.baseline ? `\t${line.baseline}` : ''}${line.verdict ? `\t${line.verdict}` : ''}\n`);
+    printSummary(performance.now() - benchStarted);
   } finally {
     await cleanup();
   }
@@ -279,146 +263,6 @@ function reportLatency(results: ProbeResult[], idle: ProbeResult[], targetMs: nu
       verdict: `target p99 <= ${targetMs} ms ${result.count > 0 && result.errors === 0 && result.p99 <= targetMs ? 'MET' : 'MISSED'}`,
     });
   }
-}
-
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-/**
- * Starts `node dist/src/main.js` in a role and resolves once it printed its start-up banner. With a
- * profile directory node writes a CPU profile there when the process exits (it must exit cleanly: see stop).
- */
-async function start(env: NodeJS.ProcessEnv, role: 'api' | 'worker', children: ChildProcess[], profileDir?: string): Promise<ChildProcess> {
-  const logLevel = process.env.BENCH_LOG_LEVEL;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, MAIN], {
-    env: { ...env, ROLE: role, ...(logLevel ? { LOG_LEVEL: logLevel } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const log = logLevel ? createWriteStream(join(tmpdir(), `cit-bench-${role}.log`), { flags: 'a' }) : undefined;
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${role}] ${chunk}`));
-  await new Promise<void>((resolveReady, rejectReady) => {
-    let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      log?.write(chunk);
-      if (seen !== 'ready') {
-        seen += chunk.toString('utf8');
-        if (seen.includes('Credential Import is running')) {
-          seen = 'ready';
-          resolveReady();
-        }
-      }
-    });
-    child.once('exit', (code) => rejectReady(new Error(`${role} exited with code ${code} before it was ready`)));
-  });
-  return child;
-}
-
-/** Ends a process the way an operator does (SIGTERM: graceful shutdown, CPU profile written); SIGKILL after 30 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  child.kill('SIGTERM');
-  const killed = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 30_000))]);
-  if (killed) {
-    process.stderr.write(`process ${child.pid} did not end within 30 s of SIGTERM: killed (no CPU profile)\n`);
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-/** Samples a process's resident set size (VmRSS) every 100 ms and keeps the peak, in KB. */
-class RssSampler {
-  peakKb = 0;
-  private readonly timer: NodeJS.Timeout;
-  constructor(private readonly pid: number) {
-    this.timer = setInterval(() => this.sample(), 100);
-    this.sample();
-  }
-  private sample() {
-    try {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'))?.[1] ?? 0);
-      if (kb > this.peakKb) this.peakKb = kb;
-    } catch {
-      // The process ended.
-    }
-  }
-  reset() {
-    this.peakKb = 0;
-    this.sample();
-  }
-  stop() {
-    clearInterval(this.timer);
-  }
-}
-
-/** Linux clock ticks a second (USER_HZ); 100 on every common build. */
-const CLOCK_TICKS = 100;
-
-/**
- * CPU seconds used between start() and report() by the named processes, by the PostgreSQL backends of the
- * bench's database, by this bench, and by the rest of the machine (Redis, other PostgreSQL databases,
- * whatever else runs there): where a slow run's time went.
- */
-class CpuMeter {
-  private readonly started = performance.now();
-  private readonly bench = process.cpuUsage();
-  private readonly machine = machineTicks();
-  private constructor(
-    private readonly processes: Map<string, { pid: number; ticks: number }>,
-    private readonly backends: Map<number, number>,
-    private readonly sql: pg.Pool,
-    private readonly database: string,
-  ) {}
-
-  static async start(pids: Record<string, number>, sql: pg.Pool, database: string): Promise<CpuMeter> {
-    const backends = new Map((await backendPids(sql, database)).map((pid) => [pid, processTicks(pid)]));
-    return new CpuMeter(new Map(Object.entries(pids).map(([name, pid]) => [name, { pid, ticks: processTicks(pid) }])), backends, sql, database);
-  }
-
-  async report(): Promise<string> {
-    const postgresTicks = (await backendPids(this.sql, this.database)).reduce((sum, pid) => sum + processTicks(pid) - (this.backends.get(pid) ?? 0), 0);
-    const wall = (performance.now() - this.started) / 1000;
-    const machine = machineTicks();
-    const busy = (machine.busy - this.machine.busy) / CLOCK_TICKS;
-    const cores = (machine.total - this.machine.total) / CLOCK_TICKS / wall;
-    const used = [...this.processes].map(([name, { pid, ticks }]) => [name, (processTicks(pid) - ticks) / CLOCK_TICKS] as const);
-    const benchUsage = process.cpuUsage(this.bench);
-    used.push(['PostgreSQL (this database)', postgresTicks / CLOCK_TICKS], ['bench', (benchUsage.user + benchUsage.system) / 1e6]);
-    const rest = busy - used.reduce((sum, [, seconds]) => sum + seconds, 0);
-    const share = (cpuSeconds: number) => `${cpuSeconds.toFixed(1)} s (${((cpuSeconds / wall) * 100).toFixed(0)}%)`;
-    return (
-      `${wall.toFixed(1)} s wall on ${cores.toFixed(0)} cores, CPU s (% of one core): ` +
-      used.map(([name, seconds]) => `${name} ${share(seconds)}`).join(', ') +
-      `, rest of the machine ${share(Math.max(0, rest))}, idle ${share(Math.max(0, cores * wall - busy))}`
-    );
-  }
-}
-
-/** The server processes of the connections to `database` (other than the asking one's, which is cheap). */
-async function backendPids(sql: pg.Pool, database: string): Promise<number[]> {
-  const { rows } = await sql.query(`select pid from pg_stat_activity where datname = $1`, [database]);
-  return rows.map((row: { pid: number }) => row.pid);
-}
-
-function processTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime
-  } catch {
-    return 0;
-  }
-}
-
-function machineTicks(): { busy: number; total: number } {
-  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-  const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
-  return { busy: total - ticks[3] - ticks[4], total };
 }
 
 interface Sample {
@@ -510,99 +354,6 @@ class LatencyProbes {
       return { endpoint, rps: this.rps / this.samples.size, count: sent, errors, failures, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN };
     });
   }
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-/** Top functions by self time of the CPU profile(s) in `dir` (node --cpu-prof), and the same by package or source folder. */
-function printProfile(dir: string) {
-  const files = (() => {
-    try {
-      return readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
-    } catch {
-      return [];
-    }
-  })();
-  if (files.length === 0) {
-    process.stdout.write(`\nNo CPU profile in ${dir}: the process did not exit cleanly\n`);
-    return;
-  }
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
-    const intervalUs = (profile.endTime - profile.startTime) / Math.max(1, profile.samples.length);
-    const byFunction = new Map<string, number>();
-    const byPlace = new Map<string, number>();
-    let total = 0;
-    let idle = 0;
-    for (const node of profile.nodes) {
-      const us = (node.hitCount ?? 0) * intervalUs;
-      if (us === 0) continue;
-      total += us;
-      const { functionName, url, lineNumber } = node.callFrame;
-      if (functionName === '(idle)') idle += us;
-      const where = shortUrl(url);
-      const key = `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`;
-      byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-      const place = placeOf(url, functionName);
-      byPlace.set(place, (byPlace.get(place) ?? 0) + us);
-    }
-    const busy = total - idle;
-    process.stdout.write(
-      `\nCPU profile ${file}: ${seconds(total / 1000)} sampled every ${intervalUs.toFixed(0)} us, busy (not idle) ${seconds(busy / 1000)}\n` +
-        `  self ms   %total  %busy  function\n`,
-    );
-    const line = ([name, us]: [string, number]) =>
-      `  ${(us / 1000).toFixed(0).padStart(7)}  ${((us / total) * 100).toFixed(1).padStart(6)}  ${name === '(idle)' ? '     -' : ((us / busy) * 100).toFixed(1).padStart(6)}  ${name}\n`;
-    for (const entry of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(line(entry));
-    process.stdout.write('  by package / source folder:\n');
-    for (const entry of [...byPlace].sort((a, b) => b[1] - a[1]).slice(0, 12)) process.stdout.write(line(entry));
-  }
-}
-
-function shortUrl(url: string): string {
-  if (!url) return '';
-  const path = url.startsWith('file://') ? url.slice('file://'.length) : url;
-  return path.startsWith(ROOT) ? path.slice(ROOT.length + 1) : path;
-}
-
-/** node_modules/<package>, dist/src/modules/<m>/<layer>/<folder>, dist/libs/<lib>, node:internals, or V8's own entries. */
-function placeOf(url: string, functionName: string): string {
-  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  const path = shortUrl(url);
-  const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-  if (modules) return `node_modules/${modules[1]}`;
-  if (path.startsWith('node:')) return 'node: internals';
-  const parts = path.split('/');
-  if (parts[1] === 'src' && parts[2] === 'modules') return parts.slice(0, Math.min(parts.length - 1, 6)).join('/');
-  return parts.slice(0, Math.min(parts.length - 1, 3)).join('/');
-}
-
-/** Peak resident set size of a process so far, in KB (Linux VmHWM). */
-function peakRss(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await new Promise((resolveSleep) => setTimeout(resolveSleep, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function login(base: string): Promise<string> {
-  const response = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'admin@example.com', password: 'demo-password-1' }),
-  });
-  return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
 async function seedUsers(sql: pg.Pool) {
@@ -761,17 +512,6 @@ async function waitStatus(sql: pg.Pool, id: string, wanted: string[]): Promise<R
     if (Date.now() > deadline) throw new Error(`import ${id} still ${status} after 20 minutes`);
     await new Promise((resolveSleep) => setTimeout(resolveSleep, 100));
   }
-}
-
-async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 /** A ZIP of `count` PDFs (incompressible bodies, stored) plus the sheet that references them. */
