@@ -12,6 +12,7 @@ import { Migration20261130001000_import_quota_reservations } from './Migration20
 import { Migration20261130001200_imports_retry_of_index } from './Migration20261130001200_imports_retry_of_index.js';
 import { Migration20261130001300_import_stages } from './Migration20261130001300_import_stages.js';
 import { Migration20261130001500_platform_settings } from './Migration20261130001500_platform_settings.js';
+import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
 import { Migration20261130001800_password_links } from './Migration20261130001800_password_links.js';
 
@@ -35,5 +36,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261130001300_import_stages', class: Migration20261130001300_import_stages },
   { name: 'Migration20261130001400_obtained_certificate_version', class: Migration20261130001400_obtained_certificate_version },
   { name: 'Migration20261130001500_platform_settings', class: Migration20261130001500_platform_settings },
+  { name: 'Migration20261130001700_mail_deliveries', class: Migration20261130001700_mail_deliveries },
   { name: 'Migration20261130001800_password_links', class: Migration20261130001800_password_links },
 ];

@@ -1,0 +1,158 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '#libs/config/app-config.js';
+import { requestContext } from '#libs/logging/request-context.js';
+import { MailDeliveryLog, type ClaimedDelivery, type FailedAttempt, type SentMark } from '../../infrastructure/mail-delivery-log.js';
+import { MailSender } from '../../infrastructure/mail-sender.js';
+import { MailComposer, PermanentMailFailure } from '../mail-composer.js';
+import { MAIL_QUEUE, type MailJob } from './mail-queue.js';
+
+/** Mails of one job in flight at once (the pool spreads them over its connections). */
+const PARALLEL_PER_JOB = 10;
+/** Part of the lease kept free: no mail starts when less than this is left, so none is sent after it ran out. */
+const LEASE_MARGIN = 0.2;
+
+export interface MailJobResult {
+  claimed: number;
+  sent: number;
+  failed: number;
+  retrying: number;
+}
+
+/**
+ * Sends the deliveries of `mail` jobs (worker role). Exactly once per delivery, with one window:
+ *
+ *  1. claim: the job's deliveries that are queued (or whose lease ran out) become 'sending', leased to
+ *     this worker; sent ones are skipped, so a retried or duplicated job sends nothing twice;
+ *  2. each mail is rendered and handed to SMTP; the moment the server accepts it (250), it is logged
+ *     'sent' with the server's reply and the Message-ID (accepts that arrive while a write is running are
+ *     written together in the next one);
+ *  3. mails the server did not accept go back to 'queued' (or 'failed' when permanent or out of attempts)
+ *     and the job fails, so Bull retries it with exponential backoff: the retry claims only those.
+ *
+ * A server that drops its connections mid-batch therefore causes no duplicate: what it accepted is logged
+ * sent, the rest is retried. The window that cannot be closed: the process dies (or the database is
+ * unreachable) after the server accepted a mail and before the 'sent' write. That delivery stays
+ * 'sending' until its lease runs out, and the sweeper hands it out again: the recipient gets it twice,
+ * with the same Message-ID (the delivery id), which lets mail systems recognise the duplicate.
+ */
+@Injectable()
+export class MailWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MailWorker.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly log: MailDeliveryLog,
+    private readonly composer: MailComposer,
+    private readonly sender: MailSender,
+    @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.role === 'api') return;
+    void this.queue.process(this.config.mail.jobConcurrency, (job: Job<MailJob>) =>
+      requestContext.run({ requestId: `mail:${job.id}` }, () => this.send(job.data.deliveryIds)),
+    );
+  }
+
+  /** One attempt at a batch; throws (for Bull to retry) while some of it should be tried again. */
+  async send(deliveryIds: string[]): Promise<MailJobResult> {
+    const { leaseSeconds, maxAttempts } = this.config.mail;
+    const claimed = await this.log.claim(deliveryIds, leaseSeconds);
+    if (claimed.length === 0) return { claimed: 0, sent: 0, failed: 0, retrying: 0 };
+    const lastStart = Date.now() + leaseSeconds * 1000 * (1 - LEASE_MARGIN);
+    const marks = new SentMarks(this.log);
+    const failures: FailedAttempt[] = [];
+    const next = claimed[Symbol.iterator]();
+    const sendNext = async (): Promise<void> => {
+      for (let step = next.next(); !step.done; step = next.next()) {
+        const delivery = step.value;
+        if (Date.now() > lastStart) {
+          failures.push({ id: delivery.id, reason: 'not started: the lease was running out', permanent: false });
+          continue;
+        }
+        const failure = await this.sendOne(delivery, marks);
+        if (failure) failures.push(failure);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_JOB, claimed.length) }, sendNext));
+    await marks.settled();
+    await this.log.release(failures, maxAttempts);
+    const retrying = failures.filter((f) => !f.permanent && claimed.find((d) => d.id === f.id)!.attempts < maxAttempts);
+    const result = { claimed: claimed.length, sent: claimed.length - failures.length, failed: failures.length - retrying.length, retrying: retrying.length };
+    if (failures.length > 0) this.logger.warn({ msg: 'mails not sent', ...result, firstReason: failures[0].reason });
+    if (retrying.length > 0) throw new Error(`${retrying.length} of ${claimed.length} mails will be retried: ${retrying[0].reason}`);
+    return result;
+  }
+
+  private async sendOne(delivery: ClaimedDelivery, marks: SentMarks): Promise<FailedAttempt | undefined> {
+    let mail;
+    try {
+      mail = await this.composer.compose(delivery);
+    } catch (error) {
+      return { id: delivery.id, reason: `not rendered: ${describe(error)}`, permanent: error instanceof PermanentMailFailure };
+    }
+    let accept;
+    try {
+      accept = await this.sender.send({ to: delivery.recipient_email, ...mail, messageId: `<${delivery.id}@credential-import>` });
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      return { id: delivery.id, reason: describe(error), permanent: code !== undefined && code >= 500 && code < 600 };
+    }
+    marks.add({ id: delivery.id, response: accept.response, messageId: accept.messageId });
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { message?: string; responseCode?: number; code?: string };
+  return [e.code, e.responseCode, e.message ?? String(error)].filter((part) => part !== undefined).join(' ');
+}
+
+/**
+ * Writes 'sent' as soon as possible after each accept: one write at a time, and the accepts that arrive
+ * while it runs go together into the next. A failed write is tried again a few times: until it lands,
+ * the mail is in the window where a crash would send it twice.
+ */
+class SentMarks {
+  private pending: SentMark[] = [];
+  private writing?: Promise<void>;
+  private error?: unknown;
+
+  constructor(private readonly log: MailDeliveryLog) {}
+
+  add(mark: SentMark) {
+    this.pending.push(mark);
+    if (!this.writing) this.writing = this.drain();
+  }
+
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+    if (this.error) throw this.error;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await retry(() => this.log.markSent(batch));
+      } catch (error) {
+        this.error ??= error;
+      }
+    }
+    this.writing = undefined;
+  }
+}
+
+async function retry(write: () => Promise<void>, delaysMs = [100, 500, 2000, 5000]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= delaysMs.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
+  }
+}
