@@ -55,7 +55,11 @@ export class MailComposer {
   }
 }
 
+const TIME_FORMATS = {
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+  nl: new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+};
+
 function formatTime(iso: string, language: string): string {
-  const locale = language === 'nl' ? 'nl-NL' : 'en-GB';
-  return `${new Date(iso).toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+  return `${(language === 'nl' ? TIME_FORMATS.nl : TIME_FORMATS.en).format(new Date(iso))} UTC`;
 }
