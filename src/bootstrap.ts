@@ -53,6 +53,8 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.disable('x-powered-by');
     app.use(securityHeaders(resolved.publicUrl), httpMetrics());
     app.useBodyParser('json', { limit: '1mb' });
+    // HTML forms (the set-password page) are small; flat fields only (no nested qs objects).
+    app.useBodyParser('urlencoded', { limit: '16kb', extended: false, parameterLimit: 20 });
     app.useGlobalFilters(new ProblemDetailsFilter());
     app.useGlobalPipes(createValidationPipe());
     const docsPath = 'api/docs';

@@ -63,6 +63,8 @@ export class AppConfig {
     resetMinutes: number;
     /** A password reset mail is sent at most once per user per this many minutes (more requests still get 202). */
     resetMinIntervalMinutes: number;
+    /** Password reset requests per client address (IPv6: per /64) per LOGIN_WINDOW_SECONDS; more get 429. */
+    resetMaxPerAddress: number;
   };
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
   trustProxy: TrustProxySetting;
@@ -288,6 +290,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       welcomeHours: int('PASSWORD_LINK_WELCOME_HOURS', 168, 1, 24 * 90),
       resetMinutes: int('PASSWORD_LINK_RESET_MINUTES', 60, 5, 24 * 60),
       resetMinIntervalMinutes: int('PASSWORD_RESET_MIN_INTERVAL_MINUTES', 5, 0, 24 * 60),
+      resetMaxPerAddress: int('PASSWORD_RESET_MAX_PER_ADDRESS', 10, 1, 100_000),
     },
     trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),

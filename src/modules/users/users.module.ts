@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import './domain/messages.js';
+import './domain/password-link-messages.js';
 import { AuthenticationService } from './application/authentication.service.js';
 import { AssignManagerHandler } from './application/commands/assign-manager/assign-manager.handler.js';
 import { ChangeGroupMembershipHandler } from './application/commands/change-group-membership/change-group-membership.handler.js';
@@ -12,6 +13,8 @@ import { CreateUserHandler } from './application/commands/create-user/create-use
 import { DeleteGroupHandler } from './application/commands/delete-group/delete-group.handler.js';
 import { DeleteRoleHandler } from './application/commands/delete-role/delete-role.handler.js';
 import { DeleteUserHandler } from './application/commands/delete-user/delete-user.handler.js';
+import { RequestPasswordResetHandler } from './application/commands/request-password-reset/request-password-reset.handler.js';
+import { SetPasswordWithLinkHandler } from './application/commands/set-password-with-link/set-password-with-link.handler.js';
 import { IssuePasswordLinkHandler } from './application/commands/issue-password-link/issue-password-link.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
@@ -27,6 +30,7 @@ import {
   ListProfileFieldsHandler,
   ListRolesHandler,
 } from './application/queries/directory-queries.handlers.js';
+import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
   GetPrincipalHandler,
@@ -43,6 +47,8 @@ import { USERS_ENTITIES } from './infrastructure/users.schemas.js';
 import { UsersDemoSeeder } from './infrastructure/users-demo.seeder.js';
 import { AuthController } from './interface/http/auth.controller.js';
 import { AuthenticationGuard } from './interface/http/authentication.guard.js';
+import { PasswordResetController } from './interface/http/password-reset.controller.js';
+import { SetPasswordController } from './interface/http/set-password.controller.js';
 import { GroupsController } from './interface/http/groups.controller.js';
 import { RolesController } from './interface/http/roles.controller.js';
 import { UsersController } from './interface/http/users.controller.js';
@@ -62,6 +68,8 @@ const commandHandlers = [
   DeleteRoleHandler,
   IssueApiTokenHandler,
   IssuePasswordLinkHandler,
+  SetPasswordWithLinkHandler,
+  RequestPasswordResetHandler,
   RevokeApiTokenHandler,
   SaveProfileFieldHandler,
 ];
@@ -78,12 +86,13 @@ const queryHandlers = [
   ListRolesHandler,
   ListApiTokensHandler,
   ListProfileFieldsHandler,
+  GetOpenPasswordLinkHandler,
 ];
 
 /** People, groups, managers, roles and permissions, authentication and scope. */
 @Module({
   imports: [CqrsModule, MikroOrmModule.forFeature(USERS_ENTITIES)],
-  controllers: [AuthController, UsersController, GroupsController, RolesController],
+  controllers: [AuthController, PasswordResetController, SetPasswordController, UsersController, GroupsController, RolesController],
   providers: [
     ...commandHandlers,
     ...queryHandlers,

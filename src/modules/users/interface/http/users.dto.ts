@@ -119,7 +119,7 @@ export class CreateUserDto {
   @ApiProperty() @IsString() @Length(1, 100) firstName: string;
   @ApiProperty() @IsString() @Length(1, 100) lastName: string;
   @ApiPropertyOptional({ enum: SUPPORTED_LANGUAGES, default: 'en' }) @IsOptional() @IsIn([...SUPPORTED_LANGUAGES]) language?: string;
-  @ApiPropertyOptional({ description: "Refused with 403 (USERS.PASSWORD_RESET_LINK_REQUIRED): admins never set other users' passwords; a new user has none until the reset link exists" })
+  @ApiPropertyOptional({ description: "Refused with 403 (USERS.PASSWORD_RESET_LINK_REQUIRED): admins never set other users' passwords; a new user sets theirs through the link in their welcome mail" })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
