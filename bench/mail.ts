@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -89,6 +89,8 @@ async function main() {
         })
       : Promise.resolve();
 
+    const appCpuBefore = cpuSeconds(app.pid!);
+    const sinkCpuBefore = process.cpuUsage();
     const started = performance.now();
     const client = await sql.connect();
     try {
@@ -123,6 +125,8 @@ async function main() {
       return (byStatus.sent ?? 0) + (byStatus.failed ?? 0) >= MAILS;
     }, 600_000, 'every delivery sent');
     const elapsedMs = performance.now() - started;
+    const appCpu = cpuSeconds(app.pid!) - appCpuBefore;
+    const sinkCpu = process.cpuUsage(sinkCpuBefore);
     await restarted;
 
     const counts = sink.counts();
@@ -134,6 +138,7 @@ async function main() {
     const rate = MAILS / (elapsedMs / 1000);
     process.stdout.write(
       `  ${MAILS} mails in ${seconds(elapsedMs)} = ${Math.round(rate)} mails/s | target >= ${TARGET_PER_SECOND} mails/s ${rate >= TARGET_PER_SECOND ? 'MET' : 'MISSED'}\n` +
+        `  CPU during the run: app ${appCpu.toFixed(1)} s (${((appCpu * 1000) / MAILS).toFixed(2)} ms/mail), this process (SMTP sink, polling) ${((sinkCpu.user + sinkCpu.system) / 1e6).toFixed(1)} s; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n` +
         `  sink restarted after ${restartedAt ?? '-'} mails; delivery log: ${log.map((r) => `${r.status} ${r.count} (retried ${r.retried})`).join(', ')}\n` +
         `  exactly one mail per user: ${missing === 0 && duplicated === 0 ? 'YES' : `NO (${missing} without, ${duplicated} with more than one)`}\n`,
     );
@@ -160,6 +165,12 @@ function withDatabase(url: string, database: string) {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { AppConfig } from '#libs/config/app-config.js';
-import { IssuePasswordLinkCommand, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
+import { IssuePasswordLinksCommand, type PasswordLink, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
 import type { RenderedMail, TemplateValues } from '../domain/mail-template.js';
 import { PRODUCT_NAME } from '../domain/messages.js';
 import type { ClaimedDelivery } from '../infrastructure/mail-delivery-log.js';
@@ -18,7 +18,10 @@ const LINK_PURPOSE: Partial<Record<ClaimedDelivery['template'], PasswordLinkPurp
   'password-reset': 'reset',
 };
 
-/** Turns a claimed delivery into the mail to send, right before it is sent. */
+/** The set-password links of a batch of deliveries, by delivery id; undefined for a recipient no longer active. */
+export type LinksByDelivery = Map<string, PasswordLink | undefined>;
+
+/** Turns claimed deliveries into the mails to send, right before they are sent. */
 @Injectable()
 export class MailComposer {
   constructor(
@@ -28,20 +31,33 @@ export class MailComposer {
     private readonly config: AppConfig,
   ) {}
 
-  async compose(delivery: ClaimedDelivery): Promise<RenderedMail> {
+  /**
+   * Issues the set-password links the batch's welcome and reset mails carry: now, at render time, so the
+   * plain token exists only in the mail (never in the log or the event), one command per purpose for the
+   * whole batch. A retry issues new links, which end the ones of the attempt that did not go out.
+   */
+  async issueLinks(deliveries: ClaimedDelivery[]): Promise<LinksByDelivery> {
+    const links: LinksByDelivery = new Map();
+    for (const purpose of ['welcome', 'reset'] as const) {
+      const needing = deliveries.filter((delivery) => LINK_PURPOSE[delivery.template] === purpose);
+      if (needing.length === 0) continue;
+      const byUser = await RequestContext.create(this.orm.em.fork(), () =>
+        this.commands.execute(new IssuePasswordLinksCommand(needing.map((delivery) => delivery.recipient_user_id), purpose)),
+      );
+      for (const delivery of needing) links.set(delivery.id, byUser[delivery.recipient_user_id]);
+    }
+    return links;
+  }
+
+  compose(delivery: ClaimedDelivery, links: LinksByDelivery): RenderedMail {
     const values: TemplateValues = {
       product: PRODUCT_NAME,
       email: delivery.recipient_email,
       signInUrl: this.config.publicUrl,
       ...delivery.params,
     };
-    const purpose = LINK_PURPOSE[delivery.template];
-    if (purpose) {
-      // Issued now, at render time, so the plain token exists only in this mail (never in the log or the
-      // event); a retry issues a new link, which ends the one of the attempt that did not go out.
-      const link = await RequestContext.create(this.orm.em.fork(), () =>
-        this.commands.execute(new IssuePasswordLinkCommand(delivery.recipient_user_id, purpose)),
-      );
+    if (LINK_PURPOSE[delivery.template]) {
+      const link = links.get(delivery.id);
       if (!link) throw new PermanentMailFailure('the recipient is no longer an active user');
       values.link = link.url;
       values.expiresAt = formatTime(link.expiresAt, delivery.language);

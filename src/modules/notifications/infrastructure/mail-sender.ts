@@ -1,6 +1,8 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { randomUUID } from 'node:crypto';
+import { buildMimeMessage } from './mime-message.js';
 import { AppConfig } from '#libs/config/app-config.js';
 import { mailDeliveries } from '#libs/metrics/metrics.js';
 
@@ -8,7 +10,7 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
-  html?: string;
+  html: string;
   /** Lets a receiving system recognise a resend of the same message. */
   messageId?: string;
 }
@@ -52,13 +54,14 @@ export class MailSender implements OnApplicationShutdown {
   async send(mail: OutgoingMail): Promise<SmtpAccept> {
     // The message is built in memory first and handed over whole: streamed by the transport part by
     // part, one mail took dozens of socket writes, which cost more CPU than everything else it needs.
-    const raw = await new MailComposer({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: mail.messageId })
-      .compile()
-      .build();
+    const messageId = mail.messageId ?? `<${randomUUID()}@credential-import>`;
+    const raw =
+      buildMimeMessage({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? '', messageId }) ??
+      (await new MailComposer({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId }).compile().build());
     try {
-      const info = await this.transport.sendMail({ envelope: { from: this.envelopeFrom, to: [mail.to] }, raw, messageId: mail.messageId });
+      const info = await this.transport.sendMail({ envelope: { from: this.envelopeFrom, to: [mail.to] }, raw, messageId });
       mailDeliveries.inc({ status: 'sent' });
-      return { messageId: info.messageId, response: String(info.response ?? '') };
+      return { messageId, response: String(info.response ?? '') };
     } catch (error) {
       mailDeliveries.inc({ status: 'failed' });
       throw error;

@@ -5,7 +5,7 @@ import { AppConfig } from '#libs/config/app-config.js';
 import { requestContext } from '#libs/logging/request-context.js';
 import { MailDeliveryLog, type ClaimedDelivery, type FailedAttempt, type SentMark } from '../../infrastructure/mail-delivery-log.js';
 import { MailSender } from '../../infrastructure/mail-sender.js';
-import { MailComposer, PermanentMailFailure } from '../mail-composer.js';
+import { MailComposer, PermanentMailFailure, type LinksByDelivery } from '../mail-composer.js';
 import { MAIL_QUEUE, type MailJob } from './mail-queue.js';
 
 /** Mails of one job in flight at once (the pool spreads them over its connections). */
@@ -25,9 +25,9 @@ export interface MailJobResult {
  *
  *  1. claim: the job's deliveries that are queued (or whose lease ran out) become 'sending', leased to
  *     this worker; sent ones are skipped, so a retried or duplicated job sends nothing twice;
- *  2. each mail is rendered and handed to SMTP; the moment the server accepts it (250), it is logged
- *     'sent' with the server's reply and the Message-ID (accepts that arrive while a write is running are
- *     written together in the next one);
+ *  2. the batch's set-password links are issued (one command per purpose); each mail is rendered and
+ *     handed to SMTP; the moment the server accepts it (250), it is logged 'sent' with the server's
+ *     reply and the Message-ID (accepts that arrive while a write runs go together into the next one);
  *  3. mails the server did not accept go back to 'queued' (or 'failed' when permanent or out of attempts)
  *     and the job fails, so Bull retries it with exponential backoff: the retry claims only those.
  *
@@ -64,6 +64,13 @@ export class MailWorker implements OnApplicationBootstrap {
     const lastStart = Date.now() + leaseSeconds * 1000 * (1 - LEASE_MARGIN);
     const marks = new SentMarks(this.log);
     const failures: FailedAttempt[] = [];
+    let links: LinksByDelivery;
+    try {
+      links = await this.composer.issueLinks(claimed);
+    } catch (error) {
+      await this.log.release(claimed.map((d) => ({ id: d.id, reason: `no set-password link: ${describe(error)}`, permanent: false })), maxAttempts);
+      throw error;
+    }
     const next = claimed[Symbol.iterator]();
     const sendNext = async (): Promise<void> => {
       for (let step = next.next(); !step.done; step = next.next()) {
@@ -72,7 +79,7 @@ export class MailWorker implements OnApplicationBootstrap {
           failures.push({ id: delivery.id, reason: 'not started: the lease was running out', permanent: false });
           continue;
         }
-        const failure = await this.sendOne(delivery, marks);
+        const failure = await this.sendOne(delivery, links, marks);
         if (failure) failures.push(failure);
       }
     };
@@ -86,10 +93,10 @@ export class MailWorker implements OnApplicationBootstrap {
     return result;
   }
 
-  private async sendOne(delivery: ClaimedDelivery, marks: SentMarks): Promise<FailedAttempt | undefined> {
+  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marks: SentMarks): Promise<FailedAttempt | undefined> {
     let mail;
     try {
-      mail = await this.composer.compose(delivery);
+      mail = this.composer.compose(delivery, links);
     } catch (error) {
       return { id: delivery.id, reason: `not rendered: ${describe(error)}`, permanent: error instanceof PermanentMailFailure };
     }
