@@ -40,6 +40,7 @@ export interface MailJobResult {
 @Injectable()
 export class MailWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(MailWorker.name);
+  private readonly marks: SentMarks;
 
   constructor(
     private readonly config: AppConfig,
@@ -47,7 +48,9 @@ export class MailWorker implements OnApplicationBootstrap {
     private readonly composer: MailComposer,
     private readonly sender: MailSender,
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
-  ) {}
+  ) {
+    this.marks = new SentMarks(log);
+  }
 
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
@@ -62,7 +65,7 @@ export class MailWorker implements OnApplicationBootstrap {
     const claimed = await this.log.claim(deliveryIds, leaseSeconds);
     if (claimed.length === 0) return { claimed: 0, sent: 0, failed: 0, retrying: 0 };
     const lastStart = Date.now() + leaseSeconds * 1000 * (1 - LEASE_MARGIN);
-    const marks = new SentMarks(this.log);
+    const marked: Promise<void>[] = [];
     const failures: FailedAttempt[] = [];
     let links: LinksByDelivery;
     try {
@@ -79,13 +82,13 @@ export class MailWorker implements OnApplicationBootstrap {
           failures.push({ id: delivery.id, reason: 'not started: the lease was running out', permanent: false });
           continue;
         }
-        const failure = await this.sendOne(delivery, links, marks);
+        const failure = await this.sendOne(delivery, links, marked);
         if (failure) failures.push(failure);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_JOB, claimed.length) }, sendNext));
-    await marks.settled();
     await this.log.release(failures, maxAttempts);
+    await Promise.all(marked);
     const retrying = failures.filter((f) => !f.permanent && claimed.find((d) => d.id === f.id)!.attempts < maxAttempts);
     const result = { claimed: claimed.length, sent: claimed.length - failures.length, failed: failures.length - retrying.length, retrying: retrying.length };
     if (failures.length > 0) this.logger.warn({ msg: 'mails not sent', ...result, firstReason: failures[0].reason });
@@ -93,7 +96,7 @@ export class MailWorker implements OnApplicationBootstrap {
     return result;
   }
 
-  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marks: SentMarks): Promise<FailedAttempt | undefined> {
+  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marked: Promise<void>[]): Promise<FailedAttempt | undefined> {
     let mail;
     try {
       mail = this.composer.compose(delivery, links);
@@ -107,7 +110,9 @@ export class MailWorker implements OnApplicationBootstrap {
       const code = (error as { responseCode?: number }).responseCode;
       return { id: delivery.id, reason: describe(error), permanent: code !== undefined && code >= 500 && code < 600 };
     }
-    marks.add({ id: delivery.id, response: accept.response, messageId: accept.messageId });
+    const written = this.marks.add({ id: delivery.id, response: accept.response, messageId: accept.messageId });
+    written.catch(() => {}); // awaited with the others at the end of the batch
+    marked.push(written);
     return undefined;
   }
 }
@@ -118,38 +123,37 @@ function describe(error: unknown): string {
 }
 
 /**
- * Writes 'sent' as soon as possible after each accept: one write at a time, and the accepts that arrive
- * while it runs go together into the next. A failed write is tried again a few times: until it lands,
- * the mail is in the window where a crash would send it twice.
+ * Writes 'sent' as soon as possible after each accept: one write at a time for the whole process, and the
+ * accepts that arrive while it runs (from every job) go together into the next. A failed write is tried
+ * again a few times: until it lands, the mail is in the window where a crash would send it twice.
  */
 class SentMarks {
-  private pending: SentMark[] = [];
-  private writing?: Promise<void>;
-  private error?: unknown;
+  private pending: { mark: SentMark; done: (error?: unknown) => void }[] = [];
+  private writing = false;
 
   constructor(private readonly log: MailDeliveryLog) {}
 
-  add(mark: SentMark) {
-    this.pending.push(mark);
-    if (!this.writing) this.writing = this.drain();
-  }
-
-  async settled(): Promise<void> {
-    while (this.writing) await this.writing;
-    if (this.error) throw this.error;
+  /** Resolves once the mark is written. */
+  add(mark: SentMark): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.pending.push({ mark, done: (error) => (error ? reject(error) : resolve()) }));
+    if (!this.writing) void this.drain();
+    return written;
   }
 
   private async drain(): Promise<void> {
+    this.writing = true;
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
+      let failure: unknown;
       try {
-        await retry(() => this.log.markSent(batch));
+        await retry(() => this.log.markSent(batch.map((entry) => entry.mark)));
       } catch (error) {
-        this.error ??= error;
+        failure = error ?? new Error('the sent mark was not written');
       }
+      for (const entry of batch) entry.done(failure);
     }
-    this.writing = undefined;
+    this.writing = false;
   }
 }
 
