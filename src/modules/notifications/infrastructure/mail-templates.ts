@@ -34,7 +34,7 @@ export function loadTemplate(dir: string, name: string, language: Language): Mai
     try {
       return readFileSync(join(dir, name, file), 'utf8');
     } catch (error) {
-      throw new Error(`mail template ${name}/${file} is missing under ${dir} (${(error as Error).message})`);
+      throw new Error(`mail template ${name}/${file} is missing under ${dir}`, { cause: error });
     }
   };
   return { subject: read(`${language}.subject.txt`), text: read(`${language}.text.txt`), html: read(`${language}.html`) };
