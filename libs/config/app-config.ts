@@ -271,7 +271,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       poolSize: int('MAIL_POOL_SIZE', 5, 1, 100),
       batchSize: int('MAIL_BATCH_SIZE', 50, 1, 1000),
       jobConcurrency: int('MAIL_JOB_CONCURRENCY', 4, 1, 64),
-      maxAttempts: int('MAIL_MAX_ATTEMPTS', 8, 1, 100),
+      maxAttempts: int('MAIL_MAX_ATTEMPTS', 10, 1, 100),
       retryDelayMs: int('MAIL_RETRY_DELAY_MS', 1000, 10, 600_000),
       leaseSeconds: int('MAIL_LEASE_SECONDS', 300, 5, 86_400),
       requeueAfterSeconds: int('MAIL_REQUEUE_AFTER_SECONDS', 60, 1, 86_400),

@@ -100,9 +100,11 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
   }
 
   private async deliverTo(subscriber: RegisteredSubscriber, event: DeliveredEvent): Promise<void> {
-    const onAfterCommitError = (error: unknown) =>
+    // Work a subscriber asked to run after its commit (afterCommit): its failure does not undo the delivery.
+    const afterCommitFailed = (error: unknown) =>
       this.logger.warn({ msg: 'work after an event delivery failed', eventId: event.id, consumer: subscriber.consumer, error: String(error) });
-    await withAfterCommit(() => this.orm.em.fork().transactional(async (em) => {
+    const transaction = () =>
+      this.orm.em.fork().transactional(async (em) => {
         const claimed = await em.execute<{ event_id: string }[]>(
           `insert into processed_events (consumer, event_id) values (?, ?)
            on conflict do nothing returning event_id`,
@@ -116,8 +118,9 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
         }
         const events = batch.map((payload: object) => ({ ...event, payload }));
         if (subscriber.instance.handleBatch) await subscriber.instance.handleBatch(events, em);
-      else for (const single of events) await subscriber.instance.handle(single, em);
-    }), onAfterCommitError);
+        else for (const single of events) await subscriber.instance.handle(single, em);
+      });
+    await withAfterCommit(transaction, afterCommitFailed);
     this.logger.debug({ msg: 'event delivered', eventId: event.id, type: event.type, consumer: subscriber.consumer });
   }
 }
