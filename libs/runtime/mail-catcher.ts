@@ -23,6 +23,8 @@ export class MailCatcher {
   private readonly receivedBy = new Map<string, number>();
   /** Mails received since the catcher was made (not capped, across restarts). */
   received = 0;
+  /** Recipients this returns true for are refused with 550 (a mailbox that does not exist). */
+  rejectRecipient: (address: string) => boolean = () => false;
   port = 0;
 
   constructor(private readonly capacity = 1000) {}
@@ -45,6 +47,10 @@ export class MailCatcher {
       // On stop, open connections get a few moments to finish the mail they are sending, then a 421 and
       // the end of the connection, as a real server that is shut down does.
       closeTimeout: 200,
+      onRcptTo: (address, _session, callback) => {
+        if (!this.rejectRecipient(address.address)) return callback();
+        callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -134,6 +134,32 @@ describe('notifications', () => {
     expect(app.mail.countFor(gone.email)).toBe(0);
   });
 
+  it('logs a mail the server refuses (5xx) as failed with its answer, without retrying it, and sends the rest of the batch', async () => {
+    const users = await insertUsers('bounce', 6);
+    const refused = users[2]!.email;
+    app.mail.rejectRecipient = (address) => address === refused;
+    try {
+      const eventId = await recordEvent(
+        'users.welcome-mail-requested.v1',
+        users.map((u) => ({ userId: u.id, email: u.email, firstName: u.first_name, language: u.language, requestedBy: null, importId: null })),
+      );
+      const rows = await eventually(async () => {
+        const result = await app.sql<{ recipient_email: string; status: string; attempts: number; failure_reason: string | null }>(
+          `select recipient_email, status, attempts, failure_reason from mail_deliveries where event_id = $1`,
+          [eventId],
+        );
+        return result.length === 6 && result.every((r) => r.status === 'sent' || r.status === 'failed') ? result : undefined;
+      });
+      const failed = rows.find((r) => r.recipient_email === refused)!;
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(failed.failure_reason).toMatch(/550.*mailbox unavailable/);
+      expect(rows.filter((r) => r.status === 'sent')).toHaveLength(5);
+      for (const user of users) expect(app.mail.countFor(user.email)).toBe(user.email === refused ? 0 : 1);
+    } finally {
+      app.mail.rejectRecipient = () => false;
+    }
+  });
+
   it('lists the delivery log to those allowed, within their scope, with filters and pages', async () => {
     await eventually(async () => (await deliveriesTo('ella@example.com'))[0]?.status === 'sent');
     const all = await admin.get<{ items: Delivery[]; meta: { total: number } }>('/api/notifications/deliveries?pageSize=500');
@@ -223,20 +249,29 @@ describe('notifications', () => {
   });
 
   it('enqueues deliveries again whose job was lost, and takes back ones whose worker died while sending', async () => {
-    const users = await insertUsers('lost', 2);
+    const users = await insertUsers('lost', 3);
     const eventId = randomUUID();
     // as a crash would leave them: one queued without a job, one 'sending' whose lease ran out
     await app.sql(
       `insert into mail_deliveries (id, event_id, template, recipient_user_id, recipient_email, language, params, status, attempts, lease_until, updated_at)
        values (gen_random_uuid(), $1, 'welcome', $2, $3, 'en', '{"firstName":"Lost"}', 'queued', 0, null, now() - interval '1 hour'),
-              (gen_random_uuid(), $1, 'welcome', $4, $5, 'en', '{"firstName":"Lost"}', 'sending', 1, now() - interval '1 second', now() - interval '5 minutes')`,
-      [eventId, users[0].id, users[0].email, users[1].id, users[1].email],
+              (gen_random_uuid(), $1, 'welcome', $4, $5, 'en', '{"firstName":"Lost"}', 'sending', 1, now() - interval '1 second', now() - interval '5 minutes'),
+              (gen_random_uuid(), $1, 'welcome', $6, $7, 'en', '{"firstName":"Lost"}', 'sending', 10, now() - interval '1 second', now() - interval '5 minutes')`,
+      [eventId, users[0].id, users[0].email, users[1].id, users[1].email, users[2].id, users[2].email],
     );
+    // the third used its last attempt (MAIL_MAX_ATTEMPTS, 10) when its worker died: it is given up, not sent
     expect(await app.running.app.get(MailSweeper, { strict: false }).sweepOnce()).toBe(2);
-    for (const user of users) await app.mail.waitFor((m) => m.envelopeTo.includes(user.email));
-    await eventually(async () => (await app.sql<{ status: string }>(`select status from mail_deliveries where event_id = $1`, [eventId])).every((r) => r.status === 'sent'));
-    const rows = await app.sql<{ attempts: number; email: string }>(`select attempts, recipient_email as email from mail_deliveries where event_id = $1 order by attempts`, [eventId]);
-    expect(rows.map((r) => r.attempts)).toEqual([1, 2]);
+    for (const user of users.slice(0, 2)) await app.mail.waitFor((m) => m.envelopeTo.includes(user.email));
+    const rows = await eventually(async () => {
+      const result = await app.sql<{ attempts: number; status: string; failure_reason: string | null }>(
+        `select attempts, status, failure_reason from mail_deliveries where event_id = $1 order by attempts`,
+        [eventId],
+      );
+      return result.every((r) => r.status === 'sent' || r.status === 'failed') ? result : undefined;
+    });
+    expect(rows.map((r) => [r.attempts, r.status])).toEqual([[1, 'sent'], [2, 'sent'], [10, 'failed']]);
+    expect(rows[2]!.failure_reason).toMatch(/gave up/);
+    expect(app.mail.countFor(users[2]!.email)).toBe(0);
   });
 
   it('mails the starter of an import its counts and a link to the log, and notifies them in the app', async () => {
