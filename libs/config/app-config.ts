@@ -24,6 +24,25 @@ export class AppConfig {
   /** Undefined means: start the built-in mail catcher. */
   smtpUrl?: string;
   mailFrom: string;
+  /** Outgoing mail: the pooled SMTP transport and the `mail` queue (see README "Notifications"). */
+  mail: {
+    /** SMTP connections the pool keeps open (per worker process). */
+    poolSize: number;
+    /** Deliveries per `mail` job. */
+    batchSize: number;
+    /** `mail` jobs one worker process runs at once. */
+    jobConcurrency: number;
+    /** Tries per delivery before it is logged failed. */
+    maxAttempts: number;
+    /** First retry delay of a job; doubles on every retry. */
+    retryDelayMs: number;
+    /** How long a worker owns the deliveries it is sending; after that the sweeper hands them to another. */
+    leaseSeconds: number;
+    /** A delivery still queued this long after it was (re)queued is enqueued again by the sweeper. */
+    requeueAfterSeconds: number;
+    /** How often the sweeper looks (worker role; 0 turns it off). */
+    sweepIntervalMs: number;
+  };
   authTokenSecret: string;
   accessTokenTtlSeconds: number;
   /** Personal API tokens: lifetime when the request names none, and the longest a request may ask for. */
@@ -248,6 +267,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     redisUrl,
     smtpUrl,
     mailFrom: str('MAIL_FROM', 'Credential Import <no-reply@credential-import.local>')!,
+    mail: {
+      poolSize: int('MAIL_POOL_SIZE', 5, 1, 100),
+      batchSize: int('MAIL_BATCH_SIZE', 50, 1, 1000),
+      jobConcurrency: int('MAIL_JOB_CONCURRENCY', 4, 1, 64),
+      maxAttempts: int('MAIL_MAX_ATTEMPTS', 10, 1, 100),
+      retryDelayMs: int('MAIL_RETRY_DELAY_MS', 1000, 10, 600_000),
+      leaseSeconds: int('MAIL_LEASE_SECONDS', 300, 5, 86_400),
+      requeueAfterSeconds: int('MAIL_REQUEUE_AFTER_SECONDS', 60, 1, 86_400),
+      sweepIntervalMs: int('MAIL_SWEEP_INTERVAL_MS', 15_000, 0, 3_600_000),
+    },
     authTokenSecret: secret ?? (problems.length > 0 ? '' : persistentDevSecret(dataDir)),
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     ...apiTokenTtls(),

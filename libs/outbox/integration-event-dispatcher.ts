@@ -6,6 +6,7 @@ import type { Job, Queue } from 'bull';
 import { AppConfig } from '#libs/config/app-config.js';
 import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
 import { requestContext } from '#libs/logging/request-context.js';
+import { withAfterCommit } from './after-commit.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 import { DeadLetters, type EventJob } from './dead-letters.js';
 import './messages.js';
@@ -99,7 +100,11 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
   }
 
   private async deliverTo(subscriber: RegisteredSubscriber, event: DeliveredEvent): Promise<void> {
-    await this.orm.em.fork().transactional(async (em) => {
+    // Work a subscriber asked to run after its commit (afterCommit): its failure does not undo the delivery.
+    const afterCommitFailed = (error: unknown) =>
+      this.logger.warn({ msg: 'work after an event delivery failed', eventId: event.id, consumer: subscriber.consumer, error: String(error) });
+    const transaction = () =>
+      this.orm.em.fork().transactional(async (em) => {
         const claimed = await em.execute<{ event_id: string }[]>(
           `insert into processed_events (consumer, event_id) values (?, ?)
            on conflict do nothing returning event_id`,
@@ -113,8 +118,9 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
         }
         const events = batch.map((payload: object) => ({ ...event, payload }));
         if (subscriber.instance.handleBatch) await subscriber.instance.handleBatch(events, em);
-      else for (const single of events) await subscriber.instance.handle(single, em);
-    });
+        else for (const single of events) await subscriber.instance.handle(single, em);
+      });
+    await withAfterCommit(transaction, afterCommitFailed);
     this.logger.debug({ msg: 'event delivered', eventId: event.id, type: event.type, consumer: subscriber.consumer });
   }
 }

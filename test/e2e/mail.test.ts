@@ -18,7 +18,14 @@ describe('mail over real SMTP, driven by outbox events', () => {
     const mail = await app.mail.waitFor((m) => m.to.some((to) => to.includes('sanne@example.com')));
     expect(mail.subject).toBe('Je account voor Credential Import');
     expect(mail.text).toContain('Hallo Sanne');
+    expect(mail.text).toMatch(/\/account\/set-password\?token=[A-Za-z0-9_-]{43}/);
+    expect(mail.html).toContain('<p>Hallo Sanne,</p>');
     expect(mail.envelopeTo).toEqual(['sanne@example.com']);
+    // asked for through WelcomeMailRequested, and logged once
+    const requested = await app.sql(`select id from outbox_messages where event_type = 'users.welcome-mail-requested.v1' and payload->>'email' = 'sanne@example.com'`);
+    expect(requested).toHaveLength(1);
+    const logged = await app.sql<{ template: string; status: string }>(`select template, status from mail_deliveries where recipient_email = 'sanne@example.com'`);
+    expect(logged).toEqual([{ template: 'welcome', status: expect.stringMatching(/^(sending|sent)$/) }]);
   });
 
   it('sends nothing when asked not to, and nothing for a rejected user', async () => {
@@ -29,6 +36,7 @@ describe('mail over real SMTP, driven by outbox events', () => {
     await app.mail.waitFor((m) => m.to.some((to) => to.includes('marker@example.com')));
     const recipients = app.mail.list().flatMap((m) => m.envelopeTo);
     expect(recipients).not.toContain('quiet@example.com');
+    expect(await app.sql(`select id from outbox_messages where event_type = 'users.welcome-mail-requested.v1' and payload->>'email' = 'quiet@example.com'`)).toEqual([]);
     expect(recipients.filter((r) => r === 'sanne@example.com')).toHaveLength(1);
   });
 });

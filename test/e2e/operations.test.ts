@@ -107,7 +107,7 @@ describe('operations: metrics, queue dashboard, readiness', () => {
     const queues = await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie: session } });
     expect(queues.status).toBe(200);
     const names = ((await queues.json()) as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['imports', 'integration-events']);
+    expect(names).toEqual(['imports', 'integration-events', 'mail']);
 
     // the cookie of a platform admin stops working once they lose the permission
     const [adminUser] = await app.sql<{ id: string }>(`select id from users where email = 'admin@example.com'`);

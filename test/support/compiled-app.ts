@@ -1,15 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { NODE_FLAGS } from '#libs/runtime/node-flags.js';
 
 export const MAIN = join(process.cwd(), 'dist', 'src', 'main.js');
 
-/** Builds dist/ when a source file is newer than the compiled entry point (`npm test` has just built it). */
+/** Builds dist/ when a source file (or a mail template) is newer than the compiled entry point (`npm test` has just built it). */
 export function buildIfStale() {
   const newest = (dir: string): number =>
     readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .filter((entry) => entry.isFile() && (entry.name.endsWith('.ts') || entry.parentPath.includes(`${sep}templates`)))
       .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
   let built = 0;
   try {

@@ -137,3 +137,16 @@ export class IssuePasswordLinkCommand extends Command<PasswordLink | undefined> 
     super();
   }
 }
+
+/**
+ * IssuePasswordLinkCommand for many users at once, in one transaction (a batch of welcome or reset mails):
+ * the links by user id; users that are not active are absent.
+ */
+export class IssuePasswordLinksCommand extends Command<Record<string, PasswordLink>> {
+  constructor(
+    readonly userIds: string[],
+    readonly purpose: PasswordLinkPurpose,
+  ) {
+    super();
+  }
+}

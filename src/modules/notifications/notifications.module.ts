@@ -1,14 +1,43 @@
+import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import './domain/messages.js';
+import { MailOnImportCompleted } from './application/event-handlers/mail-on-import-completed.handler.js';
 import { NotifyOnImportCompleted } from './application/event-handlers/notify-on-import-completed.handler.js';
-import { SendPasswordChangedMail } from './application/event-handlers/send-password-changed-mail.handler.js';
-import { SendWelcomeMailOnUserCreated } from './application/event-handlers/send-welcome-mail-on-user-created.handler.js';
+import { QueuePasswordChangedMail } from './application/event-handlers/queue-password-changed-mail.handler.js';
+import { QueuePasswordResetMail } from './application/event-handlers/queue-password-reset-mail.handler.js';
+import { QueueWelcomeMail } from './application/event-handlers/queue-welcome-mail.handler.js';
+import { MailComposer } from './application/mail-composer.js';
+import { MailDeliveries } from './application/mail-deliveries.js';
+import { MAIL_QUEUE, MailQueue } from './application/processing/mail-queue.js';
+import { MailSweeper } from './application/processing/mail-sweeper.js';
+import { MailWorker } from './application/processing/mail-worker.js';
+import { MailDeliveryLog } from './infrastructure/mail-delivery-log.js';
 import { MailSender } from './infrastructure/mail-sender.js';
+import { MailTemplates } from './infrastructure/mail-templates.js';
 import { NotificationsController } from './interface/http/notifications.controller.js';
 
-/** Email (nodemailer over SMTP) and in-app notifications for what other modules announce in their events. */
+/**
+ * Email (templated, logged in mail_deliveries, sent exactly once through the `mail` queue over a pooled
+ * SMTP transport) and in-app notifications, for what other modules announce in their events.
+ */
 @Module({
+  imports: [CqrsModule, BullModule.registerQueue({ name: MAIL_QUEUE })],
   controllers: [NotificationsController],
-  providers: [MailSender, SendWelcomeMailOnUserCreated, SendPasswordChangedMail, NotifyOnImportCompleted],
+  providers: [
+    MailSender,
+    MailTemplates,
+    MailDeliveryLog,
+    MailQueue,
+    MailComposer,
+    MailDeliveries,
+    MailWorker,
+    MailSweeper,
+    QueueWelcomeMail,
+    QueuePasswordResetMail,
+    QueuePasswordChangedMail,
+    MailOnImportCompleted,
+    NotifyOnImportCompleted,
+  ],
 })
 export class NotificationsModule {}

@@ -17,6 +17,7 @@ import { RequestPasswordResetHandler } from './application/commands/request-pass
 import { SetPasswordWithLinkHandler } from './application/commands/set-password-with-link/set-password-with-link.handler.js';
 import { IssuePasswordLinkHandler } from './application/commands/issue-password-link/issue-password-link.handler.js';
 import { ImportUsersChunkHandler } from './application/commands/import-users-chunk/import-users-chunk.handler.js';
+import { IssuePasswordLinksHandler } from './application/commands/issue-password-links/issue-password-links.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
 import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
@@ -71,6 +72,7 @@ const commandHandlers = [
   DeleteRoleHandler,
   IssueApiTokenHandler,
   IssuePasswordLinkHandler,
+  IssuePasswordLinksHandler,
   SetPasswordWithLinkHandler,
   RequestPasswordResetHandler,
   RevokeApiTokenHandler,

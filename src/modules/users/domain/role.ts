@@ -60,6 +60,7 @@ export const SYSTEM_ROLES = {
       Permissions.CertificatesRead,
       Permissions.CertificatesRegister,
       Permissions.ReportingRead,
+      Permissions.NotificationDeliveriesRead,
       Permissions.ImportObtainedCertificatesWithFiles,
       Permissions.ImportObtainedCertificates,
       // Usable only while the platform setting imports.users.group-admins is on (UsersImport.availableTo).

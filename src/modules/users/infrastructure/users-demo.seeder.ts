@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { recordEvent } from '#libs/outbox/outbox.js';
-import { UserCreated } from '#libs/contracts/users/index.js';
+import { UserCreated, WelcomeMailRequested } from '#libs/contracts/users/index.js';
 import { DemoSeederOf, type DemoSeeder } from '#libs/demo/demo-seeder.js';
 import { Group } from '../domain/group.js';
 import { hashPassword } from '../domain/password-hasher.js';
@@ -50,6 +50,9 @@ export class UsersDemoSeeder implements DemoSeeder {
     );
     for (const user of [admin, groupAdmin, manager, ...learners]) {
       recordEvent(em, new UserCreated({ userId: user.id, userCode: user.userCode, email: user.email, firstName: user.firstName, lastName: user.lastName, language: user.language, createdBy: null, sendWelcomeMail: user === admin }));
+      if (user === admin) {
+        recordEvent(em, new WelcomeMailRequested({ userId: user.id, email: user.email, firstName: user.firstName, language: user.language, requestedBy: null, importId: null }));
+      }
     }
     await em.transactional(async (tx) => {
       await tx.flush();

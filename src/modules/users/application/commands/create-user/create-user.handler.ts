@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { Permissions, UserCreated, hasPermission, type Principal } from '#libs/contracts/users/index.js';
+import { Permissions, UserCreated, WelcomeMailRequested, hasPermission, type Principal } from '#libs/contracts/users/index.js';
 import { conflict, forbidden } from '#libs/errors/domain-error.js';
 import { pgArray } from '#libs/database/sql.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
@@ -100,6 +100,19 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
           sendWelcomeMail: input.sendWelcomeMail ?? true,
         }),
       );
+      if (input.sendWelcomeMail ?? true) {
+        recordEvent(
+          em,
+          new WelcomeMailRequested({
+            userId: user.id,
+            email: user.email,
+            firstName: user.firstName,
+            language: user.language,
+            requestedBy: principal.userId,
+            importId: null,
+          }),
+        );
+      }
     });
     return { id: user.id };
   }

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import { AppConfig } from '#libs/config/app-config.js';
+import { IssuePasswordLinksCommand, type PasswordLink, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
+import type { RenderedMail, TemplateValues } from '../domain/mail-template.js';
+import { PRODUCT_NAME } from '../domain/messages.js';
+import type { ClaimedDelivery } from '../infrastructure/mail-delivery-log.js';
+import { MailTemplates } from '../infrastructure/mail-templates.js';
+
+/** A delivery that will never succeed (no retry): the recipient is no longer active, the template is broken. */
+export class PermanentMailFailure extends Error {
+  override name = 'PermanentMailFailure';
+}
+
+const LINK_PURPOSE: Partial<Record<ClaimedDelivery['template'], PasswordLinkPurpose>> = {
+  welcome: 'welcome',
+  'password-reset': 'reset',
+};
+
+/** The set-password links of a batch of deliveries, by delivery id; undefined for a recipient no longer active. */
+export type LinksByDelivery = Map<string, PasswordLink | undefined>;
+
+/** Turns claimed deliveries into the mails to send, right before they are sent. */
+@Injectable()
+export class MailComposer {
+  constructor(
+    private readonly templates: MailTemplates,
+    private readonly commands: CommandBus,
+    private readonly orm: MikroORM,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Issues the set-password links the batch's welcome and reset mails carry: now, at render time, so the
+   * plain token exists only in the mail (never in the log or the event), one command per purpose for the
+   * whole batch. A retry issues new links, which end the ones of the attempt that did not go out.
+   */
+  async issueLinks(deliveries: ClaimedDelivery[]): Promise<LinksByDelivery> {
+    const links: LinksByDelivery = new Map();
+    for (const purpose of ['welcome', 'reset'] as const) {
+      const needing = deliveries.filter((delivery) => LINK_PURPOSE[delivery.template] === purpose);
+      if (needing.length === 0) continue;
+      const byUser = await RequestContext.create(this.orm.em.fork(), () =>
+        this.commands.execute(new IssuePasswordLinksCommand(needing.map((delivery) => delivery.recipient_user_id), purpose)),
+      );
+      for (const delivery of needing) links.set(delivery.id, byUser[delivery.recipient_user_id]);
+    }
+    return links;
+  }
+
+  compose(delivery: ClaimedDelivery, links: LinksByDelivery): RenderedMail {
+    const values: TemplateValues = {
+      product: PRODUCT_NAME,
+      email: delivery.recipient_email,
+      signInUrl: this.config.publicUrl,
+      ...delivery.params,
+    };
+    if (LINK_PURPOSE[delivery.template]) {
+      const link = links.get(delivery.id);
+      if (!link) throw new PermanentMailFailure('the recipient is no longer an active user');
+      values.link = link.url;
+      values.expiresAt = formatTime(link.expiresAt, delivery.language);
+    }
+    if (typeof values.changedAt === 'string') values.changedAt = formatTime(values.changedAt, delivery.language);
+    try {
+      return this.templates.render(delivery.template, delivery.language, values);
+    } catch (error) {
+      throw new PermanentMailFailure(`template ${delivery.template}: ${(error as Error).message}`);
+    }
+  }
+}
+
+const TIME_FORMATS = {
+  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+  nl: new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+};
+
+function formatTime(iso: string, language: string): string {
+  return `${(language === 'nl' ? TIME_FORMATS.nl : TIME_FORMATS.en).format(new Date(iso))} UTC`;
+}

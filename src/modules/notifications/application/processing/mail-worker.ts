@@ -1,0 +1,169 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '#libs/config/app-config.js';
+import { requestContext } from '#libs/logging/request-context.js';
+import { MailDeliveryLog, type ClaimedDelivery, type FailedAttempt, type SentMark } from '../../infrastructure/mail-delivery-log.js';
+import { MailSender } from '../../infrastructure/mail-sender.js';
+import { MailComposer, PermanentMailFailure, type LinksByDelivery } from '../mail-composer.js';
+import { MAIL_QUEUE, type MailJob } from './mail-queue.js';
+
+/** Mails of one job in flight at once (the pool spreads them over its connections). */
+const PARALLEL_PER_JOB = 10;
+/** Part of the lease kept free: no mail starts when less than this is left, so none is sent after it ran out. */
+const LEASE_MARGIN = 0.2;
+
+export interface MailJobResult {
+  claimed: number;
+  sent: number;
+  failed: number;
+  retrying: number;
+}
+
+/**
+ * Sends the deliveries of `mail` jobs (worker role). Exactly once per delivery, with one window:
+ *
+ *  1. claim: the job's deliveries that are queued (or whose lease ran out) become 'sending', leased to
+ *     this worker; sent ones are skipped, so a retried or duplicated job sends nothing twice;
+ *  2. the batch's set-password links are issued (one command per purpose); each mail is rendered and
+ *     handed to SMTP; the moment the server accepts it (250), it is logged 'sent' with the server's
+ *     reply and the Message-ID (accepts that arrive while a write runs go together into the next one);
+ *  3. mails the server did not accept go back to 'queued' (or 'failed' when permanent or out of attempts)
+ *     and the job fails, so Bull retries it with exponential backoff: the retry claims only those.
+ *
+ * A server that drops its connections mid-batch therefore causes no duplicate: what it accepted is logged
+ * sent, the rest is retried. The window that cannot be closed: the process dies (or the database is
+ * unreachable) after the server accepted a mail and before the 'sent' write. That delivery stays
+ * 'sending' until its lease runs out, and the sweeper hands it out again: the recipient gets it twice,
+ * with the same Message-ID (the delivery id), which lets mail systems recognise the duplicate.
+ */
+@Injectable()
+export class MailWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MailWorker.name);
+  private readonly marks: SentMarks;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly log: MailDeliveryLog,
+    private readonly composer: MailComposer,
+    private readonly sender: MailSender,
+    @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
+  ) {
+    this.marks = new SentMarks(log);
+  }
+
+  onApplicationBootstrap() {
+    if (this.config.role === 'api') return;
+    void this.queue.process(this.config.mail.jobConcurrency, (job: Job<MailJob>) =>
+      requestContext.run({ requestId: `mail:${job.id}` }, () => this.send(job.data.deliveryIds)),
+    );
+  }
+
+  /** One attempt at a batch; throws (for Bull to retry) while some of it should be tried again. */
+  async send(deliveryIds: string[]): Promise<MailJobResult> {
+    const { leaseSeconds, maxAttempts } = this.config.mail;
+    const claimed = await this.log.claim(deliveryIds, leaseSeconds);
+    if (claimed.length === 0) return { claimed: 0, sent: 0, failed: 0, retrying: 0 };
+    const lastStart = Date.now() + leaseSeconds * 1000 * (1 - LEASE_MARGIN);
+    const marked: Promise<void>[] = [];
+    const failures: FailedAttempt[] = [];
+    let links: LinksByDelivery;
+    try {
+      links = await this.composer.issueLinks(claimed);
+    } catch (error) {
+      await this.log.release(claimed.map((d) => ({ id: d.id, reason: `no set-password link: ${describe(error)}`, permanent: false })), maxAttempts);
+      throw error;
+    }
+    const next = claimed[Symbol.iterator]();
+    const sendNext = async (): Promise<void> => {
+      for (let step = next.next(); !step.done; step = next.next()) {
+        const delivery = step.value;
+        if (Date.now() > lastStart) {
+          failures.push({ id: delivery.id, reason: 'not started: the lease was running out', permanent: false });
+          continue;
+        }
+        const failure = await this.sendOne(delivery, links, marked);
+        if (failure) failures.push(failure);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_JOB, claimed.length) }, sendNext));
+    await this.log.release(failures, maxAttempts);
+    await Promise.all(marked);
+    const retrying = failures.filter((f) => !f.permanent && claimed.find((d) => d.id === f.id)!.attempts < maxAttempts);
+    const result = { claimed: claimed.length, sent: claimed.length - failures.length, failed: failures.length - retrying.length, retrying: retrying.length };
+    if (failures.length > 0) this.logger.warn({ msg: 'mails not sent', ...result, firstReason: failures[0].reason });
+    if (retrying.length > 0) throw new Error(`${retrying.length} of ${claimed.length} mails will be retried: ${retrying[0].reason}`);
+    return result;
+  }
+
+  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marked: Promise<void>[]): Promise<FailedAttempt | undefined> {
+    let mail;
+    try {
+      mail = this.composer.compose(delivery, links);
+    } catch (error) {
+      return { id: delivery.id, reason: `not rendered: ${describe(error)}`, permanent: error instanceof PermanentMailFailure };
+    }
+    let accept;
+    try {
+      accept = await this.sender.send({ to: delivery.recipient_email, ...mail, messageId: `<${delivery.id}@credential-import>` });
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      return { id: delivery.id, reason: describe(error), permanent: code !== undefined && code >= 500 && code < 600 };
+    }
+    const written = this.marks.add({ id: delivery.id, response: accept.response, messageId: accept.messageId });
+    written.catch(() => {}); // awaited with the others at the end of the batch
+    marked.push(written);
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { message?: string; responseCode?: number; code?: string };
+  return [e.code, e.responseCode, e.message ?? String(error)].filter((part) => part !== undefined).join(' ');
+}
+
+/**
+ * Writes 'sent' as soon as possible after each accept: one write at a time for the whole process, and the
+ * accepts that arrive while it runs (from every job) go together into the next. A failed write is tried
+ * again a few times: until it lands, the mail is in the window where a crash would send it twice.
+ */
+class SentMarks {
+  private pending: { mark: SentMark; done: (error?: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly log: MailDeliveryLog) {}
+
+  /** Resolves once the mark is written. */
+  add(mark: SentMark): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => this.pending.push({ mark, done: (error) => (error ? reject(error) : resolve()) }));
+    if (!this.writing) void this.drain();
+    return written;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      let failure: unknown;
+      try {
+        await retry(() => this.log.markSent(batch.map((entry) => entry.mark)));
+      } catch (error) {
+        failure = error ?? new Error('the sent mark was not written');
+      }
+      for (const entry of batch) entry.done(failure);
+    }
+    this.writing = false;
+  }
+}
+
+async function retry(write: () => Promise<void>, delaysMs = [100, 500, 2000, 5000]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= delaysMs.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delaysMs[attempt]));
+    }
+  }
+}
