@@ -203,6 +203,7 @@ async function benchImport(context: Context & { baselineMs: number }) {
   const rss = new RssSampler(workerProcess.pid!);
   const apiRss = new RssSampler(context.api.pid!);
   const cpu = await CpuMeter.start({ worker: workerProcess.pid!, api: context.api.pid! }, sql, context.database);
+  const writesBefore = await tableWrites(sql);
   const run = await runImport(base, token, sql, content, { welcomeMail: 'none' });
   rss.stop();
   apiRss.stop();
@@ -229,6 +230,7 @@ async function benchImport(context: Context & { baselineMs: number }) {
   // Any mail to an imported user; give a welcome mail that was wrongly requested a moment to arrive.
   await sleep(2000);
   const mailsDuring = sink.countTo((recipient) => recipient.startsWith('bench.u'));
+  report({ name: '  rows written per table (pg_stat_user_tables, inserted/updated/deleted; flushed lazily, so approximate)', figure: writesSince(writesBefore, await tableWrites(sql)) });
   const allSucceeded = run.succeeded === ROWS && run.failed === 0 && run.skipped === 0;
   report({
     name: '  correctness (SQL)',
@@ -359,6 +361,31 @@ async function deliveryLog(sql: pg.Pool, expected: Set<string>): Promise<{ figur
   const figure = `${byStatus.map((row) => `${row.status} ${row.count}${row.recipients === undefined ? '' : ` (${row.recipients} recipients)`}`).join(', ') || 'no rows'}${recipient ? '' : ' (no recipient column: every row counted)'}`;
   const allSent = sent !== undefined && sent.count === expected.size && total === expected.size && (sent.recipients === undefined || sent.recipients === expected.size);
   return { figure, verdict: `${expected.size} sent, nothing else: ${met(allSent)}` };
+}
+
+type TableWrites = Map<string, { inserted: number; updated: number; deleted: number }>;
+
+/** Rows each table of the bench's database has had inserted, updated and deleted so far (the statistics other backends flushed). */
+async function tableWrites(sql: pg.Pool): Promise<TableWrites> {
+  const { rows } = await sql.query(`select relname, n_tup_ins::bigint as ins, n_tup_upd::bigint as upd, n_tup_del::bigint as del from pg_stat_user_tables`);
+  return new Map(rows.map((row: { relname: string; ins: string; upd: string; del: string }) => [row.relname, { inserted: Number(row.ins), updated: Number(row.upd), deleted: Number(row.del) }]));
+}
+
+/** The tables written most between two snapshots: where PostgreSQL's share of an import goes. */
+function writesSince(before: TableWrites, after: TableWrites): string {
+  const changes = [...after].map(([table, now]) => {
+    const then = before.get(table) ?? { inserted: 0, updated: 0, deleted: 0 };
+    return { table, inserted: now.inserted - then.inserted, updated: now.updated - then.updated, deleted: now.deleted - then.deleted };
+  });
+  const total = (change: { inserted: number; updated: number; deleted: number }) => change.inserted + change.updated + change.deleted;
+  return (
+    changes
+      .filter((change) => total(change) > 0)
+      .sort((a, b) => total(b) - total(a))
+      .slice(0, 10)
+      .map((change) => `${change.table} ${change.inserted}/${change.updated}/${change.deleted}`)
+      .join(', ') || 'none'
+  );
 }
 
 /** CPU seconds per unit of work of each process (the bench's own left out): what the work costs whatever else the machine runs. */
