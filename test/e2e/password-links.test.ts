@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IssuePasswordLinkCommand, type PasswordLink, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
+import { IssuePasswordLinkCommand, IssuePasswordLinksCommand, type PasswordLink, type PasswordLinkPurpose } from '#libs/contracts/users/index.js';
 import { Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -66,7 +66,7 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
         expect(response.status).toBe(200);
         const html = await response.text();
         expect(response.headers.get('content-type')).toMatch(/^text\/html; charset=utf-8/);
-        expect(html).toContain('<form method="post" action="set-password">');
+        expect(html).toContain('<form method="post" action="/account/set-password">');
         expect(html).toContain(`<input type="hidden" name="token" value="${token}">`);
         expect(html).toMatch(/name="password" type="password"/);
         expect(html).toMatch(/name="confirmation" type="password"/);
@@ -178,7 +178,7 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
         expect(dead.status).toBe(410);
         expect(dead.html).toBe(pages[0]!.html);
         expect(dead.html).toContain('This link no longer works');
-        expect(dead.html).toContain('action="forgot-password"');
+        expect(dead.html).toContain('action="/account/forgot-password"');
         expect(dead.csp).toContain("default-src 'none'");
       }
       const post = await setPassword(expired, 'expired-password-1');
@@ -300,5 +300,50 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
       const unknown = await postForm('/account/forgot-password', { email: 'nobody-here@example.com' });
       expect(unknown.status).toBe(200);
     });
+  });
+
+  describe('an email address that changes', () => {
+    it('ends every open link of the user in the same write, so a reset for the new address is the only way in', async () => {
+      const userId = await createUser('moving@example.com');
+      const welcome = await issueToken(userId, 'welcome');
+      const reset = await issueToken(userId, 'reset');
+      expect((await linkRows(userId)).filter((row) => row.ended_at === null)).toHaveLength(2);
+
+      // A change that keeps the address ends nothing.
+      expect((await admin.patch(`/api/users/${userId}`, { firstName: 'Still' })).status).toBeLessThan(300);
+      expect((await linkRows(userId)).filter((row) => row.ended_at === null)).toHaveLength(2);
+
+      const changed = await admin.patch(`/api/users/${userId}`, { email: 'moved@example.com' });
+      expect(changed.status, JSON.stringify(changed.body)).toBeLessThan(300);
+      const rows = await linkRows(userId);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) expect(row.ended_at).not.toBeNull();
+      for (const token of [welcome, reset]) {
+        expect((await page(token)).status).toBe(410);
+        expect((await setPassword(token, 'taken-over-password-1')).status).toBe(410);
+      }
+      expect((await userState(userId))[0]!.password_hash).toBeNull();
+    });
+
+    it('names on every issued link the address it was issued for: the current one', async () => {
+      const userId = await createUser('named-link@example.com');
+      expect((await issue(userId, 'welcome'))!.email).toBe('named-link@example.com');
+      expect((await admin.patch(`/api/users/${userId}`, { email: 'renamed-link@example.com' })).status).toBeLessThan(300);
+      expect((await issue(userId, 'reset'))!.email).toBe('renamed-link@example.com');
+      const batch: Record<string, PasswordLink> = await app.running.app.get(CommandBus).execute(new IssuePasswordLinksCommand([userId], 'welcome'));
+      expect(batch[userId]!.email).toBe('renamed-link@example.com');
+    });
+  });
+
+  it('the forms post to the right place whatever the page address (a trailing slash)', async () => {
+    const token = await issueToken(await createUser('slash@example.com'), 'welcome');
+    const pageUrl = `${app.url}/account/set-password/?token=${encodeURIComponent(token)}`;
+    const response = await fetch(pageUrl, { headers: { 'x-forwarded-for': freshAddress() } });
+    expect(response.status).toBe(200);
+    const action = /<form method="post" action="([^"]+)">/.exec(await response.text())![1]!;
+    const target = new URL(action, pageUrl);
+    expect(target.pathname).toBe('/account/set-password');
+    const posted = await postForm(target.pathname, { token, password: 'slash-password-1', confirmation: 'slash-password-1' });
+    expect(posted.status).toBe(200);
   });
 });

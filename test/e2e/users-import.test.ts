@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, xlsx } from '../support/files.js';
 import { Http, eventually } from '../support/http.js';
@@ -300,6 +301,79 @@ describe('users import', () => {
     expect([date.status, date.body.code]).toEqual([400, 'USERS.IMPORT_FIELD_TYPE_NOT_IMPORTABLE']);
     expect(date.body.detail ?? date.body.title).toContain('dates');
   });
+
+  it('takes fillTerms only from admins who may manage profile fields, at the mapping and again when the rows run', async () => {
+    const file = csv(['Email', 'Contract type'], [['liam@example.com', 'Seasonal']]);
+    const mapping = { Email: 'email', 'Contract type': 'profile.contract_type' };
+    const refusedStaged = await upload(groupAdmin, 'terms-refused.csv', file);
+    const refused = await groupAdmin.put(`/api/imports/${refusedStaged.id}/mapping`, { mapping, options: { groupIds: [groupIds.Operations], fillTerms: true } });
+    expect([refused.status, refused.body.code]).toEqual([403, 'USERS.IMPORT_FILL_TERMS_NOT_ALLOWED']);
+    expect(refused.body.detail ?? refused.body.title).toContain('fillTerms');
+
+    // With profile-fields.manage for a while: the mapping passes, but the permission is gone when the rows run.
+    const role = await admin.post('/api/roles', { key: 'term-keeper', name: 'Term keeper', permissions: ['profile-fields.manage'] });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    await app.sql(`insert into user_roles (user_id, role_id) values ($1, $2)`, [userIds['groupadmin@example.com'], role.body.id]);
+    const staged = await upload(groupAdmin, 'terms-later.csv', file);
+    const allowed = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { groupIds: [groupIds.Operations], fillTerms: true } });
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
+    await reached(groupAdmin, staged.id, 'awaiting_confirmation');
+    await app.sql(`delete from user_roles where user_id = $1 and role_id = $2`, [userIds['groupadmin@example.com'], role.body.id]);
+    expect((await groupAdmin.post(`/api/imports/${staged.id}/confirm`, { acknowledgedWarnings: ['USERS.IMPORT_TERM_ADDED'] })).status).toBe(202);
+    await finished(groupAdmin, staged.id);
+    const rows = await rowsOf(groupAdmin, staged.id);
+    expect(rows.map((row) => [row.status, row.errors.map((e) => e.code)])).toEqual([['failed', ['USERS.IMPORT_FILL_TERMS_NOT_ALLOWED']]]);
+    const [field] = await app.sql<{ options: string[] }>(`select options from profile_field_definitions where key = 'contract_type'`);
+    expect(field.options).not.toContain('Seasonal');
+  });
+
+  it("reports a user code as taken alike whether or not its holder's address is in the row, unless the holder is the row's own user", async () => {
+    // One import per row: a user code may appear only once in a file.
+    const errorsOf = async (email: string, code: string) => {
+      const id = await startImport(groupAdmin, TYPE, 'codes.csv', csv(['Email', 'User Code'], [[email, code]]), { options: JSON.stringify({ groupIds: [groupIds.Operations] }) });
+      await finished(groupAdmin, id);
+      const [row] = await rowsOf(groupAdmin, id);
+      return { status: row.status, errors: row.errors.map((e) => ({ code: e.code, message: e.message.replace(/\S+@example\.com/, '<email>') })) };
+    };
+    const holderOutOfScope = await errorsOf('lars@example.com', 'L-1004');
+    const someoneElse = await errorsOf('someone.else@example.com', 'L-1004');
+    expect(holderOutOfScope).toEqual(someoneElse);
+    expect(holderOutOfScope.errors.map((e) => e.code)).toEqual(['USERS.IMPORT_USER_NOT_AVAILABLE', 'USERS.IMPORT_USER_CODE_TAKEN']);
+    expect((await errorsOf('liam@example.com', 'L-1002')).status).toBe('succeeded');
+  });
+
+  it('never deletes a created user who sets a password while the undo reads them', async () => {
+    const id = await startImport(admin, TYPE, 'racing.csv', csv(['Email', 'First Name', 'Last Name'], [['racer.new@example.com', 'Race', 'R']]));
+    expect((await finished(admin, id)).status).toBe('completed');
+    const racer = await userByEmail('racer.new@example.com');
+    // The welcome link's password write, held open while the undo runs: it commits after the undo has started.
+    const holder = new pg.Client({ connectionString: app.database.url });
+    await holder.connect();
+    let undoId: string;
+    try {
+      await holder.query('begin');
+      await holder.query(`update users set password_hash = 'set-through-the-link' where id = $1`, [racer.id]);
+      const undo = await admin.post(`/api/imports/${id}/undo`);
+      expect(undo.status, JSON.stringify(undo.body)).toBe(202);
+      undoId = undo.body.id;
+      // The undo waits for the row (at its read with the lock, or at its write without).
+      await eventually(async () => {
+        const [waiting] = await app.sql<{ n: number }>(
+          `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database()`,
+        );
+        return waiting.n > 0;
+      });
+      await holder.query('commit');
+    } finally {
+      await holder.end();
+    }
+    await finished(admin, undoId);
+    const after = (await app.sql<{ status: string; password_hash: string | null }>(`select status, password_hash from users where id = $1`, [racer.id]))[0];
+    expect(after).toEqual({ status: 'active', password_hash: 'set-through-the-link' });
+    const undoRows = await rowsOf(admin, undoId);
+    expect(undoRows.map((row) => row.status)).toEqual(['skipped']);
+  });
+
 });
 
 /**

@@ -121,6 +121,11 @@ export interface PasswordLink {
   /** Absolute URL of the set-password page, carrying the one-time token. */
   url: string;
   expiresAt: string;
+  /**
+   * The address the link was issued for: the user's email at the moment of issue. A mail bound for another
+   * address (an event recorded before the address changed) must not carry the link.
+   */
+  email?: string;
 }
 
 /**

@@ -103,4 +103,21 @@ describe('users import row rules', () => {
     expect(codes(result)).toEqual(['USERS.IMPORT_USER_CODE_INVALID', 'USERS.IMPORT_LANGUAGE_UNSUPPORTED', 'USERS.IMPORT_VALUE_INVALID']);
     expect(codes(checkUserRow(row({ email: 'lena@example.com', userCode: 'L-9' }), columns, facts({ existing, userCodeTaken: true })))).toEqual(['USERS.IMPORT_USER_CODE_TAKEN']);
   });
+
+  it('tells an admin who may not create users nothing about an address outside their scope, names or not', () => {
+    const named = { email: 'hidden@example.com', firstName: 'H', lastName: 'Idden' };
+    const known = checkUserRow(row(named), columns, facts({ unmanageable: true, mayCreate: false }));
+    const unknown = checkUserRow(row(named), columns, facts({ unmanageable: false, mayCreate: false }));
+    expect(codes(known)).toEqual(['USERS.IMPORT_NEW_USER_NEEDS_GROUP']);
+    expect(errorsOf(known)).toEqual(errorsOf(unknown));
+  });
+
+  it('fails a row whose mapped profile column is no longer open for import, naming the column', () => {
+    const open = fields();
+    open.delete('hours');
+    const result = checkUserRow(row({ email: 'lena@example.com', 'profile.hours': '12' }), columns, facts({ existing, fields: open }));
+    expect(errorsOf(result)).toEqual([{ code: 'USERS.IMPORT_FIELD_NOT_OPEN', column: 'profile.hours', params: { header: 'Hours', field: 'hours' } }]);
+    // An empty cell of such a column changes nothing and is no reason to fail.
+    expect(checkUserRow(row({ email: 'lena@example.com', firstName: 'Lena' }), columns, facts({ existing, fields: open }))).toMatchObject({ kind: 'update' });
+  });
 });

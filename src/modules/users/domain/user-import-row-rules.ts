@@ -84,8 +84,10 @@ export type PlannedUserRow = PlannedCreate | PlannedUpdate;
  * - The email is the key: invalid -> error. Unknown -> a new user, which needs a first and last name.
  * - A user the admin may not change fails exactly like an unknown email the row could not create
  *   (USERS.IMPORT_USER_NOT_AVAILABLE): nothing tells them the account exists. Only a row that would create
- *   the user (both names filled) learns that the address is taken (USERS.IMPORT_EMAIL_NOT_AVAILABLE): email
- *   addresses are unique across the platform, as POST /api/users says too.
+ *   the user (both names filled), of an admin who may create users, learns that the address is taken
+ *   (USERS.IMPORT_EMAIL_NOT_AVAILABLE): email addresses are unique across the platform, as POST /api/users
+ *   says too. An admin who may not create users gets USERS.IMPORT_NEW_USER_NEEDS_GROUP for any such row.
+ * - A mapped profile column whose field is no longer open for import fails the row (USERS.IMPORT_FIELD_NOT_OPEN).
  * - Empty cells leave existing values unchanged; only values that differ are set.
  * - Taxonomy (select) fields take one term; an unknown term fails unless fillTerms adds it (with a warning).
  */
@@ -115,10 +117,11 @@ export function checkUserRow(row: RawImportRow, columns: ImportColumn[], facts: 
     if (missing.length > 0) {
       // The same words whether the address is unknown or belongs to someone the admin may not change.
       errors.push({ code: 'USERS.IMPORT_USER_NOT_AVAILABLE', column: 'email', params: { email, columns: missing.map(header).join(', ') } });
+    } else if (!facts.mayCreate) {
+      // Before the unmanageable case: an admin who could not create the user learns nothing about the address.
+      errors.push({ code: 'USERS.IMPORT_NEW_USER_NEEDS_GROUP', column: 'email' });
     } else if (facts.unmanageable) {
       errors.push({ code: 'USERS.IMPORT_EMAIL_NOT_AVAILABLE', column: 'email', params: { email } });
-    } else if (!facts.mayCreate) {
-      errors.push({ code: 'USERS.IMPORT_NEW_USER_NEEDS_GROUP', column: 'email' });
     }
   }
 
@@ -146,7 +149,11 @@ export function checkUserRow(row: RawImportRow, columns: ImportColumn[], facts: 
   for (const key of Object.keys(values)) {
     if (!key.startsWith(PROFILE_COLUMN_PREFIX) || !text(key)) continue;
     const field = facts.fields.get(key.slice(PROFILE_COLUMN_PREFIX.length));
-    if (!field) continue;
+    if (!field) {
+      // Mapped while open, closed to imports (or removed) since: the value is refused, never silently dropped.
+      errors.push({ code: 'USERS.IMPORT_FIELD_NOT_OPEN', column: key, params: { header: header(key), field: key.slice(PROFILE_COLUMN_PREFIX.length) } });
+      continue;
+    }
     const value = profileValue(field, text(key), { column: header(key), columnKey: key, fillTerms: facts.fillTerms, errors, warnings, newTerms });
     if (value !== undefined) profile[field.key] = value;
   }

@@ -145,11 +145,15 @@ export class UsersImport implements ImportTypeDefinition {
 
   /**
    * Runs in the API before any work, and again before each chunk: the admin manages users, every group is
-   * one they administer (one message for unknown and not administered: no leak), and the role exists and
-   * carries nothing they do not hold themselves (no escalation).
+   * one they administer (one message for unknown and not administered: no leak), the role exists and
+   * carries nothing they do not hold themselves (no escalation), and fillTerms only with profile-fields.manage.
    */
   async checkOptions(principal: Principal, options: Record<string, unknown>): Promise<void> {
     if (!hasPermission(principal, Permissions.UsersManage)) throw forbidden('COMMON.FORBIDDEN', { permission: Permissions.UsersManage });
+    // New terms change a platform-wide taxonomy field: only for whoever may manage profile fields.
+    if (options.fillTerms === true && !hasPermission(principal, Permissions.ProfileFieldsManage)) {
+      throw forbidden('USERS.IMPORT_FILL_TERMS_NOT_ALLOWED', { permission: Permissions.ProfileFieldsManage });
+    }
     const em = this.orm.em.fork();
     const groupIds = settingsOf(options).groupIds;
     if (groupIds.length > 0) {

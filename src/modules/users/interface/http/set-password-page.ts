@@ -59,7 +59,7 @@ export function setPasswordFormPage(language: Language, token: string, error?: s
     language,
     translate('USERS.PASSWORD_PAGE.TITLE', language),
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : ''}<p>${t('USERS.PASSWORD_PAGE.INTRO', language, { min: MIN_PASSWORD_LENGTH })}</p>
-<form method="post" action="set-password">
+<form method="post" action="/account/set-password">
 <input type="hidden" name="token" value="${escapeHtml(token)}">
 <label for="password">${t('USERS.PASSWORD_PAGE.PASSWORD', language)}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" required>
@@ -76,7 +76,7 @@ export function deadLinkPage(language: Language, error?: string): string {
     language,
     translate('USERS.PASSWORD_PAGE.DEAD_TITLE', language),
     `${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>\n` : ''}<p>${t('USERS.PASSWORD_PAGE.DEAD_TEXT', language)}</p>
-<form method="post" action="forgot-password">
+<form method="post" action="/account/forgot-password">
 <label for="email">${t('USERS.PASSWORD_PAGE.EMAIL', language)}</label>
 <input id="email" name="email" type="email" autocomplete="email" maxlength="254" required>
 <button type="submit">${t('USERS.PASSWORD_PAGE.REQUEST', language)}</button>

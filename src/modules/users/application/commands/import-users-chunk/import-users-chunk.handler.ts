@@ -108,7 +108,9 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
       const result = checkUserRow(row, headers, {
         existing: manageable ? stateOf(user) : undefined,
         unmanageable: user !== undefined && !manageable,
-        userCodeTaken: holder !== undefined && holder !== email,
+        // Free only when its holder is this row's own manageable user: comparing with an out-of-scope
+        // holder's email would tell whether that address holds the code.
+        userCodeTaken: holder !== undefined && !(manageable && holder === email),
         fields,
         fillTerms: settings.fillTerms,
         defaultLanguage: settings.language,

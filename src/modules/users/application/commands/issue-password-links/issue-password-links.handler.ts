@@ -23,7 +23,7 @@ export class IssuePasswordLinksHandler implements ICommandHandler<IssuePasswordL
     if (ids.length === 0) return {};
     return this.em.transactional(async (em) => {
       // The accounts' rows for update, in a fixed order so that two batches never wait for each other in a circle.
-      const active = await em.execute<{ id: string }[]>(`select id from users where id = any(?::uuid[]) and status = 'active' order by id for update`, [pgArray(ids)]);
+      const active = await em.execute<{ id: string; email: string }[]>(`select id, email from users where id = any(?::uuid[]) and status = 'active' order by id for update`, [pgArray(ids)]);
       if (active.length === 0) return {};
       const now = new Date();
       const issued = active.map(({ id }) => SetPasswordLink.issue(id, purpose, this.config.passwordLinks, now));
@@ -34,9 +34,14 @@ export class IssuePasswordLinksHandler implements ICommandHandler<IssuePasswordL
       ]);
       em.persist(issued.map(({ link }) => link));
       await em.flush();
+      const emails = new Map(active.map((row) => [row.id, row.email]));
       const links: Record<string, PasswordLink> = {};
       for (const { link, token } of issued) {
-        links[link.userId] = { url: `${this.config.publicUrl}${SET_PASSWORD_PATH}?token=${encodeURIComponent(token)}`, expiresAt: link.expiresAt.toISOString() };
+        links[link.userId] = {
+          url: `${this.config.publicUrl}${SET_PASSWORD_PATH}?token=${encodeURIComponent(token)}`,
+          expiresAt: link.expiresAt.toISOString(),
+          email: emails.get(link.userId),
+        };
       }
       return links;
     });

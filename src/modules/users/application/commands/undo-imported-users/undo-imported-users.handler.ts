@@ -110,6 +110,10 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
     );
   }
 
+  /**
+   * Locked (for update, in id order) until the chunk's transaction ends: a password set through the welcome
+   * link, or a change by an admin, waits for the undo or is seen by it, never slips in between read and write.
+   */
   private async currentRows(principal: Principal, ids: string[]): Promise<CurrentUser[]> {
     const scope = this.access.scopeCondition(principal, 'u.id');
     const reach = this.access.reachWithinCondition(principal, 'u.id');
@@ -123,7 +127,8 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
               (exists (select 1 from group_admins ga where ga.user_id = u.id)
                 or exists (select 1 from manager_relations mr where mr.manager_id = u.id or mr.managee_id = u.id)
                 or exists (select 1 from api_tokens t where t.user_id = u.id)) as related
-         from users u where u.id = any(?::uuid[])`,
+         from users u where u.id = any(?::uuid[])
+        order by u.id for update of u`,
       [...scope.params, ...reach.params, pgArray(ids)],
     );
   }
@@ -160,7 +165,9 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
     if (ids.length === 0) return;
     await executeBound(
       this.em,
-      `update users set status = 'deleted', password_hash = null, token_version = token_version + 1, updated_at = now() where id = any($1::uuid[])`,
+      // Also guarded here: only a user still without a password and active is removed, whatever happened since the read.
+      `update users set status = 'deleted', password_hash = null, token_version = token_version + 1, updated_at = now()
+        where id = any($1::uuid[]) and password_hash is null and status = 'active'`,
       [ids],
     );
   }
