@@ -325,6 +325,19 @@ describe('set-password links and password reset (HTTP, real Postgres/Redis)', ()
       expect((await userState(userId))[0]!.password_hash).toBeNull();
     });
 
+    it('refuses an admin who changes the address of an account that has a password (they could reset it there)', async () => {
+      const userId = await createUser('owned@example.com');
+      const token = await issueToken(userId, 'welcome');
+      expect((await setPassword(token, 'the-owners-password-1')).status).toBe(200);
+      const changed = await admin.patch(`/api/users/${userId}`, { email: 'admin-controlled@example.com' });
+      expect(changed.status).toBe(403);
+      expect(changed.body.code).toBe('USERS.EMAIL_CHANGE_NEEDS_OWNER');
+      // Other details still change; the address stays.
+      expect((await admin.patch(`/api/users/${userId}`, { firstName: 'Renamed', email: 'OWNED@example.com' })).status).toBeLessThan(300);
+      const [row] = await app.sql<{ email: string; first_name: string }>(`select email, first_name from users where id = $1`, [userId]);
+      expect(row).toEqual({ email: 'owned@example.com', first_name: 'Renamed' });
+    });
+
     it('names on every issued link the address it was issued for: the current one', async () => {
       const userId = await createUser('named-link@example.com');
       expect((await issue(userId, 'welcome'))!.email).toBe('named-link@example.com');

@@ -7,6 +7,8 @@ registerMessages({
     'USERS.PASSWORD_RESET_LINK_REQUIRED':
       "Admins do not set other users' passwords; users set theirs through the one-time link in their welcome mail, or ask for a reset link (POST /api/auth/password-reset).",
     'USERS.PASSWORD_LINK_DEAD': 'This link no longer works.',
+    'USERS.EMAIL_CHANGE_NEEDS_OWNER':
+      'Only the user can change the email address of an account that has a password: reset links go to it. Ask them to change it themselves.',
     'USERS.PASSWORD_CONFIRMATION_MISMATCH': 'The two passwords are not the same.',
     'USERS.PASSWORD_TOO_LONG': 'A password has at most {max} characters.',
     'USERS.PASSWORD_RESET_THROTTLED': 'Too many password reset requests. Try again in {retryAfterSeconds} seconds.',
@@ -31,6 +33,8 @@ registerMessages({
     'USERS.PASSWORD_RESET_LINK_REQUIRED':
       'Beheerders stellen geen wachtwoorden van anderen in; gebruikers stellen het hunne in via de eenmalige link in hun welkomstmail, of vragen een resetlink aan (POST /api/auth/password-reset).',
     'USERS.PASSWORD_LINK_DEAD': 'Deze link werkt niet meer.',
+    'USERS.EMAIL_CHANGE_NEEDS_OWNER':
+      'Alleen de gebruiker zelf kan het e-mailadres wijzigen van een account met een wachtwoord: resetlinks gaan naar dat adres. Vraag de gebruiker het zelf te wijzigen.',
     'USERS.PASSWORD_CONFIRMATION_MISMATCH': 'De twee wachtwoorden zijn niet gelijk.',
     'USERS.PASSWORD_TOO_LONG': 'Een wachtwoord heeft hoogstens {max} tekens.',
     'USERS.PASSWORD_RESET_THROTTLED': 'Te veel aanvragen om het wachtwoord opnieuw in te stellen. Probeer het over {retryAfterSeconds} seconden opnieuw.',

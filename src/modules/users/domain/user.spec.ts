@@ -22,6 +22,14 @@ describe('User', () => {
     expect(user.status).toBe('active');
   });
 
+  it('lets only the owner change the email of an account that has a password; anyone allowed to manage it before', () => {
+    const user = User.create({ email: 'anna@example.com', firstName: 'Anna', lastName: 'B' });
+    expect(user.mayChangeEmailBy('some-admin')).toBe(true);
+    user.setPasswordHash('hash');
+    expect(user.mayChangeEmailBy('some-admin')).toBe(false);
+    expect(user.mayChangeEmailBy(user.id)).toBe(true);
+  });
+
   it('rejects invalid emails, codes with spaces, missing names and unsupported languages', () => {
     expect(codeOf(() => User.create({ email: 'anna', firstName: 'A', lastName: 'B' }))).toBe('USERS.EMAIL_INVALID');
     expect(codeOf(() => User.create({ email: 'a@b.nl', firstName: 'A', lastName: 'B', userCode: 'A 1' }))).toBe('USERS.USER_CODE_INVALID');

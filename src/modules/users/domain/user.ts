@@ -93,6 +93,16 @@ export class User {
     this.updatedAt = new Date();
   }
 
+  /**
+   * Whether `actorId` may give this account another email address. Once the account has a password, only
+   * its owner may: the address is where reset links go, so an admin who changed it could ask for a reset
+   * and sign in as the user. Before that (an account still waiting for its welcome link), an admin fixes a
+   * wrong address; the open links are ended with the change.
+   */
+  mayChangeEmailBy(actorId: string): boolean {
+    return actorId === this.id || this.passwordHash === null;
+  }
+
   isActive(): boolean {
     return this.status === 'active';
   }

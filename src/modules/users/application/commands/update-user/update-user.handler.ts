@@ -43,10 +43,13 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand> {
     await this.em.transactional(async (em) => {
       // The row for update, as IssuePasswordLink(s) take it: a link issued beside an email change is either
       // ended by it or issued for the new address, never left open for the old one.
-      const user = await em.findOne(User, { id: userId, status: 'active' }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const user = await em.findOne(User, { id: userId, status: 'active' }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, populate: ['passwordHash'] });
       if (!user) throw notFound('USERS.USER_NOT_FOUND');
       const { password: _password, profile, ...details } = input;
       const emailBefore = user.email;
+      if (details.email !== undefined && User.normaliseEmail(details.email) !== emailBefore && !user.mayChangeEmailBy(principal.userId)) {
+        throw forbidden('USERS.EMAIL_CHANGE_NEEDS_OWNER');
+      }
       user.change(details);
       await this.uniqueness.assertFree(user);
       if (profile) {
