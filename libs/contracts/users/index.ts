@@ -96,6 +96,11 @@ export interface WelcomeMailRequestedPayload {
   requestedBy: string | null;
   /** The import that asked for it, if any (one mail per user per import). */
   importId: string | null;
+  /**
+   * False when the account existed before (an import's welcome mail to a user it updated): the mail then
+   * says the account details were updated, with a reset-length link. Absent or true: a new account.
+   */
+  accountCreated?: boolean;
 }
 
 /**
@@ -121,6 +126,8 @@ export interface PasswordLink {
   /** Absolute URL of the set-password page, carrying the one-time token. */
   url: string;
   expiresAt: string;
+  /** The user's email address now (it may have changed since the mail was asked for). */
+  email?: string;
 }
 
 /**
