@@ -25,6 +25,8 @@ export class MailCatcher {
   received = 0;
   /** Recipients this returns true for are refused with 550 (a mailbox that does not exist). */
   rejectRecipient: (address: string) => boolean = () => false;
+  /** How long the server takes to accept each mail after its data arrived (a slow server); 0 by default. */
+  acceptDelayMs = 0;
   port = 0;
 
   constructor(private readonly capacity = 1000) {}
@@ -54,7 +56,8 @@ export class MailCatcher {
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
+        stream.on('end', () => setTimeout(accept, this.acceptDelayMs));
+        const accept = () => {
           const raw = Buffer.concat(chunks);
           const mail: CaughtMail = {
             id: randomUUID(),
@@ -70,7 +73,7 @@ export class MailCatcher {
           if (this.caught.length > this.capacity) this.caught.pop();
           this.waiters = this.waiters.filter((w) => (w.predicate(mail) ? (w.resolve(mail), false) : true));
           callback();
-        });
+        };
       },
     });
     await new Promise<void>((resolve, reject) => {

@@ -122,7 +122,7 @@ describe('users import', () => {
     // 'updated': the two new users and Lena (changed), Lucy too (her data did not change, but she joined Sales).
     const mails = await welcomeMails(staged.id);
     expect(mails.map((m) => m.email)).toEqual(['lena@example.com', 'lucy@example.com', 'nina.new@example.com', 'otto.new@example.com']);
-    expect(mails[0]).toEqual({ userId: lena.id, email: 'lena@example.com', firstName: 'Lena', language: 'en', requestedBy: userIds['admin@example.com'], importId: staged.id });
+    expect(mails[0]).toEqual({ userId: lena.id, email: 'lena@example.com', firstName: 'Lena', language: 'en', requestedBy: userIds['admin@example.com'], importId: staged.id, accountCreated: false });
 
     const succeeded = await rowsOf(admin, staged.id, 'succeeded');
     expect(succeeded.find((row) => row.rowNumber === 3)).toMatchObject({ entityId: nina.id, values: { 'E-mailadres': 'nina.new@example.com' } });
@@ -261,7 +261,7 @@ describe('users import', () => {
     expect((await finished(admin, id)).counts).toMatchObject({ succeeded: 2, failed: 1 });
     const walter = await userByEmail('walter.welcome@example.com');
     expect(await welcomeMails(id)).toEqual([
-      { userId: userIds['leo@example.com'], email: 'leo@example.com', firstName: 'Leo', language: 'en', requestedBy: userIds['admin@example.com'], importId: id },
+      { userId: userIds['leo@example.com'], email: 'leo@example.com', firstName: 'Leo', language: 'en', requestedBy: userIds['admin@example.com'], importId: id, accountCreated: false },
       { userId: walter.id, email: 'walter.welcome@example.com', firstName: 'Walter', language: 'en', requestedBy: userIds['admin@example.com'], importId: id },
     ]);
     const none = await startImport(admin, TYPE, 'quiet.csv', csv(['Email', 'First Name', 'Last Name'], [['quiet@example.com', 'Q', 'Uiet']]));

@@ -93,6 +93,29 @@ describe('users import to first sign-in (real Postgres, Redis and SMTP)', () => 
     expect(report.text).toMatch(/\b1\b/);
   });
 
+  it('tells an existing user the import updated their account (no "account created"), with a short-lived link; a new user gets the welcome', async () => {
+    const file = csv(['E-mailadres', 'Voornaam', 'Achternaam', 'Taal'], [['lena@example.com', 'Lena', 'de Vries', 'en'], ['piet.onboard@example.com', 'Piet', 'Nieuw', 'en']]);
+    const id = await startImport(admin, 'users', 'bijwerken.csv', file, { options: JSON.stringify({ welcomeMail: 'all' }) });
+    expect((await finished(admin, id)).counts).toMatchObject({ succeeded: 2, failed: 0 });
+    const lenaMail = await app.mail.waitFor((mail) => mail.envelopeTo.includes('lena@example.com') && mail.subject.includes('updated'), 20_000);
+    const pietMail = await app.mail.waitFor((mail) => mail.envelopeTo.includes('piet.onboard@example.com'), 20_000);
+    expect(lenaMail.subject).toBe('Your account details for Credential Import were updated');
+    expect(lenaMail.text).not.toMatch(/created/i);
+    expect(lenaMail.text).toContain('Sign in as usual');
+    expect((await page(linkIn(lenaMail.text ?? ''))).status).toBe(200);
+    expect(pietMail.subject).toBe('Your account for Credential Import');
+    expect(pietMail.text).toContain('An account was created for you');
+    // the link of the update mail lives as long as a reset link (an hour), not a welcome link's week
+    const links = await app.sql<{ template: string; expires_in_minutes: number }>(
+      `select d.template, round(extract(epoch from l.expires_at - now()) / 60)::int as expires_in_minutes
+         from mail_deliveries d join password_links l on l.user_id = d.recipient_user_id and l.used_at is null and l.ended_at is null
+        where d.recipient_email in ('lena@example.com', 'piet.onboard@example.com') and d.status = 'sent' order by d.template`,
+    );
+    expect(links.map((l) => l.template)).toEqual(['account-updated', 'welcome']);
+    expect(links[0].expires_in_minutes).toBeLessThanOrEqual(60);
+    expect(links[1].expires_in_minutes).toBeGreaterThan(24 * 60);
+  });
+
   it('answers a password reset for unknown and known addresses alike, and mails a working link only to the known one', async () => {
     const anonymous = new Http(app.url);
     const toEmma = () => app.mail.list().filter((mail) => mail.envelopeTo.includes('emma.onboard@example.com'));

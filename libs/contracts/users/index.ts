@@ -96,6 +96,11 @@ export interface WelcomeMailRequestedPayload {
   requestedBy: string | null;
   /** The import that asked for it, if any (one mail per user per import). */
   importId: string | null;
+  /**
+   * False when the account existed before (an import's welcome mail to a user it updated): the mail then
+   * says the account details were updated, with a reset-length link. Absent or true: a new account.
+   */
+  accountCreated?: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ export class PermanentMailFailure extends Error {
 
 const LINK_PURPOSE: Partial<Record<ClaimedDelivery['template'], PasswordLinkPurpose>> = {
   welcome: 'welcome',
+  'account-updated': 'reset',
   'password-reset': 'reset',
 };
 
@@ -59,6 +60,10 @@ export class MailComposer {
     if (LINK_PURPOSE[delivery.template]) {
       const link = links.get(delivery.id);
       if (!link) throw new PermanentMailFailure('the recipient is no longer an active user');
+      // The account's address changed since the mail was asked for: its link must not go to the old one.
+      if (link.email !== undefined && link.email.toLowerCase() !== delivery.recipient_email.toLowerCase()) {
+        throw new PermanentMailFailure('RECIPIENT_CHANGED: the account has another email address now; no link is mailed to the old one');
+      }
       values.link = link.url;
       values.expiresAt = formatTime(link.expiresAt, delivery.language);
     }

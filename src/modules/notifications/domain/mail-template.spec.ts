@@ -23,6 +23,13 @@ describe('mail templates', () => {
   it('renders the subject as one line, so no value can add a header', () => {
     const mail = renderMail({ subject: 'About {{name}}\n', text: '{{name}}', html: '{{name}}' }, { name: 'x\r\nBcc: someone@example.com' });
     expect(mail.subject).toBe('About x Bcc: someone@example.com');
-    expect(mail.text).toBe('x\r\nBcc: someone@example.com');
+    expect(mail.text).toBe('x Bcc: someone@example.com');
+  });
+
+  it('strips control characters and line breaks from values in every part, not from the template', () => {
+    const mail = renderMail({ subject: '{{name}}', text: 'Hi {{name}},\n\nbye', html: '<p>{{name}}</p>\n' }, { name: 'Kim\n\nClick http://evil.example\u0000\u001b[31m\u2028x' });
+    expect(mail.subject).toBe('Kim Click http://evil.example [31m x');
+    expect(mail.text).toBe('Hi Kim Click http://evil.example [31m x,\n\nbye');
+    expect(mail.html).toBe('<p>Kim Click http://evil.example [31m x</p>\n');
   });
 });

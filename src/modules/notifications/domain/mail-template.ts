@@ -5,8 +5,9 @@
  *   {{#name}}...{{/name}}   the inner text when the value is truthy (not 0, '', false, null)
  *   {{^name}}...{{/name}}   the inner text when it is falsy
  * A name the values do not have is an error, so a typo fails the render instead of mailing a blank.
+ * Values lose their control characters and line breaks in every part (a name cannot add lines or headers).
  */
-export const MAIL_TEMPLATE_NAMES = ['welcome', 'password-reset', 'password-changed', 'import-completed'] as const;
+export const MAIL_TEMPLATE_NAMES = ['welcome', 'account-updated', 'password-reset', 'password-changed', 'import-completed'] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATE_NAMES)[number];
 
 export interface MailTemplateSource {
@@ -33,6 +34,14 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** A value as one line of printable text. */
+export function stripControlCharacters(value: string): string {
+  return value.replace(CONTROL_CHARACTERS, ' ');
+}
+
 /** Renders one part. `escape` is applied to every substituted value (not to the template's own text). */
 export function renderPart(template: string, values: TemplateValues, escape: (text: string) => string = (text) => text): string {
   let output = '';
@@ -56,7 +65,7 @@ export function renderPart(template: string, values: TemplateValues, escape: (te
       if (open?.name !== name) throw new TemplateError(`{{/${name}}} closes ${open ? `{{#${open.name}}}` : 'nothing'}`);
     } else if (showing()) {
       const value = valueOf(name);
-      output += escape(value === null || value === undefined ? '' : String(value));
+      output += escape(value === null || value === undefined ? '' : stripControlCharacters(String(value)));
     }
   }
   if (stack.length > 0) throw new TemplateError(`{{#${stack.at(-1)!.name}}} is never closed`);

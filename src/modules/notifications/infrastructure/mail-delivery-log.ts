@@ -41,15 +41,21 @@ export interface DeliveryRow extends ClaimedDelivery {
 
 export interface SentMark {
   id: string;
+  /** The claim's attempt number (its fencing value): the mark lands only while no later claim took the delivery. */
+  attempts: number;
   response: string;
   messageId: string;
 }
 
 export interface FailedAttempt {
   id: string;
+  /** The claim's attempt number: a worker whose lease ran out and was taken over changes nothing. */
+  attempts: number;
   reason: string;
   /** Never retried (5xx from the server, a recipient who is no longer active, a broken template). */
   permanent: boolean;
+  /** False when the mail was never handed to the server: the attempt is given back (it does not count). */
+  started?: boolean;
 }
 
 export interface DeliveryFilter {
@@ -96,7 +102,8 @@ export class MailDeliveryLog {
   /**
    * Takes the deliveries among `ids` that may be sent now: queued ones, and 'sending' ones whose lease ran
    * out (their worker died). Sent and failed ones, and ones another worker holds, are left out. Each taken
-   * delivery counts an attempt and is leased to the caller for `leaseSeconds`.
+   * delivery counts an attempt and is leased to the caller for `leaseSeconds`; the new attempt number is
+   * the claim's fencing value, which markSent and release must present.
    */
   async claim(ids: string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
     if (ids.length === 0) return [];
@@ -109,30 +116,43 @@ export class MailDeliveryLog {
     );
   }
 
-  /** Logs accepted mails as sent (one statement for all of them). */
+  /**
+   * Logs accepted mails as sent (one statement for all of them). Only the claim that is still the latest
+   * writes: after the sweeper took a lease back (queued again, same attempt) the mark still lands and keeps
+   * the mail from going twice; once another worker claimed it (a later attempt) the stale mark is dropped.
+   */
   async markSent(marks: SentMark[]): Promise<void> {
     if (marks.length === 0) return;
     await executeBound(
       this.orm.em.fork(),
       `update mail_deliveries d set status = 'sent', smtp_response = m.response, message_id = m.message_id, failure_reason = null,
               lease_until = null, sent_at = now(), updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as m(id uuid, response text, message_id text)
-        where d.id = m.id`,
-      [JSON.stringify(marks.map((m) => ({ id: m.id, response: m.response.slice(0, 1000), message_id: m.messageId })))],
+         from jsonb_to_recordset($1::jsonb) as m(id uuid, attempts int, response text, message_id text)
+        where d.id = m.id and d.attempts = m.attempts and d.status in ('sending', 'queued')`,
+      [JSON.stringify(marks.map((m) => ({ id: m.id, attempts: m.attempts, response: m.response.slice(0, 1000), message_id: m.messageId })))],
     );
   }
 
-  /** Gives failed attempts back: queued again for a retry, or failed for good (permanent, or out of attempts). */
+  /**
+   * Gives failed attempts back: queued again for a retry, or failed for good (permanent, or out of attempts).
+   * Only while the caller's claim still holds the delivery (same attempt, still 'sending'). An attempt whose
+   * mail never reached the server is not counted, so a delivery that waited out its leases is never failed
+   * without having been tried.
+   */
   async release(failures: FailedAttempt[], maxAttempts: number): Promise<void> {
     if (failures.length === 0) return;
     await executeBound(
       this.orm.em.fork(),
       `update mail_deliveries d
-          set status = case when f.permanent or d.attempts >= $2 then 'failed' else 'queued' end,
+          set status = case when f.permanent or (f.started and d.attempts >= $2) then 'failed' else 'queued' end,
+              attempts = case when f.started then d.attempts else d.attempts - 1 end,
               failure_reason = f.reason, lease_until = null, updated_at = now()
-         from jsonb_to_recordset($1::jsonb) as f(id uuid, reason text, permanent boolean)
-        where d.id = f.id and d.status = 'sending'`,
-      [JSON.stringify(failures.map((f) => ({ id: f.id, reason: f.reason.slice(0, 1000), permanent: f.permanent }))), maxAttempts],
+         from jsonb_to_recordset($1::jsonb) as f(id uuid, attempts int, reason text, permanent boolean, started boolean)
+        where d.id = f.id and d.status = 'sending' and d.attempts = f.attempts`,
+      [
+        JSON.stringify(failures.map((f) => ({ id: f.id, attempts: f.attempts, reason: f.reason.slice(0, 1000), permanent: f.permanent, started: f.started ?? true }))),
+        maxAttempts,
+      ],
     );
   }
 
@@ -142,7 +162,7 @@ export class MailDeliveryLog {
    * and the enqueue, a Redis flush) or whose lease ran out (their worker died) are queued again and returned,
    * to be enqueued. Their clock restarts, so a delivery is handed out once per period, not on every pass.
    */
-  async sweep(requeueAfterSeconds: number, maxAttempts: number, limit = 5000): Promise<string[]> {
+  async sweep(requeueAfterSeconds: number, maxAttempts: number, limit = 5000): Promise<{ id: string; attempts: number }[]> {
     const em = this.orm.em.fork();
     await em.execute(
       `update mail_deliveries set status = 'failed', lease_until = null, updated_at = now(),
@@ -150,16 +170,15 @@ export class MailDeliveryLog {
         where status = 'sending' and lease_until < now() and attempts >= ?`,
       [maxAttempts],
     );
-    const rows = await em.execute<{ id: string }[]>(
+    return em.execute<{ id: string; attempts: number }[]>(
       `update mail_deliveries set status = 'queued', lease_until = null, updated_at = now()
         where id in (select id from mail_deliveries
                       where (status = 'queued' and updated_at < now() - make_interval(secs => ?))
                          or (status = 'sending' and lease_until < now())
                       order by updated_at limit ? for update skip locked)
-        returning id`,
+        returning id, attempts`,
       [requeueAfterSeconds, limit],
     );
-    return rows.map((row) => row.id);
   }
 
   async list(filter: DeliveryFilter, page: { page: number; pageSize: number }): Promise<{ rows: DeliveryRow[]; total: number }> {

@@ -5,6 +5,7 @@ import { MailTemplates } from './mail-templates.js';
 
 const VALUES: Record<(typeof MAIL_TEMPLATE_NAMES)[number], TemplateValues> = {
   welcome: { firstName: 'Kim', link: 'https://x.example/account/set-password?token=abc', expiresAt: '1 Dec 2026' },
+  'account-updated': { firstName: 'Kim', link: 'https://x.example/account/set-password?token=abc', expiresAt: '1 Dec 2026' },
   'password-reset': { firstName: 'Kim', link: 'https://x.example/account/set-password?token=abc', expiresAt: '1 Dec 2026' },
   'password-changed': { firstName: 'Kim', changedAt: '1 Dec 2026' },
   'import-completed': {

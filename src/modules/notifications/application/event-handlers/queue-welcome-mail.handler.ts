@@ -6,7 +6,11 @@ import { SubscribesTo, type IntegrationEventSubscriber } from '#libs/outbox/subs
 import type { NewDelivery } from '../../infrastructure/mail-delivery-log.js';
 import { MailDeliveries } from '../mail-deliveries.js';
 
-/** A welcome mail with a set-password link (issued when the mail is rendered), once per event and user. */
+/**
+ * A welcome mail with a set-password link (issued when the mail is rendered), once per event and user; for
+ * an account that existed before (accountCreated false), an "account details updated" mail with a link
+ * to choose a new password (a reset link, as short-lived as one) instead.
+ */
 @Injectable()
 @SubscribesTo(WelcomeMailRequested, 'notifications.welcome-mail-requested')
 export class QueueWelcomeMail implements IntegrationEventSubscriber<WelcomeMailRequestedPayload> {
@@ -24,7 +28,7 @@ export class QueueWelcomeMail implements IntegrationEventSubscriber<WelcomeMailR
 function toDelivery({ id, payload }: DeliveredEvent<WelcomeMailRequestedPayload>): NewDelivery {
   return {
     eventId: id,
-    template: 'welcome',
+    template: payload.accountCreated === false ? 'account-updated' : 'welcome',
     recipientUserId: payload.userId,
     recipientEmail: payload.email,
     language: payload.language,

@@ -7,7 +7,8 @@ import { MailQueue } from './mail-queue.js';
  * Worker side: finds deliveries whose job is gone and enqueues them again. A delivery stays 'queued'
  * without a job when the process died between the inbox commit and the enqueue (or Redis lost its jobs);
  * one stays 'sending' when its worker died while sending (its lease runs out). Both are safe to hand out
- * again: the claim lets only one worker have a delivery, and a sent one is never claimed.
+ * again: the claim lets only one worker have a delivery, and a sent one is never claimed. A queued one
+ * whose job is merely waiting behind a backlog gets at most one extra job (stable job ids per delivery).
  */
 @Injectable()
 export class MailSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,11 +34,11 @@ export class MailSweeper implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass; returns how many deliveries it enqueued again. */
   async sweepOnce(): Promise<number> {
     const { requeueAfterSeconds, maxAttempts } = this.config.mail;
-    const ids = await this.log.sweep(requeueAfterSeconds, maxAttempts);
-    if (ids.length === 0) return 0;
-    await this.queue.enqueue(ids);
-    this.logger.log({ msg: 'mail deliveries enqueued again', count: ids.length });
-    return ids.length;
+    const deliveries = await this.log.sweep(requeueAfterSeconds, maxAttempts);
+    if (deliveries.length === 0) return 0;
+    await this.queue.enqueueAgain(deliveries);
+    this.logger.log({ msg: 'mail deliveries enqueued again', count: deliveries.length });
+    return deliveries.length;
   }
 
   private schedule(delayMs: number) {

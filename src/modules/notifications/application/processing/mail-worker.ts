@@ -8,7 +8,7 @@ import { MailSender } from '../../infrastructure/mail-sender.js';
 import { MailComposer, PermanentMailFailure, type LinksByDelivery } from '../mail-composer.js';
 import { MAIL_QUEUE, type MailJob } from './mail-queue.js';
 
-/** Mails of one job in flight at once (the pool spreads them over its connections). */
+/** Mails of one job being prepared at once; how many are with the transport is capped per process (MAIL_POOL_SIZE). */
 const PARALLEL_PER_JOB = 10;
 /** Part of the lease kept free: no mail starts when less than this is left, so none is sent after it ran out. */
 const LEASE_MARGIN = 0.2;
@@ -28,8 +28,14 @@ export interface MailJobResult {
  *  2. the batch's set-password links are issued (one command per purpose); each mail is rendered and
  *     handed to SMTP; the moment the server accepts it (250), it is logged 'sent' with the server's
  *     reply and the Message-ID (accepts that arrive while a write runs go together into the next one);
+ *     A mail is handed to the transport only with a free pool connection (at most MAIL_POOL_SIZE in flight
+ *     per process, over every job) and only while the claim's lease has its margin left, checked at that
+ *     moment: it never waits in the pool past its lease, so none goes out after the sweeper took it back;
  *  3. mails the server did not accept go back to 'queued' (or 'failed' when permanent or out of attempts)
  *     and the job fails, so Bull retries it with exponential backoff: the retry claims only those.
+ *
+ * 'sent' and the give-back are written only while this claim is still the delivery's latest (its attempt
+ * number fences them): a worker that was overtaken cannot undo what the new holder did.
  *
  * A server that drops its connections mid-batch therefore causes no duplicate: what it accepted is logged
  * sent, the rest is retried. The window that cannot be closed: the process dies (or the database is
@@ -41,6 +47,7 @@ export interface MailJobResult {
 export class MailWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(MailWorker.name);
   private readonly marks: SentMarks;
+  private readonly transportSlots: Slots;
 
   constructor(
     private readonly config: AppConfig,
@@ -50,6 +57,7 @@ export class MailWorker implements OnApplicationBootstrap {
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
   ) {
     this.marks = new SentMarks(log);
+    this.transportSlots = new Slots(config.mail.poolSize);
   }
 
   onApplicationBootstrap() {
@@ -71,46 +79,48 @@ export class MailWorker implements OnApplicationBootstrap {
     try {
       links = await this.composer.issueLinks(claimed);
     } catch (error) {
-      await this.log.release(claimed.map((d) => ({ id: d.id, reason: `no set-password link: ${describe(error)}`, permanent: false })), maxAttempts);
+      await this.log.release(claimed.map((d) => ({ id: d.id, attempts: d.attempts, reason: `no set-password link: ${describe(error)}`, permanent: false })), maxAttempts);
       throw error;
     }
     const next = claimed[Symbol.iterator]();
     const sendNext = async (): Promise<void> => {
       for (let step = next.next(); !step.done; step = next.next()) {
-        const delivery = step.value;
-        if (Date.now() > lastStart) {
-          failures.push({ id: delivery.id, reason: 'not started: the lease was running out', permanent: false });
-          continue;
-        }
-        const failure = await this.sendOne(delivery, links, marked);
+        const failure = await this.sendOne(step.value, links, marked, lastStart);
         if (failure) failures.push(failure);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PER_JOB, claimed.length) }, sendNext));
     await this.log.release(failures, maxAttempts);
     await Promise.all(marked);
-    const retrying = failures.filter((f) => !f.permanent && claimed.find((d) => d.id === f.id)!.attempts < maxAttempts);
+    const retrying = failures.filter((f) => !f.permanent && (f.started === false || f.attempts < maxAttempts));
     const result = { claimed: claimed.length, sent: claimed.length - failures.length, failed: failures.length - retrying.length, retrying: retrying.length };
     if (failures.length > 0) this.logger.warn({ msg: 'mails not sent', ...result, firstReason: failures[0].reason });
     if (retrying.length > 0) throw new Error(`${retrying.length} of ${claimed.length} mails will be retried: ${retrying[0].reason}`);
     return result;
   }
 
-  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marked: Promise<void>[]): Promise<FailedAttempt | undefined> {
+  private async sendOne(delivery: ClaimedDelivery, links: LinksByDelivery, marked: Promise<void>[], lastStart: number): Promise<FailedAttempt | undefined> {
+    const { id, attempts } = delivery;
     let mail;
     try {
       mail = this.composer.compose(delivery, links);
     } catch (error) {
-      return { id: delivery.id, reason: `not rendered: ${describe(error)}`, permanent: error instanceof PermanentMailFailure };
+      const permanent = error instanceof PermanentMailFailure;
+      if (permanent) this.logger.warn({ msg: 'mail not sent', deliveryId: id, reason: describe(error) });
+      return { id, attempts, reason: permanent ? error.message : `not rendered: ${describe(error)}`, permanent };
     }
     let accept;
+    const release = await this.transportSlots.take();
     try {
-      accept = await this.sender.send({ to: delivery.recipient_email, ...mail, messageId: `<${delivery.id}@credential-import>` });
+      if (Date.now() > lastStart) return { id, attempts, reason: 'not started: the lease was running out', permanent: false, started: false };
+      accept = await this.sender.send({ to: delivery.recipient_email, ...mail, messageId: `<${id}@credential-import>` });
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
-      return { id: delivery.id, reason: describe(error), permanent: code !== undefined && code >= 500 && code < 600 };
+      return { id, attempts, reason: describe(error), permanent: code !== undefined && code >= 500 && code < 600 };
+    } finally {
+      release();
     }
-    const written = this.marks.add({ id: delivery.id, response: accept.response, messageId: accept.messageId });
+    const written = this.marks.add({ id, attempts, response: accept.response, messageId: accept.messageId });
     written.catch(() => {}); // awaited with the others at the end of the batch
     marked.push(written);
     return undefined;
@@ -120,6 +130,30 @@ export class MailWorker implements OnApplicationBootstrap {
 function describe(error: unknown): string {
   const e = error as { message?: string; responseCode?: number; code?: string };
   return [e.code, e.responseCode, e.message ?? String(error)].filter((part) => part !== undefined).join(' ');
+}
+
+/** A counting semaphore: at most `size` holders; the others wait in order. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  /** Resolves with the function that gives the slot back, once one is free. */
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
 }
 
 /**

@@ -171,7 +171,7 @@ export class ImportUsersChunkHandler implements ICommandHandler<ImportUsersChunk
       if (settings.welcomeMail === 'all' || (settings.welcomeMail === 'updated' && changed)) {
         const firstName = plan.set.firstName ?? plan.user.firstName;
         const language = plan.set.language ?? plan.user.language;
-        recordEvent(this.em, new WelcomeMailRequested({ userId: plan.user.id, email: plan.user.email, firstName, language, requestedBy: principal.userId, importId }));
+        recordEvent(this.em, new WelcomeMailRequested({ userId: plan.user.id, email: plan.user.email, firstName, language, requestedBy: principal.userId, importId, accountCreated: false }));
       }
       outcomes.push({
         rowNumber: plan.row.rowNumber,
