@@ -15,6 +15,8 @@
  *      ~1 s down, started again). mails/s from the first to the last accepted welcome mail (target >= 300),
  *      then: every new user got exactly one mail (0 missing, 0 duplicates) and table mail_deliveries
  *      shows all of them sent.
+ *   Both parts also print the CPU seconds of worker, API and PostgreSQL per 1,000 rows / mails; part 1 the
+ *   rows written per table (pg_stat_user_tables).
  * Options: --rows N, --mails N, --skip-import (part 1, baseline included), --skip-mail, --baseline-only
  *          (only the baseline, no import type needed), --timeout S (the longest wait for an import or for
  *          the mails, default 600), --stall S (the mail wait gives up when no mail arrived for S seconds,
