@@ -15,6 +15,8 @@
  *      ~1 s down, started again). mails/s from the first to the last accepted welcome mail (target >= 300),
  *      then: every new user got exactly one mail (0 missing, 0 duplicates) and table mail_deliveries
  *      shows all of them sent.
+ *   Both parts also print the CPU seconds of worker, API and PostgreSQL per 1,000 rows / mails; part 1 the
+ *   rows written per table (pg_stat_user_tables).
  * Options: --rows N, --mails N, --skip-import (part 1, baseline included), --skip-mail, --baseline-only
  *          (only the baseline, no import type needed), --timeout S (the longest wait for an import or for
  *          the mails, default 600), --stall S (the mail wait gives up when no mail arrived for S seconds,
@@ -225,7 +227,7 @@ async function benchImport(context: Context & { baselineMs: number }) {
       `staging ${seconds(t.staged - t.parsed)}, run ${seconds(t.finished - t.staged)} = ${Math.round(ROWS / ((t.finished - t.staged) / 1000))} rows/s`,
   });
   report({ name: '  CPU during the import', figure: cpuLine });
-  report({ name: '  CPU per 1,000 rows (load-independent)', figure: perUnit(cpuUsed.used, ROWS / 1000) });
+  report({ name: '  CPU per 1,000 rows (varies less with other load than the wall clock)', figure: perUnit(cpuUsed.used, ROWS / 1000) });
   const check = await checkUsers(sql, 'public.users', ROWS);
   // Any mail to an imported user; give a welcome mail that was wrongly requested a moment to arrive.
   await sleep(2000);
@@ -328,7 +330,7 @@ async function benchMail(context: Context) {
   }
   report({ name: '  CPU from the upload to the last mail (+3 s)', figure: cpuLine });
   if (mailsMetered > 0) {
-    report({ name: `  CPU per 1,000 mails (the ${mailsMetered} after the import completed; load-independent)`, figure: perUnit(mailCpuUsed.used, mailsMetered / 1000) });
+    report({ name: `  CPU per 1,000 mails (the ${mailsMetered} after the import completed; varies less with other load)`, figure: perUnit(mailCpuUsed.used, mailsMetered / 1000) });
   }
   report({ name: '  worker peak RSS during the mails', figure: mb(rss.peakKb) });
   const exactlyOnce = stats.missing === 0 && stats.duplicates === 0;
@@ -388,7 +390,7 @@ function writesSince(before: TableWrites, after: TableWrites): string {
   );
 }
 
-/** CPU seconds per unit of work of each process (the bench's own left out): what the work costs whatever else the machine runs. */
+/** CPU seconds per unit of work of each process (the bench's own left out): varies much less with the machine's other load than the wall clock. */
 const perUnit = (used: (readonly [string, number])[], units: number) =>
   used
     .filter(([name]) => name !== 'bench')
