@@ -45,7 +45,7 @@ describe('a unique-key conflict during a row write', () => {
     expect(done.counts, JSON.stringify(done)).toMatchObject({ failed: 1, skipped: 0 });
     const failedRows = await rowsOf(admin, id, 'failed');
     expect(failedRows.map((row) => [row.rowNumber, row.errors.map((error) => error.code)])).toEqual([[3, ['IMPORTS.ROW_CONFLICT']]]);
-    expect(failedRows[0].errors[0].message).toContain('"users email"');
+    expect(failedRows[0].errors[0].message).toContain('"email"');
     expect(await rowsOf(admin, id, 'skipped')).toEqual([]);
     expect((await rowsOf(admin, id)).filter((row) => row.status !== 'failed').map((row) => row.rowNumber)).toEqual([2, 4]);
   });

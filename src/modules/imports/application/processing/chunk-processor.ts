@@ -463,12 +463,12 @@ function failed(rowNumber: number, error: ImportMessage): RowOutcome {
 }
 
 /**
- * A unique index or constraint named as words: `users_user_code_unique` -> "users user code". The names
+ * A unique index or constraint named as words: `users_user_code_unique` -> "user code". The names
  * follow <table>_<columns>_<unique|key>; anything else is not shown (it could be an internal name).
  */
 export function uniqueKeyInWords(constraint: unknown): string | undefined {
   if (typeof constraint !== 'string') return undefined;
-  const match = /^([a-z][a-z0-9_]*?)_(unique|key|uniq|ukey)$/.exec(constraint);
+  const match = /^[a-z0-9]+_([a-z0-9_]+?)_(unique|key)$/.exec(constraint);
   return match ? match[1].replaceAll('_', ' ') : undefined;
 }
 
