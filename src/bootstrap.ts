@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#libs/config/app-config.js';
 import { ProblemDetailsFilter } from '#libs/http/problem-details.filter.js';
+import { formBodiesOnlyUnder } from '#libs/http/form-bodies.js';
 import { createValidationPipe } from '#libs/http/validation.js';
 import { securityHeaders } from '#libs/http/security-headers.js';
 import { JsonLogger } from '#libs/logging/json-logger.js';
@@ -53,7 +54,9 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.disable('x-powered-by');
     app.use(securityHeaders(resolved.publicUrl), httpMetrics());
     app.useBodyParser('json', { limit: '1mb' });
-    // HTML forms (the set-password page) are small; flat fields only (no nested qs objects).
+    // HTML forms only for the server-rendered account pages (set and forgot password); the API takes JSON.
+    app.use(formBodiesOnlyUnder('/account'));
+    // Those forms are small; flat fields only (no nested qs objects).
     app.useBodyParser('urlencoded', { limit: '16kb', extended: false, parameterLimit: 20 });
     app.useGlobalFilters(new ProblemDetailsFilter());
     app.useGlobalPipes(createValidationPipe());

@@ -9,6 +9,11 @@ import { CompiledQuery } from 'kysely';
  * large parameters.
  */
 export async function executeBound<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[]): Promise<T[]> {
-  const result = await (em as SqlEntityManager).getKysely().executeQuery(CompiledQuery.raw(text, [...params]));
-  return result.rows as T[];
+  try {
+    const result = await (em as SqlEntityManager).getKysely().executeQuery(CompiledQuery.raw(text, [...params]));
+    return result.rows as T[];
+  } catch (error) {
+    // The driver's own error, as em.execute() would throw it: a unique violation is a UniqueConstraintViolationException.
+    throw error instanceof Error && typeof (error as { code?: unknown }).code === 'string' ? em.getDriver().convertException(error) : error;
+  }
 }

@@ -99,7 +99,9 @@ export class PlatformSettings {
     if (!definition) throw notFound('SETTINGS.UNKNOWN_SETTING', { key });
     const parsed = definition.parse(value);
     await this.orm.em.fork().transactional(async (em) => {
-      const [before] = await em.execute<{ value: unknown }[]>(`select value from platform_settings where key = ? for update`, [key]);
+      // One change of a setting at a time, even of one never set (no row to lock yet): the audit's old value is exact.
+      await em.execute(`select pg_advisory_xact_lock(hashtext('platform-settings'), hashtext(?))`, [key]);
+      const [before] = await em.execute<{ value: unknown }[]>(`select value from platform_settings where key = ?`, [key]);
       await em.execute(
         `insert into platform_settings (key, value, updated_by, updated_at) values (?, ?::jsonb, ?, now())
          on conflict (key) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,

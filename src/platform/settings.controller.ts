@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { IsDefined } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsDefined, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { PlatformSettings } from '#libs/settings/platform-settings.js';
@@ -9,6 +9,14 @@ class SetPlatformSettingDto {
   @ApiProperty({ example: true, description: "The new value; its type is the setting's (see GET /api/settings)." })
   @IsDefined()
   value: unknown;
+}
+
+class SettingHistoryQueryDto {
+  @ApiPropertyOptional({ example: 'imports.users.group-admins', description: 'Only the changes of this setting.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  key?: string;
 }
 
 /** Installation-wide switches for platform admins, with an audit of who changed what and when. */
@@ -27,9 +35,8 @@ export class SettingsController {
 
   @Get('history')
   @ApiOperation({ summary: 'Changes to the platform settings, newest first' })
-  @ApiQuery({ name: 'key', required: false })
-  async history(@Query('key') key?: string) {
-    return { items: await this.settings.history(key) };
+  async history(@Query() query: SettingHistoryQueryDto) {
+    return { items: await this.settings.history(query.key) };
   }
 
   @Put(':key')

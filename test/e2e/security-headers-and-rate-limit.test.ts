@@ -53,6 +53,19 @@ describe('security headers and rate limit', () => {
     expect(api.headers.get('content-security-policy')).toContain("default-src 'self'");
   });
 
+  it('refuses an HTML form body on the API (what a cross-site form can post without a preflight): JSON only', async () => {
+    const form = (path: string) =>
+      fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=admin%40example.com&password=demo-password-1' });
+    const login = await form('/api/auth/login');
+    expect(login.status).toBe(415);
+    expect(login.headers.get('content-type')).toContain('application/problem+json');
+    expect(await login.json()).toMatchObject({ code: 'COMMON.FORM_BODY_NOT_ACCEPTED', status: 415 });
+    expect((await form('/api/auth/password-reset')).status).toBe(415);
+    // The same credentials as JSON sign in.
+    const json = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'demo-password-1' }) });
+    expect(json.status).toBe(200);
+  });
+
   it('limits requests per principal, answering 429 problem+json with Retry-After', async () => {
     const admin = await http.login('admin@example.com');
     const statuses: number[] = [];

@@ -6,6 +6,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '#libs/config/app-config.js';
 import './domain/messages.js';
 import './domain/sheet-and-availability-messages.js';
+import './domain/row-conflict-messages.js';
 import { CancelImportHandler } from './application/commands/cancel-import/cancel-import.handler.js';
 import { RunValidatedImportHandler } from './application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportHandler } from './application/commands/start-import/start-import.handler.js';

@@ -11,3 +11,14 @@ describe('staged row JSON', () => {
     expect(JSON.parse(stagedJson([cell]))).toEqual([cell]);
   });
 });
+
+describe('staged row JSON without NUL characters', () => {
+  it('is the plain JSON encoding', () => {
+    const value = { values: { email: 'a@example.com', name: 'Zoë "quoted" \\ back' }, cells: ['a', '', 'tab\there'], errors: [] };
+    expect(stagedJson(value)).toBe(JSON.stringify(value));
+  });
+
+  it('still drops a NUL deep in an otherwise plain value', () => {
+    expect(JSON.parse(stagedJson({ cells: ['ok', 'also ok', 'x\u0000'] }))).toEqual({ cells: ['ok', 'also ok', 'x'] });
+  });
+});

@@ -29,6 +29,10 @@ function field(value: string | number | null | undefined): string {
  * a cell whose text spells "\u0000" literally.
  */
 export function stagedJson(value: unknown): string {
+  // A replacer makes JSON.stringify several times slower, and three calls per staged row add up: it runs
+  // only when the plain encoding has a NUL escape in it (or a cell that spells one, which it keeps intact).
+  const plain = JSON.stringify(value);
+  if (!plain.includes('\\u0000')) return plain;
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' && item.includes('\0') ? item.replaceAll('\0', '') : item));
 }
 

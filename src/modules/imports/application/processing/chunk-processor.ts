@@ -343,13 +343,27 @@ export class ChunkProcessor {
         } catch (rowError) {
           outcomes.push(
             rowError instanceof UniqueConstraintViolationException
-              ? { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.ROW_ALREADY_SAVED' }] }
+              ? await this.conflictOutcome(em, run, row.rowNumber, rollBack, rowError)
               : failed(row.rowNumber, messageOf(rowError, this.logger, run.id, row.rowNumber)),
           );
         }
       }
       return outcomes;
     }
+  }
+
+  /**
+   * A row whose write hit a unique key. Only when the row already has an outcome of this pass (a chunk run
+   * again) is it the row's own earlier write, and skipped; otherwise someone else holds the value (a
+   * concurrent user with the same email, an undo restoring a code taken meanwhile): the row fails, naming the key.
+   */
+  private async conflictOutcome(em: EntityManager, run: Import, rowNumber: number, validation: boolean, error: UniqueConstraintViolationException): Promise<RowOutcome> {
+    const earlier = await em.execute<{ status: string }[]>(`select status from import_row_results where import_id = ? and row_number = ?`, [run.id, rowNumber]);
+    const recordedInThisPass = earlier.some((row) => validation || row.status !== 'valid');
+    if (recordedInThisPass) return { rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.ROW_ALREADY_SAVED' }] };
+    const key = uniqueKeyInWords((error as { constraint?: unknown }).constraint);
+    this.logger.warn({ msg: 'import row conflicts with a unique key', importId: run.id, rowNumber, constraint: (error as { constraint?: unknown }).constraint });
+    return failed(rowNumber, key ? { code: 'IMPORTS.ROW_CONFLICT', params: { key } } : { code: 'IMPORTS.ROW_CONFLICT_UNNAMED' });
   }
 
   /** Runs the type's work inside a savepoint with its own request context, flushed once. */
@@ -446,6 +460,16 @@ export function validatedImport(
 
 function failed(rowNumber: number, error: ImportMessage): RowOutcome {
   return { rowNumber, status: 'failed', errors: [error], warnings: [] };
+}
+
+/**
+ * A unique index or constraint named as words: `users_user_code_unique` -> "user code". The names
+ * follow <table>_<columns>_<unique|key>; anything else is not shown (it could be an internal name).
+ */
+export function uniqueKeyInWords(constraint: unknown): string | undefined {
+  if (typeof constraint !== 'string') return undefined;
+  const match = /^[a-z0-9]+_([a-z0-9_]+?)_(unique|key)$/.exec(constraint);
+  return match ? match[1].replaceAll('_', ' ') : undefined;
 }
 
 function messageOf(error: unknown, logger: Logger, importId: string, rowNumber: number): ImportMessage {

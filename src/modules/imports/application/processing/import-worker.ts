@@ -179,6 +179,10 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
    */
   private async preview(run: Import, type: ImportTypeDefinition): Promise<void> {
     const em = this.orm.em.fork();
+    const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
+    if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
+    // Switched off since the upload: the file is not read at all.
+    if (!(await this.registry.isAvailable(type, principal))) throw new ImportRejected({ code: 'IMPORTS.TYPE_SWITCHED_OFF', params: { type: type.title } });
     const read = await this.source.open(run, type, async (table) => {
       let headers: string[] | undefined;
       const sampleRows: string[][] = [];
@@ -199,8 +203,6 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
     // Headers travel in every view of the import and are what a mapping names: a page of text is no header.
     const long = headers.findIndex((header) => header.length > MAX_HEADER_LENGTH);
     if (long >= 0) throw new ImportRejected({ code: 'IMPORTS.HEADER_TOO_LONG', params: { column: columnLetters(long), length: headers[long].length, max: MAX_HEADER_LENGTH } });
-    const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(run.startedBy)));
-    if (!principal) throw new ImportRejected({ code: 'COMMON.UNAUTHENTICATED' });
     const columns = await this.columns.for(type, principal, run.options);
     const remembered = await this.memory.recall(em, run.startedBy, type.key, headers);
     const suggestions = suggestMapping(headers, columns, remembered);
