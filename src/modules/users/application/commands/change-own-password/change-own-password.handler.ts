@@ -1,12 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PasswordChanged, type Principal } from '#libs/contracts/users/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
 import { DomainError, forbidden, notFound } from '#libs/errors/domain-error.js';
-import { recordEvent } from '#libs/outbox/outbox.js';
 import { hashPassword } from '../../../domain/password-hasher.js';
 import { User } from '../../../domain/user.js';
 import { AuthenticationService } from '../../authentication.service.js';
-import { assertPasswordStrength } from '../../passwords.js';
+import { assertPasswordStrength, revokeTokensAndAnnouncePasswordChange } from '../../passwords.js';
 
 export class ChangeOwnPasswordCommand extends Command<{ accessToken: string; expiresAt: Date }> {
   constructor(
@@ -46,21 +45,7 @@ export class ChangeOwnPasswordHandler implements ICommandHandler<ChangeOwnPasswo
       // The account's row first, for update: an API token being issued holds it for share until it is
       // committed, so the revocation below sees it; one issued later finds the new token version and is refused.
       await em.execute(`select 1 from users where id = ? for update`, [user.id]);
-      const revoked = await em.execute<{ id: string }[]>(
-        `update api_tokens set revoked_at = now() where user_id = ? and revoked_at is null returning id`,
-        [user.id],
-      );
-      recordEvent(
-        em,
-        new PasswordChanged({
-          userId: user.id,
-          email: user.email,
-          firstName: user.firstName,
-          language: user.language,
-          changedAt: user.updatedAt.toISOString(),
-          apiTokensRevoked: revoked.length,
-        }),
-      );
+      await revokeTokensAndAnnouncePasswordChange(em, user);
       await em.flush();
     });
     return this.authentication.issueAccessToken(user.id, user.tokenVersion);

@@ -1,14 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PasswordChanged } from '#libs/contracts/users/index.js';
 import { invalid, notFound } from '#libs/errors/domain-error.js';
 import type { Language } from '#libs/i18n/i18n.js';
-import { recordEvent } from '#libs/outbox/outbox.js';
 import { hashPassword } from '../../../domain/password-hasher.js';
 import { SetPasswordLink } from '../../../domain/set-password-link.js';
 import { User } from '../../../domain/user.js';
-import { assertPasswordStrength } from '../../passwords.js';
+import { assertPasswordStrength, revokeTokensAndAnnouncePasswordChange } from '../../passwords.js';
 
 /** The same bound the API's password fields have (ChangePasswordDto). */
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -60,21 +58,7 @@ export class SetPasswordWithLinkHandler implements ICommandHandler<SetPasswordWi
         link.id,
       ]);
       user.changePassword(passwordHash);
-      const revoked = await em.execute<{ id: string }[]>(
-        `update api_tokens set revoked_at = now() where user_id = ? and revoked_at is null returning id`,
-        [user.id],
-      );
-      recordEvent(
-        em,
-        new PasswordChanged({
-          userId: user.id,
-          email: user.email,
-          firstName: user.firstName,
-          language: user.language,
-          changedAt: user.updatedAt.toISOString(),
-          apiTokensRevoked: revoked.length,
-        }),
-      );
+      await revokeTokensAndAnnouncePasswordChange(em, user);
       await em.flush();
       return { language: user.language };
     });
