@@ -48,9 +48,9 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
       this.subscribers.set(metadata.eventType, list);
     }
     if (this.config.role !== 'api') {
-      void this.queue.process(4, (job: Job<EventJob>) =>
+      this.queue.process(4, (job: Job<EventJob>) =>
         requestContext.run({ requestId: `event:${job.data.id}` }, () => this.processJob(job)),
-      );
+      ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking event jobs', error: String(error) }));
     }
   }
 

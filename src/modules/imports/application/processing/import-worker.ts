@@ -69,12 +69,12 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
-    void this.queue.process('preview', 2, (job: Job<PreviewJob>) =>
+    this.queue.process('preview', 2, (job: Job<PreviewJob>) =>
       requestContext.run({ requestId: `import:${job.data.importId}:preview` }, () => this.read(job.data.importId, 'preview')),
-    );
-    void this.queue.process('stage', 1, (job: Job<StageJob>) =>
+    ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
+    this.queue.process('stage', 1, (job: Job<StageJob>) =>
       requestContext.run({ requestId: `import:${job.data.importId}:stage` }, () => this.read(job.data.importId, 'stage')),
-    );
+    ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
     // A job that used up its retries (the database was gone for minutes, a bug), or that Bull gave up on
     // because its worker kept dying under it, ends its import as failed instead of leaving it running.
     this.queue.on('failed', (job: Job<PreviewJob | StageJob | ChunkJob>, error: Error) => {
@@ -88,14 +88,14 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         .transactional((tx) => this.imports.finish(tx, job.data.importId, 'failed', problem))
         .catch((failure) => this.logger.error({ msg: 'could not mark the import failed', importId: job.data.importId, error: String(failure) }));
     });
-    void this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
+    this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
       requestContext.run({ requestId: `import:${job.data.importId}:${job.data.pass}:${job.data.chunk}` }, async () => {
         const result = await this.chunks.process(job.data);
         // Validation ended and the run goes on by itself (auto-confirm): its chunks are queued now.
         if (result === 'advanced') await this.scheduler.schedule(job.data.importId);
         return result;
       }),
-    );
+    ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
   }
 
   /** A preview or staging read of an import's file, guarded against files that kill the reader. */

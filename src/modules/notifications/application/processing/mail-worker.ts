@@ -62,9 +62,9 @@ export class MailWorker implements OnApplicationBootstrap {
 
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
-    void this.queue.process(this.config.mail.jobConcurrency, (job: Job<MailJob>) =>
+    this.queue.process(this.config.mail.jobConcurrency, (job: Job<MailJob>) =>
       requestContext.run({ requestId: `mail:${job.id}` }, () => this.send(job.data.deliveryIds)),
-    );
+    ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking mail jobs', error: String(error) }));
   }
 
   /** One attempt at a batch; throws (for Bull to retry) while some of it should be tried again. */
