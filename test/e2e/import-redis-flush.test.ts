@@ -88,6 +88,21 @@ describe('imports: a Redis flush mid-import is repaired by the reaper', { timeou
     expect(reapedBy.length).toBeGreaterThan(0);
   });
 
+  it('remnants of flushed jobs (a hash without data, in no list) are replaced: their chunks run, every row once', async () => {
+    rig.showWorkerOutputOnFailure();
+    await rig.startWorker();
+    const before = await rig.certificateCount();
+    const id = await rig.upload('FLUSH-REMNANT');
+
+    await rig.waitFor(id, (s) => s.status === 'processing' && s.processed_rows >= ROWS * 0.1);
+    expect(await rig.flushQueue()).toBeGreaterThan(0);
+    const planted = await rig.plantRemnants(id, 'run');
+    expect(planted.length).toBeGreaterThan(0);
+
+    await rig.waitForEnd(id);
+    await rig.expectExactlyOnce(id, before, ['run']);
+  });
+
   it('no reaper runs while another holds the reaper lock; once it is released, the import completes', async () => {
     rig.showWorkerOutputOnFailure();
     // Whoever holds the lock is "the reaper" for the others: here the test, which never reaps.

@@ -99,6 +99,27 @@ export class CrashRig {
     return before;
   }
 
+  /**
+   * What a flush can leave behind (see libs/redis/revive-job.ts): the hash of each chunk job of a pass
+   * that has not committed, holding only `processedOn`, in no list. Bull's add ignores an id it has, so
+   * unless the reaper replaces them these chunks never run again. Returns the chunks given a remnant.
+   */
+  async plantRemnants(id: string, pass: 'validate' | 'run'): Promise<number[]> {
+    const pending = await this.api.sql<{ chunk: number }>(
+      `select p.chunk from import_chunk_plan p
+        where p.import_id = $1 and not exists (select 1 from import_chunks c where c.import_id = p.import_id and c.pass = $2 and c.chunk = p.chunk)`,
+      [id, pass],
+    );
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(this.api.config.redisUrl!);
+    try {
+      for (const { chunk } of pending) await redis.hset(`${this.queuePrefix}:imports:${id}:${pass}:${chunk}`, 'processedOn', String(Date.now()));
+    } finally {
+      redis.disconnect();
+    }
+    return pending.map(({ chunk }) => chunk);
+  }
+
   private async queueKeys(): Promise<number> {
     const { Redis } = await import('ioredis');
     const redis = new Redis(this.api.config.redisUrl!);

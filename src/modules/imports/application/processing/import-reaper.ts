@@ -64,7 +64,7 @@ export class ImportReaper implements OnApplicationBootstrap, OnApplicationShutdo
         [`{${WORKING_STATUSES.join(',')}}`, this.config.imports.stallAfterSeconds],
       );
       for (const { id } of stalled) {
-        await this.scheduler.schedule(id);
+        await this.scheduler.schedule(id, { repair: true });
         // Looked at: the next look comes a full stall period later, not at every interval.
         await em.execute(`update imports set progress_at = now() where id = ?`, [id]);
         report.rescheduled.push(id);

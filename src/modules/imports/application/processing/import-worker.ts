@@ -70,14 +70,15 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
     this.queue.process('preview', 2, (job: Job<PreviewJob>) =>
-      requestContext.run({ requestId: `import:${job.data.importId}:preview` }, () => this.read(job.data.importId, 'preview')),
+      this.isRemnant(job) ? undefined : requestContext.run({ requestId: `import:${job.data.importId}:preview` }, () => this.read(job.data.importId, 'preview')),
     ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
     this.queue.process('stage', 1, (job: Job<StageJob>) =>
-      requestContext.run({ requestId: `import:${job.data.importId}:stage` }, () => this.read(job.data.importId, 'stage')),
+      this.isRemnant(job) ? undefined : requestContext.run({ requestId: `import:${job.data.importId}:stage` }, () => this.read(job.data.importId, 'stage')),
     ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
     // A job that used up its retries (the database was gone for minutes, a bug), or that Bull gave up on
     // because its worker kept dying under it, ends its import as failed instead of leaving it running.
     this.queue.on('failed', (job: Job<PreviewJob | StageJob | ChunkJob>, error: Error) => {
+      if (typeof job.data?.importId !== 'string') return;
       const stalled = STALLED_TOO_OFTEN.test(String(error?.message ?? error));
       if (!stalled && job.attemptsMade < (job.opts.attempts ?? 1)) return;
       const reference = randomUUID().slice(0, 8);
@@ -89,13 +90,24 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
         .catch((failure) => this.logger.error({ msg: 'could not mark the import failed', importId: job.data.importId, error: String(failure) }));
     });
     this.queue.process('chunk', this.config.imports.chunkConcurrency, (job: Job<ChunkJob>) =>
-      requestContext.run({ requestId: `import:${job.data.importId}:${job.data.pass}:${job.data.chunk}` }, async () => {
+      this.isRemnant(job) ? 'skipped' : requestContext.run({ requestId: `import:${job.data.importId}:${job.data.pass}:${job.data.chunk}` }, async () => {
         const result = await this.chunks.process(job.data);
         // Validation ended and the run goes on by itself (auto-confirm): its chunks are queued now.
         if (result === 'advanced') await this.scheduler.schedule(job.data.importId);
         return result;
       }),
     ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking import jobs', error: String(error) }));
+  }
+
+  /**
+   * A job whose hash lost its data: what a Redis flush leaves when it deletes a job's hash while a worker
+   * takes the job (Bull then recreates the hash with `processedOn` alone). It carries no import and is
+   * dropped; the reaper queues the chunk or read it stood for again, from PostgreSQL.
+   */
+  private isRemnant(job: Job<PreviewJob | StageJob | ChunkJob>): boolean {
+    if (typeof job.data?.importId === 'string') return false;
+    this.logger.warn({ msg: 'import job without its data dropped (a remnant of a Redis flush)', job: job.name, jobId: job.id });
+    return true;
   }
 
   /** A preview or staging read of an import's file, guarded against files that kill the reader. */
