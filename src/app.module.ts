@@ -17,6 +17,7 @@ import { ImportsModule } from './modules/imports/imports.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReportingModule } from './modules/reporting/reporting.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { ValidationModule } from './modules/validation/validation.module.js';
 import { DemoDataRunner } from './platform/demo-data.runner.js';
 import { HealthController } from './platform/health.controller.js';
 import { MailCatcherController } from './platform/mail-catcher.controller.js';
@@ -56,6 +57,7 @@ export class AppModule implements NestModule {
         CertificatesModule,
         ImportsModule.register(config),
         NotificationsModule,
+        ValidationModule,
         ReportingModule,
         // After UsersModule: its rate-limit guard runs after the authentication guard.
         OpsModule,

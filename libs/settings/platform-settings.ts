@@ -38,6 +38,32 @@ export function booleanSetting(key: string, description: string, defaultValue = 
   });
 }
 
+export function choiceSetting<T extends string>(key: string, description: string, choices: readonly T[], defaultValue: T): PlatformSettingDefinition<T> {
+  return definePlatformSetting({
+    key,
+    description,
+    defaultValue,
+    parse(value) {
+      if (typeof value !== 'string' || !choices.includes(value as T)) throw invalid('SETTINGS.VALUE_INVALID', { key, expected: `one of ${choices.join(', ')}` });
+      return value as T;
+    },
+  });
+}
+
+export function integerSetting(key: string, description: string, range: { min: number; max: number }, defaultValue: number): PlatformSettingDefinition<number> {
+  return definePlatformSetting({
+    key,
+    description,
+    defaultValue,
+    parse(value) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+        throw invalid('SETTINGS.VALUE_INVALID', { key, expected: `a whole number from ${range.min} to ${range.max}` });
+      }
+      return value;
+    },
+  });
+}
+
 export function platformSettingDefinitions(): PlatformSettingDefinition[] {
   return [...definitions.values()].sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -50,6 +50,11 @@ export interface RegisterObtainedCertificateInput {
   allocatedNumber?: string;
   source: CertificateSource;
   attachment?: CertificateAttachmentSource;
+  /**
+   * The external certificate (Validation module) this one comes from. At most one obtained certificate
+   * exists per external certificate: registering it again answers the existing one.
+   */
+  externalCertificateId?: string;
 }
 
 export interface RegisterObtainedCertificateOptions {

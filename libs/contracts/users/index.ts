@@ -160,3 +160,39 @@ export class IssuePasswordLinksCommand extends Command<Record<string, PasswordLi
     super();
   }
 }
+
+/** How a possible reviewer of a learner's external certificates relates to the learner. */
+export type ReviewerCandidateTier = 'manager' | 'coach' | 'group-admin' | 'platform-admin';
+
+export interface ReviewerCandidate {
+  userId: string;
+  tier: ReviewerCandidateTier;
+}
+
+/**
+ * Who may review a learner's external certificates, best first: active users other than the learner who
+ * hold external-certificates.manage. With `managers`: the learner's managers, then coaches, then the
+ * admins of the learner's groups (the nearest group first, then its ancestors), then platform admins
+ * (scope.all). With `group-admins`: the group admins, then platform admins. Ties in a tier are ordered by
+ * the oldest relation, then by id, so the answer is stable. Empty only when nobody at all may review.
+ */
+export class FindReviewersQuery extends Query<ReviewerCandidate[]> {
+  constructor(
+    readonly learnerId: string,
+    readonly reviewerType: 'managers' | 'group-admins',
+  ) {
+    super();
+  }
+}
+
+/** A user was deleted (moved to the Deleted tab): whatever they were assigned goes to someone else. */
+export class UserDeleted extends defineEvent<{ userId: string }>('users.user-deleted.v1') {}
+
+/** A user's roles changed: what they may do (review, for one) may have changed. */
+export class UserRolesChanged extends defineEvent<{ userId: string }>('users.user-roles-changed.v1') {}
+
+/** A manager or coach relation ended. */
+export class ManagerRelationEnded extends defineEvent<{ managerId: string; manageeId: string; kind: 'manager' | 'coach' }>('users.manager-relation-ended.v1') {}
+
+/** A user stopped administering a group. */
+export class GroupAdminRemoved extends defineEvent<{ groupId: string; userId: string }>('users.group-admin-removed.v1') {}

@@ -16,6 +16,11 @@ export const Permissions = {
   OperationsManage: 'operations.manage',
   /** Installation-wide switches (platform settings) and their audit (platform admins). */
   SettingsManage: 'settings.manage',
+  /**
+   * External certificates of the users in scope: upload for them, see them, review them (managers and
+   * coaches their managees, group admins their groups' members). Anyone may upload their own.
+   */
+  ExternalCertificatesManage: 'external-certificates.manage',
   /** The mail delivery log of users in scope. */
   NotificationDeliveriesRead: 'notifications.deliveries.read',
   /** Import types: one permission each, `imports.<type key>`. */

@@ -61,6 +61,7 @@ export const SYSTEM_ROLES = {
       Permissions.CertificatesRegister,
       Permissions.ReportingRead,
       Permissions.NotificationDeliveriesRead,
+      Permissions.ExternalCertificatesManage,
       Permissions.ImportObtainedCertificatesWithFiles,
       Permissions.ImportObtainedCertificates,
       // Usable only while the platform setting imports.users.group-admins is on (UsersImport.availableTo).
@@ -70,7 +71,7 @@ export const SYSTEM_ROLES = {
   manager: {
     key: 'manager',
     name: 'Manager / coach',
-    permissions: [Permissions.UsersRead, Permissions.CertificatesRead],
+    permissions: [Permissions.UsersRead, Permissions.CertificatesRead, Permissions.ExternalCertificatesManage],
   },
   learner: {
     key: 'learner',
