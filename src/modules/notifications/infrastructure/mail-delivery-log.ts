@@ -7,6 +7,17 @@ import type { MailTemplateName } from '../domain/mail-template.js';
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed';
 
+
+/** A delivery queued for a few sweep periods is waiting in a backlog; longer, its job may be a remnant of a Redis flush. */
+const LONG_WAIT_PERIODS = 5;
+
+export interface SweptDelivery {
+  id: string;
+  attempts: number;
+  /** Queued for more than LONG_WAIT_PERIODS sweep periods since it was asked for. */
+  long_waiting: boolean;
+}
+
 /** A mail to send: one recipient, one template, for one event. */
 export interface NewDelivery {
   eventId: string;
@@ -162,7 +173,7 @@ export class MailDeliveryLog {
    * and the enqueue, a Redis flush) or whose lease ran out (their worker died) are queued again and returned,
    * to be enqueued. Their clock restarts, so a delivery is handed out once per period, not on every pass.
    */
-  async sweep(requeueAfterSeconds: number, maxAttempts: number, limit = 5000): Promise<{ id: string; attempts: number }[]> {
+  async sweep(requeueAfterSeconds: number, maxAttempts: number, limit = 5000): Promise<SweptDelivery[]> {
     const em = this.orm.em.fork();
     await em.execute(
       `update mail_deliveries set status = 'failed', lease_until = null, updated_at = now(),
@@ -170,14 +181,14 @@ export class MailDeliveryLog {
         where status = 'sending' and lease_until < now() and attempts >= ?`,
       [maxAttempts],
     );
-    return em.execute<{ id: string; attempts: number }[]>(
+    return em.execute<SweptDelivery[]>(
       `update mail_deliveries set status = 'queued', lease_until = null, updated_at = now()
         where id in (select id from mail_deliveries
                       where (status = 'queued' and updated_at < now() - make_interval(secs => ?))
                          or (status = 'sending' and lease_until < now())
                       order by updated_at limit ? for update skip locked)
-        returning id, attempts`,
-      [requeueAfterSeconds, limit],
+        returning id, attempts, created_at < now() - make_interval(secs => ?) as long_waiting`,
+      [requeueAfterSeconds, limit, requeueAfterSeconds * LONG_WAIT_PERIODS],
     );
   }
 

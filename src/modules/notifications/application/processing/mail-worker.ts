@@ -63,7 +63,14 @@ export class MailWorker implements OnApplicationBootstrap {
   onApplicationBootstrap() {
     if (this.config.role === 'api') return;
     this.queue.process(this.config.mail.jobConcurrency, (job: Job<MailJob>) =>
-      requestContext.run({ requestId: `mail:${job.id}` }, () => this.send(job.data.deliveryIds)),
+      requestContext.run({ requestId: `mail:${job.id}` }, () => {
+        // A hash a Redis flush left without its data: nothing to send; the sweeper queues its deliveries again.
+        if (!Array.isArray(job.data?.deliveryIds)) {
+          this.logger.warn({ msg: 'mail job without its data dropped (a remnant of a Redis flush)', jobId: job.id });
+          return Promise.resolve<MailJobResult>({ claimed: 0, sent: 0, failed: 0, retrying: 0 });
+        }
+        return this.send(job.data.deliveryIds);
+      }),
     ).catch((error: unknown) => this.logger.warn({ msg: 'stopped taking mail jobs', error: String(error) }));
   }
 
