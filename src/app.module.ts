@@ -13,6 +13,7 @@ import { SettingsModule } from '#libs/settings/settings.module.js';
 import { StorageModule } from '#libs/storage/storage.module.js';
 import { ormOptions } from './database/orm-options.js';
 import { CertificatesModule } from './modules/certificates/certificates.module.js';
+import { CredentialsModule } from './modules/credentials/credentials.module.js';
 import { ImportsModule } from './modules/imports/imports.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReportingModule } from './modules/reporting/reporting.module.js';
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         SettingsModule,
         UsersModule,
         CertificatesModule,
+        CredentialsModule,
         ImportsModule.register(config),
         NotificationsModule,
         ValidationModule,

@@ -21,6 +21,16 @@ export const Permissions = {
    * coaches their managees, group admins their groups' members). Anyone may upload their own.
    */
   ExternalCertificatesManage: 'external-certificates.manage',
+  /** Credential groups, designs and issued credentials of the credential groups in scope (owned by a user group the caller administers). */
+  CredentialsManage: 'credentials.manage',
+  /** The credit balance and its history. */
+  CreditsRead: 'credits.read',
+  /** Top up the credit balance (platform admins). */
+  CreditsManage: 'credits.manage',
+  /** Licence types: create, change, retire (platform admins). */
+  LicenceTypesManage: 'licences.types.manage',
+  /** Users' licences and certifications of the users in scope (supervisors: managers of their managees). */
+  LicencesManage: 'licences.manage',
   /** The mail delivery log of users in scope. */
   NotificationDeliveriesRead: 'notifications.deliveries.read',
   /** Import types: one permission each, `imports.<type key>`. */
@@ -28,6 +38,8 @@ export const Permissions = {
   ImportObtainedCertificates: 'imports.obtained-certificates',
   /** Group admins have it only while the platform setting imports.users.group-admins is on. */
   ImportUsers: 'imports.users',
+  ImportCredentialUpdate: 'imports.credential-update',
+  ImportLicences: 'imports.licences',
 } as const;
 
 export type Permission = (typeof Permissions)[keyof typeof Permissions] | `imports.${string}`;

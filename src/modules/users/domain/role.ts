@@ -62,16 +62,21 @@ export const SYSTEM_ROLES = {
       Permissions.ReportingRead,
       Permissions.NotificationDeliveriesRead,
       Permissions.ExternalCertificatesManage,
+      Permissions.CredentialsManage,
+      Permissions.CreditsRead,
+      Permissions.LicencesManage,
       Permissions.ImportObtainedCertificatesWithFiles,
       Permissions.ImportObtainedCertificates,
       // Usable only while the platform setting imports.users.group-admins is on (UsersImport.availableTo).
       Permissions.ImportUsers,
+      Permissions.ImportCredentialUpdate,
+      Permissions.ImportLicences,
     ],
   },
   manager: {
     key: 'manager',
     name: 'Manager / coach',
-    permissions: [Permissions.UsersRead, Permissions.CertificatesRead, Permissions.ExternalCertificatesManage],
+    permissions: [Permissions.UsersRead, Permissions.CertificatesRead, Permissions.ExternalCertificatesManage, Permissions.LicencesManage, Permissions.ImportLicences],
   },
   learner: {
     key: 'learner',
