@@ -66,6 +66,13 @@ export class AppConfig {
     /** Password reset requests per client address (IPv6: per /64) per LOGIN_WINDOW_SECONDS; more get 429. */
     resetMaxPerAddress: number;
   };
+  /** Review links in reviewers' mails (external certificates) and the reminders of pending reviews. */
+  reviews: {
+    /** How long a review link stays usable (REVIEW_LINK_HOURS). */
+    linkHours: number;
+    /** How often a worker looks for reviews due a reminder (REVIEW_REMINDER_INTERVAL_MS; 0 turns it off). */
+    reminderIntervalMs: number;
+  };
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
   trustProxy: TrustProxySetting;
   storageDir: string;
@@ -291,6 +298,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       resetMinutes: int('PASSWORD_LINK_RESET_MINUTES', 60, 5, 24 * 60),
       resetMinIntervalMinutes: int('PASSWORD_RESET_MIN_INTERVAL_MINUTES', 5, 0, 24 * 60),
       resetMaxPerAddress: int('PASSWORD_RESET_MAX_PER_ADDRESS', 10, 1, 100_000),
+    },
+    reviews: {
+      linkHours: int('REVIEW_LINK_HOURS', 168, 1, 24 * 90),
+      reminderIntervalMs: int('REVIEW_REMINDER_INTERVAL_MS', 300_000, 0, 86_400_000),
     },
     trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),

@@ -21,6 +21,7 @@ import {
   ListCategoriesHandler,
   ListDefinitionsHandler,
 } from './application/queries/catalogue-queries.handlers.js';
+import { ListDefinitionChoicesHandler } from './application/queries/definition-choices.handler.js';
 import {
   GetAttachmentContentHandler,
   GetObtainedCertificateHandler,
@@ -66,6 +67,8 @@ const queryHandlers = [
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
   providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
-    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles],
+    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles,
+    // The definitions a review page offers (external certificates).
+    ListDefinitionChoicesHandler],
 })
 export class CertificatesModule {}

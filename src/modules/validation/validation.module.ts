@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import './application/validation-settings.js';
+import { IssueReviewLinksHandler } from './application/commands/issue-review-links/issue-review-links.handler.js';
+import { ReviewDecisions } from './application/review-decisions.js';
+import { ReviewLinkAccess } from './application/review-link-access.js';
+import { ReviewReminders } from './application/review-reminders.js';
+import { ReviewPageController } from './interface/http/review-page.controller.js';
 
 /**
  * External certificates and their review (the design card's Validation module): uploads by or for a
@@ -9,7 +14,7 @@ import './application/validation-settings.js';
  */
 @Module({
   imports: [CqrsModule],
-  controllers: [],
-  providers: [],
+  controllers: [ReviewPageController],
+  providers: [ReviewDecisions, IssueReviewLinksHandler, ReviewLinkAccess, ReviewReminders],
 })
 export class ValidationModule {}
