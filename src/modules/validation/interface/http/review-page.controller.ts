@@ -110,7 +110,6 @@ export class ReviewPageController {
       return this.sendForm(request, response, 403, language, resolved, { preselected, fields, error: translate('VALIDATION.REVIEW_PAGE.CSRF_FAILED', language), freshCookie: true });
     }
 
-    let learnerName = '';
     let certificateName = '';
     try {
       if (!preselected) throw invalid('VALIDATION.REVIEW_PAGE.CHOOSE_ACTION');
@@ -123,7 +122,6 @@ export class ReviewPageController {
         await this.access.markUsed(em, locked.link);
         certificateName = decision.edits.name ?? locked.task.name;
       });
-      learnerName = (await this.principal(resolved.task.userId))?.displayName ?? translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
     } catch (error) {
       if (error instanceof DeadLink) {
         const again = await this.access.find(token);
@@ -132,7 +130,8 @@ export class ReviewPageController {
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       return this.sendForm(request, response, 400, language, resolved, { preselected, fields, error: translate(error.code, language, error.params) });
     }
-    sendPage(response, 200, language, decidedPage(language, preselected, learnerName, certificateName));
+    const learnerName = (await this.principal(resolved.task.userId))?.displayName ?? translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
+    sendPage(response, 200, language, decidedPage(language, preselected!, learnerName, certificateName));
   }
 
   private async sendForm(
