@@ -21,7 +21,7 @@ describe('review links in reviewers’ mails', () => {
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0' } });
+    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', RATE_LIMIT_MAX: '40', RATE_LIMIT_WINDOW_SECONDS: '300' } });
     const rows = await app.sql<{ id: string; email: string; first_name: string; last_name: string }>(`select id, email, first_name, last_name from users`);
     users = Object.fromEntries(rows.map((row) => [row.email.split('@')[0]!, { id: row.id, email: row.email, name: `${row.first_name} ${row.last_name}` }]));
   });
@@ -284,6 +284,15 @@ describe('review links in reviewers’ mails', () => {
         expect(html).toMatch(/Sign in<\/a>/);
         expect((await post(path.split('?')[0]!, { action: 'validate', csrf: 'x' })).status).toBe(404);
       }
+    });
+
+    it('the review routes are rate limited per client address', async () => {
+      const address = '203.0.113.77';
+      const statuses: number[] = [];
+      for (let i = 0; i < 41; i++) statuses.push((await get(`/review/${'C'.repeat(43)}`, { 'x-forwarded-for': address })).status);
+      expect(statuses.slice(0, 40).every((status) => status === 404)).toBe(true);
+      expect(statuses[40]).toBe(429);
+      expect((await post(`/review/${'C'.repeat(43)}`, { action: 'validate' }, { 'x-forwarded-for': address })).status).toBe(429);
     });
 
     it('a task handed to another reviewer kills the old reviewer’s link; the new reviewer gets the mail', async () => {
