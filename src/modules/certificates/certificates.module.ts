@@ -21,6 +21,7 @@ import {
   ListCategoriesHandler,
   ListDefinitionsHandler,
 } from './application/queries/catalogue-queries.handlers.js';
+import { FindDefinitionsByIdsHandler } from './application/queries/find-definitions-by-ids.handler.js';
 import {
   GetAttachmentContentHandler,
   GetObtainedCertificateHandler,
@@ -53,6 +54,7 @@ const queryHandlers = [
   ListDefinitionsHandler,
   GetDefinitionHandler,
   FindDefinitionsByCodesHandler,
+  FindDefinitionsByIdsHandler,
   ListObtainedCertificatesHandler,
   GetObtainedCertificateHandler,
   GetAttachmentContentHandler,
