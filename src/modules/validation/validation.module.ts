@@ -15,6 +15,14 @@ import {
   ListReviewTasksHandler,
 } from './application/queries/external-certificate-queries.handlers.js';
 import { GetUserCreditsHandler } from './application/queries/get-user-credits.handler.js';
+import {
+  ReassignOnGroupAdminRemoved,
+  ReassignOnManagerRelationEnded,
+  ReassignOnUserDeleted,
+  ReassignOnUserRolesChanged,
+} from './application/reassignment/reviewer-events.subscribers.js';
+import { ReviewerReassignment } from './application/reassignment/reviewer-reassignment.js';
+import { ReviewerSweep } from './application/reassignment/reviewer-sweep.js';
 import { ReviewDecisions } from './application/review-decisions.js';
 import { ExternalCertificateRepository } from './infrastructure/external-certificate.repository.js';
 import { ExternalCertificateStoredFiles } from './infrastructure/external-certificate-stored-files.js';
@@ -50,7 +58,13 @@ const queryHandlers = [
     People,
     ReviewDecisions,
     CertificateUploadInterceptor,
+    ReviewerReassignment,
+    ReviewerSweep,
+    ReassignOnUserDeleted,
+    ReassignOnUserRolesChanged,
+    ReassignOnManagerRelationEnded,
+    ReassignOnGroupAdminRemoved,
   ],
-  exports: [ReviewDecisions],
+  exports: [ReviewDecisions, ReviewerSweep],
 })
 export class ValidationModule {}
