@@ -22,6 +22,7 @@ import {
   ListDefinitionsHandler,
 } from './application/queries/catalogue-queries.handlers.js';
 import { ListDefinitionChoicesHandler } from './application/queries/definition-choices.handler.js';
+import { FindDefinitionsByIdsHandler } from './application/queries/find-definitions-by-ids.handler.js';
 import {
   GetAttachmentContentHandler,
   GetObtainedCertificateHandler,
@@ -54,6 +55,7 @@ const queryHandlers = [
   ListDefinitionsHandler,
   GetDefinitionHandler,
   FindDefinitionsByCodesHandler,
+  FindDefinitionsByIdsHandler,
   ListObtainedCertificatesHandler,
   GetObtainedCertificateHandler,
   GetAttachmentContentHandler,
