@@ -224,8 +224,10 @@ describe('review links in reviewers’ mails', () => {
       const [link] = await linkRows(task.id);
       expect(link!.used_at).not.toBeNull();
 
-      const outcome = await mailAbout(users.lars!.email, { ...task, name: `${task.name} (checked)` }, /validated/);
-      expect(outcome.subject).toBe(`Your certificate "${task.name} (checked)" was validated`);
+      // lars@ reads Dutch.
+      const outcome = await mailAbout(users.lars!.email, { ...task, name: `${task.name} (checked)` }, /gevalideerd/);
+      expect(outcome.subject).toBe(`Je certificaat "${task.name} (checked)" is gevalideerd`);
+      expect(outcome.text).toContain(`gevalideerd door ${users.manager!.name}`);
 
       const after = await snapshot(task.id);
       const reused = await get(path);
@@ -254,7 +256,8 @@ describe('review links in reviewers’ mails', () => {
       expect(rejected.status).toBe(200);
       expect(await rejected.text()).toContain('Certificate rejected');
       expect((await taskState(task.id))[0]).toMatchObject({ state: 'rejected', comment: 'The scan is unreadable, please upload a better one.' });
-      const outcome = await mailAbout(users.lars!.email, task, /rejected/);
+      const outcome = await mailAbout(users.lars!.email, task, /afgewezen/);
+      expect(outcome.subject).toBe(`Je certificaat "${task.name}" is afgewezen`);
       expect(outcome.text).toContain('The scan is unreadable, please upload a better one.');
     });
   });

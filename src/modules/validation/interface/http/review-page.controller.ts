@@ -127,6 +127,9 @@ export class ReviewPageController {
         const again = await this.access.find(token);
         return this.sendDead(response, language, again && again.status !== 'open' ? again.status : error.reason, resolved.link.expiresAt);
       }
+      // The decision found the task moved on under its lock (decided meanwhile, or no longer this reviewer's).
+      if (error instanceof DomainError && error.code === 'VALIDATION.ALREADY_DECIDED') return this.sendDead(response, language, 'decided');
+      if (error instanceof DomainError && error.code === 'VALIDATION.NOT_REVIEWER') return this.sendDead(response, language, 'reassigned');
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       return this.sendForm(request, response, 400, language, resolved, { preselected, fields, error: translate(error.code, language, error.params) });
     }
