@@ -5,7 +5,7 @@ import { ExternalCertificateSubmitted, ReviewerChanged } from '#libs/contracts/v
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import type { CaughtMail } from '#libs/runtime/mail-catcher.js';
-import { eventually } from '../support/http.js';
+import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -211,6 +211,37 @@ describe('review links in reviewers’ mails', () => {
     });
   });
 
+  describe('from the upload API to the outcome mail', () => {
+    it('a learner uploads: their manager gets the mail (a learner without one: the group admin); the page validates; the learner is told', async () => {
+      const http = new Http(app.url).withHeaders({ 'x-forwarded-for': '192.0.2.10' });
+      const upload = async (email: string, name: string) => {
+        const learner = await http.login(email);
+        const response = await learner.upload('/api/external-certificates', { name, deliveredOn: '2026-03-01', expiresOn: '2028-03-01' }, [
+          { field: 'file', fileName: 'scan.pdf', content: pdf, contentType: 'application/pdf' },
+        ]);
+        expect(response.status, JSON.stringify(response.body)).toBe(201);
+        return { id: response.body.id as string, name };
+      };
+      const fromLars = await upload('lars@example.com', `Crane operator ${randomUUID().slice(0, 6)}`);
+      const fromLena = await upload('lena@example.com', `Welding ${randomUUID().slice(0, 6)}`);
+      const toManager = await mailAbout(users.manager!.email, fromLars);
+      const toGroupAdmin = await mailAbout(users.groupadmin!.email, fromLena);
+      expect(toGroupAdmin.subject).toBe(`Beoordeel het certificaat "${fromLena.name}" van ${users.lena!.name}`);
+      expect(app.mail.list().filter((mail) => mail.subject.includes(fromLars.name)).map((mail) => mail.envelopeTo)).toEqual([[users.manager!.email]]);
+      reviewPath(toGroupAdmin);
+
+      const path = reviewPath(toManager);
+      const before = await snapshot(fromLars.id);
+      for (const suffix of ['', '?action=validate', '?action=reject']) expect((await get(`${path}${suffix}`)).status).toBe(200);
+      expect(await snapshot(fromLars.id)).toEqual(before);
+      const done = await submit(`${path}?action=validate`, 'validate', { name: fromLars.name, deliveredOn: '2026-03-01', expiresOn: '2028-03-01', comment: 'Looks good' });
+      expect(done.status).toBe(200);
+      expect((await taskState(fromLars.id))[0]).toMatchObject({ state: 'validated', decided_by: users.manager!.id });
+      const outcome = await mailAbout(users.lars!.email, fromLars, /gevalideerd/);
+      expect(outcome.text).toContain('Looks good');
+    });
+  });
+
   describe('deciding through the page', () => {
     it('the POST validates (with an edit), uses the link, and the learner is told; the link then works no more', async () => {
       const task = await plantTask();
@@ -248,7 +279,7 @@ describe('review links in reviewers’ mails', () => {
       const refused = await submit(`${path}?action=reject`, 'reject', { name: task.name, comment: '   ' });
       expect(refused.status).toBe(400);
       const html = await refused.text();
-      expect(html).toContain('role="alert"');
+      expect(html).toContain('<p class="error" role="alert">A rejection needs a comment saying why.</p>');
       expect(html).toContain(`<form method="post" action="${path}">`);
       expect(await snapshot(task.id)).toEqual(before);
 
