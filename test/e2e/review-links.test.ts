@@ -359,6 +359,23 @@ describe('review links in reviewers’ mails', () => {
       expect((await get(newPath)).status).toBe(200);
     });
 
+    it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {
+      const task = await plantTask({ reviewer: 'lucy' });
+      const path = reviewPath(await mailAbout(users.lucy!.email, task));
+      const form = await openForm(path);
+      await app.sql(`update users set status = 'deleted' where id = $1`, [users.lucy!.id]);
+      try {
+        const before = await snapshot(task.id);
+        const page = await get(path);
+        expect(page.status).toBe(410);
+        expect(await page.text()).toContain('no longer yours');
+        expect((await submit(path, 'validate', { name: task.name }, form)).status).toBe(410);
+        expect(await snapshot(task.id)).toEqual(before);
+      } finally {
+        await app.sql(`update users set status = 'active' where id = $1`, [users.lucy!.id]);
+      }
+    });
+
     it('a POST without the CSRF value, with a wrong one, without its cookie, or from another site is refused and keeps the link', async () => {
       const task = await plantTask();
       const path = reviewPath(await mailAbout(users.manager!.email, task));

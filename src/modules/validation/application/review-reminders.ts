@@ -1,12 +1,11 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { AppConfig } from '#libs/config/app-config.js';
-import { GetPrincipalQuery } from '#libs/contracts/users/index.js';
 import { ReviewReminderDue } from '#libs/contracts/validation/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { PlatformSettings } from '#libs/settings/platform-settings.js';
+import { displayName, People } from './people.js';
 import { ExternalCertificateSettings } from './validation-settings.js';
 
 /** One pass at a time across all worker processes (a transaction-level advisory lock). */
@@ -49,7 +48,7 @@ export class ReviewReminders implements OnApplicationBootstrap, OnApplicationShu
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
     private readonly settings: PlatformSettings,
-    private readonly queries: QueryBus,
+    private readonly people: People,
   ) {}
 
   onApplicationBootstrap() {
@@ -125,11 +124,8 @@ export class ReviewReminders implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async learnerNames(userIds: string[]): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    for (const userId of new Set(userIds)) {
-      const principal = await RequestContext.create(this.orm.em.fork(), () => this.queries.execute(new GetPrincipalQuery(userId)));
-      if (principal) names.set(userId, principal.displayName);
-    }
-    return names;
+    // Deleted learners too (their tasks may still wait): the directory the Validation module uses for names.
+    const users = await RequestContext.create(this.orm.em.fork(), () => this.people.byIds(userIds));
+    return new Map([...users].map(([id, user]) => [id, displayName(user) ?? '']));
   }
 }

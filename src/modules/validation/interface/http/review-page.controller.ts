@@ -6,12 +6,12 @@ import type { Request, Response } from 'express';
 import { Public } from '#libs/auth/decorators.js';
 import { AppConfig } from '#libs/config/app-config.js';
 import { ListDefinitionChoicesQuery } from '#libs/contracts/certificates/definition-choices.js';
-import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { inlineDisposition } from '#libs/http/content-disposition.js';
-import { DEFAULT_LANGUAGE, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
+import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import { ReviewCsrf } from '../../domain/review-link.js';
+import { displayName, People } from '../../application/people.js';
 import { ReviewDecisions, type ReviewDecision, type ReviewEdits } from '../../application/review-decisions.js';
 import { ReviewLinkAccess, type ResolvedReviewLink, type ReviewTaskView } from '../../application/review-link-access.js';
 import { crossSitePage, deadLinkPage, decidedPage, REVIEW_PAGE_CSP, reviewFormPage, type DeadLinkCase, type ReviewFormModel } from './review-page.js';
@@ -48,16 +48,18 @@ export class ReviewPageController {
     private readonly config: AppConfig,
     private readonly storage: StoragePort,
     private readonly orm: MikroORM,
+    private readonly people: People,
   ) {}
 
   @Public()
   @Get(':token')
   async show(@Param('token') token: string, @Query('action') action: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
     const resolved = await this.access.find(token);
-    const reviewer = resolved ? await this.principal(resolved.link.reviewerId) : undefined;
+    const reviewer = resolved ? await this.people.one(resolved.link.reviewerId) : undefined;
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
+    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
     const task = resolved.task;
     await this.sendForm(request, response, 200, language, resolved, {
@@ -70,9 +72,11 @@ export class ReviewPageController {
   @Get(':token/certificate.pdf')
   async pdf(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const resolved = await this.access.find(token);
-    const language = pageLanguage(request);
+    const reviewer = resolved ? await this.people.one(resolved.link.reviewerId) : undefined;
+    const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
+    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
     const stream = await this.storage.open(resolved.task.fileKey);
     response
       .status(200)
@@ -92,10 +96,11 @@ export class ReviewPageController {
   async decide(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     if (!this.sameOrigin(request)) return sendPage(response, 403, pageLanguage(request), crossSitePage(pageLanguage(request), this.signInUrl()));
     const resolved = await this.access.find(token);
-    const reviewer = resolved ? await this.principal(resolved.link.reviewerId) : undefined;
+    const reviewer = resolved ? await this.people.one(resolved.link.reviewerId) : undefined;
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
+    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
 
     const fields: PostedFields = {
       name: formField(request, 'name'),
@@ -133,7 +138,7 @@ export class ReviewPageController {
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       return this.sendForm(request, response, 400, language, resolved, { preselected, fields, error: translate(error.code, language, error.params) });
     }
-    const learnerName = (await this.principal(resolved.task.userId))?.displayName ?? translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
+    const learnerName = displayName(await this.people.one(resolved.task.userId)) ?? translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
     sendPage(response, 200, language, decidedPage(language, preselected!, learnerName, certificateName));
   }
 
@@ -146,11 +151,7 @@ export class ReviewPageController {
     form: { preselected?: 'validate' | 'reject'; fields: PostedFields; error?: string; freshCookie?: boolean },
   ): Promise<void> {
     const { task, link } = resolved;
-    const [learner, uploader, definitions] = await Promise.all([
-      this.principal(task.userId),
-      this.principal(task.uploadedBy),
-      this.queries.execute(new ListDefinitionChoicesQuery()),
-    ]);
+    const [people, definitions] = await Promise.all([this.people.byIds([task.userId, task.uploadedBy]), this.queries.execute(new ListDefinitionChoicesQuery())]);
     const unknown = translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
     // One value per browser, reused while it is there: two review pages open side by side both work
     // (the field binds each to its own link).
@@ -166,8 +167,8 @@ export class ReviewPageController {
         token: (request.params as { token: string }).token,
         csrfField: ReviewCsrf.fieldFor(this.config.authTokenSecret, link.id, cookie),
         preselected: form.preselected,
-        learnerName: learner?.displayName ?? unknown,
-        uploaderName: uploader?.displayName ?? unknown,
+        learnerName: displayName(people.get(task.userId)) ?? unknown,
+        uploaderName: displayName(people.get(task.uploadedBy)) ?? unknown,
         submittedAt: task.submittedAt,
         linkExpiresAt: link.expiresAt,
         current: {
@@ -191,10 +192,6 @@ export class ReviewPageController {
 
   private signInUrl(): string {
     return this.config.publicUrl;
-  }
-
-  private principal(userId: string): Promise<Principal | undefined> {
-    return this.queries.execute(new GetPrincipalQuery(userId));
   }
 
   /**
@@ -239,8 +236,8 @@ function isDate(value: string): boolean {
 }
 
 /** The browser's language when it names one we have, else the reviewer's, else English. */
-function pageLanguage(request: Request, accountLanguage?: Language): Language {
-  return negotiateLanguage(request.header('accept-language')) ?? accountLanguage ?? DEFAULT_LANGUAGE;
+function pageLanguage(request: Request, accountLanguage?: string): Language {
+  return negotiateLanguage(request.header('accept-language')) ?? (isLanguage(accountLanguage) ? accountLanguage : DEFAULT_LANGUAGE);
 }
 
 /** A field of the urlencoded form; anything but one string (missing, repeated) counts as empty. */
