@@ -3,6 +3,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoredFileCollector } from '#libs/storage/stored-file-collector.js';
 import { Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -52,7 +53,7 @@ describe('external certificates: upload, reviewer choice, review through the API
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { EXTERNAL_CERTIFICATE_MAX_BYTES: String(MAX_BYTES), REVIEW_SWEEP_INTERVAL_MS: '0' } });
+    app = await startTestApp({ env: { EXTERNAL_CERTIFICATE_MAX_BYTES: String(MAX_BYTES), REVIEW_SWEEP_INTERVAL_MS: '0', STORAGE_COLLECT_GRACE_MS: '0' } });
     http = new Http(app.url);
     admin = await http.login('admin@example.com');
     groupAdmin = await http.login('groupadmin@example.com');
@@ -411,5 +412,14 @@ describe('external certificates: upload, reviewer choice, review through the API
     expect(status).toBe(413);
     expect(storedFiles()).toBe(files);
     expect(await count('external_certificates')).toBe(rows);
+  });
+
+  it('the collector of unreferenced files keeps the PDFs of external certificates', async () => {
+    const content = pdfBytes(3000);
+    const { body: created } = await upload(as.lotte, {}, { content });
+    expect(await app.running.app.get(StoredFileCollector).collect()).toMatchObject({ ran: true });
+    const file = await as.lotte.get(`/api/external-certificates/${created.id}/file`);
+    expect(file.status).toBe(200);
+    expect(file.raw.equals(content)).toBe(true);
   });
 });
