@@ -422,4 +422,21 @@ describe('external certificates: upload, reviewer choice, review through the API
     expect(file.status).toBe(200);
     expect(file.raw.equals(content)).toBe(true);
   });
+
+  it('an escalated task shows in the fallback reviewer\'s tasks too, and the fallback may decide it', async () => {
+    const { body: task } = await upload(as.liam, {});
+    expect(task.reviewer.id).toBe(ids.groupAdmin);
+    expect(task.fallbackReviewer.id).toBe(ids.admin);
+    const pendingIds = async (who: Http) => (await who.get('/api/reviews?pageSize=500')).body.items.map((item: { id: string }) => item.id);
+    expect(await pendingIds(admin)).not.toContain(task.id);
+    const before = (await admin.get('/api/reviews/count')).body.pending;
+    // The reminders sweep (escalation after twice the reminder delay) sets escalated_at.
+    await app.sql(`update external_certificates set escalated_at = now() where id = $1`, [task.id]);
+    expect(await pendingIds(admin)).toContain(task.id);
+    expect(await pendingIds(groupAdmin)).toContain(task.id);
+    expect((await admin.get('/api/reviews/count')).body.pending).toBe(before + 1);
+    expect((await admin.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(200);
+    expect(await pendingIds(admin)).not.toContain(task.id);
+    expect((await admin.get('/api/reviews?state=validated&pageSize=500')).body.items.map((item: { id: string }) => item.id)).toContain(task.id);
+  });
 });
