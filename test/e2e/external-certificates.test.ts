@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoredFileCollector } from '#libs/storage/stored-file-collector.js';
 import { Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -51,7 +53,7 @@ describe('external certificates: upload, reviewer choice, review through the API
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { EXTERNAL_CERTIFICATE_MAX_BYTES: String(MAX_BYTES), REVIEW_SWEEP_INTERVAL_MS: '0' } });
+    app = await startTestApp({ env: { EXTERNAL_CERTIFICATE_MAX_BYTES: String(MAX_BYTES), REVIEW_SWEEP_INTERVAL_MS: '0', STORAGE_COLLECT_GRACE_MS: '0' } });
     http = new Http(app.url);
     admin = await http.login('admin@example.com');
     groupAdmin = await http.login('groupadmin@example.com');
@@ -381,5 +383,60 @@ describe('external certificates: upload, reviewer choice, review through the API
     const response = await upload(admin, {});
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('VALIDATION.NO_REVIEWER');
+  });
+
+  it('a 500 MB upload is refused with 413 from its declared length, before its body is read, and nothing is stored', async () => {
+    const files = storedFiles();
+    const rows = await count('external_certificates');
+    const token = (await http.post('/api/auth/login', { email: 'lena@example.com', password: 'demo-password-1' })).body.accessToken as string;
+    const url = new URL('/api/external-certificates', app.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(500 * 1024 * 1024) },
+        },
+        (response) => {
+          resolve(response.statusCode ?? 0);
+          response.resume();
+          request.destroy();
+        },
+      );
+      request.on('error', (error) => (error.message.includes('socket hang up') || error.message.includes('EPIPE') ? undefined : reject(error)));
+      // Only the start of the body is ever sent: the answer must come without the rest.
+      request.write('--x\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n%PDF-1.4\n');
+    });
+    expect(status).toBe(413);
+    expect(storedFiles()).toBe(files);
+    expect(await count('external_certificates')).toBe(rows);
+  });
+
+  it('the collector of unreferenced files keeps the PDFs of external certificates', async () => {
+    const content = pdfBytes(3000);
+    const { body: created } = await upload(as.lotte, {}, { content });
+    expect(await app.running.app.get(StoredFileCollector).collect()).toMatchObject({ ran: true });
+    const file = await as.lotte.get(`/api/external-certificates/${created.id}/file`);
+    expect(file.status).toBe(200);
+    expect(file.raw.equals(content)).toBe(true);
+  });
+
+  it('an escalated task shows in the fallback reviewer\'s tasks too, and the fallback may decide it', async () => {
+    const { body: task } = await upload(as.liam, {});
+    expect(task.reviewer.id).toBe(ids.groupAdmin);
+    expect(task.fallbackReviewer.id).toBe(ids.admin);
+    const pendingIds = async (who: Http) => (await who.get('/api/reviews?pageSize=500')).body.items.map((item: { id: string }) => item.id);
+    expect(await pendingIds(admin)).not.toContain(task.id);
+    const before = (await admin.get('/api/reviews/count')).body.pending;
+    // The reminders sweep (escalation after twice the reminder delay) sets escalated_at.
+    await app.sql(`update external_certificates set escalated_at = now() where id = $1`, [task.id]);
+    expect(await pendingIds(admin)).toContain(task.id);
+    expect(await pendingIds(groupAdmin)).toContain(task.id);
+    expect((await admin.get('/api/reviews/count')).body.pending).toBe(before + 1);
+    expect((await admin.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(200);
+    expect(await pendingIds(admin)).not.toContain(task.id);
+    expect((await admin.get('/api/reviews?state=validated&pageSize=500')).body.items.map((item: { id: string }) => item.id)).toContain(task.id);
   });
 });
