@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { CertificateReader } from '../../src/modules/validation/application/certificate-reader.js';
 import { ReviewDecisions } from '../../src/modules/validation/application/review-decisions.js';
 import { ReviewerSweep } from '../../src/modules/validation/application/reassignment/reviewer-sweep.js';
 import { eventually, Http } from '../support/http.js';
@@ -145,5 +146,18 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     await decide(ids.groupAdmin, 'validate', 'Looks right');
     expect(await task(created.id)).toMatchObject({ state: 'validated', name: 'Crane operator (B)', comment: 'Looks right', decidedBy: { id: ids.groupAdmin } });
     await expect(decide(ids.groupAdmin, 'validate', null)).rejects.toMatchObject({ code: 'VALIDATION.ALREADY_DECIDED' });
+  });
+
+  it('CertificateReader answers a view and the PDF by id without a principal (for the mail-link page), undefined when unknown', async () => {
+    const content = pdfBytes(1500);
+    const { body: created } = await as.lena.upload('/api/external-certificates', { name: 'Reader', deliveredOn: '2026-02-01' }, [{ field: 'file', fileName: 'r.pdf', content }]);
+    const reader = app.running.app.get(CertificateReader);
+    expect(await reader.view(created.id)).toMatchObject({ id: created.id, name: 'Reader', user: { id: ids.lena, name: 'Lena de Vries' } });
+    const file = (await reader.file(created.id))!;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.open()) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    expect(await reader.view(randomUUID())).toBeUndefined();
+    expect(await reader.file('not-a-uuid')).toBeUndefined();
   });
 });
