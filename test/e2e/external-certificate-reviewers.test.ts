@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { CertificateReader } from '../../src/modules/validation/application/certificate-reader.js';
 import { ReviewDecisions } from '../../src/modules/validation/application/review-decisions.js';
 import { ReviewerSweep } from '../../src/modules/validation/application/reassignment/reviewer-sweep.js';
 import { eventually, Http } from '../support/http.js';
@@ -58,8 +59,9 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     expect(untouched.moved).toEqual([]);
 
     expect((await admin.delete(`/api/users/${max}`)).status).toBe(204);
-    const report = await app.running.app.get(ReviewerSweep).sweep();
-    expect(report.moved).toContain(created.id);
+    // Moved by this pass, or already by the UserDeleted subscriber (when Users records that event): the pass waits
+    // for the subscriber's row lock, so either way the task has moved once it returns.
+    await app.running.app.get(ReviewerSweep).sweep();
     const moved = await task(created.id);
     expect(moved).toMatchObject({ state: 'pending_review', reviewer: { id: ids.groupAdmin, tier: 'group-admin' }, fallbackReviewer: { id: ids.admin } });
     const events = await reviewerChangedEvents(created.id);
@@ -76,6 +78,20 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     expect((await groupAdmin.post(`/api/external-certificates/${created.id}/validate`, {})).status).toBe(200);
   });
 
+  it('the sweep alone moves a task whose reviewer left without any event', async () => {
+    const nina = await createManager('Nina');
+    await relate(nina, ids.liam);
+    const { body: created } = await upload(as.liam);
+    expect(created.reviewer).toMatchObject({ id: nina });
+    // Gone without any Users event (as if the event were lost): only the sweep can notice.
+    await app.sql(`update users set status = 'deleted' where id = $1`, [nina]);
+    const report = await app.running.app.get(ReviewerSweep).sweep();
+    expect(report.moved).toEqual([created.id]);
+    expect(await task(created.id)).toMatchObject({ reviewer: { id: ids.groupAdmin, tier: 'group-admin' }, fallbackReviewer: { id: ids.admin } });
+    expect(await reviewerChangedEvents(created.id)).toHaveLength(1);
+    await admin.delete(`/api/users/${nina}/managees/${ids.liam}`);
+  });
+
   it('a fallback reviewer who is gone is replaced too, the reviewer stays', async () => {
     const { body: created } = await upload(as.lena);
     expect(created.reviewer).toMatchObject({ id: ids.groupAdmin });
@@ -84,8 +100,8 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     // The demo admin stops being a platform admin (roles replaced by learner): another platform admin is the fallback now.
     expect((await admin.put(`/api/users/${ids.admin}/roles`, { roleKeys: ['learner'] })).status).toBe(204);
     try {
-      const report = await app.running.app.get(ReviewerSweep).sweep();
-      expect(report.fallbackChanged).toContain(created.id);
+      // By this pass, or already by the UserRolesChanged subscriber when Users records that event.
+      await app.running.app.get(ReviewerSweep).sweep();
       const [row] = await app.sql<{ reviewer_id: string; fallback_reviewer_id: string }>(`select reviewer_id, fallback_reviewer_id from external_certificates where id = $1`, [created.id]);
       expect(row).toEqual({ reviewer_id: ids.groupAdmin, fallback_reviewer_id: otherAdmin });
       expect(await reviewerChangedEvents(created.id)).toHaveLength(0);
@@ -130,5 +146,18 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     await decide(ids.groupAdmin, 'validate', 'Looks right');
     expect(await task(created.id)).toMatchObject({ state: 'validated', name: 'Crane operator (B)', comment: 'Looks right', decidedBy: { id: ids.groupAdmin } });
     await expect(decide(ids.groupAdmin, 'validate', null)).rejects.toMatchObject({ code: 'VALIDATION.ALREADY_DECIDED' });
+  });
+
+  it('CertificateReader answers a view and the PDF by id without a principal (for the mail-link page), undefined when unknown', async () => {
+    const content = pdfBytes(1500);
+    const { body: created } = await as.lena.upload('/api/external-certificates', { name: 'Reader', deliveredOn: '2026-02-01' }, [{ field: 'file', fileName: 'r.pdf', content }]);
+    const reader = app.running.app.get(CertificateReader);
+    expect(await reader.view(created.id)).toMatchObject({ id: created.id, name: 'Reader', user: { id: ids.lena, name: 'Lena de Vries' } });
+    const file = (await reader.file(created.id))!;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await file.open()) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+    expect(await reader.view(randomUUID())).toBeUndefined();
+    expect(await reader.file('not-a-uuid')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import './application/validation-settings.js';
 import './domain/messages.js';
 import { CertificateAccess } from './application/certificate-access.js';
+import { CertificateReader } from './application/certificate-reader.js';
 import { CertificateChanges } from './application/certificate-changes.js';
 import { UploadExternalCertificateHandler } from './application/commands/upload-external-certificate/upload-external-certificate.handler.js';
 import { People } from './application/people.js';
@@ -59,6 +60,7 @@ const queryHandlers = [
     ExternalCertificateStoredFiles,
     CertificateAccess,
     CertificateChanges,
+    CertificateReader,
     People,
     ReviewDecisions,
     CertificateUploadInterceptor,
@@ -73,6 +75,6 @@ const queryHandlers = [
     ReviewLinkAccess,
     ReviewReminders,
   ],
-  exports: [ReviewDecisions, ReviewerSweep],
+  exports: [ReviewDecisions, ReviewerSweep, CertificateReader],
 })
 export class ValidationModule {}
