@@ -54,8 +54,8 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.disable('x-powered-by');
     app.use(securityHeaders(resolved.publicUrl), httpMetrics());
     app.useBodyParser('json', { limit: '1mb' });
-    // HTML forms only for the server-rendered account pages (set and forgot password); the API takes JSON.
-    app.use(formBodiesOnlyUnder('/account'));
+    // HTML forms only for the server-rendered pages (set and forgot password, the review page of mail links); the API takes JSON.
+    app.use(formBodiesOnlyUnder('/account', '/review'));
     // Those forms are small; flat fields only (no nested qs objects).
     app.useBodyParser('urlencoded', { limit: '16kb', extended: false, parameterLimit: 20 });
     app.useGlobalFilters(new ProblemDetailsFilter());

@@ -66,6 +66,13 @@ export class AppConfig {
     /** Password reset requests per client address (IPv6: per /64) per LOGIN_WINDOW_SECONDS; more get 429. */
     resetMaxPerAddress: number;
   };
+  /** Review links in reviewers' mails (external certificates) and the reminders of pending reviews. */
+  reviews: {
+    /** How long a review link stays usable (REVIEW_LINK_HOURS). */
+    linkHours: number;
+    /** How often a worker looks for reviews due a reminder (REVIEW_REMINDER_INTERVAL_MS; 0 turns it off). */
+    reminderIntervalMs: number;
+  };
   /** Express "trust proxy": which proxies may set X-Forwarded-For (the client address for throttling). */
   trustProxy: TrustProxySetting;
   storageDir: string;
@@ -117,6 +124,16 @@ export class AppConfig {
     reaperIntervalMs: number;
     /** IMPORT_TEST_TYPES: registers the test-only import types (tests of the engine); refused in production. */
     testTypes: boolean;
+  };
+  /** External certificates (the Validation module). */
+  externalCertificates: {
+    /** EXTERNAL_CERTIFICATE_MAX_BYTES: the largest PDF accepted on an upload (larger: 413, nothing stored). */
+    maxBytes: number;
+    /**
+     * REVIEW_SWEEP_INTERVAL_MS: how often a worker re-checks every pending review's reviewer (a safety net
+     * behind the events that take a reviewer away); 0 turns it off.
+     */
+    reviewSweepIntervalMs: number;
   };
   /** The collector of stored files that nothing references (worker role). */
   storageCollector: {
@@ -292,6 +309,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       resetMinIntervalMinutes: int('PASSWORD_RESET_MIN_INTERVAL_MINUTES', 5, 0, 24 * 60),
       resetMaxPerAddress: int('PASSWORD_RESET_MAX_PER_ADDRESS', 10, 1, 100_000),
     },
+    reviews: {
+      linkHours: int('REVIEW_LINK_HOURS', 168, 1, 24 * 90),
+      reminderIntervalMs: int('REVIEW_REMINDER_INTERVAL_MS', 300_000, 0, 86_400_000),
+    },
     trustProxy: trustProxy(str('TRUST_PROXY', 'loopback')!),
     storageDir: resolve(cwd, str('STORAGE_DIR', join(dataDir, 'storage'))!),
     maxAttachmentBytes: int('MAX_ATTACHMENT_BYTES', 25 * 1024 * 1024, 1024),
@@ -323,6 +344,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       stallAfterSeconds: int('IMPORT_STALL_AFTER_SECONDS', 120, 1, 86_400),
       reaperIntervalMs: int('IMPORT_REAPER_INTERVAL_MS', 15_000, 0, 3_600_000),
       testTypes: importTestTypes,
+    },
+    externalCertificates: {
+      maxBytes: int('EXTERNAL_CERTIFICATE_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 ** 3),
+      reviewSweepIntervalMs: int('REVIEW_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
     },
     storageCollector: {
       intervalMs: int('STORAGE_COLLECT_INTERVAL_MS', 3_600_000, 0),

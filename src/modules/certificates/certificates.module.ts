@@ -21,6 +21,8 @@ import {
   ListCategoriesHandler,
   ListDefinitionsHandler,
 } from './application/queries/catalogue-queries.handlers.js';
+import { ListDefinitionChoicesHandler } from './application/queries/definition-choices.handler.js';
+import { FindDefinitionsByIdsHandler } from './application/queries/find-definitions-by-ids.handler.js';
 import {
   GetAttachmentContentHandler,
   GetObtainedCertificateHandler,
@@ -53,6 +55,7 @@ const queryHandlers = [
   ListDefinitionsHandler,
   GetDefinitionHandler,
   FindDefinitionsByCodesHandler,
+  FindDefinitionsByIdsHandler,
   ListObtainedCertificatesHandler,
   GetObtainedCertificateHandler,
   GetAttachmentContentHandler,
@@ -66,6 +69,8 @@ const queryHandlers = [
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
   providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
-    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles],
+    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles,
+    // The definitions a review page offers (external certificates).
+    ListDefinitionChoicesHandler],
 })
 export class CertificatesModule {}

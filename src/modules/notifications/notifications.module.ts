@@ -2,8 +2,11 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import './domain/messages.js';
+import { MailOnExternalCertificateRejected, MailOnExternalCertificateValidated } from './application/event-handlers/mail-on-external-certificate-decided.handler.js';
 import { MailOnImportCompleted } from './application/event-handlers/mail-on-import-completed.handler.js';
+import { MailOnExternalCertificateSubmitted, MailOnReviewerChanged, MailOnReviewReminderDue } from './application/event-handlers/mail-on-review-requested.handler.js';
 import { NotifyOnImportCompleted } from './application/event-handlers/notify-on-import-completed.handler.js';
+import { NotifyOnExternalCertificateSubmitted, NotifyOnReviewerChanged } from './application/event-handlers/notify-on-review-requested.handler.js';
 import { QueuePasswordChangedMail } from './application/event-handlers/queue-password-changed-mail.handler.js';
 import { QueuePasswordResetMail } from './application/event-handlers/queue-password-reset-mail.handler.js';
 import { QueueWelcomeMail } from './application/event-handlers/queue-welcome-mail.handler.js';
@@ -38,6 +41,14 @@ import { NotificationsController } from './interface/http/notifications.controll
     QueuePasswordChangedMail,
     MailOnImportCompleted,
     NotifyOnImportCompleted,
+    // External certificates: the reviewer's mails (with review links) and notices, the learner's outcome mails.
+    MailOnExternalCertificateSubmitted,
+    MailOnReviewerChanged,
+    MailOnReviewReminderDue,
+    MailOnExternalCertificateValidated,
+    MailOnExternalCertificateRejected,
+    NotifyOnExternalCertificateSubmitted,
+    NotifyOnReviewerChanged,
   ],
 })
 export class NotificationsModule {}

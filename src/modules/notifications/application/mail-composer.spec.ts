@@ -35,4 +35,20 @@ describe('MailComposer.compose', () => {
     expect(mail.text).toContain('Sign in as usual at https://x.example');
     expect(mail.text).toContain('until 1 December 2026 at 10:00 UTC');
   });
+
+  it('puts the review link and its two preselecting variants in a reviewer’s mail, and refuses one whose link is no longer issuable', () => {
+    const review: ClaimedDelivery = {
+      ...delivery('review-requested'),
+      params: { externalCertificateId: 'c-1', recipientName: 'Mia', learnerName: 'Lars', name: 'First aid', deliveredOn: '2026-11-01', expiresOn: null, reassigned: false },
+    };
+    const links: LinksByDelivery = new Map([['d-1', { url: 'https://x.example/review/tok', expiresAt: '2026-12-07T12:00:00Z' }]]);
+    const mail = composer.compose(review, links);
+    expect(mail.text).toContain('https://x.example/review/tok\n');
+    expect(mail.text).toContain('https://x.example/review/tok?action=validate');
+    expect(mail.text).toContain('https://x.example/review/tok?action=reject');
+    expect(mail.text).toContain('Delivered on: 1 November 2026');
+    expect(mail.text).toContain('until 7 December 2026 at 12:00 UTC');
+    expect(() => composer.compose(review, new Map([['d-1', undefined]]))).toThrow(PermanentMailFailure);
+    expect(() => composer.compose(review, new Map())).toThrow(/^REVIEW_LINK_DEAD/);
+  });
 });

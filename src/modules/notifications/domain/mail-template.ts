@@ -7,7 +7,17 @@
  * A name the values do not have is an error, so a typo fails the render instead of mailing a blank.
  * Values lose their control characters and line breaks in every part (a name cannot add lines or headers).
  */
-export const MAIL_TEMPLATE_NAMES = ['welcome', 'account-updated', 'password-reset', 'password-changed', 'import-completed'] as const;
+export const MAIL_TEMPLATE_NAMES = [
+  'welcome',
+  'account-updated',
+  'password-reset',
+  'password-changed',
+  'import-completed',
+  'review-requested',
+  'review-reminder',
+  'external-certificate-validated',
+  'external-certificate-rejected',
+] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATE_NAMES)[number];
 
 export interface MailTemplateSource {

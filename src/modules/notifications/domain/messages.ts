@@ -8,6 +8,8 @@ registerMessages({
     'NOTIFICATIONS.IMPORT_CANCELLED': 'Import of {fileName} was cancelled after {succeeded} succeeded and {failed} failed rows.',
     'NOTIFICATIONS.IMPORT_EXPIRED': 'Import of {fileName} expired: it waited too long for its mapping or confirmation. Upload the file again.',
     'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Notification not found.',
+    'NOTIFICATIONS.REVIEW_REQUESTED': '{learnerName} asks you to validate the certificate “{name}”.',
+    'NOTIFICATIONS.REVIEW_HANDED_OVER': 'The review of “{name}” of {learnerName} was handed to you.',
   },
   nl: {
     'NOTIFICATIONS.IMPORT_COMPLETED': 'Import van {fileName} klaar: {succeeded} gelukt, {skipped} overgeslagen.',
@@ -16,6 +18,8 @@ registerMessages({
     'NOTIFICATIONS.IMPORT_CANCELLED': 'Import van {fileName} is geannuleerd na {succeeded} gelukte en {failed} mislukte rijen.',
     'NOTIFICATIONS.IMPORT_EXPIRED': 'Import van {fileName} is verlopen: hij wachtte te lang op de koppeling of bevestiging. Upload het bestand opnieuw.',
     'NOTIFICATIONS.NOTIFICATION_NOT_FOUND': 'Melding niet gevonden.',
+    'NOTIFICATIONS.REVIEW_REQUESTED': '{learnerName} vraagt je het certificaat „{name}” te valideren.',
+    'NOTIFICATIONS.REVIEW_HANDED_OVER': 'De beoordeling van „{name}” van {learnerName} is aan jou overgedragen.',
   },
 });
 

@@ -12,6 +12,24 @@ const VALUES: Record<(typeof MAIL_TEMPLATE_NAMES)[number], TemplateValues> = {
     importId: 'i-1', importType: 'users', fileName: 'people.xlsx', validateOnly: false, completed: false, completedWithErrors: true, failed: false,
     cancelled: false, expired: false, totalRows: 10, succeededRows: 7, failedRows: 2, skippedRows: 1, warningRows: 3, logUrl: 'https://x.example/api/imports/i-1/rows',
   },
+  'review-requested': {
+    externalCertificateId: 'c-1', recipientName: 'Mia Manager', learnerName: 'Lars Learner', name: 'First aid', deliveredOn: '1 November 2026', expiresOn: null,
+    reassigned: false, reviewLink: 'https://x.example/review/t', validateLink: 'https://x.example/review/t?action=validate',
+    rejectLink: 'https://x.example/review/t?action=reject', linkExpiresAt: '7 December 2026 at 12:00 UTC',
+  },
+  'review-reminder': {
+    externalCertificateId: 'c-1', recipientName: 'Mia Manager', learnerName: 'Lars Learner', name: 'First aid', submittedAt: '1 November 2026 at 12:00 UTC',
+    escalation: true, reviewLink: 'https://x.example/review/t', validateLink: 'https://x.example/review/t?action=validate',
+    rejectLink: 'https://x.example/review/t?action=reject', linkExpiresAt: '7 December 2026 at 12:00 UTC',
+  },
+  'external-certificate-validated': {
+    externalCertificateId: 'c-1', recipientName: 'Lars Learner', name: 'First aid', deliveredOn: '1 November 2026', decidedAt: '2 November 2026 at 12:00 UTC',
+    reviewerName: 'Mia Manager', comment: null,
+  },
+  'external-certificate-rejected': {
+    externalCertificateId: 'c-1', recipientName: 'Lars Learner', name: 'First aid', deliveredOn: '1 November 2026', decidedAt: '2 November 2026 at 12:00 UTC',
+    reviewerName: 'Mia Manager', comment: 'The scan is unreadable',
+  },
 };
 
 describe('the template files', () => {
@@ -37,6 +55,23 @@ describe('the template files', () => {
     expect(templates.render('welcome', 'nl', values).text).toContain('Hallo Kim');
     expect(templates.render('welcome', 'en', values).text).toContain('Hello Kim');
     expect(templates.render('welcome', 'fr', values).text).toContain('Hello Kim');
+  });
+
+  it('gives the reviewer the three links, and the learner the reason of a rejection', () => {
+    const base = { product: 'P', email: 'e', signInUrl: 'u' };
+    const requested = templates.render('review-requested', 'en', { ...base, ...VALUES['review-requested'] });
+    expect(requested.subject).toBe('Please review the certificate "First aid" of Lars Learner');
+    for (const link of ['https://x.example/review/t', 'https://x.example/review/t?action=validate', 'https://x.example/review/t?action=reject']) {
+      expect(requested.text).toContain(`${link}\n`);
+      expect(requested.html).toContain(`href="${link}"`);
+    }
+    expect(requested.text).toContain('Delivered on: 1 November 2026');
+    expect(requested.text).not.toContain('Expires on');
+    const reminder = templates.render('review-reminder', 'nl', { ...base, ...VALUES['review-reminder'] });
+    expect(reminder.subject).toBe('Wacht nog op een beoordelaar: het certificaat "First aid" van Lars Learner');
+    const rejected = templates.render('external-certificate-rejected', 'en', { ...base, ...VALUES['external-certificate-rejected'] });
+    expect(rejected.text).toContain('The scan is unreadable');
+    expect(rejected.html).toContain('<blockquote>The scan is unreadable</blockquote>');
   });
 
   it('tells counts and status of an import in both languages', () => {

@@ -25,7 +25,7 @@ export interface MailJobResult {
  *
  *  1. claim: the job's deliveries that are queued (or whose lease ran out) become 'sending', leased to
  *     this worker; sent ones are skipped, so a retried or duplicated job sends nothing twice;
- *  2. the batch's set-password links are issued (one command per purpose); each mail is rendered and
+ *  2. the batch's set-password links (one command per purpose) and review links (one command) are issued; each mail is rendered and
  *     handed to SMTP; the moment the server accepts it (250), it is logged 'sent' with the server's
  *     reply and the Message-ID (accepts that arrive while a write runs go together into the next one);
  *     A mail is handed to the transport only with a free pool connection (at most MAIL_POOL_SIZE in flight
@@ -86,7 +86,7 @@ export class MailWorker implements OnApplicationBootstrap {
     try {
       links = await this.composer.issueLinks(claimed);
     } catch (error) {
-      await this.log.release(claimed.map((d) => ({ id: d.id, attempts: d.attempts, reason: `no set-password link: ${describe(error)}`, permanent: false })), maxAttempts);
+      await this.log.release(claimed.map((d) => ({ id: d.id, attempts: d.attempts, reason: `links not issued (set-password or review): ${describe(error)}`, permanent: false })), maxAttempts);
       throw error;
     }
     const next = claimed[Symbol.iterator]();

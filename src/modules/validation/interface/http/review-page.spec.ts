@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { editsFrom } from './review-page.controller.js';
+import { deadLinkPage, reviewFormPage } from './review-page.js';
+
+const task = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: null };
+const fields = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '' };
+const codeOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return (error as DomainError).code;
+  }
+  return undefined;
+};
+
+describe('the review form’s edits', () => {
+  it('are only the fields that differ from the task; blank expiry and definition mean none', () => {
+    expect(editsFrom(fields, task)).toEqual({});
+    const definitionId = '0b6f1b9e-4a4f-4e55-9d8e-3c2f4f1a2b3c';
+    expect(editsFrom({ ...fields, name: '  First aid (basic) ', expiresOn: '', definitionId }, task)).toEqual({
+      name: 'First aid (basic)',
+      expiresOn: null,
+      definitionId,
+    });
+    expect(editsFrom({ ...fields, expiresOn: '' }, { ...task, expiresOn: null })).toEqual({});
+  });
+
+  it('refuse a blank or long name, a date that is not one, a definition that is not an id, an overlong comment', () => {
+    expect(codeOf(() => editsFrom({ ...fields, name: '  ' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_NAME');
+    expect(codeOf(() => editsFrom({ ...fields, name: 'x'.repeat(201) }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_NAME');
+    expect(codeOf(() => editsFrom({ ...fields, deliveredOn: '2026-02-30' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
+    expect(codeOf(() => editsFrom({ ...fields, expiresOn: 'tomorrow' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
+    expect(codeOf(() => editsFrom({ ...fields, definitionId: "1' or '1'='1" }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
+    expect(codeOf(() => editsFrom({ ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+  });
+});
+
+describe('the review pages', () => {
+  const model = {
+    token: 'A'.repeat(43),
+    csrfField: 'f"><script>',
+    learnerName: '<img src=x onerror=alert(1)>',
+    uploaderName: 'Lars',
+    submittedAt: new Date('2026-11-30T10:00:00Z'),
+    linkExpiresAt: new Date('2026-12-07T10:00:00Z'),
+    current: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: null, definitionId: null, credits: 2.5, fileName: '"quoted".pdf' },
+    fields: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '</textarea><script>' },
+    definitions: [{ id: 'd-1', code: 'FA', name: 'First <aid>' }],
+  };
+
+  it('escape every value that comes from the data', () => {
+    const html = reviewFormPage('en', model);
+    expect(html).not.toMatch(/<script|<img|<aid>|<\/textarea><script/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('value="f&quot;&gt;&lt;script&gt;"');
+    expect(html).toContain('First &lt;aid&gt; (FA)');
+    expect(html).toContain('<dt>Credits</dt><dd>2.5</dd>');
+  });
+
+  it('say in words why a link is dead, and offer sign-in', () => {
+    const expiredAt = new Date('2026-12-07T10:00:00Z');
+    expect(deadLinkPage('en', 'expired', 'https://x.example', expiredAt)).toContain('expired on 7 December 2026 at 10:00 UTC');
+    expect(deadLinkPage('nl', 'used', 'https://x.example')).toContain('al gebruikt');
+    expect(deadLinkPage('en', 'forged', 'https://x.example')).toContain('<a href="https://x.example">Sign in</a>');
+  });
+});
