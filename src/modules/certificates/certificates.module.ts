@@ -13,6 +13,10 @@ import { RemoveImportedObtainedCertificatesHandler } from './application/command
 import { RegisterObtainedCertificateHandler } from './application/commands/register-obtained-certificate/register-obtained-certificate.handler.js';
 import { UpdateCategoryHandler } from './application/commands/update-category/update-category.handler.js';
 import { UpdateDefinitionHandler } from './application/commands/update-definition/update-definition.handler.js';
+import {
+  RegisterRecordedExternalCertificateSubscriber,
+  RegisterValidatedExternalCertificateSubscriber,
+} from './application/event-handlers/register-external-certificate.subscriber.js';
 import { ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport } from './application/imports/obtained-certificates.import-type.js';
 import {
   FindDefinitionsByCodesHandler,
@@ -66,6 +70,7 @@ const queryHandlers = [
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
   providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
-    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles],
+    ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles,
+    RegisterValidatedExternalCertificateSubscriber, RegisterRecordedExternalCertificateSubscriber],
 })
 export class CertificatesModule {}
