@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csv } from '../support/files.js';
 import { Http } from '../support/http.js';
+import { finished, rowsOf, startImport } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -90,5 +92,17 @@ describe('users events that can take a reviewer away', () => {
     expect(new Set((await removed(groupId)).map((p) => p.userId))).toEqual(new Set([ids.groupadmin, ids.manager]));
     expect(await removed(groupId)).toHaveLength(2);
     expect(await app.sql(`select 1 from groups where id = $1`, [groupId])).toEqual([]);
+  });
+
+  it('UserDeleted: for each user an undone users import deletes, in the undo chunk', async () => {
+    const id = await startImport(admin, 'users', 'people.csv', csv(['Email', 'First Name', 'Last Name'], [['undo.one@example.com', 'Un', 'Do'], ['undo.two@example.com', 'Deux', 'Do']]));
+    expect((await finished(admin, id)).counts).toMatchObject({ succeeded: 2 });
+    const created = (await rowsOf(admin, id, 'succeeded')).map((row) => row.entityId!);
+    expect(created).toHaveLength(2);
+    const undo = await admin.post(`/api/imports/${id}/undo`);
+    ok(undo, 202);
+    expect((await finished(admin, undo.body.id)).counts).toMatchObject({ succeeded: 2 });
+    const deleted = (await events('users.user-deleted.v1')).filter((p) => created.includes(p.userId as string));
+    expect(deleted.map((p) => p.userId).sort()).toEqual([...created].sort());
   });
 });
