@@ -118,6 +118,16 @@ export class AppConfig {
     /** IMPORT_TEST_TYPES: registers the test-only import types (tests of the engine); refused in production. */
     testTypes: boolean;
   };
+  /** External certificates (the Validation module). */
+  externalCertificates: {
+    /** EXTERNAL_CERTIFICATE_MAX_BYTES: the largest PDF accepted on an upload (larger: 413, nothing stored). */
+    maxBytes: number;
+    /**
+     * REVIEW_SWEEP_INTERVAL_MS: how often a worker re-checks every pending review's reviewer (a safety net
+     * behind the events that take a reviewer away); 0 turns it off.
+     */
+    reviewSweepIntervalMs: number;
+  };
   /** The collector of stored files that nothing references (worker role). */
   storageCollector: {
     /** 0 turns it off. */
@@ -323,6 +333,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       stallAfterSeconds: int('IMPORT_STALL_AFTER_SECONDS', 120, 1, 86_400),
       reaperIntervalMs: int('IMPORT_REAPER_INTERVAL_MS', 15_000, 0, 3_600_000),
       testTypes: importTestTypes,
+    },
+    externalCertificates: {
+      maxBytes: int('EXTERNAL_CERTIFICATE_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 ** 3),
+      reviewSweepIntervalMs: int('REVIEW_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
     },
     storageCollector: {
       intervalMs: int('STORAGE_COLLECT_INTERVAL_MS', 3_600_000, 0),

@@ -17,6 +17,8 @@ export interface DiskUploadOptions {
    * field, a kind of file refused by its name).
    */
   beforeFile?: (request: Request, fileName: string) => void | Promise<void>;
+  /** Limits on the other form fields (defaults: 20 fields of at most 256 KiB, 25 parts). */
+  fieldLimits?: { fields: number; fieldSize: number; parts: number };
 }
 
 /** A tighter limit for one request (a quota): its own size and its own problem when the file exceeds it. */
@@ -42,7 +44,7 @@ export class DiskUpload {
     const options = this.options;
     return multer({
       storage: multer.diskStorage({ destination: options.directory, filename: (_request, _file, callback) => callback(null, randomUUID()) }),
-      limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 256 * 1024, parts: 25 },
+      limits: { fileSize: maxBytes, files: 1, ...(options.fieldLimits ?? { fields: 20, fieldSize: 256 * 1024, parts: 25 }) },
       defParamCharset: 'utf8',
       fileFilter: (request, file, callback) => {
         Promise.resolve()

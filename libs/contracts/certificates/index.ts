@@ -12,6 +12,13 @@ export class FindDefinitionsByCodesQuery extends Query<CertificateDefinitionSumm
   }
 }
 
+/** Definitions by id, in one query: unknown ids are simply absent. */
+export class FindDefinitionsByIdsQuery extends Query<CertificateDefinitionSummary[]> {
+  constructor(readonly ids: string[]) {
+    super();
+  }
+}
+
 /**
  * An attachment of a certificate being registered. Either a local file that is read once and stored
  * (an HTTP upload in a temporary directory), or an object already in the StoragePort (a file that an

@@ -25,6 +25,7 @@ import {
   ListCategoriesHandler,
   ListDefinitionsHandler,
 } from './application/queries/catalogue-queries.handlers.js';
+import { FindDefinitionsByIdsHandler } from './application/queries/find-definitions-by-ids.handler.js';
 import {
   GetAttachmentContentHandler,
   GetObtainedCertificateHandler,
@@ -57,6 +58,7 @@ const queryHandlers = [
   ListDefinitionsHandler,
   GetDefinitionHandler,
   FindDefinitionsByCodesHandler,
+  FindDefinitionsByIdsHandler,
   ListObtainedCertificatesHandler,
   GetObtainedCertificateHandler,
   GetAttachmentContentHandler,

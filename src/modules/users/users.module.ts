@@ -34,6 +34,7 @@ import {
   ListProfileFieldsHandler,
   ListRolesHandler,
 } from './application/queries/directory-queries.handlers.js';
+import { FindReviewersHandler } from './application/queries/find-reviewers.handler.js';
 import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
@@ -94,6 +95,7 @@ const queryHandlers = [
   ListApiTokensHandler,
   ListProfileFieldsHandler,
   GetOpenPasswordLinkHandler,
+  FindReviewersHandler,
 ];
 
 /** People, groups, managers, roles and permissions, authentication and scope. */

@@ -1,0 +1,53 @@
+import { registerMessages } from '#libs/i18n/i18n.js';
+
+/** Texts of the Validation module's error codes, English and Dutch. */
+export const VALIDATION_MESSAGES = {
+  en: {
+    'VALIDATION.FEATURE_OFF': 'Uploading external certificates is switched off.',
+    'VALIDATION.NOT_FOUND': 'External certificate not found.',
+    'VALIDATION.USER_NOT_FOUND': 'User not found.',
+    'VALIDATION.NAME_INVALID': 'A certificate name is 1 to 200 characters.',
+    'VALIDATION.DATE_INVALID': '{field} must be a date as YYYY-MM-DD (got "{value}").',
+    'VALIDATION.DELIVERED_IN_FUTURE': 'The delivery date ({deliveredOn}) lies in the future.',
+    'VALIDATION.EXPIRY_BEFORE_DELIVERY': 'The expiration date ({expiresOn}) is before the delivery date ({deliveredOn}).',
+    'VALIDATION.CREDITS_INVALID': 'Credits are a number of at least 0 with at most 2 decimals, below 1,000,000 (got "{value}").',
+    'VALIDATION.CREDITS_OFF': 'Credits are switched off; an external certificate cannot carry credits.',
+    'VALIDATION.DEFINITION_UNKNOWN': 'Certificate definition {definitionId} does not exist.',
+    'VALIDATION.ASSOCIATION_NOT_ALLOWED': 'While certificates need validation, only reviewers may associate a certificate definition.',
+    'VALIDATION.NOT_A_PDF': 'The file must be a PDF.',
+    'VALIDATION.FILE_REQUIRED': 'Attach the certificate as a PDF in the field "file".',
+    'VALIDATION.FILE_TOO_LARGE': 'The file is larger than the limit of {maxBytes} bytes.',
+    'VALIDATION.NO_REVIEWER': 'Nobody can review this certificate (no manager, coach, group admin or platform admin); it was not sent.',
+    'VALIDATION.REJECTION_NEEDS_COMMENT': 'A rejection needs a comment saying why.',
+    'VALIDATION.COMMENT_TOO_LONG': 'A comment is at most {max} characters.',
+    'VALIDATION.ALREADY_DECIDED': 'This certificate is no longer waiting for review (it is {state}).',
+    'VALIDATION.OWN_CERTIFICATE': 'Nobody reviews their own certificate.',
+    'VALIDATION.NOT_REVIEWER': 'This review task is no longer yours: it moved to another reviewer.',
+    'VALIDATION.VERSION_CONFLICT': 'The certificate changed since you read it (version {expected}, now {actual}); reload and try again.',
+  },
+  nl: {
+    'VALIDATION.FEATURE_OFF': 'Het uploaden van externe certificaten staat uit.',
+    'VALIDATION.NOT_FOUND': 'Extern certificaat niet gevonden.',
+    'VALIDATION.USER_NOT_FOUND': 'Gebruiker niet gevonden.',
+    'VALIDATION.NAME_INVALID': 'Een certificaatnaam is 1 tot 200 tekens lang.',
+    'VALIDATION.DATE_INVALID': '{field} moet een datum zijn als JJJJ-MM-DD (gekregen: "{value}").',
+    'VALIDATION.DELIVERED_IN_FUTURE': 'De uitreikingsdatum ({deliveredOn}) ligt in de toekomst.',
+    'VALIDATION.EXPIRY_BEFORE_DELIVERY': 'De vervaldatum ({expiresOn}) ligt voor de uitreikingsdatum ({deliveredOn}).',
+    'VALIDATION.CREDITS_INVALID': 'Credits zijn een getal van minstens 0 met hoogstens 2 decimalen, onder 1.000.000 (gekregen: "{value}").',
+    'VALIDATION.CREDITS_OFF': 'Credits staan uit; een extern certificaat kan geen credits dragen.',
+    'VALIDATION.DEFINITION_UNKNOWN': 'Certificaatdefinitie {definitionId} bestaat niet.',
+    'VALIDATION.ASSOCIATION_NOT_ALLOWED': 'Zolang certificaten gevalideerd moeten worden, koppelen alleen beoordelaars een certificaatdefinitie.',
+    'VALIDATION.NOT_A_PDF': 'Het bestand moet een pdf zijn.',
+    'VALIDATION.FILE_REQUIRED': 'Voeg het certificaat als pdf toe in het veld "file".',
+    'VALIDATION.FILE_TOO_LARGE': 'Het bestand is groter dan de limiet van {maxBytes} bytes.',
+    'VALIDATION.NO_REVIEWER': 'Niemand kan dit certificaat beoordelen (geen manager, coach, groepsbeheerder of platformbeheerder); het is niet verstuurd.',
+    'VALIDATION.REJECTION_NEEDS_COMMENT': 'Een afwijzing heeft een opmerking nodig die zegt waarom.',
+    'VALIDATION.COMMENT_TOO_LONG': 'Een opmerking is hoogstens {max} tekens lang.',
+    'VALIDATION.ALREADY_DECIDED': 'Dit certificaat wacht niet meer op beoordeling (het is {state}).',
+    'VALIDATION.OWN_CERTIFICATE': 'Niemand beoordeelt zijn eigen certificaat.',
+    'VALIDATION.NOT_REVIEWER': 'Deze beoordelingstaak is niet meer van u: ze ging naar een andere beoordelaar.',
+    'VALIDATION.VERSION_CONFLICT': 'Het certificaat is gewijzigd sinds u het las (versie {expected}, nu {actual}); laad het opnieuw en probeer het nog eens.',
+  },
+};
+
+registerMessages(VALIDATION_MESSAGES);
