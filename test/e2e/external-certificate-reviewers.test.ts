@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ReviewDecisions } from '../../src/modules/validation/application/review-decisions.js';
 import { ReviewerSweep } from '../../src/modules/validation/application/reassignment/reviewer-sweep.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -112,5 +114,21 @@ describe('external certificates: a reviewer who is gone is replaced', () => {
     expect(moved.reviewer).toMatchObject({ id: ids.groupAdmin, tier: 'group-admin' });
     await eventually(async () => (await app.sql(`select 1 from outbox_messages where dispatched_at is null and event_type like 'users.%'`)).length === 0);
     expect(await reviewerChangedEvents(created.id)).toHaveLength(1);
+  });
+
+  it('ReviewDecisions.decide via a mail link: only the current reviewer (or fallback) of the task acts; others get 409 VALIDATION.NOT_REVIEWER', async () => {
+    const { body: created } = await upload(as.liam);
+    expect(created.reviewer).toMatchObject({ id: ids.groupAdmin });
+    const decisions = app.running.app.get(ReviewDecisions);
+    const orm = app.running.app.get(MikroORM);
+    const decide = (reviewerId: string, action: 'validate' | 'reject', comment: string | null) =>
+      orm.em.fork().transactional((em) => decisions.decide(em, created.id, { via: 'link', reviewerId }, { action, edits: { name: 'Crane operator (B)' }, comment }));
+    await expect(decide(ids.liam, 'validate', null)).rejects.toMatchObject({ code: 'VALIDATION.NOT_REVIEWER' });
+    await expect(decide(randomUUID(), 'validate', null)).rejects.toMatchObject({ code: 'VALIDATION.NOT_REVIEWER' });
+    await expect(decide(ids.groupAdmin, 'reject', ' ')).rejects.toMatchObject({ code: 'VALIDATION.REJECTION_NEEDS_COMMENT' });
+    expect((await task(created.id)).state).toBe('pending_review');
+    await decide(ids.groupAdmin, 'validate', 'Looks right');
+    expect(await task(created.id)).toMatchObject({ state: 'validated', name: 'Crane operator (B)', comment: 'Looks right', decidedBy: { id: ids.groupAdmin } });
+    await expect(decide(ids.groupAdmin, 'validate', null)).rejects.toMatchObject({ code: 'VALIDATION.ALREADY_DECIDED' });
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Http } from '../support/http.js';
@@ -380,5 +381,34 @@ describe('external certificates: upload, reviewer choice, review through the API
     const response = await upload(admin, {});
     expect(response.status).toBe(409);
     expect(response.body.code).toBe('VALIDATION.NO_REVIEWER');
+  });
+
+  it('a 500 MB upload is refused with 413 from its declared length, before its body is read, and nothing is stored', async () => {
+    const files = storedFiles();
+    const rows = await count('external_certificates');
+    const token = (await http.post('/api/auth/login', { email: 'lena@example.com', password: 'demo-password-1' })).body.accessToken as string;
+    const url = new URL('/api/external-certificates', app.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(500 * 1024 * 1024) },
+        },
+        (response) => {
+          resolve(response.statusCode ?? 0);
+          response.resume();
+          request.destroy();
+        },
+      );
+      request.on('error', (error) => (error.message.includes('socket hang up') || error.message.includes('EPIPE') ? undefined : reject(error)));
+      // Only the start of the body is ever sent: the answer must come without the rest.
+      request.write('--x\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n%PDF-1.4\n');
+    });
+    expect(status).toBe(413);
+    expect(storedFiles()).toBe(files);
+    expect(await count('external_certificates')).toBe(rows);
   });
 });

@@ -4,11 +4,14 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { Request, Response } from 'express';
 import { finalize, type Observable } from 'rxjs';
 import { AppConfig } from '#libs/config/app-config.js';
-import { forbidden } from '#libs/errors/domain-error.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { forbidden, notFound } from '#libs/errors/domain-error.js';
 import { DiskUpload } from '#libs/http/disk-upload.js';
 import { PlatformSettings } from '#libs/settings/platform-settings.js';
+import { CertificateAccess } from '../../application/certificate-access.js';
 import { ExternalCertificateSettings } from '../../application/validation-settings.js';
 import { fileTooLarge } from '../../domain/external-certificate.js';
+import { isUuid } from '../../infrastructure/external-certificate.repository.js';
 
 export const CERTIFICATE_FILE_FIELD = 'file';
 
@@ -26,6 +29,7 @@ export class CertificateUploadInterceptor implements NestInterceptor {
   constructor(
     config: AppConfig,
     private readonly settings: PlatformSettings,
+    access: CertificateAccess,
   ) {
     const maxBytes = config.externalCertificates.maxBytes;
     this.upload = new DiskUpload({
@@ -34,6 +38,13 @@ export class CertificateUploadInterceptor implements NestInterceptor {
       maxBytes,
       tooLarge: () => fileTooLarge(maxBytes),
       fieldLimits: { fields: 10, fieldSize: 4 * 1024, parts: 11 },
+      // A userId sent before the file is checked before a byte of the file is written (the handler checks again).
+      beforeFile: async (request) => {
+        const principal = (request as Request & { principal?: Principal }).principal;
+        const userId: unknown = (request.body as Record<string, unknown> | undefined)?.userId;
+        if (!principal || typeof userId !== 'string' || userId === '' || userId === principal.userId) return;
+        if (!isUuid(userId) || !(await access.managedLearner(principal, userId))) throw notFound('VALIDATION.USER_NOT_FOUND');
+      },
     });
   }
 
