@@ -14,6 +14,7 @@ import { Migration20261130001300_import_stages } from './Migration20261130001300
 import { Migration20261130001500_platform_settings } from './Migration20261130001500_platform_settings.js';
 import { Migration20261130001900_import_staged_sheet_facts } from './Migration20261130001900_import_staged_sheet_facts.js';
 import { Migration20261130002200_validation } from './Migration20261130002200_validation.js';
+import { Migration20261130002500_reporting_reviews_order } from './Migration20261130002500_reporting_reviews_order.js';
 import { Migration20261130002800_credentials } from './Migration20261130002800_credentials.js';
 import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
@@ -43,5 +44,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261130001800_password_links', class: Migration20261130001800_password_links },
   { name: 'Migration20261130001900_import_staged_sheet_facts', class: Migration20261130001900_import_staged_sheet_facts },
   { name: 'Migration20261130002200_validation', class: Migration20261130002200_validation },
+  { name: 'Migration20261130002500_reporting_reviews_order', class: Migration20261130002500_reporting_reviews_order },
   { name: 'Migration20261130002800_credentials', class: Migration20261130002800_credentials },
 ];

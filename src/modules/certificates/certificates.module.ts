@@ -13,6 +13,10 @@ import { RemoveImportedObtainedCertificatesHandler } from './application/command
 import { RegisterObtainedCertificateHandler } from './application/commands/register-obtained-certificate/register-obtained-certificate.handler.js';
 import { UpdateCategoryHandler } from './application/commands/update-category/update-category.handler.js';
 import { UpdateDefinitionHandler } from './application/commands/update-definition/update-definition.handler.js';
+import {
+  RegisterRecordedExternalCertificateSubscriber,
+  RegisterValidatedExternalCertificateSubscriber,
+} from './application/event-handlers/register-external-certificate.subscriber.js';
 import { ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport } from './application/imports/obtained-certificates.import-type.js';
 import {
   FindDefinitionsByCodesHandler,
@@ -71,6 +75,7 @@ const queryHandlers = [
   providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
     ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles,
     // The definitions a review page offers (external certificates).
-    ListDefinitionChoicesHandler],
+    ListDefinitionChoicesHandler,
+    RegisterValidatedExternalCertificateSubscriber, RegisterRecordedExternalCertificateSubscriber],
 })
 export class CertificatesModule {}

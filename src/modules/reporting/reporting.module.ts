@@ -5,12 +5,20 @@ import { CountImportsPerDaySubscriber } from './application/event-handlers/count
 import { UncountRemovedCertificatesSubscriber } from './application/event-handlers/uncount-removed-certificates.subscriber.js';
 import { CertificatesPerMonthHandler } from './application/queries/certificates-per-month.handler.js';
 import { ImportsPerDayHandler } from './application/queries/imports-per-day.handler.js';
-import { ReportsController } from './interface/http/reports.controller.js';
+import { ReportingAliasController, ReportsController } from './interface/http/reports.controller.js';
+import {
+  ReviewRejectedSubscriber,
+  ReviewReviewerChangedSubscriber,
+  ReviewSubmittedSubscriber,
+  ReviewValidatedSubscriber,
+} from './application/event-handlers/project-reviews.subscribers.js';
+import { ReviewsReportHandler } from './application/queries/reviews.handler.js';
 
 /** Read models fed only by integration events, and the endpoints that read them. */
 @Module({
   imports: [CqrsModule],
-  controllers: [ReportsController],
-  providers: [CountCertificatesPerMonthSubscriber, UncountRemovedCertificatesSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler],
+  controllers: [ReportsController, ReportingAliasController],
+  providers: [CountCertificatesPerMonthSubscriber, UncountRemovedCertificatesSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler,
+    ReviewSubmittedSubscriber, ReviewReviewerChangedSubscriber, ReviewValidatedSubscriber, ReviewRejectedSubscriber, ReviewsReportHandler],
 })
 export class ReportingModule {}

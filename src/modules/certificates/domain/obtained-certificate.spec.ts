@@ -19,6 +19,11 @@ const failure = (fn: () => unknown): DomainError => {
 };
 
 describe('ObtainedCertificate.register', () => {
+  it('keeps the external certificate it comes from, and none otherwise', () => {
+    expect(ObtainedCertificate.register(vca, { ...base, source: 'external', externalCertificateId: 'ext-1' }, today).externalCertificateId).toBe('ext-1');
+    expect(ObtainedCertificate.register(vca, base, today).externalCertificateId).toBeNull();
+  });
+
   it('computes the expiry from the definition validity when none is given', () => {
     expect(ObtainedCertificate.register(vca, base, today).dateExpires).toBe('2034-01-31');
     expect(ObtainedCertificate.register({ ...vca, validityMonths: 1 }, base, today).dateExpires).toBe('2024-02-29');

@@ -20,6 +20,8 @@ export interface RegistrationDetails {
   allocatedNumber?: string;
   source: CertificateSource;
   registeredBy: string | null;
+  /** The external certificate (Validation module) it comes from: at most one obtained certificate each. */
+  externalCertificateId?: string | null;
 }
 
 export interface StoredFile {
@@ -58,6 +60,8 @@ export class ObtainedCertificate {
   autoNumbered: boolean;
   source: CertificateSource;
   registeredBy: string | null;
+  /** The external certificate it was registered from (unique), or null. Bulk writes never set it. */
+  externalCertificateId: string | null;
   createdAt: Date;
 
   /**
@@ -65,7 +69,9 @@ export class ObtainedCertificate {
    * earth, so a certificate obtained "today" in any time zone is accepted.
    */
   static register(definition: DefinitionTerms, details: RegistrationDetails, today: LocalDate = latestDateOnEarth()): ObtainedCertificate {
-    return Object.assign(new ObtainedCertificate(), ObtainedCertificate.decide(definition, details, today));
+    return Object.assign(new ObtainedCertificate(), ObtainedCertificate.decide(definition, details, today), {
+      externalCertificateId: details.externalCertificateId ?? null,
+    });
   }
 
   /**

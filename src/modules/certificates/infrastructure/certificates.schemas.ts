@@ -42,6 +42,7 @@ export const ObtainedCertificateSchema = new EntitySchema<ObtainedCertificate>({
     autoNumbered: { type: 'boolean' },
     source: { enum: true, items: () => [...CERTIFICATE_SOURCES] },
     registeredBy: { type: 'uuid', nullable: true },
+    externalCertificateId: { type: 'uuid', nullable: true },
     createdAt: { type: 'timestamptz' },
   },
 });

@@ -12,7 +12,9 @@ export const DEMO_PASSWORD = 'demo-password-1';
 
 /**
  * Demo organisation: a platform admin, a group admin of Operations (and its subgroup), a manager with
- * managees, and learners with user codes, some outside the group admin's reach.
+ * managees, a coach with a coachee, and learners with user codes, some outside the group admin's reach.
+ * The three reviewer paths of external certificates show with them: Lars and Lotte's uploads go to their
+ * manager, Leo's to his coach, and Lena, Liam and Lucy (no manager) to the group admin.
  */
 @Injectable()
 @DemoSeederOf(10)
@@ -31,6 +33,7 @@ export class UsersDemoSeeder implements DemoSeeder {
     const admin = person('ADM-0001', 'admin@example.com', 'Ada', 'Admin');
     const groupAdmin = person('GA-0001', 'groupadmin@example.com', 'Gerrit', 'Groepsbeheer', 'nl');
     const manager = person('MGR-0001', 'manager@example.com', 'Mona', 'Manager');
+    const coach = person('CO-0001', 'coach@example.com', 'Cora', 'Coach');
     const learners = [
       person('L-1001', 'lena@example.com', 'Lena', 'de Vries', 'nl'),
       person('L-1002', 'liam@example.com', 'Liam', 'Jansen', 'nl'),
@@ -48,7 +51,7 @@ export class UsersDemoSeeder implements DemoSeeder {
     em.persist(
       ProfileFieldDefinition.define({ key: 'contract_type', label: 'Contract type', type: 'select', options: ['permanent', 'temporary', 'contractor'], openForImport: true }),
     );
-    for (const user of [admin, groupAdmin, manager, ...learners]) {
+    for (const user of [admin, groupAdmin, manager, coach, ...learners]) {
       recordEvent(em, new UserCreated({ userId: user.id, userCode: user.userCode, email: user.email, firstName: user.firstName, lastName: user.lastName, language: user.language, createdBy: null, sendWelcomeMail: user === admin }));
       if (user === admin) {
         recordEvent(em, new WelcomeMailRequested({ userId: user.id, email: user.email, firstName: user.firstName, language: user.language, requestedBy: null, importId: null }));
@@ -61,6 +64,7 @@ export class UsersDemoSeeder implements DemoSeeder {
       await roleOf(admin.id, 'platform-admin');
       await roleOf(groupAdmin.id, 'group-admin');
       await roleOf(manager.id, 'manager');
+      await roleOf(coach.id, 'manager');
       for (const learner of learners) await roleOf(learner.id, 'learner');
       await tx.execute(`insert into group_admins (group_id, user_id) values (?, ?)`, [operations.id, groupAdmin.id]);
       const member = (group: Group, user: User) => tx.execute(`insert into group_members (group_id, user_id) values (?, ?)`, [group.id, user.id]);
@@ -70,14 +74,17 @@ export class UsersDemoSeeder implements DemoSeeder {
       await member(sales, learners[3]);
       await member(sales, learners[4]);
       await member(company, manager);
+      await member(company, coach);
       for (const managee of [learners[3], learners[5]]) {
         await tx.execute(`insert into manager_relations (manager_id, managee_id, kind) values (?, ?, 'manager')`, [manager.id, managee.id]);
       }
+      await tx.execute(`insert into manager_relations (manager_id, managee_id, kind) values (?, ?, 'coach')`, [coach.id, learners[4].id]);
     });
     return [
       `platform admin  admin@example.com / ${DEMO_PASSWORD}`,
       `group admin     groupadmin@example.com / ${DEMO_PASSWORD} (Operations and Warehouse)`,
       `manager         manager@example.com / ${DEMO_PASSWORD} (manages L-1004 and L-1006)`,
+      `coach           coach@example.com / ${DEMO_PASSWORD} (coaches L-1005)`,
       `learners        lena@, liam@, lucy@, lars@, leo@, lotte@example.com / ${DEMO_PASSWORD} (user codes L-1001..L-1006)`,
     ];
   }

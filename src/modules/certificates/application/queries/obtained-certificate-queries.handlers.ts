@@ -26,6 +26,8 @@ export interface ObtainedCertificateView {
   autoNumbered: boolean;
   source: CertificateSource;
   registeredBy: string | null;
+  /** The external certificate (Validation module) it was registered from, if any. */
+  externalCertificateId: string | null;
   createdAt: string;
   attachments: AttachmentView[];
 }
@@ -86,6 +88,7 @@ interface CertificateRow {
   auto_numbered: boolean;
   source: CertificateSource;
   registered_by: string | null;
+  external_certificate_id: string | null;
   created_at: Date;
   attachments: AttachmentView[];
   total?: string;
@@ -93,7 +96,7 @@ interface CertificateRow {
 
 const COLUMNS = `o.id, o.user_id, o.definition_id, d.code as definition_code, d.name as definition_name,
   to_char(o.obtained_on, 'YYYY-MM-DD') as date_obtained, to_char(o.expires_on, 'YYYY-MM-DD') as date_expires,
-  o.number, o.auto_numbered, o.source, o.registered_by, o.created_at,
+  o.number, o.auto_numbered, o.source, o.registered_by, o.external_certificate_id, o.created_at,
   coalesce((select json_agg(json_build_object('id', a.id, 'fileName', a.original_file_name, 'mediaType', a.media_type, 'size', a.size)
                             order by a.created_at, a.id)
               from obtained_certificate_attachments a where a.certificate_id = o.id), '[]'::json) as attachments`;
@@ -119,6 +122,7 @@ function toView(row: CertificateRow): ObtainedCertificateView {
     autoNumbered: row.auto_numbered,
     source: row.source,
     registeredBy: row.registered_by,
+    externalCertificateId: row.external_certificate_id,
     createdAt: new Date(row.created_at).toISOString(),
     attachments: row.attachments.map((a) => ({ ...a, size: Number(a.size) })),
   };

@@ -105,6 +105,8 @@ export class ObtainedCertificateDto {
   @ApiProperty() autoNumbered: boolean;
   @ApiProperty({ enum: CERTIFICATE_SOURCES }) source: string;
   @ApiProperty({ nullable: true, type: String }) registeredBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The external certificate (uploaded and validated or recorded) it came from' })
+  externalCertificateId: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: [AttachmentDto] }) attachments: AttachmentDto[];
 }

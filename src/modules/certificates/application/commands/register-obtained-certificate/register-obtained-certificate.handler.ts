@@ -7,7 +7,7 @@ import {
   type RegisterObtainedCertificateInput,
 } from '#libs/contracts/certificates/index.js';
 import { GetUsersInScopeQuery, type Principal } from '#libs/contracts/users/index.js';
-import { conflict, notFound } from '#libs/errors/domain-error.js';
+import { conflict, invalid, notFound } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
 import { ObtainedCertificate, type ObtainedCertificateValues } from '../../../domain/obtained-certificate.js';
@@ -37,6 +37,12 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
   async execute({ principal, input, options }: RegisterObtainedCertificateCommand) {
     const definition = await this.definitionOf(input);
     await this.assertUserRegistrable(principal, input.userId);
+    if (input.externalCertificateId !== undefined) {
+      // At most one certificate per external certificate: registering it again answers the first one.
+      if (options.deferWrite) throw new Error('an external certificate is registered on its own, not in a deferred bulk write');
+      const existing = await this.registeredFrom(input.externalCertificateId, input.userId);
+      if (existing) return existing;
+    }
     // The file's type is checked before anything is written; its bytes are stored only once the rest holds.
     const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
 
@@ -70,6 +76,16 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     );
     if (options.flush !== false) await this.em.flush();
     return { id: certificate.id, number: certificate.number };
+  }
+
+  private async registeredFrom(externalCertificateId: string, userId: string): Promise<{ id: string; number: string | null } | undefined> {
+    if (!UUID.test(externalCertificateId)) throw invalid('COMMON.BAD_REQUEST', { reason: 'externalCertificateId: not a uuid' });
+    const [row] = await this.em.execute<{ id: string; number: string | null; user_id: string }[]>(
+      `select id, number, user_id from obtained_certificates where external_certificate_id = ?`,
+      [externalCertificateId],
+    );
+    if (row && row.user_id !== userId) throw conflict('CERTIFICATES.EXTERNAL_CERTIFICATE_TAKEN');
+    return row ? { id: row.id, number: row.number } : undefined;
   }
 
   /** One certificate per user, definition, date and number (bulk callers check a whole batch themselves). */

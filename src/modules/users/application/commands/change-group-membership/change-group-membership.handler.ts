@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '#libs/contracts/users/index.js';
+import { GroupAdminRemoved, type Principal } from '#libs/contracts/users/index.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { UserAccess } from '../../user-access.js';
 
 export type MembershipKind = 'member' | 'admin';
@@ -34,8 +35,12 @@ export class ChangeGroupMembershipHandler implements ICommandHandler<ChangeGroup
     const table = kind === 'admin' ? 'group_admins' : 'group_members';
     if (present) {
       await this.em.execute(`insert into ${table} (group_id, user_id) values (?, ?) on conflict do nothing`, [groupId, userId]);
-    } else {
-      await this.em.execute(`delete from ${table} where group_id = ? and user_id = ?`, [groupId, userId]);
+      return;
     }
+    await this.em.transactional(async (em) => {
+      const removed = await em.execute<{ user_id: string }[]>(`delete from ${table} where group_id = ? and user_id = ? returning user_id`, [groupId, userId]);
+      // Removing someone who was no admin changes nothing and says nothing.
+      if (kind === 'admin' && removed.length > 0) recordEvent(em, new GroupAdminRemoved({ groupId, userId }));
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { notFound } from '#libs/errors/domain-error.js';
-import type { Principal } from '#libs/contracts/users/index.js';
+import { UserRolesChanged, type Principal } from '#libs/contracts/users/index.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { Role } from '../../../domain/role.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -27,6 +28,13 @@ export class DeleteRoleHandler implements ICommandHandler<DeleteRoleCommand> {
     if (!role) throw notFound('USERS.ROLE_NOT_FOUND');
     role.assertEditable();
     await this.access.assertCanChangeRole(principal, role.id);
-    await this.em.remove(role).flush();
+    await this.em.transactional(async (em) => {
+      // The role row locked: nobody is given it between the read below and the delete (an insert into
+      // user_roles takes a key-share lock on it). Everyone who loses it by the cascade is told.
+      await em.execute(`select id from roles where id = ? for update`, [role.id]);
+      const holders = await em.execute<{ user_id: string }[]>(`select user_id from user_roles where role_id = ? order by user_id`, [role.id]);
+      em.remove(role);
+      for (const holder of holders) recordEvent(em, new UserRolesChanged({ userId: holder.user_id }));
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '#libs/contracts/users/index.js';
+import { UserDeleted, type Principal } from '#libs/contracts/users/index.js';
 import { conflict, notFound } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { User } from '../../../domain/user.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -26,8 +27,12 @@ export class DeleteUserHandler implements ICommandHandler<DeleteUserCommand> {
     await this.access.assertCanManageUser(principal, userId);
     const user = await this.em.findOne(User, { id: userId });
     if (!user) throw notFound('USERS.USER_NOT_FOUND');
+    // Deleting a deleted user again changes nothing and says nothing: UserDeleted once per deletion.
+    const wasActive = user.isActive();
     user.delete();
     await this.em.transactional(async (em) => {
+      // What the user was given (review tasks, for one) goes to someone else: told in the same transaction.
+      if (wasActive) recordEvent(em, new UserDeleted({ userId }));
       await em.flush();
       await em.execute(`update api_tokens set revoked_at = now() where user_id = ? and revoked_at is null`, [userId]);
     });

@@ -1,8 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Principal } from '#libs/contracts/users/index.js';
+import { UserRolesChanged, type Principal } from '#libs/contracts/users/index.js';
 import { pgArray } from '#libs/database/sql.js';
 import { invalid } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -39,8 +40,12 @@ export class SetUserRolesHandler implements ICommandHandler<SetUserRolesCommand>
     if (unknown.length > 0) throw invalid('USERS.ROLE_NOT_FOUND', { key: unknown.join(', ') });
     new GrantPolicy(principal.permissions).assertMayGrant(roles.flatMap((role) => role.permissions));
     await this.em.transactional(async (em) => {
-      await em.execute(`delete from user_roles where user_id = ?`, [userId]);
+      const removed = await em.execute<{ role_id: string }[]>(`delete from user_roles where user_id = ? returning role_id`, [userId]);
       for (const role of roles) await em.execute(`insert into user_roles (user_id, role_id) values (?, ?)`, [userId, role.id]);
+      // Only a real change is announced (what the user may do, review for one, may have changed).
+      const before = new Set(removed.map((row) => row.role_id));
+      const changed = before.size !== roles.length || roles.some((role) => !before.has(role.id));
+      if (changed) recordEvent(em, new UserRolesChanged({ userId }));
     });
   }
 }

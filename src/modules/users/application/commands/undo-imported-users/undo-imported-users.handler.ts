@@ -1,9 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { RowOutcome, UndoRow } from '#libs/contracts/imports/index.js';
-import type { Principal } from '#libs/contracts/users/index.js';
+import { UserDeleted, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { pgArray } from '#libs/database/sql.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
 import { GrantPolicy } from '../../../domain/grant-policy.js';
 import type { ProfileValue } from '../../../domain/profile-field-definition.js';
 import type { RecordedValues } from '../../../domain/user-import-row-rules.js';
@@ -160,15 +161,16 @@ export class UndoImportedUsersHandler implements ICommandHandler<UndoImportedUse
     );
   }
 
-  /** Users the import created, deleted the way DELETE /api/users/:id does. */
+  /** Users the import created, deleted the way DELETE /api/users/:id does (UserDeleted for each, in the chunk's transaction). */
   private async delete(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await executeBound(
+    const deleted = await executeBound<{ id: string }>(
       this.em,
       // Also guarded here: only a user still without a password and active is removed, whatever happened since the read.
       `update users set status = 'deleted', password_hash = null, token_version = token_version + 1, updated_at = now()
-        where id = any($1::uuid[]) and password_hash is null and status = 'active'`,
+        where id = any($1::uuid[]) and password_hash is null and status = 'active' returning id`,
       [ids],
     );
+    for (const { id } of deleted) recordEvent(this.em, new UserDeleted({ userId: id }));
   }
 }
