@@ -63,6 +63,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   );
   const running = await startApplication(config, new JsonLogger(config.logLevel));
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // pool.end() resolves before its clients' sockets have closed; a database dropped right after (close())
+  // terminates them, and pg-pool re-emits that on the pool: without a listener, an uncaught exception.
+  pool.on('error', () => {});
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
