@@ -37,6 +37,7 @@ import {
 import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
+  FindUsersByCodesOrEmailsHandler,
   GetPrincipalHandler,
   GetUserHandler,
   GetUsersInScopeHandler,
@@ -87,6 +88,7 @@ const queryHandlers = [
   ResolveUserScopeHandler,
   GetUsersInScopeHandler,
   FindUsersByCodesHandler,
+  FindUsersByCodesOrEmailsHandler,
   GetPrincipalHandler,
   ListGroupsHandler,
   ListManagerRelationsHandler,
