@@ -379,7 +379,7 @@ describe('licences', () => {
         expect(added.status).toBe(201);
         ids.push(added.body.id);
       }
-      const rnOf = async (http: Http) => ((await http.get('/api/reports/licences-expiring?typeCode=RN')).body.types as { typeCode: string }[]).find((t) => t.typeCode === 'RN');
+      const rnOf = async (http: Http) => ((await http.get('/api/reports/licences-expiring?typeCode=RN')).body.types as { typeCode: string; within90Days: number }[]).find((t) => t.typeCode === 'RN');
       // The platform admin sees every user: RN from the earlier tests has no licence expiring within 90 days but these.
       await eventually(async () => (await rnOf(admin))?.within90Days === 4);
       expect(await rnOf(admin)).toMatchObject({ within30Days: 2, within60Days: 3, within90Days: 4 });
