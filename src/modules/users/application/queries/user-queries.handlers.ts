@@ -114,7 +114,7 @@ export class FindUsersByCodesOrEmailsHandler implements IQueryHandler<FindUsersB
     const scope = this.access.scopeCondition(principal);
     const users = await this.em.execute<UserSummary[]>(
       `select ${SUMMARY_COLUMNS} from users u
-        where (u.user_code = any(?::text[]) or lower(u.email) = any(?::text[])) and u.status = 'active' and ${scope.sql}`,
+        where (u.user_code = any(?::text[]) or lower(u.email) = any(?::text[])) and u.status = 'active' and u.status <> 'deleted' and ${scope.sql}`,
       [pgArray(wanted), pgArray(lowered), ...scope.params],
     );
     rememberLookups(usersInScopeKind(principal), users.map((user) => [user.id, user]));
