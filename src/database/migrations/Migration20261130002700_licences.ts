@@ -42,7 +42,7 @@ export class Migration20261130002700_licences extends Migration {
         created_at timestamptz not null default now(),
         updated_at timestamptz not null default now()
       );
-      create unique index user_licences_identity on user_licences (user_id, type_id, (lower(coalesce(number, ''))));
+      create unique index user_licences_user_type_number_unique on user_licences (user_id, type_id, (lower(coalesce(number, ''))));
       create index user_licences_type_idx on user_licences (type_id, expires_on);
       create index user_licences_expiry_idx on user_licences (expires_on);
 

@@ -69,7 +69,7 @@ export function jurisdiction(raw: string | null | undefined): string | null {
 
 /**
  * The identity of a licence: one per user + type + number, compared case-insensitively, or one per
- * user + type without a number. The unique index user_licences_identity is on the same expression.
+ * user + type without a number. The unique index user_licences_user_type_number_unique is on the same expression.
  */
 export function licenceKey(userId: string, typeId: string, number: string | null): string {
   return `${userId}|${typeId}|${(number ?? '').toLowerCase()}`;
