@@ -390,6 +390,20 @@ describe('licences', () => {
       await admin.delete(`/api/licences/${ids[1]}`);
       await eventually(async () => (await rnOf(groupAdmin))?.within90Days === 1);
       expect(await rnOf(groupAdmin)).toMatchObject({ within30Days: 0, within60Days: 0, within90Days: 1 });
+
+      // Late and repeated events change nothing: an Added of the removed licence (older version) and the
+      // Changed of the first one delivered again, each as a new outbox message.
+      const [added] = (await events('added')).filter((e) => e.licenceId === ids[1]);
+      const [changed] = (await events('changed')).filter((e) => e.licenceId === ids[0]);
+      for (const [type, payload, consumer] of [['added', added, 'reporting.licences.added'], ['changed', changed, 'reporting.licences.changed']] as const) {
+        const [{ id }] = await app.sql<{ id: string }>(
+          `insert into outbox_messages (id, event_type, payload, occurred_at) values (gen_random_uuid(), $1, $2::jsonb, now()) returning id`,
+          [`licences.licence-${type}.v1`, JSON.stringify(payload)],
+        );
+        await eventually(async () => (await app.sql(`select 1 from processed_events where consumer = $1 and event_id = $2`, [consumer, id])).length > 0);
+      }
+      expect(await rnOf(groupAdmin)).toMatchObject({ within30Days: 0, within60Days: 0, within90Days: 1 });
+      expect(await rnOf(admin)).toMatchObject({ within30Days: 1, within60Days: 1, within90Days: 2 });
       expect((await manager.get('/api/reports/licences-expiring')).status).toBe(403);
       expect((await admin.get('/api/reports/licences-expiring')).body.asOf).toBe(today());
     });
