@@ -170,6 +170,14 @@ describe('licences', () => {
       expect(bad).toMatchObject({ status: 'completed_with_errors', validateOnly: true, counts: { total: 2, valid: 1, failed: 1 } });
       expect(bad.verdict).toMatchObject({ outcome: 'errors_found' });
       expect(await licenceCount()).toBe(before);
+      // Run for real (the same file and options): the valid row is imported, the other fails again.
+      const rerun = await manager.post(`/api/imports/${bad.id}/run`);
+      expect(rerun.status, JSON.stringify(rerun.body)).toBe(202);
+      const ran = (await finished(manager, rerun.body.id)) as LicencesImport;
+      expect(ran).toMatchObject({ status: 'completed_with_errors', validateOnly: false, verdict: null, counts: { succeeded: 1, failed: 1 } });
+      expect(await licenceCount()).toBe(before + 1);
+      const [v2] = (await rowsOf(manager, ran.id)).filter((r) => r.status === 'succeeded');
+      expect((await manager.delete(`/api/licences/${v2.entityId}`)).status).toBe(204);
       // The import type says so too.
       const listed = (await manager.get('/api/import-types')).body.find((t: { key: string }) => t.key === TYPE);
       expect(listed).toMatchObject({ validateOnlyByDefault: true, fileKinds: expect.arrayContaining(['txt', 'xml']) });
