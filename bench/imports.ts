@@ -11,9 +11,12 @@
  *      suggestions), validation pass, POST confirm, run pass; the waiting for the admin left out.
  *   3. ~500 MB ZIP with 2,000 PDFs (and with --double the same doubled): seconds and worker peak RSS (VmHWM).
  *   4. Parse-only time of every file, so the engine's own overhead is visible.
+ *   5. Licences (issue 11): a --licence-rows-record XML file and the same data as tab-delimited .txt, each imported with
+ *      validateOnly=false and autoConfirm (one pass), the licences of the first deleted in SQL before the second so both
+ *      add the same rows; parse-only and end-to-end rows/s next to the COPY baseline of 1 (target >= 15,000 rows/s each).
  * Options: --rows N (default 100000), --pdfs N (default 2000), --pdf-kb N (default 250), --rps N (default 50
  *          over both probed endpoints, 0: none), --skip-validate, --skip-zip, --double (also the
- *          doubled ZIP). Uses DATABASE_URL / REDIS_URL when set,
+ *          doubled ZIP), --licence-rows N (default: --rows), --skip-licences. Uses DATABASE_URL / REDIS_URL when set,
  *          else 127.0.0.1 defaults. BENCH_PROFILE=worker (or api): that process runs with --cpu-prof and the
  *          bench prints the top functions by self time of the worker that ran 1 and 2.
  *          BENCH_LOG_LEVEL=info: the processes' logs go to $TMPDIR/cit-bench-<role>.log.
@@ -29,7 +32,8 @@ import pg from 'pg';
 import yazl from 'yazl';
 import { findFreePort } from '#libs/runtime/free-port.js';
 import { MailCatcher } from '#libs/runtime/mail-catcher.js';
-import { readSpreadsheet } from '#libs/spreadsheet/spreadsheet-reader.js';
+import { DEFAULT_SHEET_LIMITS, readSpreadsheet } from '#libs/spreadsheet/spreadsheet-reader.js';
+import { tableReaders } from '#libs/spreadsheet/table-readers.js';
 import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import { SafeZip } from '#libs/zip/safe-zip.js';
 import { call, CpuMeter, login, mb, peakRss, printProfile, printSummary, report, RssSampler, seconds, start, stop, waitFor, withDatabase } from './support.js';
@@ -48,6 +52,8 @@ const SKIP_DOUBLE = !args.includes('--double');
 const SKIP_VALIDATE = args.includes('--skip-validate');
 /** Requests a second of the latency probes, over both endpoints together (0: no probes). */
 const RPS = option('rps', 50);
+const LICENCE_ROWS = option('licence-rows', ROWS);
+const SKIP_LICENCES = args.includes('--skip-licences');
 const PROFILE = process.env.BENCH_PROFILE;
 const USERS = 10_000;
 const DEFINITIONS = ['VCA-BASIS', 'BHV', 'EHBO', 'FORKLIFT', 'NT2-B1'];
@@ -80,7 +86,7 @@ async function main() {
     AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
     IMPORT_MAX_UPLOAD_BYTES: String(1100 * 1024 ** 2),
     IMPORT_ZIP_MAX_UNCOMPRESSED_BYTES: String(4 * 1024 ** 3),
-    IMPORT_MAX_ROWS: String(Math.max(ROWS, 250_000)),
+    IMPORT_MAX_ROWS: String(Math.max(ROWS, LICENCE_ROWS, 250_000)),
     // The latency probes send --rps requests a second as one admin: far over the per-user limit (1000 a
     // minute), which would answer most with 429. The limiter is not what is measured here.
     RATE_LIMIT_MAX: '1000000',
@@ -202,6 +208,8 @@ async function main() {
       }
       rmSync(secondPath, { force: true });
     }
+    // ---- 5. Licences: XML and the same data as tab-delimited text ----
+    if (!SKIP_LICENCES) await benchLicences({ base, token, sql, work, baselineMs, rss });
     rss.stop();
 
     // The worker that ran 1 and 2 ends now (cleanly: node writes its CPU profile on exit).
@@ -442,11 +450,19 @@ interface ImportTimes {
  * once (preview -> PUT the suggested mapping -> awaiting_confirmation -> POST confirm). Progress is read
  * from the imports row every 100 ms; every duration comes from its timestamps, not from the polling.
  */
-async function runImport(base: string, token: string, type: string, path: string, sql: pg.Pool, options: { autoConfirm: boolean; onUploaded?: (id: string) => void }) {
+async function runImport(
+  base: string,
+  token: string,
+  type: string,
+  path: string,
+  sql: pg.Pool,
+  options: { autoConfirm: boolean; onUploaded?: (id: string) => void; fields?: Record<string, string> },
+) {
   const uploadStarted = Date.now();
   const form = new FormData();
   form.append('type', type);
   form.append('autoConfirm', String(options.autoConfirm));
+  for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
   form.append('file', new Blob([readFileSync(path)]), path.split('/').pop()!);
   const response = await fetch(`${base}/api/imports`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   if (response.status !== 202) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
@@ -558,6 +574,90 @@ async function parseZipOnly(path: string): Promise<number> {
     rmSync(sheet, { force: true });
   }
   return performance.now() - started;
+}
+
+const LICENCE_TYPES = [
+  { code: 'B-RN', name: 'Bench nurse', numberRequired: true, defaultValidityMonths: 24 },
+  { code: 'B-FORK', name: 'Bench forklift', numberRequired: true, defaultValidityMonths: 60 },
+  { code: 'B-CPR', name: 'Bench CPR', numberRequired: false, defaultValidityMonths: 12 },
+  { code: 'B-DRIVE', name: 'Bench driving', numberRequired: true, defaultValidityMonths: null },
+  { code: 'B-FOOD', name: 'Bench food hygiene', numberRequired: false, defaultValidityMonths: 36 },
+];
+const LICENCE_HEADER = ['Action', 'User', 'Licence Type Code', 'Licence Type Name', 'Licence Number', 'State', 'Issue Date', 'Expiry Date'];
+const LICENCE_XML_FIELDS = ['Action', 'User', 'LicenceTypeCode', 'LicenceTypeName', 'LicenceNumber', 'State', 'IssueDate', 'ExpiryDate'];
+
+/**
+ * Licence rows, all Add and all distinct: users by code (and every third by email), the five types in turn
+ * (every type's rows carry a number; the identity is user + type + number), dates ISO, half with an expiry.
+ */
+function licenceRows(count: number): string[][] {
+  const rows: string[][] = [];
+  for (let i = 0; i < count; i++) {
+    const user = 1 + (i % USERS);
+    const type = LICENCE_TYPES[i % LICENCE_TYPES.length];
+    const issued = `${2015 + (i % 10)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
+    const expires = i % 2 === 0 ? '' : `${2027 + (i % 5)}-06-30`;
+    rows.push([
+      'Add',
+      i % 3 === 0 ? `bench${user}@example.com` : `B-${String(user).padStart(6, '0')}`,
+      type.code,
+      type.name,
+      `LN-${i + 1}`,
+      ['CA', 'NY', 'TX', 'NL'][i % 4],
+      issued,
+      expires,
+    ]);
+  }
+  return rows;
+}
+
+async function writeLines(path: string, lines: Iterable<string>) {
+  const out = createWriteStream(path);
+  for (const line of lines) if (!out.write(line)) await new Promise<void>((resolveDrain) => out.once('drain', () => resolveDrain()));
+  out.end();
+  await finished(out);
+}
+
+const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+async function benchLicences({ base, token, sql, work, baselineMs, rss }: { base: string; token: string; sql: pg.Pool; work: string; baselineMs: number; rss: RssSampler }) {
+  for (const type of LICENCE_TYPES) await call(base, token, 'POST', '/api/licence-types', type);
+  const rows = licenceRows(LICENCE_ROWS);
+  const txtPath = join(work, 'licences.txt');
+  const xmlPath = join(work, 'licences.xml');
+  await writeLines(txtPath, (function* () {
+    yield LICENCE_HEADER.join('\t') + '\r\n';
+    for (const row of rows) yield row.join('\t') + '\r\n';
+  })());
+  await writeLines(xmlPath, (function* () {
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n<Licences>\n';
+    for (const row of rows) yield `  <Licence>${LICENCE_XML_FIELDS.map((field, i) => `<${field}>${xmlEscape(row[i])}</${field}>`).join('')}</Licence>\n`;
+    yield '</Licences>\n';
+  })());
+  const baselineRate = ROWS / (baselineMs / 1000);
+  for (const [label, path, kind] of [['XML', xmlPath, 'xml'], ['tab-delimited .txt', txtPath, 'txt']] as const) {
+    const parseStarted = performance.now();
+    let parsed = 0;
+    const reader = tableReaders.get(kind);
+    for await (const _row of reader.read(path, { limits: DEFAULT_SHEET_LIMITS, xml: { recordElement: 'Licence', fields: LICENCE_XML_FIELDS } })) parsed++;
+    const parseMs = performance.now() - parseStarted;
+    report({ name: `parse only, ${LICENCE_ROWS}-record licences ${label} (${mb(statSync(path).size / 1024)})`, figure: `${seconds(parseMs)} (${Math.round((parsed - 1) / (parseMs / 1000))} rows/s)` });
+    // The same rows each time: the licences the previous file added go first.
+    await sql.query(`delete from user_licences`);
+    rss.reset();
+    const run = await runImport(base, token, 'licences', path, sql, { autoConfirm: true, fields: { validateOnly: 'false' } });
+    const rate = LICENCE_ROWS / (run.totalMs / 1000);
+    const t = run.times;
+    report({
+      name: `licences ${LICENCE_ROWS}-record ${label}, validateOnly=false, autoConfirm, upload to completed`,
+      figure: `${seconds(run.totalMs)} = ${Math.round(rate)} rows/s (${counts(run)}); run ${seconds(t.finished - t.staged)}; worker peak RSS ${mb(rss.peakKb)}`,
+      baseline: `psql \\copy + INSERT ... ON CONFLICT of 1's rows: ${Math.round(baselineRate)} rows/s -> ${(baselineRate / rate).toFixed(1)}x`,
+      verdict: `target >= 15000 rows/s ${rate >= 15_000 ? 'MET' : 'MISSED'}`,
+    });
+    if (run.succeeded !== LICENCE_ROWS) throw new Error(`licences ${label}: ${counts(run)}, expected every row to succeed`);
+  }
+  rmSync(txtPath, { force: true });
+  rmSync(xmlPath, { force: true });
 }
 
 main().catch((error) => {

@@ -15,6 +15,7 @@ import { ormOptions } from './database/orm-options.js';
 import { CertificatesModule } from './modules/certificates/certificates.module.js';
 import { CredentialsModule } from './modules/credentials/credentials.module.js';
 import { ImportsModule } from './modules/imports/imports.module.js';
+import { LicencesModule } from './modules/licences/licences.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { ReportingModule } from './modules/reporting/reporting.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         UsersModule,
         CertificatesModule,
         CredentialsModule,
+        LicencesModule,
         ImportsModule.register(config),
         NotificationsModule,
         ValidationModule,

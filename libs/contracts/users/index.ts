@@ -47,6 +47,20 @@ export class FindUsersByCodesQuery extends Query<UserSummary[]> {
   }
 }
 
+/**
+ * Active users in the principal's scope named by user code or by email address (case-insensitive), one
+ * query for a whole chunk of import rows. Each key is first compared with user codes, then with emails:
+ * the result maps every key that names a user in scope to that user (absent: unknown or out of scope).
+ */
+export class FindUsersByCodesOrEmailsQuery extends Query<Record<string, UserSummary>> {
+  constructor(
+    readonly principal: Principal,
+    readonly keys: string[],
+  ) {
+    super();
+  }
+}
+
 export interface UserCreatedPayload {
   userId: string;
   userCode: string | null;

@@ -19,6 +19,7 @@ import { Migration20261130002800_credentials } from './Migration20261130002800_c
 import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
 import { Migration20261130001800_password_links } from './Migration20261130001800_password_links.js';
+import { Migration20261130002700_licences } from './Migration20261130002700_licences.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so the compiled app and the
@@ -45,5 +46,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261130001900_import_staged_sheet_facts', class: Migration20261130001900_import_staged_sheet_facts },
   { name: 'Migration20261130002200_validation', class: Migration20261130002200_validation },
   { name: 'Migration20261130002500_reporting_reviews_order', class: Migration20261130002500_reporting_reviews_order },
+  { name: 'Migration20261130002700_licences', class: Migration20261130002700_licences },
   { name: 'Migration20261130002800_credentials', class: Migration20261130002800_credentials },
 ];

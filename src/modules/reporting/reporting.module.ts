@@ -13,12 +13,15 @@ import {
   ReviewValidatedSubscriber,
 } from './application/event-handlers/project-reviews.subscribers.js';
 import { ReviewsReportHandler } from './application/queries/reviews.handler.js';
+import { LicencesExpiringHandler } from './application/queries/licences-expiring.handler.js';
+import { ProjectAddedLicencesSubscriber, ProjectChangedLicencesSubscriber, ProjectRemovedLicencesSubscriber } from './application/event-handlers/project-licences.subscribers.js';
 
 /** Read models fed only by integration events, and the endpoints that read them. */
 @Module({
   imports: [CqrsModule],
   controllers: [ReportsController, ReportingAliasController],
   providers: [CountCertificatesPerMonthSubscriber, UncountRemovedCertificatesSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler,
-    ReviewSubmittedSubscriber, ReviewReviewerChangedSubscriber, ReviewValidatedSubscriber, ReviewRejectedSubscriber, ReviewsReportHandler],
+    ReviewSubmittedSubscriber, ReviewReviewerChangedSubscriber, ReviewValidatedSubscriber, ReviewRejectedSubscriber, ReviewsReportHandler,
+    ProjectAddedLicencesSubscriber, ProjectChangedLicencesSubscriber, ProjectRemovedLicencesSubscriber, LicencesExpiringHandler],
 })
 export class ReportingModule {}

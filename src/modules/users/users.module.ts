@@ -38,6 +38,7 @@ import { FindReviewersHandler } from './application/queries/find-reviewers.handl
 import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
+  FindUsersByCodesOrEmailsHandler,
   GetPrincipalHandler,
   GetUserHandler,
   GetUsersInScopeHandler,
@@ -88,6 +89,7 @@ const queryHandlers = [
   ResolveUserScopeHandler,
   GetUsersInScopeHandler,
   FindUsersByCodesHandler,
+  FindUsersByCodesOrEmailsHandler,
   GetPrincipalHandler,
   ListGroupsHandler,
   ListManagerRelationsHandler,

@@ -10,7 +10,8 @@ import { normaliseHeader } from '../domain/header-mapping.js';
 import { ImportTypeRegistry } from './import-type-registry.js';
 import { ImportViews, type RecordedRow } from './import-views.js';
 
-export type DocumentFormat = 'xlsx' | 'csv';
+/** txt: tab-delimited text (the CSV writer with a tab, whatever the delimiter asked). */
+export type DocumentFormat = 'xlsx' | 'csv' | 'txt';
 /** CSV separator: comma by default; Dutch and German Excel expect a semicolon. */
 export type CsvDelimiter = ',' | ';' | '\t';
 /** Where and how a document is written: the stream, the file format, the language of its texts. */
@@ -39,8 +40,8 @@ export class ImportDocuments {
   ) {}
 
   async writeTemplate(type: ImportTypeDefinition, output: Writable, format: DocumentFormat, delimiter: CsvDelimiter = ','): Promise<void> {
-    if (format === 'csv') {
-      const csv = new CsvStreamWriter(output, delimiter);
+    if (format === 'csv' || format === 'txt') {
+      const csv = new CsvStreamWriter(output, format === 'txt' ? '\t' : delimiter);
       csv.start(type.columns.map((c) => c.header));
       await csv.finish();
       return;
@@ -133,8 +134,8 @@ async function writeSheet(
   rows: AsyncIterable<RecordedRow>,
   cellsOf: (row: RecordedRow) => (string | number)[],
 ): Promise<void> {
-  if (format === 'csv') {
-    const csv = new CsvStreamWriter(output, delimiter);
+  if (format === 'csv' || format === 'txt') {
+    const csv = new CsvStreamWriter(output, format === 'txt' ? '\t' : delimiter);
     csv.start(sheet.header);
     for await (const row of rows) {
       if (!csv.addRow(cellsOf(row))) await new Promise((resolve) => output.once('drain', resolve));

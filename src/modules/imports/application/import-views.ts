@@ -43,6 +43,18 @@ export interface ImportView {
   expiresAt: string | null;
   /** Grows with every change of the import's row: the id of its Server-Sent Events. */
   version: number;
+  /** The answer of a finished validate-only import (see importVerdict); null otherwise. */
+  verdict: ImportVerdict | null;
+}
+
+/**
+ * The answer of a validate-only import once it has ended: `likely_to_succeed` when no row failed and the
+ * file was read (counts and warnings in the message), `errors_found` when a row failed or the file was
+ * refused as a whole. A clean check does not mean the file is perfect, only that nothing major stops it.
+ */
+export interface ImportVerdict {
+  outcome: 'likely_to_succeed' | 'errors_found';
+  message: string;
 }
 
 export interface ImportDetailView extends ImportView {
@@ -327,5 +339,25 @@ function toView(row: ImportRow, language: Language, expiryMs: number): ImportVie
     autoConfirm: row.auto_confirm,
     expiresAt: isWaiting(row.status) ? new Date(new Date(row.status_changed_at).getTime() + expiryMs).toISOString() : null,
     version: Number(row.version),
+    verdict: importVerdict(row, language),
+  };
+}
+
+export function importVerdict(
+  row: Pick<ImportRow, 'id' | 'validate_only' | 'mode' | 'status' | 'total_rows' | 'valid_rows' | 'failed_rows' | 'warning_rows' | 'failure'>,
+  language: Language,
+): ImportVerdict | null {
+  if (!row.validate_only || row.mode !== 'import') return null;
+  if (row.status === 'failed') {
+    const reason = row.failure ? translate(row.failure.code, language, row.failure.params ?? {}) : '';
+    return { outcome: 'errors_found', message: translate('IMPORTS.VERDICT_FILE_REFUSED', language, { reason }) };
+  }
+  if (row.status !== 'completed' && row.status !== 'completed_with_errors') return null;
+  if (row.failed_rows > 0 || row.status === 'completed_with_errors') {
+    return { outcome: 'errors_found', message: translate('IMPORTS.VERDICT_ERRORS_FOUND', language, { failed: row.failed_rows, total: row.total_rows }) };
+  }
+  return {
+    outcome: 'likely_to_succeed',
+    message: translate('IMPORTS.VERDICT_LIKELY_TO_SUCCEED', language, { valid: row.valid_rows, warnings: row.warning_rows, id: row.id }),
   };
 }

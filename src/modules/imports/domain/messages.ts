@@ -13,6 +13,10 @@ registerMessages({
     'IMPORTS.TOO_MANY_STREAMS': 'You already follow {max} event streams. Close one first, or try again in {retryAfterSeconds} seconds.',
     'IMPORTS.NO_FAILED_ROWS': 'The import has no failed rows.',
     'IMPORTS.ROW_STATUS_SUCCEEDED': 'Succeeded',
+    'IMPORTS.VERDICT_LIKELY_TO_SUCCEED':
+      'The import is likely to succeed: {valid} row(s) can be imported ({warnings} with warnings). This does not necessarily mean the file is perfect or complete, only that nothing major would stop the import. Upload the same file with validateOnly=false (or POST /api/imports/{id}/run) to import it.',
+    'IMPORTS.VERDICT_ERRORS_FOUND': 'Errors found: {failed} of {total} row(s) cannot be imported. The results file lists every row with its outcome.',
+    'IMPORTS.VERDICT_FILE_REFUSED': 'Errors found: the file was refused as a whole ({reason}).',
     'IMPORTS.ROW_STATUS_FAILED': 'Failed',
     'IMPORTS.ROW_STATUS_SKIPPED': 'Skipped',
     'IMPORTS.ROW_STATUS_VALID': 'Valid (not run yet)',
@@ -68,6 +72,10 @@ registerMessages({
     'IMPORTS.TOO_MANY_STREAMS': 'Je volgt al {max} event-streams. Sluit er eerst een, of probeer het over {retryAfterSeconds} seconden opnieuw.',
     'IMPORTS.NO_FAILED_ROWS': 'De import heeft geen mislukte rijen.',
     'IMPORTS.ROW_STATUS_SUCCEEDED': 'Gelukt',
+    'IMPORTS.VERDICT_LIKELY_TO_SUCCEED':
+      'De import zal waarschijnlijk slagen: {valid} rij(en) kunnen worden geïmporteerd ({warnings} met waarschuwingen). Dat betekent niet per se dat het bestand perfect of volledig is, alleen dat niets ernstigs de import tegenhoudt. Upload hetzelfde bestand met validateOnly=false (of POST /api/imports/{id}/run) om het te importeren.',
+    'IMPORTS.VERDICT_ERRORS_FOUND': 'Fouten gevonden: {failed} van {total} rij(en) kunnen niet worden geïmporteerd. Het resultatenbestand toont elke rij met haar uitkomst.',
+    'IMPORTS.VERDICT_FILE_REFUSED': 'Fouten gevonden: het bestand is als geheel geweigerd ({reason}).',
     'IMPORTS.ROW_STATUS_FAILED': 'Mislukt',
     'IMPORTS.ROW_STATUS_SKIPPED': 'Overgeslagen',
     'IMPORTS.ROW_STATUS_VALID': 'Geldig (nog niet uitgevoerd)',

@@ -56,7 +56,7 @@ import {
 import { ImportQuota } from '../../application/pending-import-bytes.js';
 import { legacyExcel } from '../../domain/sheet-and-availability-messages.js';
 
-const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' };
+const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8', txt: 'text/plain; charset=utf-8' };
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -103,11 +103,11 @@ export class ImportsController {
 
   @Get('import-types/:type/template')
   @ApiOperation({ summary: "Download a type's template: mandatory columns pink, formats in header notes, TRUE/FALSE drop-downs" })
-  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv, MEDIA.txt)
   async template(@CurrentPrincipal() principal: Principal, @Param('type') typeKey: string, @Query() query: FormatQueryDto, @Res() response: Response) {
     const type = await this.registry.usableBy(typeKey, principal);
     const format = query.format ?? 'xlsx';
-    const fileName = format === 'csv' ? type.templateFileName.replace(/\.xlsx$/, '.csv') : type.templateFileName;
+    const fileName = format === 'xlsx' ? type.templateFileName : type.templateFileName.replace(/\.xlsx$/, `.${format}`);
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(fileName));
     await this.documents.writeTemplate(type, response, format, DELIMITERS[query.delimiter ?? 'comma']);
@@ -235,10 +235,10 @@ export class ImportsController {
 
   @Get('imports/:id/error-file')
   @ApiOperation({
-    summary: 'The failed rows as uploaded plus a last column Errors (XLSX, or CSV with ?format=csv)',
+    summary: 'The failed rows as uploaded plus a last column Errors (XLSX, or CSV with ?format=csv, or tab-delimited text with ?format=txt)',
     description: 'Fix the rows in this file and upload it again as a new import: the Errors column is ignored. Cells are neutralised against formulas.',
   })
-  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv, MEDIA.txt)
   async errorFile(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -253,13 +253,13 @@ export class ImportsController {
 
   @Get('imports/:id/results-file')
   @ApiOperation({
-    summary: 'Every row in row order: Row, the cells as uploaded, Outcome, Errors, Warnings, Entity (XLSX, or CSV with ?format=csv)',
+    summary: 'Every row in row order: Row, the cells as uploaded, Outcome, Errors, Warnings, Entity (XLSX, or CSV with ?format=csv, or tab-delimited text with ?format=txt)',
     description:
       'Row is the row number in the uploaded file; Outcome is succeeded, failed or skipped; Errors and Warnings hold one message a line, ' +
       'prefixed with the column they are about; Entity is the id of what the row created or changed. Headers in the language of Accept-Language. ' +
       'For an import still running, the file holds the rows recorded so far. Cells are neutralised against formulas.',
   })
-  @ApiProduces(MEDIA.xlsx, MEDIA.csv)
+  @ApiProduces(MEDIA.xlsx, MEDIA.csv, MEDIA.txt)
   async resultsFile(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,

@@ -129,6 +129,11 @@ export class StartedByDto {
   @ApiProperty() name: string;
 }
 
+export class ImportVerdictDto {
+  @ApiProperty({ enum: ['likely_to_succeed', 'errors_found'] }) outcome: string;
+  @ApiProperty({ description: 'The answer in words, in the language of Accept-Language, with the counts' }) message: string;
+}
+
 export class ImportDto {
   @ApiProperty() id: string;
   @ApiProperty() type: string;
@@ -153,6 +158,13 @@ export class ImportDto {
   @ApiProperty() autoConfirm: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'When a waiting import expires' }) expiresAt: string | null;
   @ApiProperty({ description: 'Grows with every change of the import; the id of its Server-Sent Events' }) version: number;
+  @ApiProperty({
+    nullable: true,
+    type: ImportVerdictDto,
+    description:
+      'A validate-only import that has ended: likely_to_succeed (no row failed; counts and warnings in the message) or errors_found (a row failed, or the file was refused). Null for other imports and while running.',
+  })
+  verdict: ImportVerdictDto | null;
 }
 
 export class StreamTicketDto {
@@ -225,7 +237,10 @@ export class ListImportRowsQueryDto extends PageQueryDto {
 }
 
 export class FormatQueryDto {
-  @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' }) @IsOptional() @IsIn(['xlsx', 'csv']) format?: 'xlsx' | 'csv';
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv', 'txt'], default: 'xlsx', description: 'txt: tab-delimited text (UTF-8 with BOM, CRLF), as Excel\'s "Text (Tab delimited)"' })
+  @IsOptional()
+  @IsIn(['xlsx', 'csv', 'txt'])
+  format?: 'xlsx' | 'csv' | 'txt';
   @ApiPropertyOptional({
     enum: ['comma', 'semicolon', 'tab'],
     default: 'comma',

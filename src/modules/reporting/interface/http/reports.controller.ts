@@ -7,6 +7,7 @@ import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { CertificatesPerMonthQuery } from '../../application/queries/certificates-per-month.handler.js';
 import { ImportsPerDayQuery } from '../../application/queries/imports-per-day.handler.js';
 import { ReviewsReportQuery } from '../../application/queries/reviews.handler.js';
+import { LicencesExpiringQuery } from '../../application/queries/licences-expiring.handler.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -78,6 +79,24 @@ export class ReviewsReportDto {
   @ApiProperty({ type: ReviewCountsDto }) overall: ReviewCountsDto;
 }
 
+export class LicencesExpiringQueryDto {
+  @ApiPropertyOptional({ example: 'FORKLIFT-LIC' }) @IsOptional() @IsString() @MaxLength(64) typeCode?: string;
+}
+
+export class LicencesExpiringTypeDto {
+  @ApiProperty() typeId: string;
+  @ApiProperty({ example: 'FORKLIFT-LIC' }) typeCode: string;
+  @ApiProperty({ nullable: true, type: String }) typeName: string | null;
+  @ApiProperty({ description: 'Expiring from today to today + 30 days (inclusive)' }) within30Days: number;
+  @ApiProperty({ description: 'Expiring from today to today + 60 days (includes the 30)' }) within60Days: number;
+  @ApiProperty({ description: 'Expiring from today to today + 90 days (includes the 60)' }) within90Days: number;
+}
+
+export class LicencesExpiringDto {
+  @ApiProperty({ example: '2026-11-30', description: 'The day the windows start from' }) asOf: string;
+  @ApiProperty({ type: [LicencesExpiringTypeDto] }) types: LicencesExpiringTypeDto[];
+}
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('api/reports')
@@ -112,6 +131,17 @@ export class ReportsController {
   @ApiOkResponse({ type: [ImportsPerDayDto] })
   importsPerDay(@CurrentPrincipal() principal: Principal, @Query() query: ImportsPerDayQueryDto): Promise<ImportsPerDayDto[]> {
     return this.queries.execute(new ImportsPerDayQuery(principal, query));
+  }
+
+  @Get('licences-expiring')
+  @RequirePermissions(Permissions.ReportingRead)
+  @ApiOperation({
+    summary: 'Licences expiring in the next 30, 60 and 90 days, per licence type',
+    description: 'A read model fed by the Licences events (LicenceAdded, LicenceChanged, LicenceRemoved). Counts only licences of users in your scope (all users for platform admins).',
+  })
+  @ApiOkResponse({ type: LicencesExpiringDto })
+  licencesExpiring(@CurrentPrincipal() principal: Principal, @Query() query: LicencesExpiringQueryDto): Promise<LicencesExpiringDto> {
+    return this.queries.execute(new LicencesExpiringQuery(principal, query.typeCode));
   }
 }
 

@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import {
+  FindUsersByCodesOrEmailsQuery,
   FindUsersByCodesQuery,
   GetPrincipalQuery,
   GetUsersInScopeQuery,
@@ -96,6 +97,35 @@ export class FindUsersByCodesHandler implements IQueryHandler<FindUsersByCodesQu
     // The commands of an import chunk look these users up by id next.
     rememberLookups(usersInScopeKind(principal), users.map((user) => [user.id, user]));
     return users;
+  }
+}
+
+/** Active users in scope by user code or email; one query for a whole chunk (the licences import). */
+@QueryHandler(FindUsersByCodesOrEmailsQuery)
+export class FindUsersByCodesOrEmailsHandler implements IQueryHandler<FindUsersByCodesOrEmailsQuery> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: UserAccess,
+  ) {}
+  async execute({ principal, keys }: FindUsersByCodesOrEmailsQuery): Promise<Record<string, UserSummary>> {
+    const wanted = [...new Set(keys.map((key) => key.normalize('NFC').trim()).filter(Boolean))];
+    if (wanted.length === 0) return {};
+    const lowered = [...new Set(wanted.map((key) => key.toLowerCase()))];
+    const scope = this.access.scopeCondition(principal);
+    const users = await this.em.execute<UserSummary[]>(
+      `select ${SUMMARY_COLUMNS} from users u
+        where (u.user_code = any(?::text[]) or lower(u.email) = any(?::text[])) and u.status = 'active' and u.status <> 'deleted' and ${scope.sql}`,
+      [pgArray(wanted), pgArray(lowered), ...scope.params],
+    );
+    rememberLookups(usersInScopeKind(principal), users.map((user) => [user.id, user]));
+    const byCode = new Map(users.filter((user) => user.userCode).map((user) => [user.userCode!, user]));
+    const byEmail = new Map(users.map((user) => [user.email.toLowerCase(), user]));
+    const found: Record<string, UserSummary> = {};
+    for (const key of wanted) {
+      const user = byCode.get(key) ?? byEmail.get(key.toLowerCase());
+      if (user) found[key] = user;
+    }
+    return found;
   }
 }
 

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { changedTypeFields, checkedTypeFields, licenceTypeCode } from './licence-type.js';
+
+describe('licence type', () => {
+  it('stores codes upper case and refuses others', () => {
+    expect(licenceTypeCode(' rn-ca ')).toBe('RN-CA');
+    expect(() => licenceTypeCode('has space')).toThrow(expect.objectContaining({ code: 'LICENCES.TYPE_CODE_INVALID' }));
+    expect(() => licenceTypeCode('-x')).toThrow(expect.objectContaining({ code: 'LICENCES.TYPE_CODE_INVALID' }));
+    expect(() => licenceTypeCode('')).toThrow(expect.objectContaining({ code: 'LICENCES.TYPE_CODE_INVALID' }));
+  });
+  it('needs a name, a validity in whole months from 1 to 1200 or none', () => {
+    expect(checkedTypeFields({ name: ' Nurse ', issuingBody: ' ', numberRequired: true, defaultValidityMonths: 24 })).toEqual({
+      name: 'Nurse',
+      issuingBody: null,
+      numberRequired: true,
+      defaultValidityMonths: 24,
+    });
+    expect(() => checkedTypeFields({ name: '', issuingBody: null, numberRequired: false, defaultValidityMonths: null })).toThrow(
+      expect.objectContaining({ code: 'LICENCES.TYPE_NAME_REQUIRED' }),
+    );
+    for (const months of [0, 1.5, 1201]) {
+      expect(() => checkedTypeFields({ name: 'x', issuingBody: null, numberRequired: false, defaultValidityMonths: months })).toThrow(
+        expect.objectContaining({ code: 'LICENCES.VALIDITY_INVALID' }),
+      );
+    }
+  });
+  it('changes only what is given; null clears', () => {
+    const current = { name: 'A', issuingBody: 'Board', numberRequired: true, defaultValidityMonths: 12 };
+    expect(changedTypeFields(current, { name: 'B' })).toEqual({ ...current, name: 'B' });
+    expect(changedTypeFields(current, { issuingBody: null, defaultValidityMonths: null })).toEqual({ ...current, issuingBody: null, defaultValidityMonths: null });
+  });
+});

@@ -1,0 +1,81 @@
+import { invalid } from '#libs/errors/domain-error.js';
+import { addMonths } from '#libs/spreadsheet/dates.js';
+
+/** Days ahead in which a licence counts as expiring when the caller does not say. */
+export const DEFAULT_EXPIRING_WITHIN_DAYS = 60;
+export const MAX_EXPIRING_WITHIN_DAYS = 3650;
+
+export type LicenceStatus = 'active' | 'expiring' | 'expired';
+export const LICENCE_STATUSES: LicenceStatus[] = ['active', 'expiring', 'expired'];
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The status of a licence on `today` (YYYY-MM-DD), derived from its expiry date only: expired once the
+ * expiry date has passed (a licence is valid up to and including its expiry day), expiring when it ends
+ * within `withinDays` days from today (today included), otherwise active; a licence without an expiry
+ * date is active. The SQL of the list (licenceStatusSql) computes the same.
+ */
+export function licenceStatus(expiresOn: string | null, today: string, withinDays = DEFAULT_EXPIRING_WITHIN_DAYS): LicenceStatus {
+  if (expiresOn === null) return 'active';
+  if (expiresOn < today) return 'expired';
+  return expiresOn <= addDays(today, withinDays) ? 'expiring' : 'active';
+}
+
+export function addDays(isoDate: string, days: number): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+/** Whether `text` is a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(text: string): boolean {
+  if (!ISO_DATE.test(text)) return false;
+  const [year, month, day] = text.split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export interface LicenceDates {
+  issuedOn: string;
+  expiresOn: string | null;
+}
+
+/**
+ * The dates of a licence: the expiry date given, or else the issue date plus the type's default validity
+ * (none: no expiry). Refused when the expiry date is before the issue date.
+ */
+export function licenceDates(issuedOn: string, expiresOn: string | null, defaultValidityMonths: number | null): LicenceDates {
+  const expiry = expiresOn ?? (defaultValidityMonths === null ? null : addMonths(issuedOn, defaultValidityMonths));
+  if (expiry !== null && expiry < issuedOn) throw invalid('LICENCES.EXPIRY_BEFORE_ISSUE', { issuedOn, expiresOn: expiry });
+  return { issuedOn, expiresOn: expiry };
+}
+
+/** A licence number as stored: trimmed, NFC, null when empty; at most 100 characters without control characters. */
+export function licenceNumber(raw: string | null | undefined): string | null {
+  const number = (raw ?? '').normalize('NFC').trim();
+  if (number === '') return null;
+  // eslint-disable-next-line no-control-regex
+  if (number.length > 100 || /[\u0000-\u001f\u007f]/.test(number)) throw invalid('LICENCES.NUMBER_INVALID', { number: number.slice(0, 40) });
+  return number;
+}
+
+/** A state or jurisdiction as stored: trimmed, null when empty, at most 100 characters. */
+export function jurisdiction(raw: string | null | undefined): string | null {
+  const text = (raw ?? '').normalize('NFC').trim();
+  if (text === '') return null;
+  if (text.length > 100) throw invalid('LICENCES.JURISDICTION_TOO_LONG', { max: 100 });
+  return text;
+}
+
+/**
+ * The identity of a licence: one per user + type + number, compared case-insensitively, or one per
+ * user + type without a number. The unique index user_licences_user_type_number_unique is on the same expression.
+ */
+export function licenceKey(userId: string, typeId: string, number: string | null): string {
+  return `${userId}|${typeId}|${(number ?? '').toLowerCase()}`;
+}
+
+/** A number is required by the type and missing. */
+export function assertNumberGiven(numberRequired: boolean, number: string | null, typeCode: string): void {
+  if (numberRequired && number === null) throw invalid('LICENCES.NUMBER_REQUIRED', { type: typeCode });
+}

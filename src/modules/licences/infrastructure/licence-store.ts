@@ -1,0 +1,150 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { LicenceState } from '#libs/contracts/licences/index.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import type { LicenceRecord } from '../domain/licence-import-rules.js';
+import type { LicenceTypeState, LicenceTypeStatus } from '../domain/licence-type.js';
+
+/** A licence type as stored, with how many licences are of it. */
+export interface LicenceTypeRow extends LicenceTypeState {
+  licences: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A licence with its type's code and name (what events and views carry). */
+export interface LicenceRow extends LicenceRecord {
+  typeCode: string;
+  typeName: string;
+  typeStatus: LicenceTypeStatus;
+  numberRequired: boolean;
+}
+
+export const TYPE_COLUMNS = `t.id, t.code, t.name, t.issuing_body as "issuingBody", t.number_required as "numberRequired",
+  t.default_validity_months as "defaultValidityMonths", t.status`;
+
+export const LICENCE_COLUMNS = `l.id, l.user_id as "userId", l.type_id as "typeId", l.number, l.jurisdiction,
+  to_char(l.issued_on, 'YYYY-MM-DD') as "issuedOn", to_char(l.expires_on, 'YYYY-MM-DD') as "expiresOn", l.version::int as version,
+  t.code as "typeCode", t.name as "typeName", t.status as "typeStatus", t.number_required as "numberRequired"`;
+
+/** The SQL of the licences tables (no ORM entities: the module writes rows in sets, chunk by chunk). */
+export const LicenceStore = {
+  async type(em: EntityManager, id: string): Promise<LicenceTypeRow | undefined> {
+    const [row] = await em.execute<LicenceTypeRow[]>(
+      `select ${TYPE_COLUMNS}, t.created_at as "createdAt", t.updated_at as "updatedAt",
+              (select count(*)::int from user_licences l where l.type_id = t.id) as licences
+         from licence_types t where t.id = ?`,
+      [id],
+    );
+    return row;
+  },
+
+  async typesByCodes(em: EntityManager, codes: string[]): Promise<LicenceTypeState[]> {
+    if (codes.length === 0) return [];
+    return executeBound<LicenceTypeState>(em, `select ${TYPE_COLUMNS} from licence_types t where t.code = any($1::text[])`, [codes]);
+  },
+
+  async typesByIds(em: EntityManager, ids: string[]): Promise<LicenceTypeState[]> {
+    if (ids.length === 0) return [];
+    return executeBound<LicenceTypeState>(em, `select ${TYPE_COLUMNS} from licence_types t where t.id = any($1::uuid[])`, [ids]);
+  },
+
+  async licence(em: EntityManager, id: string, forUpdate = false): Promise<LicenceRow | undefined> {
+    const [row] = await em.execute<LicenceRow[]>(
+      `select ${LICENCE_COLUMNS} from user_licences l join licence_types t on t.id = l.type_id where l.id = ? ${forUpdate ? 'for update of l' : ''}`,
+      [id],
+    );
+    return row;
+  },
+
+  /** The licences with these identities (user, type, number key), one statement for a chunk. */
+  async byIdentities(em: EntityManager, keys: { userId: string; typeId: string; number: string | null }[]): Promise<LicenceRow[]> {
+    if (keys.length === 0) return [];
+    return executeBound<LicenceRow>(
+      em,
+      `select ${LICENCE_COLUMNS}
+         from (select distinct * from unnest($1::uuid[], $2::uuid[], $3::text[]) as k(user_id, type_id, number_key)) k
+         join user_licences l on l.user_id = k.user_id and l.type_id = k.type_id and lower(coalesce(l.number, '')) = k.number_key
+         join licence_types t on t.id = l.type_id
+        order by l.id for update of l`,
+      [keys.map((k) => k.userId), keys.map((k) => k.typeId), keys.map((k) => (k.number ?? '').toLowerCase())],
+    );
+  },
+
+  async byIds(em: EntityManager, ids: string[]): Promise<LicenceRow[]> {
+    if (ids.length === 0) return [];
+    return executeBound<LicenceRow>(
+      em,
+      `select ${LICENCE_COLUMNS} from user_licences l join licence_types t on t.id = l.type_id where l.id = any($1::uuid[]) order by l.id for update of l`,
+      [ids],
+    );
+  },
+
+  /** Inserts licences (new or restored, with their ids); returns their versions by id. */
+  async insert(em: EntityManager, licences: Omit<LicenceRecord, 'version'>[]): Promise<Map<string, number>> {
+    if (licences.length === 0) return new Map();
+    const rows = await executeBound<{ id: string; version: number }>(
+      em,
+      `insert into user_licences (id, user_id, type_id, number, jurisdiction, issued_on, expires_on)
+       select r.id, r.user_id, r.type_id, r.number, r.jurisdiction, r.issued_on, r.expires_on
+         from jsonb_to_recordset($1::jsonb) as r(id uuid, user_id uuid, type_id uuid, number text, jurisdiction text, issued_on date, expires_on date)
+       returning id, version::int as version`,
+      [JSON.stringify(licences.map(toColumns))],
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.version)]));
+  },
+
+  /** Sets number, jurisdiction and dates of licences by id; returns their new versions by id. */
+  async update(em: EntityManager, licences: Omit<LicenceRecord, 'version'>[]): Promise<Map<string, number>> {
+    if (licences.length === 0) return new Map();
+    const rows = await executeBound<{ id: string; version: number }>(
+      em,
+      `update user_licences l
+          set number = r.number, jurisdiction = r.jurisdiction, issued_on = r.issued_on, expires_on = r.expires_on,
+              version = nextval('user_licence_versions'), updated_at = now()
+         from jsonb_to_recordset($1::jsonb) as r(id uuid, number text, jurisdiction text, issued_on date, expires_on date)
+        where l.id = r.id
+       returning l.id, l.version::int as version`,
+      [JSON.stringify(licences.map(toColumns))],
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.version)]));
+  },
+
+  /** Deletes licences by id; returns the ids deleted with the version their removal event carries. */
+  async remove(em: EntityManager, ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await executeBound<{ id: string; version: number }>(
+      em,
+      `delete from user_licences where id = any($1::uuid[]) returning id, nextval('user_licence_versions')::int as version`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.version)]));
+  },
+};
+
+function toColumns(licence: Omit<LicenceRecord, 'version'>) {
+  return {
+    id: licence.id,
+    user_id: licence.userId,
+    type_id: licence.typeId,
+    number: licence.number,
+    jurisdiction: licence.jurisdiction,
+    issued_on: licence.issuedOn,
+    expires_on: licence.expiresOn,
+  };
+}
+
+/** The state an event carries. */
+export function eventState(licence: LicenceRecord, type: { code: string; name: string }): LicenceState {
+  return {
+    licenceId: licence.id,
+    userId: licence.userId,
+    typeId: licence.typeId,
+    typeCode: type.code,
+    typeName: type.name,
+    number: licence.number,
+    jurisdiction: licence.jurisdiction,
+    issuedOn: licence.issuedOn,
+    expiresOn: licence.expiresOn,
+    version: licence.version,
+  };
+}
