@@ -188,6 +188,7 @@ describe('review links in reviewers’ mails', () => {
       expect(file.headers.get('content-type')).toBe('application/pdf');
       expect(file.headers.get('content-disposition')).toMatch(/^inline; filename="licence.pdf"/);
       expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(file.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
       expect(file.headers.get('cache-control')).toBe('no-store');
       expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
       const dutch = await get(path, { 'accept-language': 'nl-NL,nl;q=0.9' });

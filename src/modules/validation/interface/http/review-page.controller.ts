@@ -14,7 +14,7 @@ import { ReviewCsrf } from '../../domain/review-link.js';
 import { displayName, People } from '../../application/people.js';
 import { ReviewDecisions, type ReviewDecision, type ReviewEdits } from '../../application/review-decisions.js';
 import { ReviewLinkAccess, type ResolvedReviewLink, type ReviewTaskView } from '../../application/review-link-access.js';
-import { crossSitePage, deadLinkPage, decidedPage, REVIEW_PAGE_CSP, reviewFormPage, type DeadLinkCase, type ReviewFormModel } from './review-page.js';
+import { crossSitePage, deadLinkPage, decidedPage, PDF_CSP, REVIEW_PAGE_CSP, reviewFormPage, type DeadLinkCase, type ReviewFormModel } from './review-page.js';
 
 /** The cookie of the review page's CSRF check (a random value; the form carries its HMAC with the link id). */
 export const REVIEW_CSRF_COOKIE = 'cit_review_csrf';
@@ -84,6 +84,7 @@ export class ReviewPageController {
       .setHeader('Content-Disposition', inlineDisposition(resolved.task.fileName))
       .setHeader('Content-Length', String(resolved.task.fileSize))
       .setHeader('X-Content-Type-Options', 'nosniff')
+      .setHeader('Content-Security-Policy', PDF_CSP)
       .setHeader('Cache-Control', 'no-store')
       .setHeader('Referrer-Policy', 'no-referrer')
       .setHeader('X-Robots-Tag', 'noindex, nofollow');

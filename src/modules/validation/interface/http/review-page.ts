@@ -33,6 +33,9 @@ const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest(
 /** Nothing loads or runs but the one inline style; forms post only to this origin; never framed. */
 export const REVIEW_PAGE_CSP = ["default-src 'none'", `style-src ${STYLE_HASH}`, "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
 
+/** For the uploaded PDF (untrusted content) wherever it is served: a sandbox that loads nothing. */
+export const PDF_CSP = "sandbox; default-src 'none'";
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
