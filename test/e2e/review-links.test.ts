@@ -21,7 +21,7 @@ describe('review links in reviewers’ mails', () => {
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', RATE_LIMIT_MAX: '40', RATE_LIMIT_WINDOW_SECONDS: '300' } });
+    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', REVIEW_SWEEP_INTERVAL_MS: '0', RATE_LIMIT_MAX: '40', RATE_LIMIT_WINDOW_SECONDS: '300' } });
     const rows = await app.sql<{ id: string; email: string; first_name: string; last_name: string }>(`select id, email, first_name, last_name from users`);
     users = Object.fromEntries(rows.map((row) => [row.email.split('@')[0]!, { id: row.id, email: row.email, name: `${row.first_name} ${row.last_name}` }]));
   });

@@ -16,7 +16,7 @@ describe('review reminders', () => {
   const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0' } });
+    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', REVIEW_SWEEP_INTERVAL_MS: '0' } });
     const rows = await app.sql<{ id: string; email: string }>(`select id, email from users`);
     users = Object.fromEntries(rows.map((row) => [row.email.split('@')[0]!, row]));
   });
