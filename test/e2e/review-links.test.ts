@@ -292,6 +292,14 @@ describe('review links in reviewers’ mails', () => {
       expect(outcome.subject).toBe(`Je certificaat "${task.name}" is afgewezen`);
       expect(outcome.text).toContain('The scan is unreadable, please upload a better one.');
     });
+
+    it('a rejection ignores the edit fields: a blanked date does not block it and nothing of them is applied', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const rejected = await submit(path, 'reject', { name: 'Renamed', deliveredOn: '', expiresOn: 'soon', comment: 'Wrong person on the scan.' });
+      expect(rejected.status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'rejected', name: task.name, delivered_on: '2026-10-01', expires_on: '2029-10-01' });
+    });
   });
 
   describe('refused links', () => {

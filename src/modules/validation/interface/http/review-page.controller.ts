@@ -123,7 +123,7 @@ export class ReviewPageController {
         const locked = await this.access.lockForDecision(em, token);
         if (!locked) throw new DeadLink('forged');
         if (locked.status !== 'open') throw new DeadLink(locked.status);
-        const decision: ReviewDecision = { action: preselected, edits: editsFrom(fields, locked.task), comment: fields.comment.trim() === '' ? null : fields.comment.trim() };
+        const decision = decisionFrom(preselected, fields, locked.task);
         await this.decisions.decide(em, locked.task.id, { via: 'link', reviewerId: locked.link.reviewerId }, decision);
         await this.access.markUsed(em, locked.link);
         certificateName = decision.edits.name ?? locked.task.name;
@@ -209,6 +209,16 @@ export class ReviewPageController {
 }
 
 /**
+ * The decision a posted form asks for. Only a validation reads and applies the edit fields (a rejection
+ * leaves the task as it is, whatever the fields say).
+ */
+export function decisionFrom(action: 'validate' | 'reject', fields: PostedFields, task: Pick<ReviewTaskView, 'name' | 'deliveredOn' | 'expiresOn' | 'definitionId'>): ReviewDecision {
+  if (fields.comment.length > MAX_COMMENT) throw invalid('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG', { max: MAX_COMMENT });
+  const comment = fields.comment.trim() === '' ? null : fields.comment.trim();
+  return { action, edits: action === 'validate' ? editsFrom(fields, task) : {}, comment };
+}
+
+/**
  * The edits a posted form makes: only the fields whose value differs from the task's, checked for shape
  * (the decision checks the rules). A blank expiry or definition means none.
  */
@@ -226,7 +236,6 @@ export function editsFrom(fields: PostedFields, task: Pick<ReviewTaskView, 'name
   const definitionId = fields.definitionId.trim() === '' ? null : fields.definitionId.trim().toLowerCase();
   if (definitionId !== null && !UUID.test(definitionId)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
   if (definitionId !== task.definitionId) edits.definitionId = definitionId;
-  if (fields.comment.length > MAX_COMMENT) throw invalid('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG', { max: MAX_COMMENT });
   return edits;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '#libs/errors/domain-error.js';
-import { editsFrom } from './review-page.controller.js';
+import { decisionFrom, editsFrom } from './review-page.controller.js';
 import { deadLinkPage, reviewFormPage } from './review-page.js';
 
 const task = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: null };
@@ -32,7 +32,16 @@ describe('the review form’s edits', () => {
     expect(codeOf(() => editsFrom({ ...fields, deliveredOn: '2026-02-30' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
     expect(codeOf(() => editsFrom({ ...fields, expiresOn: 'tomorrow' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
     expect(codeOf(() => editsFrom({ ...fields, definitionId: "1' or '1'='1" }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
-    expect(codeOf(() => editsFrom({ ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+    expect(codeOf(() => decisionFrom('validate', { ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+    expect(codeOf(() => decisionFrom('reject', { ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+  });
+});
+
+describe('the decision a posted form asks for', () => {
+  it('a rejection neither reads nor applies the edit fields', () => {
+    const blanked = { ...fields, name: '', deliveredOn: '', expiresOn: 'soon', definitionId: 'junk', comment: ' Not readable ' };
+    expect(decisionFrom('reject', blanked, task)).toEqual({ action: 'reject', edits: {}, comment: 'Not readable' });
+    expect(codeOf(() => decisionFrom('validate', blanked, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_NAME');
   });
 });
 
