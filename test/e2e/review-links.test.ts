@@ -36,7 +36,9 @@ describe('review links in reviewers’ mails', () => {
   }
 
   /** A pending task of lars@ (managed by manager@), with groupadmin@ as fallback, announced like an upload does. */
-  const plantTask = async (options: { name?: string; reviewer?: string; fallback?: string | null; announce?: boolean; state?: 'pending_review' | 'validated' } = {}): Promise<Task> => {
+  const plantTask = async (
+    options: { name?: string; reviewer?: string; fallback?: string | null; announce?: boolean; state?: 'pending_review' | 'validated'; definitionId?: string } = {},
+  ): Promise<Task> => {
     const id = randomUUID();
     const name = options.name ?? `Forklift licence ${id.slice(0, 8)}`;
     const learner = users.lars!;
@@ -46,9 +48,21 @@ describe('review links in reviewers’ mails', () => {
     const state = options.state ?? 'pending_review';
     await app.sql(
       `insert into external_certificates (id, user_id, uploaded_by, name, delivered_on, expires_on, state, file_key, file_name, file_size,
-         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, decided_at, decided_by)
-       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), $9, $10)`,
-      [id, learner.id, name, state, stored.key, pdf.length, reviewer.id, fallback?.id ?? null, state === 'pending_review' ? null : new Date(), state === 'pending_review' ? null : reviewer.id],
+         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, decided_at, decided_by, definition_id)
+       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), $9, $10, $11)`,
+      [
+        id,
+        learner.id,
+        name,
+        state,
+        stored.key,
+        pdf.length,
+        reviewer.id,
+        fallback?.id ?? null,
+        state === 'pending_review' ? null : new Date(),
+        state === 'pending_review' ? null : reviewer.id,
+        options.definitionId ?? null,
+      ],
     );
     if (options.announce !== false) {
       await record(
@@ -113,13 +127,31 @@ describe('review links in reviewers’ mails', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
     expect(cookie).toBeDefined();
     expect(csrf).toBeDefined();
-    return { html, cookie: cookie!, csrf: csrf!, response };
+    return { html, cookie: cookie!, csrf: csrf!, response, hidden: hiddenFields(html) };
+  };
+
+  /** The form's hidden fields besides the CSRF value (the task's version, the definition it started from). */
+  const hiddenFields = (html: string) => ({
+    version: /name="version" value="([^"]*)"/.exec(html)?.[1] ?? '',
+    originalDefinitionId: /name="originalDefinitionId" value="([^"]*)"/.exec(html)?.[1] ?? '',
+  });
+
+  /** What a browser posts for the select: the option marked selected, else the first one. */
+  const selectedDefinition = (html: string) => {
+    const select = /<select id="definitionId" name="definitionId">([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
+    return (/<option value="([^"]*)" selected>/.exec(select) ?? /<option value="([^"]*)"/.exec(select))?.[1] ?? '';
   };
 
   /** Posts the page's form as a browser would (same cookie, hidden field, the fields as shown). */
-  const submit = async (path: string, action: 'validate' | 'reject', fields: Record<string, string> = {}, form?: { cookie: string; csrf: string }) => {
+  const submit = async (
+    path: string,
+    action: 'validate' | 'reject',
+    fields: Record<string, string> = {},
+    form?: { cookie: string; csrf: string; hidden?: { version: string; originalDefinitionId: string } },
+  ) => {
     const opened = form ?? (await openForm(path));
-    return post(path, { csrf: opened.csrf, name: fields.name ?? '', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', action, ...fields }, {
+    const hidden = opened.hidden ?? { version: '', originalDefinitionId: '' };
+    return post(path, { csrf: opened.csrf, ...hidden, name: fields.name ?? '', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', action, ...fields }, {
       cookie: opened.cookie,
     });
   };
@@ -300,6 +332,19 @@ describe('review links in reviewers’ mails', () => {
       expect(rejected.status).toBe(200);
       expect((await taskState(task.id))[0]).toMatchObject({ state: 'rejected', name: task.name, delivered_on: '2026-10-01', expires_on: '2029-10-01' });
     });
+
+    it('the task’s own definition is always a selected choice, even when deleted, and validating keeps it', async () => {
+      const deleted = randomUUID();
+      const task = await plantTask({ definitionId: deleted });
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const form = await openForm(path);
+      expect(selectedDefinition(form.html)).toBe(deleted);
+      expect(form.html).toContain('no longer in the catalogue');
+      expect(form.hidden.originalDefinitionId).toBe(deleted);
+      const done = await submit(path, 'validate', { name: task.name, definitionId: selectedDefinition(form.html) }, form);
+      expect(done.status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', definition_id: deleted });
+    });
   });
 
   describe('refused links', () => {
@@ -391,7 +436,7 @@ describe('review links in reviewers’ mails', () => {
       const form = await openForm(path);
       const other = await openForm(path);
       const before = await snapshot(task.id);
-      const fields = { name: task.name, deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '', action: 'validate' };
+      const fields = { name: task.name, deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '', action: 'validate', ...form.hidden };
       const attempts = [
         post(path, fields, { cookie: form.cookie }),
         post(path, { ...fields, csrf: `${form.csrf.slice(0, -2)}xx` }, { cookie: form.cookie }),

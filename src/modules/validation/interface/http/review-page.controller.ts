@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { Public } from '#libs/auth/decorators.js';
 import { AppConfig } from '#libs/config/app-config.js';
 import { ListDefinitionChoicesQuery } from '#libs/contracts/certificates/definition-choices.js';
+import { FindDefinitionsByIdsQuery } from '#libs/contracts/certificates/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { inlineDisposition } from '#libs/http/content-disposition.js';
 import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
@@ -61,11 +62,7 @@ export class ReviewPageController {
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
     if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
-    const task = resolved.task;
-    await this.sendForm(request, response, 200, language, resolved, {
-      preselected,
-      fields: { name: task.name, deliveredOn: task.deliveredOn, expiresOn: task.expiresOn ?? '', definitionId: task.definitionId ?? '', comment: '' },
-    });
+    await this.sendForm(request, response, 200, language, resolved, { preselected, fields: fieldsOf(resolved.task, '') });
   }
 
   @Public()
@@ -109,6 +106,7 @@ export class ReviewPageController {
       expiresOn: formField(request, 'expiresOn'),
       definitionId: formField(request, 'definitionId'),
       comment: formField(request, 'comment'),
+      originalDefinitionId: formField(request, 'originalDefinitionId'),
     };
     const action = formField(request, 'action');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
@@ -152,7 +150,7 @@ export class ReviewPageController {
     form: { preselected?: 'validate' | 'reject'; fields: PostedFields; error?: string; freshCookie?: boolean },
   ): Promise<void> {
     const { task, link } = resolved;
-    const [people, definitions] = await Promise.all([this.people.byIds([task.userId, task.uploadedBy]), this.queries.execute(new ListDefinitionChoicesQuery())]);
+    const [people, definitions] = await Promise.all([this.people.byIds([task.userId, task.uploadedBy]), this.definitionChoices(task.definitionId)]);
     const unknown = translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
     // One value per browser, reused while it is there: two review pages open side by side both work
     // (the field binds each to its own link).
@@ -187,6 +185,18 @@ export class ReviewPageController {
     );
   }
 
+  /**
+   * The catalogue's choices, always with the task's own definition among them (the list has a cut-off, and
+   * the definition may have been deleted since): a select without it would show none chosen.
+   */
+  private async definitionChoices(current: string | null): Promise<ReviewFormModel['definitions']> {
+    const choices: ReviewFormModel['definitions'] = await this.queries.execute(new ListDefinitionChoicesQuery());
+    if (current === null || choices.some((choice) => choice.id === current)) return choices;
+    const [found] = await this.queries.execute(new FindDefinitionsByIdsQuery([current]));
+    const own = found ? { id: found.id, code: found.code, name: found.name } : { id: current, code: '', name: '', deleted: true };
+    return [own, ...choices];
+  }
+
   private sendDead(response: Response, language: Language, reason: DeadLinkCase, expiresAt?: Date): void {
     sendPage(response, reason === 'forged' ? 404 : 410, language, deadLinkPage(language, reason, this.signInUrl(), expiresAt));
   }
@@ -208,6 +218,18 @@ export class ReviewPageController {
   }
 }
 
+/** The form's fields for a task as it is now (and the comment to keep). */
+export function fieldsOf(task: ReviewTaskView, comment: string): PostedFields {
+  return {
+    name: task.name,
+    deliveredOn: task.deliveredOn,
+    expiresOn: task.expiresOn ?? '',
+    definitionId: task.definitionId ?? '',
+    comment,
+    originalDefinitionId: task.definitionId ?? '',
+  };
+}
+
 /**
  * The decision a posted form asks for. Only a validation reads and applies the edit fields (a rejection
  * leaves the task as it is, whatever the fields say).
@@ -220,7 +242,8 @@ export function decisionFrom(action: 'validate' | 'reject', fields: PostedFields
 
 /**
  * The edits a posted form makes: only the fields whose value differs from the task's, checked for shape
- * (the decision checks the rules). A blank expiry or definition means none.
+ * (the decision checks the rules). A blank expiry or definition means none. The definition counts as
+ * edited only when the choice differs from the one the form started with (its hidden original).
  */
 export function editsFrom(fields: PostedFields, task: Pick<ReviewTaskView, 'name' | 'deliveredOn' | 'expiresOn' | 'definitionId'>): ReviewEdits {
   const edits: ReviewEdits = {};
@@ -234,8 +257,11 @@ export function editsFrom(fields: PostedFields, task: Pick<ReviewTaskView, 'name
   if (expiresOn !== null && !isDate(expiresOn)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DATE');
   if (expiresOn !== task.expiresOn) edits.expiresOn = expiresOn;
   const definitionId = fields.definitionId.trim() === '' ? null : fields.definitionId.trim().toLowerCase();
-  if (definitionId !== null && !UUID.test(definitionId)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
-  if (definitionId !== task.definitionId) edits.definitionId = definitionId;
+  const original = fields.originalDefinitionId.trim() === '' ? null : fields.originalDefinitionId.trim().toLowerCase();
+  if (definitionId !== original) {
+    if (definitionId !== null && !UUID.test(definitionId)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
+    if (definitionId !== task.definitionId) edits.definitionId = definitionId;
+  }
   return edits;
 }
 
