@@ -345,6 +345,25 @@ describe('review links in reviewers’ mails', () => {
       expect(done.status).toBe(200);
       expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', definition_id: deleted });
     });
+
+    it('a decision on a page older than another reviewer’s edit is refused with the current values; the link still works', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const stale = await openForm(path);
+      // The fallback reviewer corrects the name meanwhile, through the API.
+      const fallback = await new Http(app.url).login(users.groupadmin!.email);
+      expect((await fallback.patch(`/api/external-certificates/${task.id}`, { name: `${task.name} (corrected)` })).status).toBe(200);
+      const refused = await submit(path, 'validate', { name: `${task.name} (mine)` }, stale);
+      expect(refused.status).toBe(409);
+      const html = await refused.text();
+      expect(html).toContain('Someone else changed this certificate');
+      expect(html).toContain(`value="${task.name} (corrected)"`);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'pending_review', name: `${task.name} (corrected)` });
+      expect((await linkRows(task.id)).every((link) => link.used_at === null && link.ended_at === null)).toBe(true);
+      const fresh = await openForm(path);
+      expect((await submit(path, 'validate', { name: `${task.name} (corrected)` }, fresh)).status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', name: `${task.name} (corrected)` });
+    });
   });
 
   describe('refused links', () => {

@@ -107,6 +107,7 @@ export class ReviewPageController {
       definitionId: formField(request, 'definitionId'),
       comment: formField(request, 'comment'),
       originalDefinitionId: formField(request, 'originalDefinitionId'),
+      version: formField(request, 'version'),
     };
     const action = formField(request, 'action');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
@@ -134,6 +135,17 @@ export class ReviewPageController {
       // The decision found the task moved on under its lock (decided meanwhile, or no longer this reviewer's).
       if (error instanceof DomainError && error.code === 'VALIDATION.ALREADY_DECIDED') return this.sendDead(response, language, 'decided');
       if (error instanceof DomainError && error.code === 'VALIDATION.NOT_REVIEWER') return this.sendDead(response, language, 'reassigned');
+      // Someone else edited the task since this page was made: show what it is now; the link stays open.
+      if (error instanceof DomainError && error.code === 'VALIDATION.VERSION_CONFLICT') {
+        const now = await this.access.find(token);
+        if (!now) return this.sendDead(response, language, 'forged');
+        if (now.status !== 'open') return this.sendDead(response, language, now.status, now.link.expiresAt);
+        return this.sendForm(request, response, 409, language, now, {
+          preselected,
+          fields: fieldsOf(now.task, fields.comment),
+          error: translate('VALIDATION.REVIEW_PAGE.VERSION_CONFLICT', language),
+        });
+      }
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       return this.sendForm(request, response, 400, language, resolved, { preselected, fields, error: translate(error.code, language, error.params) });
     }
@@ -227,17 +239,20 @@ export function fieldsOf(task: ReviewTaskView, comment: string): PostedFields {
     definitionId: task.definitionId ?? '',
     comment,
     originalDefinitionId: task.definitionId ?? '',
+    version: String(task.version),
   };
 }
 
 /**
  * The decision a posted form asks for. Only a validation reads and applies the edit fields (a rejection
- * leaves the task as it is, whatever the fields say).
+ * leaves the task as it is, whatever the fields say). The version the page was made from goes along
+ * (a form without a readable one counts as out of date).
  */
 export function decisionFrom(action: 'validate' | 'reject', fields: PostedFields, task: Pick<ReviewTaskView, 'name' | 'deliveredOn' | 'expiresOn' | 'definitionId'>): ReviewDecision {
   if (fields.comment.length > MAX_COMMENT) throw invalid('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG', { max: MAX_COMMENT });
   const comment = fields.comment.trim() === '' ? null : fields.comment.trim();
-  return { action, edits: action === 'validate' ? editsFrom(fields, task) : {}, comment };
+  const version = /^\d{1,9}$/.test(fields.version) ? Number(fields.version) : -1;
+  return { action, edits: action === 'validate' ? editsFrom(fields, task) : {}, comment, expectedVersion: version };
 }
 
 /**

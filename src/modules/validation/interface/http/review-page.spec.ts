@@ -4,7 +4,7 @@ import { decisionFrom, editsFrom } from './review-page.controller.js';
 import { deadLinkPage, reviewFormPage } from './review-page.js';
 
 const task = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: null };
-const fields = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', originalDefinitionId: '' };
+const fields = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', originalDefinitionId: '', version: '3' };
 const codeOf = (run: () => unknown) => {
   try {
     run();
@@ -51,8 +51,14 @@ describe('the review form’s edits', () => {
 describe('the decision a posted form asks for', () => {
   it('a rejection neither reads nor applies the edit fields', () => {
     const blanked = { ...fields, name: '', deliveredOn: '', expiresOn: 'soon', definitionId: 'junk', comment: ' Not readable ' };
-    expect(decisionFrom('reject', blanked, task)).toEqual({ action: 'reject', edits: {}, comment: 'Not readable' });
+    expect(decisionFrom('reject', blanked, task)).toEqual({ action: 'reject', edits: {}, comment: 'Not readable', expectedVersion: 3 });
     expect(codeOf(() => decisionFrom('validate', blanked, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_NAME');
+  });
+
+  it('carries the version the page was made from; a form without a readable one is out of date', () => {
+    expect(decisionFrom('validate', { ...fields, name: 'CPR' }, task)).toEqual({ action: 'validate', edits: { name: 'CPR' }, comment: null, expectedVersion: 3 });
+    expect(decisionFrom('validate', { ...fields, version: '' }, task).expectedVersion).toBe(-1);
+    expect(decisionFrom('validate', { ...fields, version: '2x' }, task).expectedVersion).toBe(-1);
   });
 });
 
@@ -65,7 +71,7 @@ describe('the review pages', () => {
     submittedAt: new Date('2026-11-30T10:00:00Z'),
     linkExpiresAt: new Date('2026-12-07T10:00:00Z'),
     current: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: null, definitionId: null, credits: 2.5, fileName: '"quoted".pdf' },
-    fields: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '</textarea><script>', originalDefinitionId: '' },
+    fields: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '</textarea><script>', originalDefinitionId: '', version: '4' },
     definitions: [{ id: 'd-1', code: 'FA', name: 'First <aid>' }],
   };
 
@@ -78,7 +84,7 @@ describe('the review pages', () => {
     expect(html).toContain('<dt>Credits</dt><dd>2.5</dd>');
   });
 
-  it('carry the original definition, and show the task’s definition even when deleted', () => {
+  it('carry the version and the original definition, and show the task’s definition even when deleted', () => {
     const gone = '0b6f1b9e-4a4f-4e55-9d8e-3c2f4f1a2b3c';
     const html = reviewFormPage('en', {
       ...model,
@@ -86,6 +92,7 @@ describe('the review pages', () => {
       fields: { ...model.fields, definitionId: gone, originalDefinitionId: gone },
       definitions: [{ id: gone, code: '', name: '', deleted: true }, ...model.definitions],
     });
+    expect(html).toContain('<input type="hidden" name="version" value="4">');
     expect(html).toContain(`<input type="hidden" name="originalDefinitionId" value="${gone}">`);
     expect(html).toContain(`<option value="${gone}" selected>a certificate no longer in the catalogue (${gone})</option>`);
   });

@@ -87,9 +87,10 @@ export interface ReviewFormModel {
   current: { name: string; deliveredOn: string; expiresOn: string | null; definitionId: string | null; credits: number | null; fileName: string };
   /**
    * What the form shows in its fields: the current values, or what was posted when the form comes back with an
-   * error. Hidden: the definition the form started from (only a different choice is an edit).
+   * error. Hidden: the definition the form started from (only a different choice is an edit) and the task's
+   * version the form was made from (a decision on an older version is refused, not applied over another edit).
    */
-  fields: { name: string; deliveredOn: string; expiresOn: string; definitionId: string; comment: string; originalDefinitionId: string };
+  fields: { name: string; deliveredOn: string; expiresOn: string; definitionId: string; comment: string; originalDefinitionId: string; version: string };
   /** The catalogue's choices; `deleted`: the task's definition, no longer in the catalogue. */
   definitions: { id: string; code: string; name: string; deleted?: boolean }[];
   error?: string;
@@ -137,6 +138,7 @@ ${current.credits === null ? '' : `<dt>${t('CREDITS', language)}</dt><dd>${escap
 </dl>
 <form method="post" action="${base}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrfField)}">
+<input type="hidden" name="version" value="${escapeHtml(fields.version)}">
 <input type="hidden" name="originalDefinitionId" value="${escapeHtml(fields.originalDefinitionId)}">
 <h2>${t('EDIT', language)}</h2>
 <label for="name">${t('NAME', language)}</label>
