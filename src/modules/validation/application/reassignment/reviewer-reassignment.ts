@@ -48,7 +48,7 @@ export class ReviewerReassignment {
       `select id from external_certificates
         where state = 'pending_review'
           and (reviewer_id = any(?::uuid[]) or fallback_reviewer_id = any(?::uuid[]) or user_id = any(?::uuid[]))
-        order by submitted_at, id`,
+        order by id`,
       [reviewers, reviewers, learners],
     );
     return rows.map((row) => row.id);
@@ -59,7 +59,9 @@ export class ReviewerReassignment {
     if (taskIds.length === 0) return report;
     const reviewerType = await this.settings.get(ExternalCertificateSettings.reviewerType, em);
     const candidatesOf = new Map<string, ReviewerCandidate[]>();
-    for (const id of taskIds) {
+    // Rows are locked one by one in id order, the order every other locker of these rows uses (link issuing,
+    // the sweep): two of them never wait for each other in a circle.
+    for (const id of inLockOrder(taskIds)) {
       const certificate = await this.repository.load(em, id, { lock: true });
       if (!certificate || certificate.state !== 'pending_review') continue;
       report.checked += 1;
@@ -86,4 +88,9 @@ export class ReviewerReassignment {
     }
     return report;
   }
+}
+
+/** Task ids deduplicated and in the order rows of external_certificates are locked everywhere: by id. */
+export function inLockOrder(ids: string[]): string[] {
+  return [...new Set(ids.map((id) => id.toLowerCase()))].sort();
 }
