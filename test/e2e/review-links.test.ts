@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalCertificateSubmitted, ReviewerChanged } from '#libs/contracts/validation/index.js';
+import { ExternalCertificateSubmitted, ReviewerChanged, ReviewReminderDue } from '#libs/contracts/validation/index.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import type { CaughtMail } from '#libs/runtime/mail-catcher.js';
@@ -88,7 +88,7 @@ describe('review links in reviewers’ mails', () => {
     return { id, name };
   };
 
-  const record = (event: ExternalCertificateSubmitted | ReviewerChanged) =>
+  const record = (event: ExternalCertificateSubmitted | ReviewerChanged | ReviewReminderDue) =>
     app.running.app
       .get(MikroORM)
       .em.fork()
@@ -363,6 +363,32 @@ describe('review links in reviewers’ mails', () => {
       const fresh = await openForm(path);
       expect((await submit(path, 'validate', { name: `${task.name} (corrected)` }, fresh)).status).toBe(200);
       expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', name: `${task.name} (corrected)` });
+    });
+  });
+
+  describe('more than one mail', () => {
+    it('a reminder brings a new link and leaves the first mail’s link working (a bounced reminder kills nothing)', async () => {
+      const task = await plantTask();
+      const first = reviewPath(await mailAbout(users.manager!.email, task));
+      await record(
+        new ReviewReminderDue({
+          externalCertificateId: task.id,
+          userId: users.lars!.id,
+          learnerName: users.lars!.name,
+          name: task.name,
+          recipientId: users.manager!.id,
+          kind: 'reminder',
+          submittedAt: new Date().toISOString(),
+        }),
+      );
+      const second = reviewPath(await mailAbout(users.manager!.email, task, /Reminder|Herinnering/));
+      expect(second).not.toBe(first);
+      expect((await linkRows(task.id)).map((link) => link.ended_at)).toEqual([null, null]);
+      expect((await get(second)).status).toBe(200);
+      expect((await get(first)).status).toBe(200);
+      expect((await submit(first, 'validate', { name: task.name })).status).toBe(200);
+      // The decision ends every other link of the task.
+      expect((await get(second)).status).toBe(410);
     });
   });
 
