@@ -48,8 +48,8 @@ describe('review links in reviewers’ mails', () => {
     const state = options.state ?? 'pending_review';
     await app.sql(
       `insert into external_certificates (id, user_id, uploaded_by, name, delivered_on, expires_on, state, file_key, file_name, file_size,
-         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, decided_at, decided_by, definition_id)
-       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), $9, $10, $11)`,
+         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, assigned_at, decided_at, decided_by, definition_id)
+       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), now(), $9, $10, $11)`,
       [
         id,
         learner.id,

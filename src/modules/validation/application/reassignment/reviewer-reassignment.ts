@@ -80,7 +80,7 @@ export class ReviewerReassignment {
         continue;
       }
       const version = certificate.version;
-      if (!certificate.reassign(assignment, 'reviewer-gone', null)) continue;
+      if (!certificate.reassign(assignment, 'reviewer-gone', null, new Date())) continue;
       await this.repository.update(em, certificate, version);
       const learner = await this.people.one(certificate.userId);
       await this.changes.record(em, certificate, { name: displayName(learner) ?? '', language: learner?.language ?? 'en' }, new Date());
