@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalCertificateSubmitted, ReviewerChanged, ReviewReminderDue } from '#libs/contracts/validation/index.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
+import { ReviewerReassignment } from '../../src/modules/validation/application/reassignment/reviewer-reassignment.js';
 import type { CaughtMail } from '#libs/runtime/mail-catcher.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -456,6 +457,24 @@ describe('review links in reviewers’ mails', () => {
       expect((await submit(path, 'validate', { name: task.name }, form)).status).toBe(410);
       expect(await snapshot(task.id)).toEqual(before);
       expect((await get(newPath)).status).toBe(200);
+    });
+
+    it('a hand-over ends the links of whoever lost the task for good, even if that person becomes fallback again', async () => {
+      // Planted with a reviewer who may not review lars@ (lucy@, a learner): the re-check hands it to his manager.
+      const task = await plantTask({ reviewer: 'lucy' });
+      const path = reviewPath(await mailAbout(users.lucy!.email, task));
+      const report = await app.running.app
+        .get(MikroORM)
+        .em.fork()
+        .transactional((em) => app.running.app.get(ReviewerReassignment).recheck(em, [task.id]));
+      expect(report.moved).toEqual([task.id]);
+      const [link] = await linkRows(task.id);
+      expect(link).toMatchObject({ reviewer_id: users.lucy!.id, used_at: null });
+      expect(link!.ended_at).not.toBeNull();
+      await app.sql(`update external_certificates set fallback_reviewer_id = $2 where id = $1`, [task.id, users.lucy!.id]);
+      const page = await get(path);
+      expect(page.status).toBe(410);
+      expect(await page.text()).toContain('no longer yours');
     });
 
     it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {

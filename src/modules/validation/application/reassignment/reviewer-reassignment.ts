@@ -82,6 +82,13 @@ export class ReviewerReassignment {
       const version = certificate.version;
       if (!certificate.reassign(assignment, 'reviewer-gone', null, new Date())) continue;
       await this.repository.update(em, certificate, version);
+      // The links of whoever lost the task die now, for good: were that person to become fallback again
+      // later, an old mail's link must not come back to life.
+      await em.execute(
+        `update review_links set ended_at = now()
+          where external_certificate_id = ? and used_at is null and ended_at is null and not (reviewer_id = any(?::uuid[]))`,
+        [id, pgArray([certificate.reviewerId, certificate.fallbackReviewerId].filter((reviewer): reviewer is string => reviewer !== null))],
+      );
       const learner = await this.people.one(certificate.userId);
       await this.changes.record(em, certificate, { name: displayName(learner) ?? '', language: learner?.language ?? 'en' }, new Date());
       (stays ? report.fallbackChanged : report.moved).push(id);
