@@ -36,7 +36,7 @@ describe('review links in reviewers’ mails', () => {
     name: string;
   }
 
-  /** A pending task of lars@ (managed by manager@), with groupadmin@ as fallback, announced like an upload does. */
+  /** A pending task of lars@ (managed by manager@), with admin@ as fallback (both may review him), announced like an upload does. */
   const plantTask = async (
     options: { name?: string; reviewer?: string; fallback?: string | null; announce?: boolean; state?: 'pending_review' | 'validated'; definitionId?: string } = {},
   ): Promise<Task> => {
@@ -44,7 +44,7 @@ describe('review links in reviewers’ mails', () => {
     const name = options.name ?? `Forklift licence ${id.slice(0, 8)}`;
     const learner = users.lars!;
     const reviewer = users[options.reviewer ?? 'manager']!;
-    const fallback = options.fallback === null ? null : users[options.fallback ?? 'groupadmin']!;
+    const fallback = options.fallback === null ? null : users[options.fallback ?? 'admin']!;
     const stored = await app.running.app.get(StoragePort).put(pdf);
     const state = options.state ?? 'pending_review';
     await app.sql(
@@ -351,9 +351,9 @@ describe('review links in reviewers’ mails', () => {
       const task = await plantTask();
       const path = reviewPath(await mailAbout(users.manager!.email, task));
       const stale = await openForm(path);
-      // The fallback reviewer corrects the name meanwhile, through the API.
-      const fallback = await new Http(app.url).login(users.groupadmin!.email);
-      expect((await fallback.patch(`/api/external-certificates/${task.id}`, { name: `${task.name} (corrected)` })).status).toBe(200);
+      // A platform admin corrects the name meanwhile, through the API.
+      const admin = await new Http(app.url).login(users.admin!.email);
+      expect((await admin.patch(`/api/external-certificates/${task.id}`, { name: `${task.name} (corrected)` })).status).toBe(200);
       const refused = await submit(path, 'validate', { name: `${task.name} (mine)` }, stale);
       expect(refused.status).toBe(409);
       const html = await refused.text();
@@ -477,11 +477,39 @@ describe('review links in reviewers’ mails', () => {
       expect(await page.text()).toContain('no longer yours');
     });
 
-    it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {
-      const task = await plantTask({ reviewer: 'lucy' });
-      const path = reviewPath(await mailAbout(users.lucy!.email, task));
+    it('a reviewer who lost the right to review cannot decide, by link or API, before anything moves the task', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
       const form = await openForm(path);
-      await app.sql(`update users set status = 'deleted' where id = $1`, [users.lucy!.id]);
+      const manager = await new Http(app.url).login(users.manager!.email);
+      // The relation ends without any event (the sweep is off in this file): the task still names manager@.
+      const [relation] = await app.sql<{ kind: string }>(`delete from manager_relations where manager_id = $1 and managee_id = $2 returning kind`, [
+        users.manager!.id,
+        users.lars!.id,
+      ]);
+      expect(relation).toBeDefined();
+      try {
+        const before = await snapshot(task.id);
+        expect((await taskState(task.id))[0]).toMatchObject({ reviewer_id: users.manager!.id });
+        const page = await get(path);
+        expect(page.status).toBe(410);
+        expect(await page.text()).toContain('no longer yours');
+        const posted = await submit(path, 'validate', { name: task.name }, form);
+        expect(posted.status).toBe(410);
+        expect(await posted.text()).toContain('no longer yours');
+        expect((await manager.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(404);
+        expect(await snapshot(task.id)).toEqual(before);
+      } finally {
+        await app.sql(`insert into manager_relations (manager_id, managee_id, kind) values ($1, $2, $3)`, [users.manager!.id, users.lars!.id, relation!.kind]);
+      }
+      expect((await manager.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(200);
+    });
+
+    it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const form = await openForm(path);
+      await app.sql(`update users set status = 'deleted' where id = $1`, [users.manager!.id]);
       try {
         const before = await snapshot(task.id);
         const page = await get(path);
@@ -490,7 +518,7 @@ describe('review links in reviewers’ mails', () => {
         expect((await submit(path, 'validate', { name: task.name }, form)).status).toBe(410);
         expect(await snapshot(task.id)).toEqual(before);
       } finally {
-        await app.sql(`update users set status = 'active' where id = $1`, [users.lucy!.id]);
+        await app.sql(`update users set status = 'active' where id = $1`, [users.manager!.id]);
       }
     });
 

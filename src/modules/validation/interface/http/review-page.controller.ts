@@ -12,6 +12,7 @@ import { inlineDisposition } from '#libs/http/content-disposition.js';
 import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import { ReviewCsrf } from '../../domain/review-link.js';
+import { CertificateAccess } from '../../application/certificate-access.js';
 import { displayName, People } from '../../application/people.js';
 import { ReviewDecisions, type ReviewDecision, type ReviewEdits } from '../../application/review-decisions.js';
 import { ReviewLinkAccess, type ResolvedReviewLink, type ReviewTaskView } from '../../application/review-link-access.js';
@@ -50,6 +51,7 @@ export class ReviewPageController {
     private readonly storage: StoragePort,
     private readonly orm: MikroORM,
     private readonly people: People,
+    private readonly certificates: CertificateAccess,
   ) {}
 
   @Public()
@@ -60,7 +62,7 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
     await this.sendForm(request, response, 200, language, resolved, { preselected, fields: fieldsOf(resolved.task, '') });
   }
@@ -73,7 +75,7 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
     const stream = await this.storage.open(resolved.task.fileKey);
     response
       .status(200)
@@ -98,7 +100,7 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
 
     const fields: PostedFields = {
       name: formField(request, 'name'),
