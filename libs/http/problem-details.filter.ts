@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import '#libs/errors/common-messages.js';
 import { DomainError, type ErrorKind } from '#libs/errors/domain-error.js';
 import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
+import { loggablePath } from '#libs/logging/loggable-path.js';
 import { requestContext } from '#libs/logging/request-context.js';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -50,7 +51,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const params = { ...(error?.params ?? {}), ...(error ? {} : { requestId }) };
     const message = translate(code, language, params);
     if (!error) {
-      this.logger.error({ msg: 'unhandled error', path: request.originalUrl, error: String(exception), stack: (exception as Error)?.stack });
+      this.logger.error({ msg: 'unhandled error', path: loggablePath(request.originalUrl), error: String(exception), stack: (exception as Error)?.stack });
     }
     const problem: ProblemDocument = {
       type: PROBLEM_TYPE_BASE + code.toLowerCase().replace(/[._]/g, '-'),

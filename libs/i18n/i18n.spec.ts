@@ -11,6 +11,17 @@ describe('i18n', () => {
     expect(translate('TEST.UNKNOWN', 'nl')).toBe('TEST.UNKNOWN');
   });
 
+  it('words an enum value per language with {name@PREFIX}, falling back to the value', () => {
+    registerMessages({
+      en: { 'TEST.STATE': 'It is {state@TEST.STATES}.', 'TEST.STATES.done': 'done' },
+      nl: { 'TEST.STATE': 'Het is {state@TEST.STATES}.', 'TEST.STATES.done': 'klaar' },
+    });
+    expect(translate('TEST.STATE', 'nl', { state: 'done' })).toBe('Het is klaar.');
+    expect(translate('TEST.STATE', 'en', { state: 'done' })).toBe('It is done.');
+    expect(translate('TEST.STATE', 'nl', { state: 'odd' })).toBe('Het is odd.');
+    expect(translate('TEST.STATE', 'nl')).toBe('Het is {state@TEST.STATES}.');
+  });
+
   it('negotiates Accept-Language by quality', () => {
     expect(negotiateLanguage('nl-NL,nl;q=0.9,en;q=0.8')).toBe('nl');
     expect(negotiateLanguage('fr-FR, en;q=0.5')).toBe('en');

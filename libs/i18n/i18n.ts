@@ -15,7 +15,15 @@ export function registerMessages(messages: Record<Language, Catalog>): void {
 
 export function translate(key: string, language: Language = DEFAULT_LANGUAGE, params: Record<string, unknown> = {}): string {
   const template = catalogs[language][key] ?? catalogs.en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
+  // {name} puts the value in as it is; {name@PREFIX} puts in the text of PREFIX.<value> in this language
+  // (an enum value such as a state, worded per language), or the value itself when there is none.
+  return template.replace(/\{(\w+)(?:@([\w.]+))?\}/g, (match, name: string, prefix: string | undefined) => {
+    if (!(name in params)) return match;
+    const value = String(params[name]);
+    if (prefix === undefined) return value;
+    const worded = `${prefix}.${value}`;
+    return catalogs[language][worded] ?? catalogs.en[worded] ?? value;
+  });
 }
 
 export function hasMessage(key: string, language: Language): boolean {

@@ -2,6 +2,8 @@
  * Redaction of what goes into logs: secrets by key name, tokens and credentials inside text, and the
  * values of SQL statements and driver errors (a failed insert's message carries the row's data).
  */
+import { redactPathTokens } from './loggable-path.js';
+
 const SECRET_KEY = /^pass$|password|passwd|passphrase|secret|token|authorization|cookie|api[-_]?key|credential/i;
 /** Driver errors carry the statement's values under these keys (as arrays). */
 const PARAMETER_KEY = /^(params|parameters|bindings|values)$/i;
@@ -30,7 +32,7 @@ const SQL = /\b(select\s[\s\S]*\sfrom|insert\s+into|update\s+\S+\s+set|delete\s+
 
 /** Redacts tokens, credentials and SQL literal values inside a piece of text. */
 export function redactText(text: string): string {
-  let out = text;
+  let out = redactPathTokens(text);
   for (const [pattern, replacement] of TEXT_RULES) out = out.replace(pattern, replacement);
   // MikroORM puts the statement with its values inlined into the error message: drop the literals.
   if (SQL.test(out)) out = out.replace(/'(?:[^']|'')*'/g, "'?'").replace(/\$\$[\s\S]*?\$\$/g, '$$?$$');

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { loggablePath } from './loggable-path.js';
 import { requestContext } from './request-context.js';
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -22,7 +23,7 @@ export class RequestIdMiddleware implements NestMiddleware {
           msg: 'request completed',
           requestId,
           method: req.method,
-          path: req.originalUrl.split('?')[0],
+          path: loggablePath(req.originalUrl),
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           userId: requestContext.current()?.userId ?? (req as { principal?: { userId: string } }).principal?.userId,

@@ -21,7 +21,7 @@ describe('external certificate settings and their audit', () => {
   let adminId: string;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ env: { REVIEW_SWEEP_INTERVAL_MS: '0', REVIEW_REMINDER_INTERVAL_MS: '0' } });
     admin = await new Http(app.url).login('admin@example.com');
     [{ id: adminId }] = await app.sql<{ id: string }>(`select id from users where email = 'admin@example.com'`);
   });

@@ -32,7 +32,7 @@ describe('external certificates enter the catalogue once', () => {
   const definitions: Record<string, { id: string; validity: number | null }> = {};
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ env: { REVIEW_SWEEP_INTERVAL_MS: '0', REVIEW_REMINDER_INTERVAL_MS: '0' } });
     admin = await new Http(app.url).login('admin@example.com');
     storage = app.running.app.get(StoragePort);
     for (const row of await app.sql<{ id: string; user_code: string }>(`select id, user_code from users`)) users[row.user_code] = row.id;

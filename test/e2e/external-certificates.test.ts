@@ -322,6 +322,7 @@ describe('external certificates: upload, reviewer choice, review through the API
       expect(file.raw.equals(content)).toBe(true);
       expect(file.headers.get('content-type')).toContain('application/pdf');
       expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(file.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
       expect(file.headers.get('content-disposition')).toContain(`filename*=UTF-8''Zertifikat%20f%C3%BCr%20Lucy.pdf`);
     }
     for (const who of [as.lena, manager]) expect((await who.get(`/api/external-certificates/${task.id}/file`)).status).toBe(404);

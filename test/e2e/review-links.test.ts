@@ -1,9 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalCertificateSubmitted, ReviewerChanged } from '#libs/contracts/validation/index.js';
+import { ExternalCertificateSubmitted, ReviewerChanged, ReviewReminderDue } from '#libs/contracts/validation/index.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
+import { ReviewerReassignment } from '../../src/modules/validation/application/reassignment/reviewer-reassignment.js';
 import type { CaughtMail } from '#libs/runtime/mail-catcher.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -21,7 +22,7 @@ describe('review links in reviewers’ mails', () => {
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
   beforeAll(async () => {
-    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', RATE_LIMIT_MAX: '40', RATE_LIMIT_WINDOW_SECONDS: '300' } });
+    app = await startTestApp({ env: { REVIEW_REMINDER_INTERVAL_MS: '0', REVIEW_SWEEP_INTERVAL_MS: '0', RATE_LIMIT_MAX: '40', RATE_LIMIT_WINDOW_SECONDS: '300' } });
     const rows = await app.sql<{ id: string; email: string; first_name: string; last_name: string }>(`select id, email, first_name, last_name from users`);
     users = Object.fromEntries(rows.map((row) => [row.email.split('@')[0]!, { id: row.id, email: row.email, name: `${row.first_name} ${row.last_name}` }]));
   });
@@ -35,20 +36,34 @@ describe('review links in reviewers’ mails', () => {
     name: string;
   }
 
-  /** A pending task of lars@ (managed by manager@), with groupadmin@ as fallback, announced like an upload does. */
-  const plantTask = async (options: { name?: string; reviewer?: string; fallback?: string | null; announce?: boolean; state?: 'pending_review' | 'validated' } = {}): Promise<Task> => {
+  /** A pending task of lars@ (managed by manager@), with admin@ as fallback (both may review him), announced like an upload does. */
+  const plantTask = async (
+    options: { name?: string; reviewer?: string; fallback?: string | null; announce?: boolean; state?: 'pending_review' | 'validated'; definitionId?: string } = {},
+  ): Promise<Task> => {
     const id = randomUUID();
     const name = options.name ?? `Forklift licence ${id.slice(0, 8)}`;
     const learner = users.lars!;
     const reviewer = users[options.reviewer ?? 'manager']!;
-    const fallback = options.fallback === null ? null : users[options.fallback ?? 'groupadmin']!;
+    const fallback = options.fallback === null ? null : users[options.fallback ?? 'admin']!;
     const stored = await app.running.app.get(StoragePort).put(pdf);
     const state = options.state ?? 'pending_review';
     await app.sql(
       `insert into external_certificates (id, user_id, uploaded_by, name, delivered_on, expires_on, state, file_key, file_name, file_size,
-         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, decided_at, decided_by)
-       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), $9, $10)`,
-      [id, learner.id, name, state, stored.key, pdf.length, reviewer.id, fallback?.id ?? null, state === 'pending_review' ? null : new Date(), state === 'pending_review' ? null : reviewer.id],
+         reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, assigned_at, decided_at, decided_by, definition_id)
+       values ($1, $2, $2, $3, '2026-10-01', '2029-10-01', $4, $5, 'licence.pdf', $6, $7, 'manager', $8, now(), now(), $9, $10, $11)`,
+      [
+        id,
+        learner.id,
+        name,
+        state,
+        stored.key,
+        pdf.length,
+        reviewer.id,
+        fallback?.id ?? null,
+        state === 'pending_review' ? null : new Date(),
+        state === 'pending_review' ? null : reviewer.id,
+        options.definitionId ?? null,
+      ],
     );
     if (options.announce !== false) {
       await record(
@@ -74,7 +89,7 @@ describe('review links in reviewers’ mails', () => {
     return { id, name };
   };
 
-  const record = (event: ExternalCertificateSubmitted | ReviewerChanged) =>
+  const record = (event: ExternalCertificateSubmitted | ReviewerChanged | ReviewReminderDue) =>
     app.running.app
       .get(MikroORM)
       .em.fork()
@@ -113,13 +128,31 @@ describe('review links in reviewers’ mails', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
     expect(cookie).toBeDefined();
     expect(csrf).toBeDefined();
-    return { html, cookie: cookie!, csrf: csrf!, response };
+    return { html, cookie: cookie!, csrf: csrf!, response, hidden: hiddenFields(html) };
+  };
+
+  /** The form's hidden fields besides the CSRF value (the task's version, the definition it started from). */
+  const hiddenFields = (html: string) => ({
+    version: /name="version" value="([^"]*)"/.exec(html)?.[1] ?? '',
+    originalDefinitionId: /name="originalDefinitionId" value="([^"]*)"/.exec(html)?.[1] ?? '',
+  });
+
+  /** What a browser posts for the select: the option marked selected, else the first one. */
+  const selectedDefinition = (html: string) => {
+    const select = /<select id="definitionId" name="definitionId">([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
+    return (/<option value="([^"]*)" selected>/.exec(select) ?? /<option value="([^"]*)"/.exec(select))?.[1] ?? '';
   };
 
   /** Posts the page's form as a browser would (same cookie, hidden field, the fields as shown). */
-  const submit = async (path: string, action: 'validate' | 'reject', fields: Record<string, string> = {}, form?: { cookie: string; csrf: string }) => {
+  const submit = async (
+    path: string,
+    action: 'validate' | 'reject',
+    fields: Record<string, string> = {},
+    form?: { cookie: string; csrf: string; hidden?: { version: string; originalDefinitionId: string } },
+  ) => {
     const opened = form ?? (await openForm(path));
-    return post(path, { csrf: opened.csrf, name: fields.name ?? '', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', action, ...fields }, {
+    const hidden = opened.hidden ?? { version: '', originalDefinitionId: '' };
+    return post(path, { csrf: opened.csrf, ...hidden, name: fields.name ?? '', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', action, ...fields }, {
       cookie: opened.cookie,
     });
   };
@@ -188,6 +221,7 @@ describe('review links in reviewers’ mails', () => {
       expect(file.headers.get('content-type')).toBe('application/pdf');
       expect(file.headers.get('content-disposition')).toMatch(/^inline; filename="licence.pdf"/);
       expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(file.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
       expect(file.headers.get('cache-control')).toBe('no-store');
       expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
       const dutch = await get(path, { 'accept-language': 'nl-NL,nl;q=0.9' });
@@ -291,6 +325,72 @@ describe('review links in reviewers’ mails', () => {
       expect(outcome.subject).toBe(`Je certificaat "${task.name}" is afgewezen`);
       expect(outcome.text).toContain('The scan is unreadable, please upload a better one.');
     });
+
+    it('a rejection ignores the edit fields: a blanked date does not block it and nothing of them is applied', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const rejected = await submit(path, 'reject', { name: 'Renamed', deliveredOn: '', expiresOn: 'soon', comment: 'Wrong person on the scan.' });
+      expect(rejected.status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'rejected', name: task.name, delivered_on: '2026-10-01', expires_on: '2029-10-01' });
+    });
+
+    it('the task’s own definition is always a selected choice, even when deleted, and validating keeps it', async () => {
+      const deleted = randomUUID();
+      const task = await plantTask({ definitionId: deleted });
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const form = await openForm(path);
+      expect(selectedDefinition(form.html)).toBe(deleted);
+      expect(form.html).toContain('no longer in the catalogue');
+      expect(form.hidden.originalDefinitionId).toBe(deleted);
+      const done = await submit(path, 'validate', { name: task.name, definitionId: selectedDefinition(form.html) }, form);
+      expect(done.status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', definition_id: deleted });
+    });
+
+    it('a decision on a page older than another reviewer’s edit is refused with the current values; the link still works', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const stale = await openForm(path);
+      // A platform admin corrects the name meanwhile, through the API.
+      const admin = await new Http(app.url).login(users.admin!.email);
+      expect((await admin.patch(`/api/external-certificates/${task.id}`, { name: `${task.name} (corrected)` })).status).toBe(200);
+      const refused = await submit(path, 'validate', { name: `${task.name} (mine)` }, stale);
+      expect(refused.status).toBe(409);
+      const html = await refused.text();
+      expect(html).toContain('Someone else changed this certificate');
+      expect(html).toContain(`value="${task.name} (corrected)"`);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'pending_review', name: `${task.name} (corrected)` });
+      expect((await linkRows(task.id)).every((link) => link.used_at === null && link.ended_at === null)).toBe(true);
+      const fresh = await openForm(path);
+      expect((await submit(path, 'validate', { name: `${task.name} (corrected)` }, fresh)).status).toBe(200);
+      expect((await taskState(task.id))[0]).toMatchObject({ state: 'validated', name: `${task.name} (corrected)` });
+    });
+  });
+
+  describe('more than one mail', () => {
+    it('a reminder brings a new link and leaves the first mail’s link working (a bounced reminder kills nothing)', async () => {
+      const task = await plantTask();
+      const first = reviewPath(await mailAbout(users.manager!.email, task));
+      await record(
+        new ReviewReminderDue({
+          externalCertificateId: task.id,
+          userId: users.lars!.id,
+          learnerName: users.lars!.name,
+          name: task.name,
+          recipientId: users.manager!.id,
+          kind: 'reminder',
+          submittedAt: new Date().toISOString(),
+        }),
+      );
+      const second = reviewPath(await mailAbout(users.manager!.email, task, /Reminder|Herinnering/));
+      expect(second).not.toBe(first);
+      expect((await linkRows(task.id)).map((link) => link.ended_at)).toEqual([null, null]);
+      expect((await get(second)).status).toBe(200);
+      expect((await get(first)).status).toBe(200);
+      expect((await submit(first, 'validate', { name: task.name })).status).toBe(200);
+      // The decision ends every other link of the task.
+      expect((await get(second)).status).toBe(410);
+    });
   });
 
   describe('refused links', () => {
@@ -359,11 +459,57 @@ describe('review links in reviewers’ mails', () => {
       expect((await get(newPath)).status).toBe(200);
     });
 
-    it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {
+    it('a hand-over ends the links of whoever lost the task for good, even if that person becomes fallback again', async () => {
+      // Planted with a reviewer who may not review lars@ (lucy@, a learner): the re-check hands it to his manager.
       const task = await plantTask({ reviewer: 'lucy' });
       const path = reviewPath(await mailAbout(users.lucy!.email, task));
+      const report = await app.running.app
+        .get(MikroORM)
+        .em.fork()
+        .transactional((em) => app.running.app.get(ReviewerReassignment).recheck(em, [task.id]));
+      expect(report.moved).toEqual([task.id]);
+      const [link] = await linkRows(task.id);
+      expect(link).toMatchObject({ reviewer_id: users.lucy!.id, used_at: null });
+      expect(link!.ended_at).not.toBeNull();
+      await app.sql(`update external_certificates set fallback_reviewer_id = $2 where id = $1`, [task.id, users.lucy!.id]);
+      const page = await get(path);
+      expect(page.status).toBe(410);
+      expect(await page.text()).toContain('no longer yours');
+    });
+
+    it('a reviewer who lost the right to review cannot decide, by link or API, before anything moves the task', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
       const form = await openForm(path);
-      await app.sql(`update users set status = 'deleted' where id = $1`, [users.lucy!.id]);
+      const manager = await new Http(app.url).login(users.manager!.email);
+      // The relation ends without any event (the sweep is off in this file): the task still names manager@.
+      const [relation] = await app.sql<{ kind: string }>(`delete from manager_relations where manager_id = $1 and managee_id = $2 returning kind`, [
+        users.manager!.id,
+        users.lars!.id,
+      ]);
+      expect(relation).toBeDefined();
+      try {
+        const before = await snapshot(task.id);
+        expect((await taskState(task.id))[0]).toMatchObject({ reviewer_id: users.manager!.id });
+        const page = await get(path);
+        expect(page.status).toBe(410);
+        expect(await page.text()).toContain('no longer yours');
+        const posted = await submit(path, 'validate', { name: task.name }, form);
+        expect(posted.status).toBe(410);
+        expect(await posted.text()).toContain('no longer yours');
+        expect((await manager.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(404);
+        expect(await snapshot(task.id)).toEqual(before);
+      } finally {
+        await app.sql(`insert into manager_relations (manager_id, managee_id, kind) values ($1, $2, $3)`, [users.manager!.id, users.lars!.id, relation!.kind]);
+      }
+      expect((await manager.post(`/api/external-certificates/${task.id}/validate`, {})).status).toBe(200);
+    });
+
+    it('a link of a reviewer who is no longer active works no more, even before the task is handed over', async () => {
+      const task = await plantTask();
+      const path = reviewPath(await mailAbout(users.manager!.email, task));
+      const form = await openForm(path);
+      await app.sql(`update users set status = 'deleted' where id = $1`, [users.manager!.id]);
       try {
         const before = await snapshot(task.id);
         const page = await get(path);
@@ -372,7 +518,7 @@ describe('review links in reviewers’ mails', () => {
         expect((await submit(path, 'validate', { name: task.name }, form)).status).toBe(410);
         expect(await snapshot(task.id)).toEqual(before);
       } finally {
-        await app.sql(`update users set status = 'active' where id = $1`, [users.lucy!.id]);
+        await app.sql(`update users set status = 'active' where id = $1`, [users.manager!.id]);
       }
     });
 
@@ -382,7 +528,7 @@ describe('review links in reviewers’ mails', () => {
       const form = await openForm(path);
       const other = await openForm(path);
       const before = await snapshot(task.id);
-      const fields = { name: task.name, deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '', action: 'validate' };
+      const fields = { name: task.name, deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '', action: 'validate', ...form.hidden };
       const attempts = [
         post(path, fields, { cookie: form.cookie }),
         post(path, { ...fields, csrf: `${form.csrf.slice(0, -2)}xx` }, { cookie: form.cookie }),

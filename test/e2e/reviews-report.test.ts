@@ -27,7 +27,7 @@ describe('the reviews report', () => {
   let recorded = 0;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ env: { REVIEW_SWEEP_INTERVAL_MS: '0', REVIEW_REMINDER_INTERVAL_MS: '0' } });
     const http = new Http(app.url);
     admin = await http.login('admin@example.com');
     groupAdmin = await http.login('groupadmin@example.com');

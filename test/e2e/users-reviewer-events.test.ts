@@ -15,7 +15,7 @@ describe('users events that can take a reviewer away', () => {
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ env: { REVIEW_SWEEP_INTERVAL_MS: '0' } });
     admin = await new Http(app.url).login('admin@example.com');
     for (const row of await app.sql<{ id: string; email: string }>(`select id, email from users`)) ids[row.email.split('@')[0]] = row.id;
     for (const row of await app.sql<{ id: string; name: string }>(`select id, name from groups`)) ids[row.name] = row.id;

@@ -27,6 +27,8 @@ export class Migration20261130002200_validation extends Migration {
         reviewer_tier text null check (reviewer_tier in ('manager', 'coach', 'group-admin', 'platform-admin')),
         fallback_reviewer_id uuid null,
         submitted_at timestamptz not null,
+        -- when the current reviewer got the task (upload, every reviewer change): reminders count from here
+        assigned_at timestamptz null,
         decided_at timestamptz null,
         decided_by uuid null,
         comment text null,
@@ -36,12 +38,13 @@ export class Migration20261130002200_validation extends Migration {
         created_at timestamptz not null default now(),
         updated_at timestamptz not null default now(),
         check ((state = 'pending_review') = (reviewer_id is not null and decided_at is null)),
-        check (state <> 'rejected' or length(coalesce(comment, '')) > 0)
+        check (state <> 'rejected' or length(coalesce(comment, '')) > 0),
+        check (reviewer_id is null or assigned_at is not null)
       );
       create index external_certificates_user_idx on external_certificates (user_id, submitted_at desc);
       create index external_certificates_pending_reviewer_idx on external_certificates (reviewer_id, submitted_at) where state = 'pending_review';
       create index external_certificates_pending_fallback_idx on external_certificates (fallback_reviewer_id) where state = 'pending_review';
-      create index external_certificates_pending_since_idx on external_certificates (submitted_at) where state = 'pending_review';
+      create index external_certificates_pending_since_idx on external_certificates (assigned_at) where state = 'pending_review';
 
       create table external_certificate_history (
         id bigserial primary key,

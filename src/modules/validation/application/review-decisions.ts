@@ -43,8 +43,9 @@ export type DecidingReviewer = { via: 'api'; principal: Principal } | { via: 'li
  *
  * The task's row is locked (select ... for update) for the rest of the caller's transaction, so of two
  * decisions at once one wins and the other sees it decided (409 VALIDATION.ALREADY_DECIDED).
- * Via a link: the link's reviewer must still be the task's reviewer or fallback reviewer, and active
- * (409 VALIDATION.NOT_REVIEWER otherwise: the task moved on).
+ * Via a link: the link's reviewer must still be the task's reviewer or fallback reviewer, active, and
+ * still allowed to review the learner (409 VALIDATION.NOT_REVIEWER otherwise: the task moved on, or is
+ * about to). Via the API the same reviewer who lost the right falls back to the scope rule.
  */
 @Injectable()
 export class ReviewDecisions {
@@ -91,7 +92,7 @@ export class ReviewDecisions {
     } else {
       if (state.state !== 'pending_review') throw conflict('VALIDATION.ALREADY_DECIDED', { state: state.state });
       const reviewer = await this.people.one(by.reviewerId);
-      if ((by.reviewerId !== state.reviewerId && by.reviewerId !== state.fallbackReviewerId) || reviewer?.status !== 'active') {
+      if (reviewer?.status !== 'active' || !(await this.access.isStillReviewer(by.reviewerId, state))) {
         throw conflict('VALIDATION.NOT_REVIEWER');
       }
       actorId = by.reviewerId;

@@ -21,6 +21,8 @@ export interface ReviewTaskView {
   reviewerId: string | null;
   fallbackReviewerId: string | null;
   submittedAt: Date;
+  /** The task's version (the page carries it, the decision checks it: no overwriting another reviewer's edit). */
+  version: number;
 }
 
 export interface ResolvedReviewLink {
@@ -56,10 +58,11 @@ interface TaskRow {
   reviewer_id: string | null;
   fallback_reviewer_id: string | null;
   submitted_at: Date;
+  version: number;
 }
 
 const TASK_COLUMNS = `id, user_id, uploaded_by, name, to_char(delivered_on, 'YYYY-MM-DD') as delivered_on, to_char(expires_on, 'YYYY-MM-DD') as expires_on,
-  definition_id, credits::text as credits, state, file_key, file_name, file_size::text as file_size, reviewer_id, fallback_reviewer_id, submitted_at`;
+  definition_id, credits::text as credits, state, file_key, file_name, file_size::text as file_size, reviewer_id, fallback_reviewer_id, submitted_at, version`;
 
 const toLink = (row: LinkRow): ReviewLinkRecord => ({
   id: row.id,
@@ -88,6 +91,7 @@ const toTask = (row: TaskRow): ReviewTaskView => ({
   reviewerId: row.reviewer_id,
   fallbackReviewerId: row.fallback_reviewer_id,
   submittedAt: new Date(row.submitted_at),
+  version: Number(row.version),
 });
 
 /**

@@ -33,7 +33,8 @@ interface DueRow {
 
 /**
  * Reminders of pending reviews (worker role, every REVIEW_REMINDER_INTERVAL_MS; 0 turns it off): a task
- * pending longer than external-certificates.reminder-days records ReviewReminderDue (reminder, to its
+ * whose current reviewer has had it (assigned_at: the upload, or the last reviewer change, which also
+ * clears the marks) longer than external-certificates.reminder-days records ReviewReminderDue (reminder, to its
  * reviewer) once; after twice that, ReviewReminderDue (escalation, to its fallback reviewer) once. The
  * marks (reminded_at, escalated_at) are written in the transaction that records the event, so a pass that
  * runs again, or in another process, never sends more.
@@ -83,8 +84,8 @@ export class ReviewReminders implements OnApplicationBootstrap, OnApplicationShu
         executeBound<DueRow>(
           em,
           `select id, user_id, name, reviewer_id, fallback_reviewer_id, submitted_at from external_certificates
-            where state = 'pending_review' and ${column} is null and submitted_at < now() - make_interval(days => $1)
-            order by submitted_at limit $2 for update skip locked`,
+            where state = 'pending_review' and ${column} is null and assigned_at < now() - make_interval(days => $1)
+            order by assigned_at, id limit $2 for update skip locked`,
           [days * times, BATCH],
         );
       const reminders = await due('reminded_at', 1);

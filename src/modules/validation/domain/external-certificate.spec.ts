@@ -167,4 +167,16 @@ describe('ExternalCertificate review', () => {
       'forbidden:VALIDATION.OWN_CERTIFICATE',
     );
   });
+
+  it('starts the reminder clock afresh for a new reviewer (assigned now, marks cleared), not for a new fallback alone', () => {
+    const reminded = (certificate: ExternalCertificate) =>
+      ExternalCertificate.restore({ ...certificate.snapshot(), remindedAt: NOW, escalatedAt: NOW });
+    const certificate = reminded(pending());
+    expect(certificate.snapshot().assignedAt).toEqual(NOW);
+    const later = new Date(NOW.getTime() + 20 * 86_400_000);
+    certificate.reassign({ reviewerId: 'manager', tier: 'manager', fallbackReviewerId: 'coach' }, 'reviewer-gone', null, later);
+    expect(certificate.snapshot()).toMatchObject({ assignedAt: NOW, remindedAt: NOW, escalatedAt: NOW });
+    certificate.reassign({ reviewerId: 'admin', tier: 'platform-admin', fallbackReviewerId: null }, 'reviewer-gone', null, later);
+    expect(certificate.snapshot()).toMatchObject({ assignedAt: later, remindedAt: null, escalatedAt: null });
+  });
 });

@@ -37,6 +37,8 @@ export interface ExternalCertificateProps {
   reviewerTier: ReviewerTier | null;
   fallbackReviewerId: string | null;
   submittedAt: Date;
+  /** When the current reviewer got the task (upload, then every reviewer change); reminders count from it. */
+  assignedAt: Date | null;
   decidedAt: Date | null;
   decidedBy: string | null;
   comment: string | null;
@@ -176,6 +178,7 @@ export class ExternalCertificate {
       reviewerTier: review?.tier ?? null,
       fallbackReviewerId: review ? (review.fallbackReviewerId === review.reviewerId || review.fallbackReviewerId === input.userId ? null : review.fallbackReviewerId) : null,
       submittedAt: input.now,
+      assignedAt: review ? input.now : null,
       decidedAt: null,
       decidedBy: null,
       comment: null,
@@ -280,9 +283,10 @@ export class ExternalCertificate {
 
   /**
    * Moves the task to another reviewer (the previous one is gone, or an admin reassigns it), with a new
-   * fallback. Answers false when nothing changes.
+   * fallback. Answers false when nothing changes. A new reviewer starts afresh: the reminder delay counts
+   * from now, and the reminder and escalation marks of the previous reviewer are cleared.
    */
-  reassign(assignment: ReviewAssignment, reason: 'reviewer-gone' | 'reassigned', actorId: string | null): boolean {
+  reassign(assignment: ReviewAssignment, reason: 'reviewer-gone' | 'reassigned', actorId: string | null, now = new Date()): boolean {
     this.assertPending();
     if (assignment.reviewerId === this.props.userId) throw forbidden('VALIDATION.OWN_CERTIFICATE');
     const fallback =
@@ -291,6 +295,7 @@ export class ExternalCertificate {
     const previousFallbackReviewerId = this.props.fallbackReviewerId;
     if (previousReviewerId === assignment.reviewerId && previousFallbackReviewerId === fallback && this.props.reviewerTier === assignment.tier) return false;
     Object.assign(this.props, { reviewerId: assignment.reviewerId, reviewerTier: assignment.tier, fallbackReviewerId: fallback });
+    if (previousReviewerId !== assignment.reviewerId) Object.assign(this.props, { assignedAt: now, remindedAt: null, escalatedAt: null });
     this.props.version += 1;
     this.changes.push({
       kind: 'reviewer-changed',

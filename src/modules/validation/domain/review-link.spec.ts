@@ -18,7 +18,7 @@ describe('review links', () => {
     for (const token of ['', 'short', 'x'.repeat(44), `${'a'.repeat(42)}!`, 42, undefined]) expect(ReviewLinks.isWellFormedToken(token)).toBe(false);
   });
 
-  it('are open only while unused, unexpired, not replaced, and the task is pending and still this reviewer’s or fallback’s', () => {
+  it('are open only while unused, unexpired, not ended by a hand-over, and the task is pending and still this reviewer’s or fallback’s', () => {
     const now = new Date('2026-11-30T12:00:00Z');
     const link = { reviewerId: 'r1', expiresAt: new Date('2026-12-01T00:00:00Z'), usedAt: null, endedAt: null };
     expect(ReviewLinks.status(link, pending, now)).toBe('open');
@@ -26,7 +26,7 @@ describe('review links', () => {
     expect(ReviewLinks.status({ ...link, usedAt: now }, { ...pending, state: 'validated' }, now)).toBe('used');
     expect(ReviewLinks.status(link, { ...pending, state: 'rejected' }, now)).toBe('decided');
     expect(ReviewLinks.status(link, { ...pending, reviewerId: 'r2' }, now)).toBe('reassigned');
-    expect(ReviewLinks.status({ ...link, endedAt: now }, pending, now)).toBe('replaced');
+    expect(ReviewLinks.status({ ...link, endedAt: now }, pending, now)).toBe('reassigned');
     expect(ReviewLinks.status({ ...link, expiresAt: now }, pending, now)).toBe('expired');
   });
 });

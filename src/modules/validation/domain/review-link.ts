@@ -29,10 +29,11 @@ export interface ReviewTaskState {
  * - used: it decided the task already (its own POST);
  * - expired: its time ran out;
  * - decided: the task was validated or rejected (through another link or the API);
- * - reassigned: the task is no longer this reviewer's (nor their fallback's);
- * - replaced: a newer link for the same task and reviewer was mailed since.
+ * - reassigned: the task is no longer this reviewer's (nor their fallback's), or was not at some point
+ *   since the link was issued (the hand-over ended the link: it stays dead if the task comes back).
+ * A newer link for the same task and reviewer (a reminder) leaves the older ones working.
  */
-export type ReviewLinkStatus = 'open' | 'used' | 'expired' | 'decided' | 'reassigned' | 'replaced';
+export type ReviewLinkStatus = 'open' | 'used' | 'expired' | 'decided' | 'reassigned';
 
 export const REVIEW_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -72,8 +73,7 @@ export const ReviewLinks = {
   status(link: Pick<ReviewLinkRecord, 'reviewerId' | 'expiresAt' | 'usedAt' | 'endedAt'>, task: ReviewTaskState, now = new Date()): ReviewLinkStatus {
     if (link.usedAt !== null) return 'used';
     if (task.state !== 'pending_review') return 'decided';
-    if (!ReviewLinks.mayReview(task, link.reviewerId)) return 'reassigned';
-    if (link.endedAt !== null) return 'replaced';
+    if (!ReviewLinks.mayReview(task, link.reviewerId) || link.endedAt !== null) return 'reassigned';
     if (link.expiresAt.getTime() <= now.getTime()) return 'expired';
     return 'open';
   },

@@ -20,6 +20,7 @@ export interface ExternalCertificateRow {
   reviewer_tier: ReviewerTier | null;
   fallback_reviewer_id: string | null;
   submitted_at: Date;
+  assigned_at: Date | null;
   decided_at: Date | null;
   decided_by: string | null;
   comment: string | null;
@@ -33,7 +34,7 @@ export interface ExternalCertificateRow {
 /** The columns of a row, with dates as YYYY-MM-DD text (no time zone shift). */
 export const CERTIFICATE_COLUMNS = `c.id, c.user_id, c.uploaded_by, c.name, to_char(c.delivered_on, 'YYYY-MM-DD') as delivered_on,
   to_char(c.expires_on, 'YYYY-MM-DD') as expires_on, c.definition_id, c.credits::text as credits, c.state, c.file_key, c.file_name,
-  c.file_size::text as file_size, c.reviewer_id, c.reviewer_tier, c.fallback_reviewer_id, c.submitted_at, c.decided_at, c.decided_by,
+  c.file_size::text as file_size, c.reviewer_id, c.reviewer_tier, c.fallback_reviewer_id, c.submitted_at, c.assigned_at, c.decided_at, c.decided_by,
   c.comment, c.reminded_at, c.escalated_at, c.version, c.created_at, c.updated_at`;
 
 export function propsOf(row: ExternalCertificateRow): ExternalCertificateProps {
@@ -52,6 +53,7 @@ export function propsOf(row: ExternalCertificateRow): ExternalCertificateProps {
     reviewerTier: row.reviewer_tier,
     fallbackReviewerId: row.fallback_reviewer_id,
     submittedAt: new Date(row.submitted_at),
+    assignedAt: row.assigned_at ? new Date(row.assigned_at) : null,
     decidedAt: row.decided_at ? new Date(row.decided_at) : null,
     decidedBy: row.decided_by,
     comment: row.comment,
@@ -78,11 +80,11 @@ export class ExternalCertificateRepository {
     const p = certificate.snapshot();
     await em.execute(
       `insert into external_certificates (id, user_id, uploaded_by, name, delivered_on, expires_on, definition_id, credits, state, file_key, file_name,
-         file_size, reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, decided_at, decided_by, comment, version, created_at, updated_at)
-       values (?, ?, ?, ?, ?::date, ?::date, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())`,
+         file_size, reviewer_id, reviewer_tier, fallback_reviewer_id, submitted_at, assigned_at, decided_at, decided_by, comment, version, created_at, updated_at)
+       values (?, ?, ?, ?, ?::date, ?::date, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())`,
       [
         p.id, p.userId, p.uploadedBy, p.name, p.deliveredOn, p.expiresOn, p.definitionId, p.credits, p.state, p.file.storageKey, p.file.fileName,
-        p.file.size, p.reviewerId, p.reviewerTier, p.fallbackReviewerId, p.submittedAt, p.decidedAt, p.decidedBy, p.comment, p.version,
+        p.file.size, p.reviewerId, p.reviewerTier, p.fallbackReviewerId, p.submittedAt, p.assignedAt, p.decidedAt, p.decidedBy, p.comment, p.version,
       ],
     );
   }
@@ -92,11 +94,12 @@ export class ExternalCertificateRepository {
     const p = certificate.snapshot();
     const updated = await em.execute<{ id: string }[]>(
       `update external_certificates set name = ?, delivered_on = ?::date, expires_on = ?::date, definition_id = ?, credits = ?, state = ?,
-         reviewer_id = ?, reviewer_tier = ?, fallback_reviewer_id = ?, decided_at = ?, decided_by = ?, comment = ?, version = ?, updated_at = now()
+         reviewer_id = ?, reviewer_tier = ?, fallback_reviewer_id = ?, assigned_at = ?, reminded_at = ?, escalated_at = ?, decided_at = ?, decided_by = ?,
+         comment = ?, version = ?, updated_at = now()
        where id = ? and version = ? returning id`,
       [
-        p.name, p.deliveredOn, p.expiresOn, p.definitionId, p.credits, p.state, p.reviewerId, p.reviewerTier, p.fallbackReviewerId, p.decidedAt,
-        p.decidedBy, p.comment, p.version, p.id, previousVersion,
+        p.name, p.deliveredOn, p.expiresOn, p.definitionId, p.credits, p.state, p.reviewerId, p.reviewerTier, p.fallbackReviewerId, p.assignedAt,
+        p.remindedAt, p.escalatedAt, p.decidedAt, p.decidedBy, p.comment, p.version, p.id, previousVersion,
       ],
     );
     if (updated.length === 0) throw conflict('VALIDATION.VERSION_CONFLICT', { expected: previousVersion, actual: 'changed' });

@@ -48,7 +48,7 @@ export class ReviewerReassignment {
       `select id from external_certificates
         where state = 'pending_review'
           and (reviewer_id = any(?::uuid[]) or fallback_reviewer_id = any(?::uuid[]) or user_id = any(?::uuid[]))
-        order by submitted_at, id`,
+        order by id`,
       [reviewers, reviewers, learners],
     );
     return rows.map((row) => row.id);
@@ -59,7 +59,9 @@ export class ReviewerReassignment {
     if (taskIds.length === 0) return report;
     const reviewerType = await this.settings.get(ExternalCertificateSettings.reviewerType, em);
     const candidatesOf = new Map<string, ReviewerCandidate[]>();
-    for (const id of taskIds) {
+    // Rows are locked one by one in id order, the order every other locker of these rows uses (link issuing,
+    // the sweep): two of them never wait for each other in a circle.
+    for (const id of inLockOrder(taskIds)) {
       const certificate = await this.repository.load(em, id, { lock: true });
       if (!certificate || certificate.state !== 'pending_review') continue;
       report.checked += 1;
@@ -78,12 +80,24 @@ export class ReviewerReassignment {
         continue;
       }
       const version = certificate.version;
-      if (!certificate.reassign(assignment, 'reviewer-gone', null)) continue;
+      if (!certificate.reassign(assignment, 'reviewer-gone', null, new Date())) continue;
       await this.repository.update(em, certificate, version);
+      // The links of whoever lost the task die now, for good: were that person to become fallback again
+      // later, an old mail's link must not come back to life.
+      await em.execute(
+        `update review_links set ended_at = now()
+          where external_certificate_id = ? and used_at is null and ended_at is null and not (reviewer_id = any(?::uuid[]))`,
+        [id, pgArray([certificate.reviewerId, certificate.fallbackReviewerId].filter((reviewer): reviewer is string => reviewer !== null))],
+      );
       const learner = await this.people.one(certificate.userId);
       await this.changes.record(em, certificate, { name: displayName(learner) ?? '', language: learner?.language ?? 'en' }, new Date());
       (stays ? report.fallbackChanged : report.moved).push(id);
     }
     return report;
   }
+}
+
+/** Task ids deduplicated and in the order rows of external_certificates are locked everywhere: by id. */
+export function inLockOrder(ids: string[]): string[] {
+  return [...new Set(ids.map((id) => id.toLowerCase()))].sort();
 }

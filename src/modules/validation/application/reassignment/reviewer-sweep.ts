@@ -50,17 +50,18 @@ export class ReviewerSweep implements OnApplicationBootstrap, OnApplicationShutd
 
   private async pass(): Promise<SweepReport> {
     const report: SweepReport = { ran: false, checked: 0, moved: [], fallbackChanged: [], stuck: [] };
-    let after: { submittedAt: Date; id: string } | undefined;
+    let after: string | undefined;
     for (;;) {
       const done = await this.orm.em.fork().transactional(async (em) => {
         const [{ locked }] = await em.execute<{ locked: boolean }[]>(`select pg_try_advisory_xact_lock(hashtext(?)) as locked`, [LOCK_KEY]);
         if (!locked) return true;
         report.ran = true;
-        const rows = await em.execute<{ id: string; submitted_at: Date }[]>(
-          `select id, submitted_at from external_certificates
-            where state = 'pending_review' ${after ? 'and (submitted_at, id) > (?, ?)' : ''}
-            order by submitted_at, id limit ${BATCH}`,
-          after ? [after.submittedAt, after.id] : [],
+        // By id: the order in which every locker of these rows takes them (no waiting in a circle).
+        const rows = await em.execute<{ id: string }[]>(
+          `select id from external_certificates
+            where state = 'pending_review' ${after ? 'and id > ?' : ''}
+            order by id limit ${BATCH}`,
+          after ? [after] : [],
         );
         if (rows.length === 0) return true;
         const batch = await this.reassignment.recheck(
@@ -71,8 +72,7 @@ export class ReviewerSweep implements OnApplicationBootstrap, OnApplicationShutd
         report.moved.push(...batch.moved);
         report.fallbackChanged.push(...batch.fallbackChanged);
         report.stuck.push(...batch.stuck);
-        const last = rows[rows.length - 1];
-        after = { submittedAt: last.submitted_at, id: last.id };
+        after = rows[rows.length - 1].id;
         return rows.length < BATCH;
       });
       if (done) return report;

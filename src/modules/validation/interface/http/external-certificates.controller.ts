@@ -28,6 +28,7 @@ import {
   GetExternalCertificateQuery,
   ListExternalCertificatesQuery,
 } from '../../application/queries/external-certificate-queries.handlers.js';
+import { PDF_CSP } from './review-page.js';
 import { ReviewDecisions, type ReviewEdits } from '../../application/review-decisions.js';
 import { CERTIFICATE_FILE_FIELD, CertificateUploadInterceptor } from './certificate-upload.interceptor.js';
 import {
@@ -135,6 +136,8 @@ export class ExternalCertificatesController {
     const file = await this.queries.execute(new GetExternalCertificateFileQuery(principal, id));
     const stream = await file.open();
     response.setHeader('X-Content-Type-Options', 'nosniff');
+    // An uploaded PDF is untrusted content: opened in the browser it runs sandboxed, loading nothing.
+    response.setHeader('Content-Security-Policy', PDF_CSP);
     response.setHeader('Cache-Control', 'private, no-store');
     return new StreamableFile(stream, { type: 'application/pdf', disposition: attachmentDisposition(file.fileName), length: file.size });
   }

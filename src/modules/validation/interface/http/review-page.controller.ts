@@ -6,15 +6,17 @@ import type { Request, Response } from 'express';
 import { Public } from '#libs/auth/decorators.js';
 import { AppConfig } from '#libs/config/app-config.js';
 import { ListDefinitionChoicesQuery } from '#libs/contracts/certificates/definition-choices.js';
+import { FindDefinitionsByIdsQuery } from '#libs/contracts/certificates/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { inlineDisposition } from '#libs/http/content-disposition.js';
 import { DEFAULT_LANGUAGE, isLanguage, negotiateLanguage, translate, type Language } from '#libs/i18n/i18n.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import { ReviewCsrf } from '../../domain/review-link.js';
+import { CertificateAccess } from '../../application/certificate-access.js';
 import { displayName, People } from '../../application/people.js';
 import { ReviewDecisions, type ReviewDecision, type ReviewEdits } from '../../application/review-decisions.js';
 import { ReviewLinkAccess, type ResolvedReviewLink, type ReviewTaskView } from '../../application/review-link-access.js';
-import { crossSitePage, deadLinkPage, decidedPage, REVIEW_PAGE_CSP, reviewFormPage, type DeadLinkCase, type ReviewFormModel } from './review-page.js';
+import { crossSitePage, deadLinkPage, decidedPage, PDF_CSP, REVIEW_PAGE_CSP, reviewFormPage, type DeadLinkCase, type ReviewFormModel } from './review-page.js';
 
 /** The cookie of the review page's CSRF check (a random value; the form carries its HMAC with the link id). */
 export const REVIEW_CSRF_COOKIE = 'cit_review_csrf';
@@ -49,6 +51,7 @@ export class ReviewPageController {
     private readonly storage: StoragePort,
     private readonly orm: MikroORM,
     private readonly people: People,
+    private readonly certificates: CertificateAccess,
   ) {}
 
   @Public()
@@ -59,13 +62,9 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
-    const task = resolved.task;
-    await this.sendForm(request, response, 200, language, resolved, {
-      preselected,
-      fields: { name: task.name, deliveredOn: task.deliveredOn, expiresOn: task.expiresOn ?? '', definitionId: task.definitionId ?? '', comment: '' },
-    });
+    await this.sendForm(request, response, 200, language, resolved, { preselected, fields: fieldsOf(resolved.task, '') });
   }
 
   @Public()
@@ -76,7 +75,7 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
     const stream = await this.storage.open(resolved.task.fileKey);
     response
       .status(200)
@@ -84,6 +83,7 @@ export class ReviewPageController {
       .setHeader('Content-Disposition', inlineDisposition(resolved.task.fileName))
       .setHeader('Content-Length', String(resolved.task.fileSize))
       .setHeader('X-Content-Type-Options', 'nosniff')
+      .setHeader('Content-Security-Policy', PDF_CSP)
       .setHeader('Cache-Control', 'no-store')
       .setHeader('Referrer-Policy', 'no-referrer')
       .setHeader('X-Robots-Tag', 'noindex, nofollow');
@@ -100,7 +100,7 @@ export class ReviewPageController {
     const language = pageLanguage(request, reviewer?.language);
     if (!resolved) return this.sendDead(response, language, 'forged');
     if (resolved.status !== 'open') return this.sendDead(response, language, resolved.status, resolved.link.expiresAt);
-    if (reviewer?.status !== 'active') return this.sendDead(response, language, 'reassigned');
+    if (reviewer?.status !== 'active' || !(await this.certificates.isStillReviewer(resolved.link.reviewerId, resolved.task))) return this.sendDead(response, language, 'reassigned');
 
     const fields: PostedFields = {
       name: formField(request, 'name'),
@@ -108,6 +108,8 @@ export class ReviewPageController {
       expiresOn: formField(request, 'expiresOn'),
       definitionId: formField(request, 'definitionId'),
       comment: formField(request, 'comment'),
+      originalDefinitionId: formField(request, 'originalDefinitionId'),
+      version: formField(request, 'version'),
     };
     const action = formField(request, 'action');
     const preselected = action === 'validate' || action === 'reject' ? action : undefined;
@@ -122,7 +124,7 @@ export class ReviewPageController {
         const locked = await this.access.lockForDecision(em, token);
         if (!locked) throw new DeadLink('forged');
         if (locked.status !== 'open') throw new DeadLink(locked.status);
-        const decision: ReviewDecision = { action: preselected, edits: editsFrom(fields, locked.task), comment: fields.comment.trim() === '' ? null : fields.comment.trim() };
+        const decision = decisionFrom(preselected, fields, locked.task);
         await this.decisions.decide(em, locked.task.id, { via: 'link', reviewerId: locked.link.reviewerId }, decision);
         await this.access.markUsed(em, locked.link);
         certificateName = decision.edits.name ?? locked.task.name;
@@ -135,6 +137,17 @@ export class ReviewPageController {
       // The decision found the task moved on under its lock (decided meanwhile, or no longer this reviewer's).
       if (error instanceof DomainError && error.code === 'VALIDATION.ALREADY_DECIDED') return this.sendDead(response, language, 'decided');
       if (error instanceof DomainError && error.code === 'VALIDATION.NOT_REVIEWER') return this.sendDead(response, language, 'reassigned');
+      // Someone else edited the task since this page was made: show what it is now; the link stays open.
+      if (error instanceof DomainError && error.code === 'VALIDATION.VERSION_CONFLICT') {
+        const now = await this.access.find(token);
+        if (!now) return this.sendDead(response, language, 'forged');
+        if (now.status !== 'open') return this.sendDead(response, language, now.status, now.link.expiresAt);
+        return this.sendForm(request, response, 409, language, now, {
+          preselected,
+          fields: fieldsOf(now.task, fields.comment),
+          error: translate('VALIDATION.REVIEW_PAGE.VERSION_CONFLICT', language),
+        });
+      }
       if (!(error instanceof DomainError) || error.kind !== 'validation') throw error;
       return this.sendForm(request, response, 400, language, resolved, { preselected, fields, error: translate(error.code, language, error.params) });
     }
@@ -151,7 +164,7 @@ export class ReviewPageController {
     form: { preselected?: 'validate' | 'reject'; fields: PostedFields; error?: string; freshCookie?: boolean },
   ): Promise<void> {
     const { task, link } = resolved;
-    const [people, definitions] = await Promise.all([this.people.byIds([task.userId, task.uploadedBy]), this.queries.execute(new ListDefinitionChoicesQuery())]);
+    const [people, definitions] = await Promise.all([this.people.byIds([task.userId, task.uploadedBy]), this.definitionChoices(task.definitionId)]);
     const unknown = translate('VALIDATION.REVIEW_PAGE.UNKNOWN_USER', language);
     // One value per browser, reused while it is there: two review pages open side by side both work
     // (the field binds each to its own link).
@@ -186,6 +199,18 @@ export class ReviewPageController {
     );
   }
 
+  /**
+   * The catalogue's choices, always with the task's own definition among them (the list has a cut-off, and
+   * the definition may have been deleted since): a select without it would show none chosen.
+   */
+  private async definitionChoices(current: string | null): Promise<ReviewFormModel['definitions']> {
+    const choices: ReviewFormModel['definitions'] = await this.queries.execute(new ListDefinitionChoicesQuery());
+    if (current === null || choices.some((choice) => choice.id === current)) return choices;
+    const [found] = await this.queries.execute(new FindDefinitionsByIdsQuery([current]));
+    const own = found ? { id: found.id, code: found.code, name: found.name } : { id: current, code: '', name: '', deleted: true };
+    return [own, ...choices];
+  }
+
   private sendDead(response: Response, language: Language, reason: DeadLinkCase, expiresAt?: Date): void {
     sendPage(response, reason === 'forged' ? 404 : 410, language, deadLinkPage(language, reason, this.signInUrl(), expiresAt));
   }
@@ -207,9 +232,35 @@ export class ReviewPageController {
   }
 }
 
+/** The form's fields for a task as it is now (and the comment to keep). */
+export function fieldsOf(task: ReviewTaskView, comment: string): PostedFields {
+  return {
+    name: task.name,
+    deliveredOn: task.deliveredOn,
+    expiresOn: task.expiresOn ?? '',
+    definitionId: task.definitionId ?? '',
+    comment,
+    originalDefinitionId: task.definitionId ?? '',
+    version: String(task.version),
+  };
+}
+
+/**
+ * The decision a posted form asks for. Only a validation reads and applies the edit fields (a rejection
+ * leaves the task as it is, whatever the fields say). The version the page was made from goes along
+ * (a form without a readable one counts as out of date).
+ */
+export function decisionFrom(action: 'validate' | 'reject', fields: PostedFields, task: Pick<ReviewTaskView, 'name' | 'deliveredOn' | 'expiresOn' | 'definitionId'>): ReviewDecision {
+  if (fields.comment.length > MAX_COMMENT) throw invalid('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG', { max: MAX_COMMENT });
+  const comment = fields.comment.trim() === '' ? null : fields.comment.trim();
+  const version = /^\d{1,9}$/.test(fields.version) ? Number(fields.version) : -1;
+  return { action, edits: action === 'validate' ? editsFrom(fields, task) : {}, comment, expectedVersion: version };
+}
+
 /**
  * The edits a posted form makes: only the fields whose value differs from the task's, checked for shape
- * (the decision checks the rules). A blank expiry or definition means none.
+ * (the decision checks the rules). A blank expiry or definition means none. The definition counts as
+ * edited only when the choice differs from the one the form started with (its hidden original).
  */
 export function editsFrom(fields: PostedFields, task: Pick<ReviewTaskView, 'name' | 'deliveredOn' | 'expiresOn' | 'definitionId'>): ReviewEdits {
   const edits: ReviewEdits = {};
@@ -223,9 +274,11 @@ export function editsFrom(fields: PostedFields, task: Pick<ReviewTaskView, 'name
   if (expiresOn !== null && !isDate(expiresOn)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DATE');
   if (expiresOn !== task.expiresOn) edits.expiresOn = expiresOn;
   const definitionId = fields.definitionId.trim() === '' ? null : fields.definitionId.trim().toLowerCase();
-  if (definitionId !== null && !UUID.test(definitionId)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
-  if (definitionId !== task.definitionId) edits.definitionId = definitionId;
-  if (fields.comment.length > MAX_COMMENT) throw invalid('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG', { max: MAX_COMMENT });
+  const original = fields.originalDefinitionId.trim() === '' ? null : fields.originalDefinitionId.trim().toLowerCase();
+  if (definitionId !== original) {
+    if (definitionId !== null && !UUID.test(definitionId)) throw invalid('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
+    if (definitionId !== task.definitionId) edits.definitionId = definitionId;
+  }
   return edits;
 }
 

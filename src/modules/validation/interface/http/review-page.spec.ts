@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '#libs/errors/domain-error.js';
-import { editsFrom } from './review-page.controller.js';
+import { decisionFrom, editsFrom } from './review-page.controller.js';
 import { deadLinkPage, reviewFormPage } from './review-page.js';
 
 const task = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: null };
-const fields = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '' };
+const fields = { name: 'First aid', deliveredOn: '2026-10-01', expiresOn: '2029-10-01', definitionId: '', comment: '', originalDefinitionId: '', version: '3' };
 const codeOf = (run: () => unknown) => {
   try {
     run();
@@ -32,7 +32,33 @@ describe('the review form’s edits', () => {
     expect(codeOf(() => editsFrom({ ...fields, deliveredOn: '2026-02-30' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
     expect(codeOf(() => editsFrom({ ...fields, expiresOn: 'tomorrow' }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DATE');
     expect(codeOf(() => editsFrom({ ...fields, definitionId: "1' or '1'='1" }, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_DEFINITION');
-    expect(codeOf(() => editsFrom({ ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+    expect(codeOf(() => decisionFrom('validate', { ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+    expect(codeOf(() => decisionFrom('reject', { ...fields, comment: 'x'.repeat(2001) }, task))).toBe('VALIDATION.REVIEW_PAGE.COMMENT_TOO_LONG');
+  });
+
+  it('change the definition only when the choice differs from the one the form started with', () => {
+    const current = '0b6f1b9e-4a4f-4e55-9d8e-3c2f4f1a2b3c';
+    const other = '1c7f2c0f-5b5f-4f66-8e9f-4d3f5f2b3c4d';
+    const withDefinition = { ...task, definitionId: current };
+    // The select showed no choice of it (beyond the list's cut-off): posting "none" as it started is no edit.
+    expect(editsFrom({ ...fields, definitionId: '', originalDefinitionId: '' }, withDefinition)).toEqual({});
+    expect(editsFrom({ ...fields, definitionId: current, originalDefinitionId: current }, withDefinition)).toEqual({});
+    expect(editsFrom({ ...fields, definitionId: '', originalDefinitionId: current }, withDefinition)).toEqual({ definitionId: null });
+    expect(editsFrom({ ...fields, definitionId: other, originalDefinitionId: current }, withDefinition)).toEqual({ definitionId: other });
+  });
+});
+
+describe('the decision a posted form asks for', () => {
+  it('a rejection neither reads nor applies the edit fields', () => {
+    const blanked = { ...fields, name: '', deliveredOn: '', expiresOn: 'soon', definitionId: 'junk', comment: ' Not readable ' };
+    expect(decisionFrom('reject', blanked, task)).toEqual({ action: 'reject', edits: {}, comment: 'Not readable', expectedVersion: 3 });
+    expect(codeOf(() => decisionFrom('validate', blanked, task))).toBe('VALIDATION.REVIEW_PAGE.INVALID_NAME');
+  });
+
+  it('carries the version the page was made from; a form without a readable one is out of date', () => {
+    expect(decisionFrom('validate', { ...fields, name: 'CPR' }, task)).toEqual({ action: 'validate', edits: { name: 'CPR' }, comment: null, expectedVersion: 3 });
+    expect(decisionFrom('validate', { ...fields, version: '' }, task).expectedVersion).toBe(-1);
+    expect(decisionFrom('validate', { ...fields, version: '2x' }, task).expectedVersion).toBe(-1);
   });
 });
 
@@ -45,7 +71,7 @@ describe('the review pages', () => {
     submittedAt: new Date('2026-11-30T10:00:00Z'),
     linkExpiresAt: new Date('2026-12-07T10:00:00Z'),
     current: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: null, definitionId: null, credits: 2.5, fileName: '"quoted".pdf' },
-    fields: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '</textarea><script>' },
+    fields: { name: '<script>alert(1)</script>', deliveredOn: '2026-10-01', expiresOn: '', definitionId: '', comment: '</textarea><script>', originalDefinitionId: '', version: '4' },
     definitions: [{ id: 'd-1', code: 'FA', name: 'First <aid>' }],
   };
 
@@ -56,6 +82,19 @@ describe('the review pages', () => {
     expect(html).toContain('value="f&quot;&gt;&lt;script&gt;"');
     expect(html).toContain('First &lt;aid&gt; (FA)');
     expect(html).toContain('<dt>Credits</dt><dd>2.5</dd>');
+  });
+
+  it('carry the version and the original definition, and show the task’s definition even when deleted', () => {
+    const gone = '0b6f1b9e-4a4f-4e55-9d8e-3c2f4f1a2b3c';
+    const html = reviewFormPage('en', {
+      ...model,
+      current: { ...model.current, definitionId: gone },
+      fields: { ...model.fields, definitionId: gone, originalDefinitionId: gone },
+      definitions: [{ id: gone, code: '', name: '', deleted: true }, ...model.definitions],
+    });
+    expect(html).toContain('<input type="hidden" name="version" value="4">');
+    expect(html).toContain(`<input type="hidden" name="originalDefinitionId" value="${gone}">`);
+    expect(html).toContain(`<option value="${gone}" selected>a certificate no longer in the catalogue (${gone})</option>`);
   });
 
   it('say in words why a link is dead, and offer sign-in', () => {

@@ -33,6 +33,9 @@ const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest(
 /** Nothing loads or runs but the one inline style; forms post only to this origin; never framed. */
 export const REVIEW_PAGE_CSP = ["default-src 'none'", `style-src ${STYLE_HASH}`, "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
 
+/** For the uploaded PDF (untrusted content) wherever it is served: a sandbox that loads nothing. */
+export const PDF_CSP = "sandbox; default-src 'none'";
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -82,9 +85,14 @@ export interface ReviewFormModel {
   submittedAt: Date;
   linkExpiresAt: Date;
   current: { name: string; deliveredOn: string; expiresOn: string | null; definitionId: string | null; credits: number | null; fileName: string };
-  /** What the form shows in its fields: the current values, or what was posted when the form comes back with an error. */
-  fields: { name: string; deliveredOn: string; expiresOn: string; definitionId: string; comment: string };
-  definitions: { id: string; code: string; name: string }[];
+  /**
+   * What the form shows in its fields: the current values, or what was posted when the form comes back with an
+   * error. Hidden: the definition the form started from (only a different choice is an edit) and the task's
+   * version the form was made from (a decision on an older version is refused, not applied over another edit).
+   */
+  fields: { name: string; deliveredOn: string; expiresOn: string; definitionId: string; comment: string; originalDefinitionId: string; version: string };
+  /** The catalogue's choices; `deleted`: the task's definition, no longer in the catalogue. */
+  definitions: { id: string; code: string; name: string; deleted?: boolean }[];
   error?: string;
 }
 
@@ -93,11 +101,17 @@ export function reviewFormPage(language: Language, model: ReviewFormModel): stri
   const { current, fields } = model;
   const base = `/review/${encodeURIComponent(model.token)}`;
   const definition = model.definitions.find((d) => d.id === current.definitionId);
-  const definitionText = current.definitionId === null ? t('NO_DEFINITION', language) : escapeHtml(definition ? `${definition.name} (${definition.code})` : current.definitionId);
+  const definitionText =
+    current.definitionId === null
+      ? t('NO_DEFINITION', language)
+      : definition && !definition.deleted
+        ? escapeHtml(`${definition.name} (${definition.code})`)
+        : t('DELETED_DEFINITION', language, { id: current.definitionId });
   const options = [
     `<option value=""${fields.definitionId === '' ? ' selected' : ''}>${t('NO_DEFINITION', language)}</option>`,
     ...model.definitions.map(
-      (d) => `<option value="${escapeHtml(d.id)}"${d.id === fields.definitionId ? ' selected' : ''}>${escapeHtml(`${d.name} (${d.code})`)}</option>`,
+      (d) =>
+        `<option value="${escapeHtml(d.id)}"${d.id === fields.definitionId ? ' selected' : ''}>${d.deleted ? t('DELETED_DEFINITION', language, { id: d.id }) : escapeHtml(`${d.name} (${d.code})`)}</option>`,
     ),
   ];
   const intro =
@@ -124,6 +138,8 @@ ${current.credits === null ? '' : `<dt>${t('CREDITS', language)}</dt><dd>${escap
 </dl>
 <form method="post" action="${base}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrfField)}">
+<input type="hidden" name="version" value="${escapeHtml(fields.version)}">
+<input type="hidden" name="originalDefinitionId" value="${escapeHtml(fields.originalDefinitionId)}">
 <h2>${t('EDIT', language)}</h2>
 <label for="name">${t('NAME', language)}</label>
 <input id="name" name="name" type="text" maxlength="200" required value="${escapeHtml(fields.name)}">

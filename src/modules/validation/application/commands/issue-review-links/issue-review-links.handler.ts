@@ -11,8 +11,10 @@ export const REVIEW_PATH = '/review';
 /**
  * Issues the review links of a batch of mails (the Notifications module sends this when it renders them),
  * a few statements for the whole batch: for each (task, reviewer) whose task is pending and whose reviewer
- * is still its reviewer or fallback reviewer, a new link, ending the pair's earlier open links (only the
- * newest mail's link works). Requests for a decided or reassigned task are absent from the answer.
+ * is still its reviewer or fallback reviewer, a new link. The pair's earlier links stay open: a reminder
+ * whose mail bounces must not kill the link of the mail that arrived (a decision ends every link of the
+ * task; a hand-over ends the links of whoever lost the task). Requests for a decided or reassigned task
+ * are absent from the answer.
  */
 @CommandHandler(IssueReviewLinksCommand)
 export class IssueReviewLinksHandler implements ICommandHandler<IssueReviewLinksCommand> {
@@ -41,13 +43,6 @@ export class IssueReviewLinksHandler implements ICommandHandler<IssueReviewLinks
         })
         .map((request) => ReviewLinks.issue(request.externalCertificateId, request.reviewerId, this.config.reviews.linkHours, now));
       if (issued.length === 0) return {};
-      await executeBound(
-        em,
-        `update review_links l set ended_at = $1
-           from unnest($2::uuid[], $3::uuid[]) as p(external_certificate_id, reviewer_id)
-          where l.external_certificate_id = p.external_certificate_id and l.reviewer_id = p.reviewer_id and l.used_at is null and l.ended_at is null`,
-        [now, issued.map(({ link }) => link.externalCertificateId), issued.map(({ link }) => link.reviewerId)],
-      );
       await executeBound(
         em,
         `insert into review_links (id, token_hash, external_certificate_id, reviewer_id, created_at, expires_at)
