@@ -33,6 +33,12 @@ describe('licences import row rules', () => {
     expect(checkLicenceRow(row({ action: 'Edit', issuedOn: '', expiresOn: '' }), { user, type, existing })).toMatchObject({ kind: 'edit', changed: false });
   });
 
+  it('fails an Action cell that names an Object.prototype member (constructor, __proto__, toString) as an invalid action', () => {
+    for (const action of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(codes(checkLicenceRow(row({ action }), { user, type }))).toEqual(['LICENCES.IMPORT_ACTION_INVALID']);
+    }
+  });
+
   it('plans a Delete, also of a retired type', () => {
     expect(checkLicenceRow(row({ action: 'Delete' }), { user, type: { ...type, status: 'retired' }, existing })).toMatchObject({ kind: 'delete', existing });
   });

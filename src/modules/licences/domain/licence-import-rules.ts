@@ -10,14 +10,14 @@ export const LICENCE_ENTITY = 'user-licence';
 export type LicenceAction = 'add' | 'edit' | 'delete';
 
 /** Action cell texts, compared case-insensitively (English first; the Dutch words are accepted too). */
-const ACTIONS: Record<string, LicenceAction> = {
-  add: 'add',
-  edit: 'edit',
-  delete: 'delete',
-  toevoegen: 'add',
-  wijzigen: 'edit',
-  verwijderen: 'delete',
-};
+const ACTIONS = new Map<string, LicenceAction>([
+  ['add', 'add'],
+  ['edit', 'edit'],
+  ['delete', 'delete'],
+  ['toevoegen', 'add'],
+  ['wijzigen', 'edit'],
+  ['verwijderen', 'delete'],
+]);
 
 export interface LicenceTypeFacts {
   id: string;
@@ -60,7 +60,8 @@ export type PlannedLicenceRow =
 export function rowKeys(row: RawImportRow): { action: LicenceAction | undefined; user: string; typeCode: string; number: string } {
   const v = row.values;
   return {
-    action: ACTIONS[(v.action ?? '').trim().toLowerCase()],
+    // A Map, not an object: a cell `constructor` or `__proto__` must not find Object.prototype's members.
+    action: ACTIONS.get((v.action ?? '').trim().toLowerCase()),
     user: (v.user ?? '').normalize('NFC').trim(),
     typeCode: (v.typeCode ?? '').normalize('NFC').trim().toUpperCase(),
     number: (v.number ?? '').normalize('NFC').trim(),
@@ -136,6 +137,8 @@ export function checkLicenceRow(row: RawImportRow, facts: LicenceRowFacts): Plan
     case 'delete':
       if (!existing) return failed(row, [notFoundMessage(type, number)]);
       return { kind: 'delete', row, key, type, existing };
+    default:
+      return failed(row, [{ code: 'LICENCES.IMPORT_ACTION_INVALID', column: 'action', params: { value: String(keys.action).slice(0, 40) } }]);
   }
 }
 

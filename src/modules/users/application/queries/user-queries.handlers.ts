@@ -109,7 +109,7 @@ export class FindUsersByCodesOrEmailsHandler implements IQueryHandler<FindUsersB
   ) {}
   async execute({ principal, keys }: FindUsersByCodesOrEmailsQuery): Promise<Record<string, UserSummary>> {
     const wanted = [...new Set(keys.map((key) => key.normalize('NFC').trim()).filter(Boolean))];
-    if (wanted.length === 0) return {};
+    if (wanted.length === 0) return Object.create(null) as Record<string, UserSummary>;
     const lowered = [...new Set(wanted.map((key) => key.toLowerCase()))];
     const scope = this.access.scopeCondition(principal);
     const users = await this.em.execute<UserSummary[]>(
@@ -120,7 +120,8 @@ export class FindUsersByCodesOrEmailsHandler implements IQueryHandler<FindUsersB
     rememberLookups(usersInScopeKind(principal), users.map((user) => [user.id, user]));
     const byCode = new Map(users.filter((user) => user.userCode).map((user) => [user.userCode!, user]));
     const byEmail = new Map(users.map((user) => [user.email.toLowerCase(), user]));
-    const found: Record<string, UserSummary> = {};
+    // No prototype: a key `constructor` or `__proto__` must be a plain (absent) entry, not Object.prototype's.
+    const found = Object.create(null) as Record<string, UserSummary>;
     for (const key of wanted) {
       const user = byCode.get(key) ?? byEmail.get(key.toLowerCase());
       if (user) found[key] = user;

@@ -46,12 +46,14 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
 
   async execute({ principal, importId, rows, validateOnly }: ImportLicencesChunkCommand): Promise<RowOutcome[]> {
     const keys = rows.map(rowKeys);
-    const users = await this.queries.execute(new FindUsersByCodesOrEmailsQuery(principal, keys.map((k) => k.user)));
+    const found = await this.queries.execute(new FindUsersByCodesOrEmailsQuery(principal, keys.map((k) => k.user)));
+    // Own keys only: a User cell `constructor` must not find Object.prototype's member.
+    const userOf = (key: string) => (Object.hasOwn(found, key) ? found[key] : undefined);
     const types = new Map<string, LicenceTypeFacts>(
       (await LicenceStore.typesByCodes(this.em, [...new Set(keys.map((k) => k.typeCode).filter(Boolean))])).map((type) => [type.code, type]),
     );
     const identities = keys.flatMap((k) => {
-      const user = users[k.user];
+      const user = userOf(k.user);
       const type = types.get(k.typeCode);
       return user && type ? [{ userId: user.id, typeId: type.id, number: k.number || null }] : [];
     });
@@ -62,7 +64,7 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
     const firstRowOfKey = new Map<string, number>();
     rows.forEach((row, index) => {
       const k = keys[index];
-      const user = users[k.user];
+      const user = userOf(k.user);
       const type = types.get(k.typeCode);
       const key = user && type ? licenceKey(user.id, type.id, k.number || null) : undefined;
       const result = checkLicenceRow(row, {
