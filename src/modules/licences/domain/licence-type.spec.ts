@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedTypeFields, checkedTypeFields, licenceTypeCode } from './licence-type.js';
+import { changedTypeFields, checkedTypeFields, licenceTypeCode, typeColumnsToWrite } from './licence-type.js';
 
 describe('licence type', () => {
   it('stores codes upper case and refuses others', () => {
@@ -28,5 +28,12 @@ describe('licence type', () => {
     const current = { name: 'A', issuingBody: 'Board', numberRequired: true, defaultValidityMonths: 12 };
     expect(changedTypeFields(current, { name: 'B' })).toEqual({ ...current, name: 'B' });
     expect(changedTypeFields(current, { issuingBody: null, defaultValidityMonths: null })).toEqual({ ...current, issuingBody: null, defaultValidityMonths: null });
+  });
+  it('writes only the columns a change gives: a PATCH never writes the status back, a retire writes nothing else', () => {
+    const current = { name: 'Nurse', issuingBody: null, numberRequired: true, defaultValidityMonths: 24 };
+    expect(typeColumnsToWrite(current, { name: ' Nurse (CA) ' })).toEqual({ name: 'Nurse (CA)' });
+    expect(typeColumnsToWrite(current, { status: 'retired' })).toEqual({ status: 'retired' });
+    expect(typeColumnsToWrite(current, { defaultValidityMonths: null, issuingBody: 'Board' })).toEqual({ default_validity_months: null, issuing_body: 'Board' });
+    expect(() => typeColumnsToWrite(current, { name: ' ' })).toThrow(expect.objectContaining({ code: 'LICENCES.TYPE_NAME_REQUIRED' }));
   });
 });

@@ -48,3 +48,19 @@ export function changedTypeFields(current: LicenceTypeFields, change: Partial<Li
     defaultValidityMonths: change.defaultValidityMonths === undefined ? current.defaultValidityMonths : change.defaultValidityMonths,
   });
 }
+
+/**
+ * The columns a change of a licence type writes: only what the change gives (checked as a whole with the
+ * current fields), and the status only when it is part of the change. A PATCH of the name writes no status,
+ * so it cannot put back a status a concurrent retire has just written (and the other way round).
+ */
+export function typeColumnsToWrite(current: LicenceTypeFields, change: Partial<LicenceTypeFields> & { status?: LicenceTypeStatus }): Record<string, unknown> {
+  const fields = changedTypeFields(current, change);
+  const columns: Record<string, unknown> = {};
+  if (change.name !== undefined) columns.name = fields.name;
+  if (change.issuingBody !== undefined) columns.issuing_body = fields.issuingBody;
+  if (change.numberRequired !== undefined) columns.number_required = fields.numberRequired;
+  if (change.defaultValidityMonths !== undefined) columns.default_validity_months = fields.defaultValidityMonths;
+  if (change.status !== undefined) columns.status = change.status;
+  return columns;
+}

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { notFound } from '#libs/errors/domain-error.js';
-import { changedTypeFields, type LicenceTypeFields, type LicenceTypeStatus } from '../../../domain/licence-type.js';
+import { typeColumnsToWrite, type LicenceTypeFields, type LicenceTypeStatus } from '../../../domain/licence-type.js';
 import { LicenceStore } from '../../../infrastructure/licence-store.js';
 
 /**
@@ -23,13 +23,20 @@ export class UpdateLicenceTypeCommand extends Command<void> {
 export class UpdateLicenceTypeHandler implements ICommandHandler<UpdateLicenceTypeCommand> {
   constructor(private readonly em: EntityManager) {}
 
+  /**
+   * The row is locked while it is read and written (a retire and a PATCH at once run one after the other),
+   * and only the columns the change gives are written: a PATCH read before a retire committed can no
+   * longer write the old status back.
+   */
   async execute({ typeId, change }: UpdateLicenceTypeCommand) {
-    const current = await LicenceStore.type(this.em, typeId);
-    if (!current) throw notFound('LICENCES.TYPE_NOT_FOUND');
-    const fields = changedTypeFields(current, change);
-    await this.em.execute(
-      `update licence_types set name = ?, issuing_body = ?, number_required = ?, default_validity_months = ?, status = ?, updated_at = now() where id = ?`,
-      [fields.name, fields.issuingBody, fields.numberRequired, fields.defaultValidityMonths, change.status ?? current.status, typeId],
-    );
+    await this.em.transactional(async (tx) => {
+      const locked = await tx.execute(`select id from licence_types where id = ? for update`, [typeId]);
+      const current = locked.length > 0 ? await LicenceStore.type(tx, typeId) : undefined;
+      if (!current) throw notFound('LICENCES.TYPE_NOT_FOUND');
+      const columns = typeColumnsToWrite(current, change);
+      const names = Object.keys(columns);
+      if (names.length === 0) return;
+      await tx.execute(`update licence_types set ${names.map((name) => `${name} = ?`).join(', ')}, updated_at = now() where id = ?`, [...Object.values(columns), typeId]);
+    });
   }
 }
