@@ -416,4 +416,39 @@ describe('licences', () => {
       expect((await admin.get('/api/reports/licences-expiring')).body.asOf).toBe(today());
     });
   });
+  describe('review fixes', () => {
+    // Own type, licences without expiry: nothing here moves the expiring report of the tests above.
+    let fixType: string;
+    beforeAll(async () => {
+      const created = await admin.post('/api/licence-types', { code: 'FIX', name: 'Fix checks', numberRequired: false });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      fixType = created.body.id;
+    });
+
+    it('fails a row whose User cell is constructor or __proto__ as an unknown user, and its Action cell as invalid', async () => {
+      const checked = await run(admin, 'proto.txt', licencesTxt([
+        ['Add', 'constructor', 'FIX', 'P-1', '', '2026-01-01', ''],
+        ['Add', '__proto__', 'FIX', 'P-2', '', '2026-01-01', ''],
+        ['constructor', 'L-1004', 'FIX', 'P-3', '', '2026-01-01', ''],
+        ['__proto__', 'L-1004', 'FIX', 'P-4', '', '2026-01-01', ''],
+      ]));
+      expect(checked).toMatchObject({ status: 'completed_with_errors', verdict: { outcome: 'errors_found' } });
+      const rows = await rowsOf(admin, checked.id);
+      expect(rows.map((r) => r.errors.map((e) => e.code))).toEqual([
+        ['LICENCES.IMPORT_USER_NOT_FOUND'],
+        ['LICENCES.IMPORT_USER_NOT_FOUND'],
+        ['LICENCES.IMPORT_ACTION_INVALID'],
+        ['LICENCES.IMPORT_ACTION_INVALID'],
+      ]);
+    });
+
+    it('gives the real total on a page past the last', async () => {
+      for (const number of ['T-1', 'T-2', 'T-3']) {
+        expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);
+      }
+      const page = (await admin.get(`/api/licences?typeId=${fixType}&userId=${users['L-1005']}&pageSize=2&page=5`)).body;
+      expect(page).toMatchObject({ items: [], meta: { total: 3 } });
+      expect((await admin.get(`/api/licences?typeId=${fixType}&userId=${users['L-1005']}&pageSize=2&page=2`)).body.meta.total).toBe(3);
+    });
+  });
 });

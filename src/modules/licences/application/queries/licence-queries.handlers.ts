@@ -103,16 +103,22 @@ export class ListLicencesHandler implements IQueryHandler<ListLicencesQuery> {
       where.push('l.expires_on <= ?::date');
       params.push(filter.expiringBefore);
     }
-    const rows = await this.em.execute<(LicenceRow & { total: string })[]>(
-      `select ${LICENCE_COLUMNS}, count(*) over () as total
+    const condition = where.length > 0 ? where.join(' and ') : 'true';
+    const rows = await this.em.execute<LicenceRow[]>(
+      `select ${LICENCE_COLUMNS}
          from user_licences l join licence_types t on t.id = l.type_id
-        where ${where.length > 0 ? where.join(' and ') : 'true'}
+        where ${condition}
         order by l.expires_on nulls last, t.code, l.id limit ? offset ?`,
       [...params, filter.pageSize, (filter.page - 1) * filter.pageSize],
     );
+    // Counted apart: count(*) over () of a page past the last has no row to carry it, and read as 0.
+    const [{ total }] = await this.em.execute<{ total: number }[]>(
+      `select count(*)::int as total from user_licences l join licence_types t on t.id = l.type_id where ${condition}`,
+      params,
+    );
     const users = await this.access.inScope(principal, rows.map((row) => row.userId));
     return {
-      total: rows.length > 0 ? Number(rows[0].total) : 0,
+      total: Number(total),
       items: rows.map((row) => toView(row, users.get(row.userId), now, days)),
     };
   }
