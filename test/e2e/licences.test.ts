@@ -442,6 +442,16 @@ describe('licences', () => {
       ]);
     });
 
+    it('shows the organisation-wide count of licences per type only to who manages the types', async () => {
+      const listed = (await manager.get('/api/licence-types')).body as Record<string, unknown>[];
+      expect(listed.length).toBeGreaterThan(0);
+      for (const type of listed) expect(type).not.toHaveProperty('licences');
+      expect((await groupAdmin.get(`/api/licence-types/${types.RN}`)).body).not.toHaveProperty('licences');
+      expect((await manager.get(`/api/licence-types/${types.RN}`)).body).toMatchObject({ code: 'RN' });
+      expect((await admin.get(`/api/licence-types/${types.RN}`)).body.licences).toEqual(expect.any(Number));
+      expect(((await admin.get('/api/licence-types')).body as Record<string, unknown>[]).every((t) => typeof t.licences === 'number')).toBe(true);
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

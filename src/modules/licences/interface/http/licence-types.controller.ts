@@ -21,6 +21,16 @@ export function requireAny(principal: Principal, ...permissions: string[]): void
   }
 }
 
+/**
+ * A type as the caller may see it: the count of licences of it is organisation-wide, so only who manages
+ * the types (platform admins) gets it; a supervisor or importer would learn about users outside their scope.
+ */
+function typeFor(principal: Principal, type: LicenceTypeDto): LicenceTypeDto {
+  if (principal.permissions.includes(Permissions.LicenceTypesManage)) return type;
+  const { licences: _count, ...rest } = type;
+  return rest;
+}
+
 @ApiTags('licences')
 @ApiBearerAuth()
 @Controller('api/licence-types')
@@ -34,9 +44,10 @@ export class LicenceTypesController {
   @Get()
   @ApiOperation({ summary: 'Licence types, by code (licences.types.manage, licences.manage or imports.licences)' })
   @ApiOkResponse({ type: [LicenceTypeDto] })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListLicenceTypesQueryDto): Promise<LicenceTypeDto[]> {
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListLicenceTypesQueryDto): Promise<LicenceTypeDto[]> {
     requireAny(principal, Permissions.LicenceTypesManage, Permissions.LicencesManage, Permissions.ImportLicences);
-    return this.queries.execute(new ListLicenceTypesQuery(query.status)) as unknown as Promise<LicenceTypeDto[]>;
+    const types = (await this.queries.execute(new ListLicenceTypesQuery(query.status))) as unknown as LicenceTypeDto[];
+    return types.map((type) => typeFor(principal, type));
   }
 
   @Get('export')
@@ -65,9 +76,9 @@ export class LicenceTypesController {
   @Get(':id')
   @ApiOperation({ summary: 'One licence type' })
   @ApiOkResponse({ type: LicenceTypeDto })
-  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<LicenceTypeDto> {
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<LicenceTypeDto> {
     requireAny(principal, Permissions.LicenceTypesManage, Permissions.LicencesManage, Permissions.ImportLicences);
-    return this.queries.execute(new GetLicenceTypeQuery(id)) as unknown as Promise<LicenceTypeDto>;
+    return typeFor(principal, (await this.queries.execute(new GetLicenceTypeQuery(id))) as unknown as LicenceTypeDto);
   }
 
   @Post()

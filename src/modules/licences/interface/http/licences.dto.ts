@@ -54,7 +54,7 @@ export class LicenceTypeDto {
   @ApiProperty() numberRequired: boolean;
   @ApiProperty({ nullable: true, type: Number }) defaultValidityMonths: number | null;
   @ApiProperty({ enum: ['active', 'retired'] }) status: string;
-  @ApiProperty({ description: 'Licences of this type' }) licences: number;
+  @ApiPropertyOptional({ description: 'Licences of this type, organisation-wide: only for licences.types.manage' }) licences?: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
