@@ -452,6 +452,25 @@ describe('licences', () => {
       expect(((await admin.get('/api/licence-types')).body as Record<string, unknown>[]).every((t) => typeof t.licences === 'number')).toBe(true);
     });
 
+    it('keeps supervisors from managing their own licences: REST, list and import treat them as out of scope (undo goes through the same LicenceAccess)', async () => {
+      const [me] = await app.sql<{ id: string }>(`select id from users where email = 'manager@example.com'`);
+      const own = await manager.post('/api/licences', { userId: me.id, typeId: fixType, number: 'SELF-1', issuedOn: '2026-01-01' });
+      expect(own.status).toBe(404);
+      const byAdmin = await admin.post('/api/licences', { userId: me.id, typeId: fixType, number: 'SELF-2', issuedOn: '2026-01-01' });
+      expect(byAdmin.status).toBe(201);
+      const id = byAdmin.body.id;
+      expect((await manager.get(`/api/licences/${id}`)).status).toBe(404);
+      expect((await manager.patch(`/api/licences/${id}`, { jurisdiction: 'NY' })).status).toBe(404);
+      expect((await manager.delete(`/api/licences/${id}`)).status).toBe(404);
+      expect(((await manager.get(`/api/licences?typeId=${fixType}&pageSize=500`)).body.items as { id: string }[]).map((l) => l.id)).not.toContain(id);
+      const imported = await run(manager, 'self.txt', licencesTxt([
+        ['Add', 'manager@example.com', 'FIX', 'SELF-3', '', '2026-01-01', ''],
+        ['Delete', 'manager@example.com', 'FIX', 'SELF-2', '', '', ''],
+      ]), { validateOnly: 'false' });
+      expect((await rowsOf(manager, imported.id)).map((r) => r.errors.map((e) => e.code))).toEqual([['LICENCES.IMPORT_USER_NOT_FOUND'], ['LICENCES.IMPORT_USER_NOT_FOUND']]);
+      expect((await admin.get(`/api/licences/${id}`)).status).toBe(200);
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

@@ -74,8 +74,9 @@ export class ListLicencesHandler implements IQueryHandler<ListLicencesQuery> {
     const params: unknown[] = [];
     const scope = await this.queries.execute(new ResolveUserScopeQuery(principal));
     if (scope.kind === 'limited') {
+      // Not the caller's own licences (LicenceAccess): a supervisor does not manage those.
       where.push('l.user_id = any(?::uuid[])');
-      params.push(pgArray(scope.userIds));
+      params.push(pgArray(scope.userIds.filter((id) => LicenceAccess.managesHolder(principal, id))));
     }
     if (filter.userId) {
       where.push('l.user_id = ?');

@@ -16,6 +16,7 @@ import {
   type PlannedLicenceRow,
 } from '../../../domain/licence-import-rules.js';
 import { eventState, LicenceStore } from '../../../infrastructure/licence-store.js';
+import { LicenceAccess } from '../../licence-access.js';
 
 /** A chunk of licences-import rows, as one command (module-internal: the licences import type sends it). */
 export class ImportLicencesChunkCommand extends Command<RowOutcome[]> {
@@ -48,7 +49,8 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
     const keys = rows.map(rowKeys);
     const found = await this.queries.execute(new FindUsersByCodesOrEmailsQuery(principal, keys.map((k) => k.user)));
     // Own keys only: a User cell `constructor` must not find Object.prototype's member.
-    const userOf = (key: string) => (Object.hasOwn(found, key) ? found[key] : undefined);
+    // The admin's own licences are not theirs to manage (LicenceAccess): their own code or email reads as unknown.
+    const userOf = (key: string) => (Object.hasOwn(found, key) && LicenceAccess.managesHolder(principal, found[key].id) ? found[key] : undefined);
     const types = new Map<string, LicenceTypeFacts>(
       (await LicenceStore.typesByCodes(this.em, [...new Set(keys.map((k) => k.typeCode).filter(Boolean))])).map((type) => [type.code, type]),
     );
