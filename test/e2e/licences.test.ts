@@ -471,6 +471,26 @@ describe('licences', () => {
       expect((await admin.get(`/api/licences/${id}`)).status).toBe(200);
     });
 
+    it('refuses control characters and dates outside 1900-2999 by REST; the XML export drops characters XML cannot hold', async () => {
+      const nul = await admin.post('/api/licence-types', { code: 'NUL', name: 'Bad\u0000name' });
+      expect(nul.status).toBe(400);
+      expect(nul.body).toMatchObject({ code: 'LICENCES.CONTROL_CHARACTERS', params: { field: 'name' } });
+      expect((await admin.patch(`/api/licence-types/${fixType}`, { issuingBody: 'Bo\tard' })).body.code).toBe('LICENCES.CONTROL_CHARACTERS');
+      const base = { userId: users['L-1002'], typeId: fixType, issuedOn: '2026-01-01' };
+      expect((await admin.post('/api/licences', { ...base, number: 'N\u0000' })).body.code).toBe('LICENCES.NUMBER_INVALID');
+      expect((await admin.post('/api/licences', { ...base, number: 'C-1', jurisdiction: 'C\u0000A' })).body.code).toBe('LICENCES.CONTROL_CHARACTERS');
+      expect((await admin.post('/api/licences', { ...base, number: 'C-1', issuedOn: '0001-01-01' })).status).toBe(400);
+      expect((await admin.post('/api/licences', { ...base, number: 'C-1', expiresOn: '3000-01-01' })).status).toBe(400);
+      expect((await admin.post('/api/licences', { ...base, number: 'C-1', issuedOn: '1900-01-01', expiresOn: '2999-12-31' })).status).toBe(201);
+      // A type name stored before these checks (written in SQL here) must not make the XML export unreadable.
+      const [old] = await app.sql<{ id: string }>(`insert into licence_types (id, code, name, number_required, status) values (gen_random_uuid(), 'CTRL', 'Old' || chr(1) || 'name', false, 'active') returning id`);
+      const xml = await admin.get('/api/licence-types/export?format=xml');
+      expect(xml.status).toBe(200);
+      expect(xml.raw.toString('utf8')).toContain('<LicenceTypeName>Oldname</LicenceTypeName>');
+      expect(xml.raw.toString('utf8')).not.toMatch(/[\u0000-\u0008]/);
+      await app.sql(`delete from licence_types where id = $1`, [old.id]);
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

@@ -41,6 +41,10 @@ function exampleRow(type: LicenceTypeState): Record<string, string> {
   return { action: 'Add', user: '', typeCode: type.code, typeName: type.name, number: '', jurisdiction: '', issuedOn: '', expiresOn: '' };
 }
 
+/** Characters XML 1.0 does not allow at all (not even as character references): C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF. */
+const XML_ILLEGAL = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+/** Text for an XML element: characters XML cannot hold are dropped (older data may hold them), the rest escaped. */
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text.replace(XML_ILLEGAL, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }

@@ -1,7 +1,7 @@
 import type { ImportMessage, RawImportRow, RowChange, RowOutcome } from '#libs/contracts/imports/index.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { parseDateCell } from '#libs/spreadsheet/dates.js';
-import { jurisdiction, licenceDates, licenceKey, licenceNumber } from './licence.js';
+import { echo, jurisdiction, licenceDates, licenceKey, licenceNumber } from './licence.js';
 import type { LicenceTypeStatus } from './licence-type.js';
 
 /** The entity name of a licence in an import's recorded changes (RowChange.entity). */
@@ -83,12 +83,12 @@ export function rowKeys(row: RawImportRow): { action: LicenceAction | undefined;
 export function checkLicenceRow(row: RawImportRow, facts: LicenceRowFacts): PlannedLicenceRow | RowOutcome {
   const errors: ImportMessage[] = [];
   const keys = rowKeys(row);
-  if (!keys.action) errors.push({ code: 'LICENCES.IMPORT_ACTION_INVALID', column: 'action', params: { value: (row.values.action ?? '').slice(0, 40) } });
+  if (!keys.action) errors.push({ code: 'LICENCES.IMPORT_ACTION_INVALID', column: 'action', params: { value: echo(row.values.action ?? '', 40) } });
   if (!keys.user) errors.push({ code: 'LICENCES.IMPORT_USER_REQUIRED', column: 'user' });
-  else if (!facts.user) errors.push({ code: 'LICENCES.IMPORT_USER_NOT_FOUND', column: 'user', params: { user: keys.user.slice(0, 100) } });
+  else if (!facts.user) errors.push({ code: 'LICENCES.IMPORT_USER_NOT_FOUND', column: 'user', params: { user: echo(keys.user, 100) } });
   const type = facts.type;
   if (!keys.typeCode) errors.push({ code: 'LICENCES.IMPORT_TYPE_REQUIRED', column: 'typeCode' });
-  else if (!type) errors.push({ code: 'LICENCES.IMPORT_TYPE_UNKNOWN', column: 'typeCode', params: { type: keys.typeCode.slice(0, 64) } });
+  else if (!type) errors.push({ code: 'LICENCES.IMPORT_TYPE_UNKNOWN', column: 'typeCode', params: { type: echo(keys.typeCode, 64) } });
   else if (type.status === 'retired' && keys.action !== 'delete') errors.push({ code: 'LICENCES.IMPORT_TYPE_RETIRED', column: 'typeCode', params: { type: type.code } });
 
   let number: string | null = null;
@@ -160,7 +160,7 @@ function datesOf(issuedOn: string, expiresOn: string | null, validity: number | 
 function dateOf(raw: string | undefined, column: string, errors: ImportMessage[]): string | null {
   const parsed = parseDateCell(raw ?? '');
   if (!parsed.ok) {
-    errors.push({ code: 'LICENCES.IMPORT_DATE_INVALID', column, params: { value: (raw ?? '').slice(0, 40) } });
+    errors.push({ code: 'LICENCES.IMPORT_DATE_INVALID', column, params: { value: echo(raw ?? '', 40) } });
     return null;
   }
   return parsed.date;

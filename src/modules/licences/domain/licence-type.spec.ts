@@ -36,4 +36,9 @@ describe('licence type', () => {
     expect(typeColumnsToWrite(current, { defaultValidityMonths: null, issuingBody: 'Board' })).toEqual({ default_validity_months: null, issuing_body: 'Board' });
     expect(() => typeColumnsToWrite(current, { name: ' ' })).toThrow(expect.objectContaining({ code: 'LICENCES.TYPE_NAME_REQUIRED' }));
   });
+  it('refuses control characters in the name and issuing body', () => {
+    const fields = { name: 'Nurse', issuingBody: 'Board', numberRequired: false, defaultValidityMonths: null };
+    expect(() => checkedTypeFields({ ...fields, name: 'Nu\u0000rse' })).toThrow(expect.objectContaining({ code: 'LICENCES.CONTROL_CHARACTERS', params: { field: 'name' } }));
+    expect(() => checkedTypeFields({ ...fields, issuingBody: 'Bo\tard' })).toThrow(expect.objectContaining({ code: 'LICENCES.CONTROL_CHARACTERS', params: { field: 'issuingBody' } }));
+  });
 });

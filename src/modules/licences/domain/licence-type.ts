@@ -1,4 +1,5 @@
 import { invalid } from '#libs/errors/domain-error.js';
+import { assertNoControlCharacters } from './licence.js';
 
 /** Longest default validity, in months (100 years). */
 export const MAX_VALIDITY_MONTHS = 1200;
@@ -30,8 +31,10 @@ export function licenceTypeCode(raw: string): string {
 export function checkedTypeFields(fields: LicenceTypeFields): LicenceTypeFields {
   const name = (fields.name ?? '').normalize('NFC').trim();
   if (name.length === 0 || name.length > 200) throw invalid('LICENCES.TYPE_NAME_REQUIRED');
+  assertNoControlCharacters(name, 'name');
   const issuingBody = fields.issuingBody === null || fields.issuingBody === undefined ? null : fields.issuingBody.normalize('NFC').trim() || null;
   if (issuingBody !== null && issuingBody.length > 200) throw invalid('LICENCES.ISSUING_BODY_TOO_LONG', { max: 200 });
+  if (issuingBody !== null) assertNoControlCharacters(issuingBody, 'issuingBody');
   const validity = fields.defaultValidityMonths ?? null;
   if (validity !== null && (!Number.isInteger(validity) || validity < 1 || validity > MAX_VALIDITY_MONTHS)) {
     throw invalid('LICENCES.VALIDITY_INVALID', { value: String(validity), max: MAX_VALIDITY_MONTHS });

@@ -51,6 +51,14 @@ describe('licence number, jurisdiction and identity', () => {
     expect(() => assertNumberGiven(true, null, 'RN')).toThrow(expect.objectContaining({ code: 'LICENCES.NUMBER_REQUIRED' }));
     expect(() => assertNumberGiven(false, null, 'RN')).not.toThrow();
   });
+  it('refuses control characters (NUL, tab, line break, C1) in a number or jurisdiction, and echoes them harmlessly', () => {
+    for (const bad of ['A\u0000B', 'A\tB', 'A\nB', 'A\u0085B']) {
+      expect(() => licenceNumber(bad)).toThrow(expect.objectContaining({ code: 'LICENCES.NUMBER_INVALID' }));
+      expect(() => jurisdiction(bad)).toThrow(expect.objectContaining({ code: 'LICENCES.CONTROL_CHARACTERS', params: { field: 'jurisdiction' } }));
+    }
+    expect(() => licenceNumber('A\u0000B')).toThrow(expect.objectContaining({ params: { number: 'A\ufffdB' } }));
+  });
+
   it('keeps a jurisdiction of at most 100 characters', () => {
     expect(jurisdiction(' CA ')).toBe('CA');
     expect(jurisdiction('')).toBeNull();

@@ -50,20 +50,40 @@ export function licenceDates(issuedOn: string, expiresOn: string | null, default
   return { issuedOn, expiresOn: expiry };
 }
 
+/**
+ * Control characters (C0 incl. NUL, tab and line breaks, DEL, C1): never part of a number, state, type
+ * name or issuing body. PostgreSQL refuses NUL in text, tabs and line breaks would break the tab-delimited
+ * export, and most of them are illegal in XML.
+ */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS_ALL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Text to echo in a message: control characters shown as U+FFFD (a NUL cannot be stored in a jsonb message). */
+export function echo(text: string, max: number): string {
+  return text.replace(CONTROL_CHARACTERS_ALL, '\ufffd').slice(0, max);
+}
+
+/** Refuses text with control characters, naming the field (`number`, `jurisdiction`, `name`, `issuingBody`). */
+export function assertNoControlCharacters(text: string, field: string): void {
+  if (CONTROL_CHARACTERS.test(text)) throw invalid('LICENCES.CONTROL_CHARACTERS', { field });
+}
+
 /** A licence number as stored: trimmed, NFC, null when empty; at most 100 characters without control characters. */
 export function licenceNumber(raw: string | null | undefined): string | null {
   const number = (raw ?? '').normalize('NFC').trim();
   if (number === '') return null;
-  // eslint-disable-next-line no-control-regex
-  if (number.length > 100 || /[\u0000-\u001f\u007f]/.test(number)) throw invalid('LICENCES.NUMBER_INVALID', { number: number.slice(0, 40) });
+  if (number.length > 100 || CONTROL_CHARACTERS.test(number)) throw invalid('LICENCES.NUMBER_INVALID', { number: echo(number, 40) });
   return number;
 }
 
-/** A state or jurisdiction as stored: trimmed, null when empty, at most 100 characters. */
+/** A state or jurisdiction as stored: trimmed, null when empty, at most 100 characters without control characters. */
 export function jurisdiction(raw: string | null | undefined): string | null {
   const text = (raw ?? '').normalize('NFC').trim();
   if (text === '') return null;
   if (text.length > 100) throw invalid('LICENCES.JURISDICTION_TOO_LONG', { max: 100 });
+  assertNoControlCharacters(text, 'jurisdiction');
   return text;
 }
 

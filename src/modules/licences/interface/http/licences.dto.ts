@@ -5,8 +5,9 @@ import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
 import { DEFAULT_EXPIRING_WITHIN_DAYS, LICENCE_STATUSES, MAX_EXPIRING_WITHIN_DAYS } from '../../domain/licence.js';
 import { MAX_VALIDITY_MONTHS } from '../../domain/licence-type.js';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_MESSAGE = 'must be a date as YYYY-MM-DD';
+/** A date as YYYY-MM-DD in the years 1900-2999, the range the import accepts (parseDateCell). */
+const DAY = /^(19|2\d)\d{2}-\d{2}-\d{2}$/;
+const DATE_MESSAGE = 'must be a date as YYYY-MM-DD in the years 1900-2999';
 
 export class CreateLicenceTypeDto {
   @ApiProperty({ example: 'RN-CA', description: 'Unique, 1-64 letters, digits, dots, dashes or underscores; stored upper case; cannot change later' })
