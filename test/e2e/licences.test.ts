@@ -491,6 +491,24 @@ describe('licences', () => {
       await app.sql(`delete from licence_types where id = $1`, [old.id]);
     });
 
+    it('matches licence numbers as PostgreSQL lower-cases them (Greek final sigma, Turkish dotted I), like the unique index', async () => {
+      for (const number of ['ΟΔΟΣ', 'İX']) {
+        expect((await admin.post('/api/licences', { userId: users['L-1003'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);
+      }
+      const done = await run(admin, 'lower.txt', licencesTxt([
+        ['Edit', 'L-1003', 'FIX', 'ΟΔΟΣ', 'GR', '', ''],
+        ['Add', 'L-1003', 'FIX', 'İX', '', '2026-01-01', ''],
+      ]), { validateOnly: 'false' });
+      expect((await rowsOf(admin, done.id)).map((r) => [r.status, r.errors.map((e) => e.code)])).toEqual([
+        ['succeeded', []],
+        ['failed', ['LICENCES.IMPORT_ALREADY_EXISTS']],
+      ]);
+      const deleted = await run(admin, 'lower-delete.txt', licencesTxt([['Delete', 'L-1003', 'FIX', 'İX', '', '', '']]), { validateOnly: 'false' });
+      expect(deleted).toMatchObject({ counts: { succeeded: 1 } });
+      const left = await app.sql<{ number: string; jurisdiction: string | null }>(`select number, jurisdiction from user_licences where user_id = $1 and type_id = $2 order by number`, [users['L-1003'], fixType]);
+      expect(left).toEqual([{ number: 'ΟΔΟΣ', jurisdiction: 'GR' }]);
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

@@ -1,7 +1,7 @@
 import type { ImportMessage, RawImportRow, RowChange, RowOutcome } from '#libs/contracts/imports/index.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { parseDateCell } from '#libs/spreadsheet/dates.js';
-import { echo, jurisdiction, licenceDates, licenceKey, licenceNumber } from './licence.js';
+import { echo, jurisdiction, licenceDates, licenceNumber } from './licence.js';
 import type { LicenceTypeStatus } from './licence-type.js';
 
 /** The entity name of a licence in an import's recorded changes (RowChange.entity). */
@@ -52,9 +52,9 @@ export interface LicenceRowFacts {
 }
 
 export type PlannedLicenceRow =
-  | { kind: 'add'; row: RawImportRow; key: string; userId: string; type: LicenceTypeFacts; number: string | null; jurisdiction: string | null; issuedOn: string; expiresOn: string | null }
-  | { kind: 'edit'; row: RawImportRow; key: string; type: LicenceTypeFacts; existing: LicenceRecord; jurisdiction: string | null; issuedOn: string; expiresOn: string | null; changed: boolean }
-  | { kind: 'delete'; row: RawImportRow; key: string; type: LicenceTypeFacts; existing: LicenceRecord };
+  | { kind: 'add'; row: RawImportRow; userId: string; type: LicenceTypeFacts; number: string | null; jurisdiction: string | null; issuedOn: string; expiresOn: string | null }
+  | { kind: 'edit'; row: RawImportRow; type: LicenceTypeFacts; existing: LicenceRecord; jurisdiction: string | null; issuedOn: string; expiresOn: string | null; changed: boolean }
+  | { kind: 'delete'; row: RawImportRow; type: LicenceTypeFacts; existing: LicenceRecord };
 
 /** The cells the lookups need, trimmed: the action, the user key, the type code (upper case) and the number. */
 export function rowKeys(row: RawImportRow): { action: LicenceAction | undefined; user: string; typeCode: string; number: string } {
@@ -113,7 +113,6 @@ export function checkLicenceRow(row: RawImportRow, facts: LicenceRowFacts): Plan
   }
   if (errors.length > 0 || !keys.action || !type || !facts.user) return failed(row, errors);
 
-  const key = licenceKey(facts.user.id, type.id, number);
   if (facts.sameKeyRow !== undefined) return failed(row, [{ code: 'LICENCES.IMPORT_SAME_LICENCE_TWICE', params: { row: facts.sameKeyRow } }]);
   const existing = facts.existing;
   switch (keys.action) {
@@ -121,7 +120,7 @@ export function checkLicenceRow(row: RawImportRow, facts: LicenceRowFacts): Plan
       if (existing) return failed(row, [{ code: 'LICENCES.IMPORT_ALREADY_EXISTS', params: { type: type.code, number: number ?? '' } }]);
       const dates = datesOf(issued!, expires, type.defaultValidityMonths, errors);
       if (!dates) return failed(row, errors);
-      return { kind: 'add', row, key, userId: facts.user.id, type, number, jurisdiction: state, ...dates };
+      return { kind: 'add', row, userId: facts.user.id, type, number, jurisdiction: state, ...dates };
     }
     case 'edit': {
       if (!existing) return failed(row, [notFoundMessage(type, number)]);
@@ -132,11 +131,11 @@ export function checkLicenceRow(row: RawImportRow, facts: LicenceRowFacts): Plan
       if (!dates) return failed(row, errors);
       const nextJurisdiction = state ?? existing.jurisdiction;
       const changed = dates.issuedOn !== existing.issuedOn || dates.expiresOn !== existing.expiresOn || nextJurisdiction !== existing.jurisdiction;
-      return { kind: 'edit', row, key, type, existing, jurisdiction: nextJurisdiction, ...dates, changed };
+      return { kind: 'edit', row, type, existing, jurisdiction: nextJurisdiction, ...dates, changed };
     }
     case 'delete':
       if (!existing) return failed(row, [notFoundMessage(type, number)]);
-      return { kind: 'delete', row, key, type, existing };
+      return { kind: 'delete', row, type, existing };
     default:
       return failed(row, [{ code: 'LICENCES.IMPORT_ACTION_INVALID', column: 'action', params: { value: String(keys.action).slice(0, 40) } }]);
   }

@@ -89,10 +89,12 @@ export function jurisdiction(raw: string | null | undefined): string | null {
 
 /**
  * The identity of a licence: one per user + type + number, compared case-insensitively, or one per
- * user + type without a number. The unique index user_licences_user_type_number_unique is on the same expression.
+ * user + type without a number. `numberKey` is PostgreSQL's lower(coalesce(number, '')), the expression
+ * of the unique index user_licences_user_type_number_unique: JavaScript's toLowerCase differs from it
+ * (a Greek final sigma, a Turkish dotted capital I), so the key is never lower-cased here.
  */
-export function licenceKey(userId: string, typeId: string, number: string | null): string {
-  return `${userId}|${typeId}|${(number ?? '').toLowerCase()}`;
+export function licenceKey(userId: string, typeId: string, numberKey: string): string {
+  return `${userId}|${typeId}|${numberKey}`;
 }
 
 /** A number is required by the type and missing. */

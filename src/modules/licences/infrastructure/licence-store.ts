@@ -56,18 +56,35 @@ export const LicenceStore = {
     return row;
   },
 
-  /** The licences with these identities (user, type, number key), one statement for a chunk. */
-  async byIdentities(em: EntityManager, keys: { userId: string; typeId: string; number: string | null }[]): Promise<LicenceRow[]> {
+  /**
+   * The licences with these identities (user, type, number), one statement for a chunk, locked. Numbers are
+   * compared with lower() on both sides, as the unique index does (JavaScript's toLowerCase differs). Each
+   * row says which identity asked for it (`asked`, the index in `keys`) and its `numberKey` (the index's
+   * lower(coalesce(number, ''))).
+   */
+  async byIdentities(em: EntityManager, keys: { userId: string; typeId: string; number: string | null }[]): Promise<(LicenceRow & { asked: number; numberKey: string })[]> {
     if (keys.length === 0) return [];
-    return executeBound<LicenceRow>(
+    const rows = await executeBound<LicenceRow & { asked: number; numberKey: string }>(
       em,
-      `select ${LICENCE_COLUMNS}
-         from (select distinct * from unnest($1::uuid[], $2::uuid[], $3::text[]) as k(user_id, type_id, number_key)) k
-         join user_licences l on l.user_id = k.user_id and l.type_id = k.type_id and lower(coalesce(l.number, '')) = k.number_key
+      `select ${LICENCE_COLUMNS}, (k.asked - 1)::int as asked, lower(coalesce(l.number, '')) as "numberKey"
+         from unnest($1::uuid[], $2::uuid[], $3::text[]) with ordinality as k(user_id, type_id, number, asked)
+         join user_licences l on l.user_id = k.user_id and l.type_id = k.type_id and lower(coalesce(l.number, '')) = lower(coalesce(k.number, ''))
          join licence_types t on t.id = l.type_id
         order by l.id for update of l`,
-      [keys.map((k) => k.userId), keys.map((k) => k.typeId), keys.map((k) => (k.number ?? '').toLowerCase())],
+      [keys.map((k) => k.userId), keys.map((k) => k.typeId), keys.map((k) => k.number ?? '')],
     );
+    return rows.map((row) => ({ ...row, asked: Number(row.asked) }));
+  },
+
+  /** PostgreSQL's lower(coalesce(number, '')) of each number, in order: the unique index's key (licenceKey). */
+  async numberKeys(em: EntityManager, numbers: (string | null)[]): Promise<string[]> {
+    if (numbers.length === 0) return [];
+    const rows = await executeBound<{ key: string }>(
+      em,
+      `select lower(coalesce(n, '')) as key from unnest($1::text[]) with ordinality as u(n, i) order by i`,
+      [numbers.map((n) => n ?? '')],
+    );
+    return rows.map((row) => row.key);
   },
 
   async byIds(em: EntityManager, ids: string[]): Promise<LicenceRow[]> {

@@ -54,12 +54,16 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
     const types = new Map<string, LicenceTypeFacts>(
       (await LicenceStore.typesByCodes(this.em, [...new Set(keys.map((k) => k.typeCode).filter(Boolean))])).map((type) => [type.code, type]),
     );
-    const identities = keys.flatMap((k) => {
+    // The licence of each row, by row index, matched in SQL (lower() on both sides, as the unique index).
+    const identities = keys.flatMap((k, index) => {
       const user = userOf(k.user);
       const type = types.get(k.typeCode);
-      return user && type ? [{ userId: user.id, typeId: type.id, number: k.number || null }] : [];
+      return user && type ? [{ index, userId: user.id, typeId: type.id, number: k.number || null }] : [];
     });
-    const existing = new Map((await LicenceStore.byIdentities(this.em, identities)).map((licence) => [licenceKey(licence.userId, licence.typeId, licence.number), licence]));
+    const existing = new Map<number, LicenceRecord>();
+    for (const licence of await LicenceStore.byIdentities(this.em, identities)) existing.set(identities[licence.asked].index, licence);
+    // In-memory keys by PostgreSQL's lower(), never JavaScript's (they differ: Greek final sigma, Turkish İ).
+    const numberKeys = await LicenceStore.numberKeys(this.em, keys.map((k) => k.number || null));
 
     const outcomes: RowOutcome[] = [];
     const plans: PlannedLicenceRow[] = [];
@@ -68,11 +72,11 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
       const k = keys[index];
       const user = userOf(k.user);
       const type = types.get(k.typeCode);
-      const key = user && type ? licenceKey(user.id, type.id, k.number || null) : undefined;
+      const key = user && type ? licenceKey(user.id, type.id, numberKeys[index]) : undefined;
       const result = checkLicenceRow(row, {
         user,
         type,
-        existing: key ? existing.get(key) : undefined,
+        existing: existing.get(index),
         sameKeyRow: key ? firstRowOfKey.get(key) : undefined,
       });
       if (key && !firstRowOfKey.has(key)) firstRowOfKey.set(key, row.rowNumber);

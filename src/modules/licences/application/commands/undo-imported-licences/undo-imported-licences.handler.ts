@@ -4,7 +4,6 @@ import type { RowOutcome, UndoRow } from '#libs/contracts/imports/index.js';
 import { LicenceAdded, LicenceChanged, LicenceRemoved, type LicenceEventContext } from '#libs/contracts/licences/index.js';
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
-import { licenceKey } from '../../../domain/licence.js';
 import { decideLicenceUndo, LICENCE_ENTITY, type LicenceRecord } from '../../../domain/licence-import-rules.js';
 import { eventState, LicenceStore } from '../../../infrastructure/licence-store.js';
 import { LicenceAccess } from '../../licence-access.js';
@@ -39,13 +38,14 @@ export class UndoImportedLicencesHandler implements ICommandHandler<UndoImported
     const holderOf = (row: UndoRow) => String((row.change.after ?? row.change.before ?? {}).userId ?? '');
     const inScope = await this.access.inScope(principal, rows.map(holderOf).filter(Boolean));
     const restoring = rows.filter((row) => row.change.after === null && row.change.before && !current.has(row.change.id));
+    // Identities taken since, matched in SQL (lower() on both sides, as the unique index): by the restoring row.
     const taken = new Set(
       (
         await LicenceStore.byIdentities(
           this.em,
           restoring.map((row) => ({ userId: String(row.change.before!.userId), typeId: String(row.change.before!.typeId), number: (row.change.before!.number as string | null) ?? null })),
         )
-      ).map((licence) => licenceKey(licence.userId, licence.typeId, licence.number)),
+      ).map((licence) => restoring[licence.asked]),
     );
 
     const outcomes: RowOutcome[] = [];
@@ -61,7 +61,7 @@ export class UndoImportedLicencesHandler implements ICommandHandler<UndoImported
       }
       const now = current.get(change.id);
       const before = change.before;
-      const identityTaken = before ? taken.has(licenceKey(String(before.userId), String(before.typeId), (before.number as string | null) ?? null)) : false;
+      const identityTaken = before ? taken.has(row) : false;
       const decision = decideLicenceUndo(change, now, identityTaken);
       switch (decision.kind) {
         case 'fail':
