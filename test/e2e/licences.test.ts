@@ -509,6 +509,67 @@ describe('licences', () => {
       expect(left).toEqual([{ number: 'ΟΔΟΣ', jurisdiction: 'GR' }]);
     });
 
+    it('fails every row of a licence given twice in one file (number without case), across chunks, also when validating', async () => {
+      expect((await admin.post('/api/licences', { userId: users['L-1004'], typeId: fixType, number: 'K-1', jurisdiction: 'CA', issuedOn: '2026-01-01' })).status).toBe(201);
+      const twice = licencesTxt([
+        ['Edit', 'L-1004', 'FIX', 'K-1', 'NY', '', ''], // 2
+        ['Add', 'L-1004', 'FIX', '', '', '2026-01-01', ''], // 3: no number
+        ['Add', 'L-1006', 'FIX', 'K-2', '', '2026-01-01', ''], // 4: fine
+        ['Delete', 'l-1004', 'fix', 'k-1', '', '', ''], // 5: the licence of row 2 again (another chunk)
+        ['Delete', 'L-1004', 'FIX', '', '', '', ''], // 6: the licence of row 3 again
+      ]);
+      for (const validateOnly of ['true', 'false']) {
+        const done = await run(admin, 'twice.txt', twice, { validateOnly });
+        if (validateOnly === 'true') expect(done.verdict).toMatchObject({ outcome: 'errors_found' });
+        const rows = await rowsOf(admin, done.id);
+        expect(rows.map((r) => [r.rowNumber, r.status, r.errors.map((e) => [e.code, e.params?.rows])])).toEqual([
+          [2, 'failed', [['IMPORTS.DUPLICATE_COMPOSITE_KEY', '5']]],
+          [3, 'failed', [['IMPORTS.DUPLICATE_COMPOSITE_KEY', '6']]],
+          [4, validateOnly === 'true' ? 'valid' : 'succeeded', []],
+          [5, 'failed', [['IMPORTS.DUPLICATE_COMPOSITE_KEY', '2']]],
+          [6, 'failed', [['IMPORTS.DUPLICATE_COMPOSITE_KEY', '3']]],
+        ]);
+      }
+    });
+
+    it('fails a licence touched again in a later chunk when the User cell names the same user another way (code, then email), and undo restores the state before the import', async () => {
+      // Chunks one after the other here (an app of its own): at once, the second chunk waits on the first's
+      // row lock and then fails the row for the touch, or comes first and the other row finds the state after it.
+      const sequential = await startTestApp({ env: { IMPORT_CHUNK_SIZE: '3', IMPORT_CHUNK_CONCURRENCY: '1' } });
+      try {
+        const root = await new Http(sequential.url).login('admin@example.com');
+        const [lars] = await sequential.sql<{ id: string }>(`select id from users where user_code = 'L-1004'`);
+        const type = (await root.post('/api/licence-types', { code: 'FIX', name: 'Fix checks', numberRequired: false })).body.id;
+        for (const number of ['K-1', 'K-3']) {
+          expect((await root.post('/api/licences', { userId: lars.id, typeId: type, number, jurisdiction: 'CA', issuedOn: '2026-01-01' })).status).toBe(201);
+        }
+        const numbers = () => sequential.sql<{ number: string; jurisdiction: string | null }>(`select number, jurisdiction from user_licences where user_id = $1 and type_id = $2 order by number nulls last`, [lars.id, type]);
+        const before = await numbers();
+        const mixed = (await finished(root, await startImport(root, TYPE, 'mixed.txt', licencesTxt([
+          ['Edit', 'L-1004', 'FIX', 'K-1', 'TX', '', ''], // 2
+          ['Delete', 'L-1004', 'FIX', 'K-3', '', '', ''], // 3
+          ['Add', 'L-1004', 'FIX', '', '', '2026-01-01', ''], // 4
+          ['Delete', 'lars@example.com', 'FIX', 'K-1', '', '', ''], // 5: chunk 2, the licence of row 2
+          ['Add', 'LARS@example.com', 'FIX', 'K-3', '', '2026-02-01', ''], // 6: chunk 2, the licence of row 3
+        ]), { validateOnly: 'false' }))) as LicencesImport;
+        expect((await rowsOf(root, mixed.id)).map((r) => [r.rowNumber, r.status, r.errors.map((e) => [e.code, e.params?.row])])).toEqual([
+          [2, 'succeeded', []],
+          [3, 'succeeded', []],
+          [4, 'succeeded', []],
+          [5, 'failed', [['LICENCES.IMPORT_SAME_LICENCE_TWICE', 2]]],
+          [6, 'failed', [['LICENCES.IMPORT_SAME_LICENCE_TWICE', 3]]],
+        ]);
+        expect(await numbers()).toEqual([{ number: 'K-1', jurisdiction: 'TX' }, { number: null, jurisdiction: null }]);
+        // Undo restores the state before the import: K-1 as it was, K-3 back, the added one gone.
+        const undo = await root.post(`/api/imports/${mixed.id}/undo`);
+        expect(undo.status).toBe(202);
+        expect(await finished(root, undo.body.id)).toMatchObject({ status: 'completed', counts: { succeeded: 3 } });
+        expect(await numbers()).toEqual(before);
+      } finally {
+        await sequential.close();
+      }
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

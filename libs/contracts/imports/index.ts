@@ -40,6 +40,17 @@ export interface ImportColumn {
   refusal?: ImportMessage;
 }
 
+/** A key made of several columns of a row (ImportTypeDefinition.keys). */
+export interface ImportCompositeKey {
+  /** The column keys, in order. */
+  columns: string[];
+  /**
+   * Columns that may be empty: an empty cell is then part of the key (user + type without a number). A row
+   * with any other of the columns empty takes no part (it fails for that anyway).
+   */
+  optional?: string[];
+}
+
 /** A message about a row or an import: a stable message key plus parameters, translated when shown. */
 export interface ImportMessage {
   code: string;
@@ -190,6 +201,12 @@ export interface ImportTypeDefinition extends ImportOptionsSupport {
   xml?: { recordElement: string; fields: string[] };
   /** Stop after validation unless the upload says validateOnly=false (the licences type). */
   validateOnlyByDefault?: boolean;
+  /**
+   * Keys of several columns (user + licence type + number), checked across the whole file at staging like
+   * a `unique` column: every occurrence of a combination given twice fails with IMPORTS.DUPLICATE_COMPOSITE_KEY,
+   * naming the other rows, so validation reports it too. Compared trimmed and without case (PostgreSQL lower()).
+   */
+  keys?: ImportCompositeKey[];
   /** Warning codes the admin must acknowledge before the run (POST /confirm acknowledgedWarnings). */
   warningsToConfirm?: readonly string[];
   /**

@@ -46,6 +46,19 @@ export class Migration20261130002700_licences extends Migration {
       create index user_licences_type_idx on user_licences (type_id, expires_on);
       create index user_licences_expiry_idx on user_licences (expires_on);
 
+      -- The licences each import run has touched (user, type, number key as the unique index): a second row
+      -- of the same licence in one import fails (its undo could not restore both states). The file-wide
+      -- key check at staging catches rows spelled alike; this catches the same user given by code and by
+      -- email in different chunks. Written in the chunk's transaction (a validation pass rolls it back).
+      create table user_licence_import_touches (
+        import_id uuid not null,
+        user_id uuid not null,
+        type_id uuid not null,
+        number_key text not null,
+        row_number integer not null,
+        primary key (import_id, user_id, type_id, number_key)
+      );
+
       create table reporting_licences (
         licence_id uuid primary key,
         user_id uuid not null,
@@ -62,6 +75,6 @@ export class Migration20261130002700_licences extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop table if exists reporting_licences; drop table if exists user_licences; drop table if exists licence_types; drop sequence if exists user_licence_versions;`);
+    this.addSql(`drop table if exists reporting_licences; drop table if exists user_licence_import_touches; drop table if exists user_licences; drop table if exists licence_types; drop sequence if exists user_licence_versions;`);
   }
 }

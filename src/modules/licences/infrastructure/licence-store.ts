@@ -87,6 +87,36 @@ export const LicenceStore = {
     return rows.map((row) => row.key);
   },
 
+  /**
+   * Records that an import touched these licences (user, type, number key); returns, for each key another
+   * row of the same import touched before (this chunk's earlier statement or another chunk), that row's number.
+   */
+  async touch(em: EntityManager, importId: string, touches: { userId: string; typeId: string; numberKey: string; rowNumber: number }[]): Promise<Map<string, number>> {
+    if (touches.length === 0) return new Map();
+    const claimed = await executeBound<{ row_number: number }>(
+      em,
+      `insert into user_licence_import_touches (import_id, user_id, type_id, number_key, row_number)
+       select $1, t.user_id, t.type_id, t.number_key, t.row_number
+         from jsonb_to_recordset($2::jsonb) as t(user_id uuid, type_id uuid, number_key text, row_number int)
+       on conflict do nothing
+       returning row_number`,
+      [importId, JSON.stringify(touches.map((t) => ({ user_id: t.userId, type_id: t.typeId, number_key: t.numberKey, row_number: t.rowNumber })))],
+    );
+    const mine = new Set(claimed.map((row) => Number(row.row_number)));
+    const lost = touches.filter((t) => !mine.has(t.rowNumber));
+    if (lost.length === 0) return new Map();
+    const earlier = await executeBound<{ user_id: string; type_id: string; number_key: string; row_number: number }>(
+      em,
+      `select t.user_id, t.type_id, t.number_key, t.row_number
+         from user_licence_import_touches t
+         join jsonb_to_recordset($2::jsonb) as k(user_id uuid, type_id uuid, number_key text) on k.user_id = t.user_id and k.type_id = t.type_id and k.number_key = t.number_key
+        where t.import_id = $1`,
+      [importId, JSON.stringify(lost.map((t) => ({ user_id: t.userId, type_id: t.typeId, number_key: t.numberKey })))],
+    );
+    const byKey = new Map(earlier.map((row) => [`${row.user_id}|${row.type_id}|${row.number_key}`, Number(row.row_number)]));
+    return new Map(lost.map((t) => [String(t.rowNumber), byKey.get(`${t.userId}|${t.typeId}|${t.numberKey}`) ?? 0]));
+  },
+
   async byIds(em: EntityManager, ids: string[]): Promise<LicenceRow[]> {
     if (ids.length === 0) return [];
     return executeBound<LicenceRow>(

@@ -59,6 +59,7 @@ export class ImportStager {
       const result = await this.stageRows(run, type, columns, table, references);
       if (table.zip) await this.extractAttachments(run, table.zip.archive, table.zip.attachments, references);
       await this.checkKeys(run.id, columns);
+      await this.checkCompositeKeys(run.id, type, columns);
       return { ...result, warnings: [...table.warnings, ...result.warnings] };
     });
   }
@@ -229,6 +230,41 @@ export class ImportStager {
            from keyed k join groups g on g.k = k.k
           where s.import_id = $1 and s.seq = k.seq`,
         [importId, column.key, column.header],
+      );
+    }
+  }
+
+  /**
+   * The type's composite keys (ImportTypeDefinition.keys) across the whole file, like checkKeys: every
+   * occurrence of a combination given twice fails, naming the other rows (at most 10). Each value is
+   * compared trimmed and with PostgreSQL's lower(); a row with a non-optional column of the key empty
+   * takes no part. Keys naming a column the type does not have are ignored.
+   */
+  private async checkCompositeKeys(importId: string, type: ImportTypeDefinition, columns: ImportColumn[]): Promise<void> {
+    const headers = new Map(columns.map((column) => [column.key, column.header]));
+    for (const key of type.keys ?? []) {
+      if (key.columns.length === 0 || !key.columns.every((column) => headers.has(column))) continue;
+      const required = key.columns.filter((column) => !(key.optional ?? []).includes(column));
+      await executeBound(
+        this.orm.em.fork(),
+        `with keyed as (
+           select s.seq, s.row_number,
+                  (select string_agg(lower(trim(coalesce(s."values" ->> c.name, ''))), chr(31) order by c.i)
+                     from unnest($2::text[]) with ordinality as c(name, i)) as k
+             from import_staged_rows s
+            where s.import_id = $1
+              and not exists (select 1 from unnest($3::text[]) as r(name) where coalesce(trim(s."values" ->> r.name), '') = '')),
+         groups as (select k, array_agg(row_number order by row_number) as rows from keyed group by k having count(*) > 1)
+         update import_staged_rows s
+            set errors = (s.errors::jsonb || jsonb_build_array(jsonb_build_object(
+                  'code', 'IMPORTS.DUPLICATE_COMPOSITE_KEY', 'column', ($2::text[])[1],
+                  'params', jsonb_build_object('columns', $4::text,
+                    'value', left((select string_agg(coalesce(s."values" ->> c.name, ''), ' / ' order by c.i) from unnest($2::text[]) with ordinality as c(name, i)), 200),
+                    'rows', (select string_agg(r::text, ', ') from (select r from unnest(g.rows) r where r <> s.row_number limit 10) others)
+                            || case when cardinality(g.rows) > 11 then ' (+' || (cardinality(g.rows) - 11) || ')' else '' end))))::json
+           from keyed k join groups g on g.k = k.k
+          where s.import_id = $1 and s.seq = k.seq`,
+        [importId, key.columns, required, key.columns.map((column) => headers.get(column)).join(' + ')],
       );
     }
   }

@@ -33,6 +33,13 @@ export class LicencesImport implements ImportTypeDefinition {
   columns = LICENCE_COLUMNS;
   xml = { recordElement: LICENCES_XML_RECORD, fields: LICENCE_COLUMNS.map((column) => column.xml) };
   validateOnlyByDefault = true;
+  /**
+   * One touch per licence per file: a second row of the same user + type + number (or user + type without a
+   * number) fails, both of them, at staging (so validation reports it). Undo restores the state recorded per
+   * row; two rows of one licence recorded two states, and undo put back the wrong one. A user given by code
+   * in one row and by email in another is caught in the chunk (ImportLicencesChunkHandler).
+   */
+  keys = [{ columns: ['user', 'typeCode', 'number'], optional: ['number'] }];
 
   constructor(private readonly commands: CommandBus) {}
 

@@ -66,8 +66,9 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
     const numberKeys = await LicenceStore.numberKeys(this.em, keys.map((k) => k.number || null));
 
     const outcomes: RowOutcome[] = [];
-    const plans: PlannedLicenceRow[] = [];
+    const checked: PlannedLicenceRow[] = [];
     const firstRowOfKey = new Map<string, number>();
+    const touchOf = new Map<number, { userId: string; typeId: string; numberKey: string; rowNumber: number }>();
     rows.forEach((row, index) => {
       const k = keys[index];
       const user = userOf(k.user);
@@ -81,7 +82,20 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
       });
       if (key && !firstRowOfKey.has(key)) firstRowOfKey.set(key, row.rowNumber);
       if ('status' in result) outcomes.push(result);
-      else plans.push(result);
+      else {
+        checked.push(result);
+        touchOf.set(row.rowNumber, { userId: user!.id, typeId: type!.id, numberKey: numberKeys[index], rowNumber: row.rowNumber });
+      }
+    });
+
+    // One touch per licence per import, across chunks too (the same user by code here, by email in an
+    // earlier chunk): a licence an earlier row of this import touched fails, so undo has one state to restore.
+    const touchedBefore = await LicenceStore.touch(this.em, importId, [...touchOf.values()]);
+    const plans = checked.filter((plan) => {
+      const earlier = touchedBefore.get(String(plan.row.rowNumber));
+      if (earlier === undefined) return true;
+      outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'LICENCES.IMPORT_SAME_LICENCE_TWICE', params: { row: earlier } }], warnings: [] });
+      return false;
     });
 
     const adds = plans.filter((plan) => plan.kind === 'add').map((plan) => ({ plan, licence: { id: randomUUID(), userId: plan.userId, typeId: plan.type.id, number: plan.number, jurisdiction: plan.jurisdiction, issuedOn: plan.issuedOn, expiresOn: plan.expiresOn } }));
