@@ -570,6 +570,18 @@ describe('licences', () => {
       }
     });
 
+    it('lets a failed row leave its licence to a later row of the same chunk (same user by code, then by email)', async () => {
+      expect((await admin.post('/api/licences', { userId: users['L-1006'], typeId: fixType, number: 'V-1', jurisdiction: 'CA', issuedOn: '2026-01-01' })).status).toBe(201);
+      const done = await run(admin, 'corrected.txt', licencesTxt([
+        ['Edit', 'L-1006', 'FIX', 'V-1', 'NY', 'not a date', ''], // 2: fails
+        ['Edit', 'lotte@example.com', 'FIX', 'V-1', 'NY', '', ''], // 3: the corrected row
+      ]), { validateOnly: 'false' });
+      expect((await rowsOf(admin, done.id)).map((r) => [r.status, r.errors.map((e) => e.code)])).toEqual([
+        ['failed', ['LICENCES.IMPORT_DATE_INVALID']],
+        ['succeeded', []],
+      ]);
+    });
+
     it('gives the real total on a page past the last', async () => {
       for (const number of ['T-1', 'T-2', 'T-3']) {
         expect((await admin.post('/api/licences', { userId: users['L-1005'], typeId: fixType, number, issuedOn: '2026-01-01' })).status).toBe(201);

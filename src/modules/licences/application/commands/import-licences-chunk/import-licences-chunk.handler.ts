@@ -80,9 +80,11 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
         existing: existing.get(index),
         sameKeyRow: key ? firstRowOfKey.get(key) : undefined,
       });
-      if (key && !firstRowOfKey.has(key)) firstRowOfKey.set(key, row.rowNumber);
       if ('status' in result) outcomes.push(result);
       else {
+        // Only a row that passed claims its licence: a failed row changes nothing, so a corrected row of the
+        // same licence after it must not fail as "the same licence twice".
+        firstRowOfKey.set(key!, row.rowNumber);
         checked.push(result);
         touchOf.set(row.rowNumber, { userId: user!.id, typeId: type!.id, numberKey: numberKeys[index], rowNumber: row.rowNumber });
       }
