@@ -112,6 +112,7 @@ export function licenceImportInstructions(): string {
     '',
     'Actions: Add, Edit, Delete (case-insensitive). Matching: the user by user code or email address; the licence by user +',
     'licence type code + licence number (case-insensitive), or by user + type when the licence has no number.',
+    'Each licence at most once per file: every row of a licence given twice fails (change it in one row).',
     'Dates: YYYY-MM-DD, e.g. 2026-03-31.',
     '',
     'The upload checks the file only ("only validate the file", the default): it answers "likely to succeed" or "errors found",',
