@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ImportCredentialUpdatesChunkHandler } from './application/commands/import-credential-updates-chunk/import-credential-updates-chunk.handler.js';
+import { UndoCredentialUpdatesHandler } from './application/commands/undo-credential-updates/undo-credential-updates.handler.js';
+import { CredentialUpdateImport } from './application/imports/credential-update.import-type.js';
 
 /**
  * Credential groups and designs, issued credentials, the credit ledger, and the bulk update of a
@@ -8,6 +11,11 @@ import { CqrsModule } from '@nestjs/cqrs';
 @Module({
   imports: [CqrsModule],
   controllers: [],
-  providers: [],
+  providers: [
+    // The credential-update import type and its chunk commands.
+    CredentialUpdateImport,
+    ImportCredentialUpdatesChunkHandler,
+    UndoCredentialUpdatesHandler,
+  ],
 })
 export class CredentialsModule {}

@@ -1,0 +1,194 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CredentialRenewed, CredentialUpdated, CreditsDebited } from '#libs/contracts/credentials/index.js';
+import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
+import {
+  checkCredentialUpdateRow,
+  CORRECTED,
+  CREDENTIAL_ENTITY,
+  DEBIT_ENTRY,
+  matchKeyOf,
+  sameCredentialTwice,
+  VERSION,
+  type CredentialLookups,
+  type CredentialNow,
+  type PlannedCredentialUpdate,
+  type UpdateSettings,
+} from '../../../domain/credential-update-rules.js';
+import { manageableCredentialGroupIds } from '../../../infrastructure/import-credential-groups.js';
+import { debitRenewals, renewalDebitKey } from '../../../infrastructure/import-credit-ledger.js';
+import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+
+/**
+ * A chunk of credential-update rows, as one command (module-internal: the credential-update import type
+ * sends it). The rules run per row in memory; one lookup finds the chunk's credentials, one UPDATE
+ * writes them, and the renewals are paid in three ledger statements.
+ */
+export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly rows: RawImportRow[],
+    readonly columns: ImportColumn[],
+    readonly settings: UpdateSettings,
+    readonly validateOnly: boolean,
+  ) {
+    super();
+  }
+}
+
+interface CredentialRow {
+  id: string;
+  group_id: string;
+  group_name: string;
+  recipient_name: string;
+  recipient_email: string;
+  recipient_id: string | null;
+  issued_on: string;
+  expires_on: string | null;
+  grade: string | null;
+  attributes: Record<string, string> | null;
+  corrected_fields: string[] | null;
+  revoked: boolean;
+  version: number;
+}
+
+@CommandHandler(ImportCredentialUpdatesChunkCommand)
+export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
+    const lookups = await this.lookup(principal, rows, !validateOnly);
+    const outcomes: RowOutcome[] = [];
+    const plans: PlannedCredentialUpdate[] = [];
+    for (const row of rows) {
+      const result = checkCredentialUpdateRow(row, columns, lookups, settings);
+      if ('status' in result) outcomes.push(result);
+      else plans.push(result);
+    }
+    const { keep, failed } = sameCredentialTwice(plans);
+    outcomes.push(...failed);
+
+    // Renewals are paid only in the run: validation counts them, and the import-level check compares the count with the balance.
+    const debits = validateOnly
+      ? new Map()
+      : await debitRenewals(
+          this.em,
+          keep.filter((plan) => plan.renewal).map((plan) => ({ key: renewalDebitKey(importId, plan.row.rowNumber), credentialId: plan.credential.id, importId, rowNumber: plan.row.rowNumber, createdBy: principal.userId })),
+        );
+    const writes: CredentialWrite[] = [];
+    const done: { plan: PlannedCredentialUpdate; debit?: { entryId: string; balanceAfter: number; charged: boolean } }[] = [];
+    for (const plan of keep) {
+      const debit = plan.renewal ? debits.get(renewalDebitKey(importId, plan.row.rowNumber)) : undefined;
+      if (debit === 'insufficient') {
+        outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED', column: 'expiresOn' }], warnings: plan.warnings, entityId: plan.credential.id });
+        continue;
+      }
+      writes.push({ id: plan.credential.id, values: plan.after, correctedFields: plan.correctedAfter });
+      done.push({ plan, debit });
+    }
+    await writeCredentialValues(this.em, writes);
+
+    const now = new Date().toISOString();
+    for (const { plan, debit } of done) {
+      const { credential } = plan;
+      if (!validateOnly) {
+        const changes = Object.fromEntries(Object.keys(plan.after).map((key) => [key, { before: plan.before[key], after: plan.after[key] }]));
+        recordEvent(this.em, new CredentialUpdated({ credentialId: credential.id, groupId: credential.groupId, changes, changedBy: principal.userId, importId, rowNumber: plan.row.rowNumber, changedAt: now }));
+        if (plan.renewal && debit) {
+          recordEvent(
+            this.em,
+            new CredentialRenewed({
+              credentialId: credential.id,
+              groupId: credential.groupId,
+              previousExpiresOn: credential.expiresOn!,
+              expiresOn: plan.after.expiresOn!,
+              creditEntryId: debit.entryId,
+              importId,
+              rowNumber: plan.row.rowNumber,
+              renewedAt: now,
+            }),
+          );
+          if (debit.charged) {
+            recordEvent(this.em, new CreditsDebited({ entryId: debit.entryId, amount: 1, reason: 'renewal', credentialId: credential.id, importId, balanceAfter: debit.balanceAfter, debitedAt: now }));
+          }
+        }
+      }
+      outcomes.push({
+        rowNumber: plan.row.rowNumber,
+        status: 'succeeded',
+        errors: [],
+        warnings: plan.warnings,
+        entityId: credential.id,
+        change: {
+          entity: CREDENTIAL_ENTITY,
+          id: credential.id,
+          before: { ...plan.before, [VERSION]: credential.version, [CORRECTED]: credential.correctedFields },
+          after: { ...plan.after, [VERSION]: credential.version + 1, [CORRECTED]: plan.correctedAfter, ...(debit ? { [DEBIT_ENTRY]: debit.entryId } : {}) },
+        },
+      });
+    }
+    return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+
+  /**
+   * The chunk's credentials in one query: by id, and by recipient id and email in any group (so that a
+   * row of another group is named as such). In the run they are locked (in id order) until the chunk commits.
+   */
+  private async lookup(principal: Principal, rows: RawImportRow[], lock: boolean): Promise<CredentialLookups> {
+    const ids = new Set<string>();
+    const recipientIds = new Set<string>();
+    const emails = new Set<string>();
+    for (const row of rows) {
+      const key = matchKeyOf(row);
+      if (key?.column === 'credentialId' && /^[0-9a-f-]{36}$/.test(key.value)) ids.add(key.value);
+      else if (key?.column === 'recipientId') recipientIds.add(key.value);
+      else if (key?.column === 'recipientEmail') emails.add(key.value);
+    }
+    const lookups: CredentialLookups = { byId: new Map(), byRecipientId: new Map(), byEmail: new Map() };
+    if (ids.size + recipientIds.size + emails.size === 0) return lookups;
+    const found = await executeBound<CredentialRow>(
+      this.em,
+      `select c.id, c.group_id, g.name as group_name, c.recipient_name, c.recipient_email, c.recipient_id,
+              to_char(c.issued_on, 'YYYY-MM-DD') as issued_on, to_char(c.expires_on, 'YYYY-MM-DD') as expires_on,
+              c.grade, c.attributes, c.corrected_fields, c.revoked_at is not null as revoked, c.version
+         from credentials c join credential_groups g on g.id = c.group_id
+        where c.id = any($1::uuid[]) or c.recipient_id = any($2::text[]) or lower(c.recipient_email) = any($3::text[])
+        order by c.id${lock ? ' for update of c' : ''}`,
+      [[...ids], [...recipientIds], [...emails]],
+    );
+    const manageable = await manageableCredentialGroupIds(this.em, principal);
+    for (const row of found) {
+      const credential: CredentialNow = {
+        id: row.id,
+        groupId: row.group_id,
+        groupName: row.group_name,
+        groupInScope: manageable === 'all' || manageable.has(row.group_id),
+        recipientName: row.recipient_name,
+        recipientEmail: row.recipient_email,
+        recipientId: row.recipient_id,
+        issuedOn: row.issued_on,
+        expiresOn: row.expires_on,
+        grade: row.grade,
+        attributes: row.attributes ?? {},
+        correctedFields: row.corrected_fields ?? [],
+        revoked: row.revoked,
+        version: Number(row.version),
+      };
+      lookups.byId.set(credential.id, credential);
+      if (credential.recipientId && recipientIds.has(credential.recipientId)) add(lookups.byRecipientId, credential.recipientId, credential);
+      const email = credential.recipientEmail.toLowerCase();
+      if (emails.has(email)) add(lookups.byEmail, email, credential);
+    }
+    return lookups;
+  }
+}
+
+function add(map: Map<string, CredentialNow[]>, key: string, credential: CredentialNow): void {
+  const list = map.get(key);
+  if (list) list.push(credential);
+  else map.set(key, [credential]);
+}

@@ -1,0 +1,112 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CredentialUpdated, CreditsRefunded } from '#libs/contracts/credentials/index.js';
+import type { RowOutcome, UndoRow } from '#libs/contracts/imports/index.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
+import { CORRECTED, CREDENTIAL_ENTITY, DEBIT_ENTRY, decideCredentialUndo, VERSION, type CredentialValues } from '../../../domain/credential-update-rules.js';
+import { manageableCredentialGroupIds } from '../../../infrastructure/import-credential-groups.js';
+import { refundDebits } from '../../../infrastructure/import-credit-ledger.js';
+import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+
+/** Reverts a chunk of a credential-update import's rows (module-internal: the import type sends it). */
+export class UndoCredentialUpdatesCommand extends Command<RowOutcome[]> {
+  constructor(
+    readonly principal: Principal,
+    /** The undo's own import id (the refunds and events name it). */
+    readonly importId: string,
+    readonly rows: UndoRow[],
+  ) {
+    super();
+  }
+}
+
+/**
+ * Undo of credential updates, one chunk: a credential untouched since the import (its version is the one
+ * the update left) gets its recorded `before` values back, in one UPDATE; a renewal's credit is refunded,
+ * once per debit (the refund is keyed on the debit entry). Changed since: skipped, nothing refunded.
+ */
+@CommandHandler(UndoCredentialUpdatesCommand)
+export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredentialUpdatesCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute({ principal, importId, rows }: UndoCredentialUpdatesCommand): Promise<RowOutcome[]> {
+    const ids = [...new Set(rows.filter((row) => row.change.entity === CREDENTIAL_ENTITY).map((row) => row.change.id))];
+    const current = ids.length === 0
+      ? []
+      : await executeBound<{ id: string; group_id: string; version: number }>(
+          this.em,
+          `select id, group_id, version from credentials where id = any($1::uuid[]) order by id for update`,
+          [ids],
+        );
+    const byId = new Map(current.map((row) => [row.id, { groupId: row.group_id, version: Number(row.version) }]));
+    const manageable = await manageableCredentialGroupIds(this.em, principal);
+    const outcomes: RowOutcome[] = [];
+    const writes: CredentialWrite[] = [];
+    const reverted: { row: UndoRow; before: CredentialValues; after: CredentialValues; groupId: string; version: number }[] = [];
+    for (const row of rows) {
+      const { change, rowNumber } = row;
+      const entityId = change.id;
+      if (change.entity !== CREDENTIAL_ENTITY) {
+        outcomes.push({ rowNumber, status: 'failed', errors: [{ code: 'IMPORTS.UNDO_NOT_SUPPORTED', params: { type: 'credential-update' } }], warnings: [], entityId });
+        continue;
+      }
+      const now = byId.get(change.id);
+      const decision = decideCredentialUndo(change.after, now);
+      if (decision.kind === 'fail') {
+        outcomes.push({ rowNumber, status: 'failed', errors: [{ code: decision.code, params: { type: 'credential-update' } }], warnings: [], entityId });
+        continue;
+      }
+      if (decision.kind === 'skip') {
+        outcomes.push({ rowNumber, status: 'skipped', errors: [], warnings: [{ code: decision.code }], entityId });
+        continue;
+      }
+      if (manageable !== 'all' && !manageable.has(now!.groupId)) {
+        outcomes.push({ rowNumber, status: 'failed', errors: [{ code: 'COMMON.FORBIDDEN', params: { permission: Permissions.ScopeAll } }], warnings: [], entityId });
+        continue;
+      }
+      const before = fieldsOf(change.before ?? {});
+      const after = fieldsOf(change.after ?? {});
+      const corrected = change.before?.[CORRECTED];
+      writes.push({ id: change.id, values: before, correctedFields: Array.isArray(corrected) ? corrected.map(String) : [] });
+      reverted.push({ row, before: after, after: before, groupId: now!.groupId, version: now!.version });
+    }
+    await writeCredentialValues(this.em, writes);
+
+    const debitIds = reverted.map(({ row }) => row.change.after?.[DEBIT_ENTRY]).filter((id): id is string => typeof id === 'string');
+    const refunds = await refundDebits(this.em, debitIds, importId, principal.userId);
+    const at = new Date().toISOString();
+    for (const { row, before, after, groupId, version } of reverted) {
+      const { change, rowNumber } = row;
+      const changes = Object.fromEntries(Object.keys(after).map((key) => [key, { before: before[key], after: after[key] }]));
+      recordEvent(this.em, new CredentialUpdated({ credentialId: change.id, groupId, changes, changedBy: principal.userId, importId, rowNumber, changedAt: at }));
+      const debitId = change.after?.[DEBIT_ENTRY];
+      const refund = typeof debitId === 'string' ? refunds.get(debitId) : undefined;
+      if (refund?.refunded) {
+        recordEvent(this.em, new CreditsRefunded({ entryId: refund.entryId, amount: 1, refundOf: debitId as string, credentialId: change.id, importId, balanceAfter: refund.balanceAfter, refundedAt: at }));
+      }
+      outcomes.push({
+        rowNumber,
+        status: 'succeeded',
+        errors: [],
+        warnings: [],
+        entityId: change.id,
+        change: {
+          entity: CREDENTIAL_ENTITY,
+          id: change.id,
+          before: { ...before, [VERSION]: version, [CORRECTED]: change.after?.[CORRECTED] ?? [] },
+          after: { ...after, [VERSION]: version + 1, [CORRECTED]: change.before?.[CORRECTED] ?? [], ...(refund ? { $refundEntryId: refund.entryId } : {}) },
+        },
+      });
+    }
+    return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+}
+
+/** The credential fields of a recorded change (without the `$` bookkeeping keys). */
+function fieldsOf(values: Record<string, unknown>): CredentialValues {
+  const fields: CredentialValues = {};
+  for (const [key, value] of Object.entries(values)) if (!key.startsWith('$')) fields[key] = value === null || value === undefined ? null : String(value);
+  return fields;
+}

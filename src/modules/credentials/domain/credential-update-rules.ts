@@ -1,0 +1,278 @@
+import type { ImportColumn, ImportMessage, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
+import { isRenewal, readDate, type DateFormat } from './credential-dates.js';
+
+/** Column keys of a group's custom attributes: `attributes.<attribute key>`. */
+export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
+/** The entity of a credential-update row's RowChange. */
+export const CREDENTIAL_ENTITY = 'credential';
+/** Keys of a RowChange that are not credential fields: the ledger entry that paid a renewal, the corrected flags. */
+export const DEBIT_ENTRY = '$debitEntryId';
+export const CORRECTED = '$correctedFields';
+export const VERSION = '$version';
+
+/** Warnings an admin must acknowledge before the run. */
+export const OVERWRITES_CORRECTED_NAME = 'CREDENTIALS.OVERWRITES_CORRECTED_NAME';
+export const EMAIL_CHANGE = 'CREDENTIALS.EMAIL_CHANGE';
+/** Informational: the row renews an expired credential and costs one credit (counted by the import-level check). */
+export const RENEWAL = 'CREDENTIALS.IMPORT_RENEWAL';
+
+/** Names recipients' own corrections may carry for the name (the flag the recipient-facing endpoint sets). */
+const NAME_FLAGS = new Set(['recipientName', 'recipient_name', 'name']);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A credential as the chunk's lookup found it. */
+export interface CredentialNow {
+  id: string;
+  groupId: string;
+  groupName: string;
+  /** The principal may manage the credential's group (only then is another group named). */
+  groupInScope: boolean;
+  recipientName: string;
+  recipientEmail: string;
+  recipientId: string | null;
+  issuedOn: string;
+  expiresOn: string | null;
+  grade: string | null;
+  attributes: Record<string, string>;
+  correctedFields: string[];
+  revoked: boolean;
+  version: number;
+}
+
+export interface CustomAttribute {
+  key: string;
+  label: string;
+}
+
+/** What the chunk's lookups found for the rows: credentials by id, and by recipient id and email (lowercased). */
+export interface CredentialLookups {
+  byId: Map<string, CredentialNow>;
+  byRecipientId: Map<string, CredentialNow[]>;
+  byEmail: Map<string, CredentialNow[]>;
+}
+
+export interface UpdateSettings {
+  groupId: string;
+  dateFormat: DateFormat;
+  today: string;
+  attributes: CustomAttribute[];
+}
+
+/** The fields an update writes; custom attributes as `attributes.<key>`. */
+export type CredentialValues = Record<string, string | null>;
+
+export interface PlannedCredentialUpdate {
+  row: RawImportRow;
+  credential: CredentialNow;
+  /** Only the fields that change: before and after. */
+  before: CredentialValues;
+  after: CredentialValues;
+  /** The recipient's corrected fields after the update (a corrected name overwritten loses its flag). */
+  correctedAfter: string[];
+  renewal: boolean;
+  warnings: ImportMessage[];
+}
+
+const FIELD_COLUMNS = {
+  recipientName: 'recipientName',
+  recipientEmail: 'recipientEmail',
+  recipientId: 'recipientId',
+  issuedOn: 'issuedOn',
+  expiresOn: 'expiresOn',
+  grade: 'grade',
+} as const;
+
+/** The value the lookups use for a row's match: which column, and the value (emails lowercased). */
+export function matchKeyOf(row: RawImportRow): { column: 'credentialId' | 'recipientId' | 'recipientEmail'; value: string } | undefined {
+  const credentialId = (row.values.credentialId ?? '').trim();
+  if (credentialId) return { column: 'credentialId', value: credentialId.toLowerCase() };
+  const recipientId = (row.values.recipientId ?? '').trim();
+  if (recipientId) return { column: 'recipientId', value: recipientId };
+  const email = (row.values.recipientEmail ?? '').trim();
+  if (email) return { column: 'recipientEmail', value: email.toLowerCase() };
+  return undefined;
+}
+
+/**
+ * One row of a credential-update file: which credential it updates (credential id, then recipient id,
+ * then email, within the chosen group), and what it changes. Every problem of the row at once.
+ */
+export function checkCredentialUpdateRow(
+  row: RawImportRow,
+  columns: ImportColumn[],
+  lookups: CredentialLookups,
+  settings: UpdateSettings,
+): PlannedCredentialUpdate | RowOutcome {
+  const headerOf = (key: string) => columns.find((column) => column.key === key)?.header ?? key;
+  const errors: ImportMessage[] = [];
+  const fail = (): RowOutcome => ({ rowNumber: row.rowNumber, status: 'failed', errors, warnings: [] });
+
+  const credential = matchCredential(row, lookups, settings.groupId, headerOf, errors);
+  const value = (key: string) => (row.values[key] ?? '').normalize('NFC').trim();
+
+  // The values, read whatever the match found, so that a row shows all of its problems.
+  const set: CredentialValues = {};
+  const name = value('recipientName');
+  if (name) set.recipientName = name;
+  const matchedBy = matchKeyOf(row)?.column;
+  const email = value('recipientEmail');
+  if (email && matchedBy !== 'recipientEmail') {
+    if (!EMAIL.test(email)) errors.push({ code: 'CREDENTIALS.IMPORT_EMAIL_INVALID', params: { column: headerOf('recipientEmail'), value: email }, column: 'recipientEmail' });
+    else set.recipientEmail = email;
+  }
+  const recipientId = value('recipientId');
+  if (recipientId && matchedBy === 'credentialId') set.recipientId = recipientId;
+  for (const key of ['issuedOn', 'expiresOn'] as const) {
+    const text = value(key);
+    if (!text) continue;
+    const read = readDate(text, settings.dateFormat);
+    if ('date' in read) set[key] = read.date;
+    else {
+      const code = read.error === 'ambiguous' ? 'CREDENTIALS.IMPORT_DATE_AMBIGUOUS' : read.error === 'no-such-day' ? 'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY' : 'CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT';
+      errors.push({ code, params: { column: headerOf(key), value: text, format: settings.dateFormat }, column: key });
+    }
+  }
+  const grade = value('grade');
+  if (grade) set.grade = grade;
+  for (const attribute of settings.attributes) {
+    const key = `${ATTRIBUTE_COLUMN_PREFIX}${attribute.key}`;
+    const text = value(key);
+    if (text) set[key] = text;
+  }
+
+  if (!credential || errors.length > 0) return fail();
+
+  const current = valuesOf(credential);
+  const issuedOn = set.issuedOn ?? credential.issuedOn;
+  const expiresOn = set.expiresOn ?? credential.expiresOn;
+  if (expiresOn !== null && expiresOn < issuedOn) {
+    const column = set.expiresOn ? 'expiresOn' : 'issuedOn';
+    errors.push({ code: 'CREDENTIALS.IMPORT_EXPIRY_BEFORE_ISSUE', params: { column: headerOf(column), issuedOn, expiresOn }, column });
+    return fail();
+  }
+
+  const before: CredentialValues = {};
+  const after: CredentialValues = {};
+  for (const [key, next] of Object.entries(set)) {
+    const now = current[key] ?? null;
+    const same = key === 'recipientEmail' ? (now ?? '').toLowerCase() === (next ?? '').toLowerCase() : now === next;
+    if (same) continue;
+    before[key] = now;
+    after[key] = next;
+  }
+
+  const warnings: ImportMessage[] = [];
+  let correctedAfter = credential.correctedFields;
+  if ('recipientName' in after && credential.correctedFields.some((field) => NAME_FLAGS.has(field))) {
+    warnings.push({ code: OVERWRITES_CORRECTED_NAME, params: { old: credential.recipientName, new: after.recipientName! }, column: 'recipientName' });
+    correctedAfter = credential.correctedFields.filter((field) => !NAME_FLAGS.has(field));
+  }
+  if ('recipientEmail' in after) {
+    warnings.push({ code: EMAIL_CHANGE, params: { old: credential.recipientEmail, new: after.recipientEmail! }, column: 'recipientEmail' });
+  }
+  const renewal = 'expiresOn' in after && isRenewal(credential.expiresOn, after.expiresOn, settings.today);
+  if (renewal) warnings.push({ code: RENEWAL, params: { previous: credential.expiresOn!, expiresOn: after.expiresOn! }, column: 'expiresOn' });
+
+  if (Object.keys(after).length === 0) {
+    return { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'CREDENTIALS.IMPORT_NOTHING_CHANGES' }], entityId: credential.id };
+  }
+  return { row, credential, before, after, correctedAfter, renewal, warnings };
+}
+
+/** The credential the row names, or the errors that say why there is none to update. */
+function matchCredential(row: RawImportRow, lookups: CredentialLookups, groupId: string, headerOf: (key: string) => string, errors: ImportMessage[]): CredentialNow | undefined {
+  const key = matchKeyOf(row);
+  if (!key) {
+    errors.push({ code: 'CREDENTIALS.IMPORT_NO_MATCH_VALUE', params: { columns: [headerOf('credentialId'), headerOf('recipientId'), headerOf('recipientEmail')].join(', ') } });
+    return undefined;
+  }
+  const column = key.column;
+  const params = { column: headerOf(column), value: (row.values[column] ?? '').trim() };
+  let candidates: CredentialNow[];
+  if (column === 'credentialId') {
+    if (!UUID.test(key.value)) {
+      errors.push({ code: 'CREDENTIALS.IMPORT_CREDENTIAL_ID_INVALID', params, column });
+      return undefined;
+    }
+    const found = lookups.byId.get(key.value);
+    candidates = found ? [found] : [];
+  } else {
+    candidates = ((column === 'recipientId' ? lookups.byRecipientId : lookups.byEmail).get(key.value) ?? []).filter((c) => !c.revoked);
+  }
+  const inGroup = candidates.filter((c) => c.groupId === groupId);
+  if (inGroup.length === 0) {
+    const elsewhere = candidates.filter((c) => c.groupId !== groupId);
+    if (elsewhere.length === 0) errors.push({ code: 'CREDENTIALS.IMPORT_NO_MATCH', params, column });
+    else {
+      // Named only when the admin may manage that group: otherwise its name is not theirs to learn.
+      const names = [...new Set(elsewhere.filter((c) => c.groupInScope).map((c) => c.groupName))];
+      if (names.length > 0) errors.push({ code: 'CREDENTIALS.IMPORT_OTHER_GROUP', params: { ...params, group: names.join(', ') }, column });
+      else errors.push({ code: 'CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED', params, column });
+    }
+    return undefined;
+  }
+  if (inGroup.length > 1) {
+    const named = inGroup
+      .slice(0, 10)
+      .map((c) => `${c.id} (${c.recipientName})`)
+      .join(', ');
+    errors.push({ code: 'CREDENTIALS.IMPORT_AMBIGUOUS_MATCH', params: { ...params, count: inGroup.length, candidates: inGroup.length > 10 ? `${named}, ...` : named }, column });
+    return undefined;
+  }
+  if (inGroup[0].revoked) {
+    errors.push({ code: 'CREDENTIALS.IMPORT_CREDENTIAL_REVOKED', params, column });
+    return undefined;
+  }
+  return inGroup[0];
+}
+
+/** A credential's updatable fields as an update record holds them. */
+export function valuesOf(credential: CredentialNow): CredentialValues {
+  const values: CredentialValues = {
+    [FIELD_COLUMNS.recipientName]: credential.recipientName,
+    [FIELD_COLUMNS.recipientEmail]: credential.recipientEmail,
+    [FIELD_COLUMNS.recipientId]: credential.recipientId,
+    [FIELD_COLUMNS.issuedOn]: credential.issuedOn,
+    [FIELD_COLUMNS.expiresOn]: credential.expiresOn,
+    [FIELD_COLUMNS.grade]: credential.grade,
+  };
+  for (const [key, value] of Object.entries(credential.attributes)) values[`${ATTRIBUTE_COLUMN_PREFIX}${key}`] = value == null ? null : String(value);
+  return values;
+}
+
+/**
+ * Rows of one chunk that update the same credential: every occurrence fails, naming the other rows
+ * (a file that says two things about one credential is not the admin's decision to leave to row order).
+ */
+export function sameCredentialTwice(plans: PlannedCredentialUpdate[]): { keep: PlannedCredentialUpdate[]; failed: RowOutcome[] } {
+  const rowsOf = new Map<string, number[]>();
+  for (const plan of plans) rowsOf.set(plan.credential.id, [...(rowsOf.get(plan.credential.id) ?? []), plan.row.rowNumber]);
+  const keep: PlannedCredentialUpdate[] = [];
+  const failed: RowOutcome[] = [];
+  for (const plan of plans) {
+    const rows = rowsOf.get(plan.credential.id)!;
+    if (rows.length === 1) keep.push(plan);
+    else
+      failed.push({
+        rowNumber: plan.row.rowNumber,
+        status: 'failed',
+        errors: [{ code: 'CREDENTIALS.IMPORT_SAME_CREDENTIAL_TWICE', params: { credential: plan.credential.id, rows: rows.filter((n) => n !== plan.row.rowNumber).join(', ') } }],
+        warnings: [],
+      });
+  }
+  return { keep, failed };
+}
+
+export type UndoDecision = { kind: 'revert' } | { kind: 'skip'; code: string } | { kind: 'fail'; code: string };
+
+/**
+ * Undo of one updated credential: only while it is untouched since the import (its version is still the
+ * one the update left), else skipped. Gone (deleted) is skipped too.
+ */
+export function decideCredentialUndo(after: Record<string, unknown> | null, now: { version: number } | undefined): UndoDecision {
+  if (!after || typeof after[VERSION] !== 'number') return { kind: 'fail', code: 'IMPORTS.UNDO_NOT_SUPPORTED' };
+  if (!now) return { kind: 'skip', code: 'IMPORTS.UNDO_ALREADY_GONE' };
+  if (now.version !== after[VERSION]) return { kind: 'skip', code: 'IMPORTS.UNDO_CHANGED_SINCE' };
+  return { kind: 'revert' };
+}
