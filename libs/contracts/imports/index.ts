@@ -193,6 +193,13 @@ export interface ImportTypeDefinition extends ImportOptionsSupport {
   /** Warning codes the admin must acknowledge before the run (POST /confirm acknowledgedWarnings). */
   warningsToConfirm?: readonly string[];
   /**
+   * Each entity may be changed by one row of a file (a credential update): after validation, rows that
+   * passed and name the same `entityId` as another valid row fail, every occurrence, naming the other rows
+   * (IMPORTS.SAME_ENTITY_TWICE). Catches what a key column cannot: two rows that reach the same record
+   * through different keys, in different chunks.
+   */
+  oneRowPerEntity?: boolean;
+  /**
    * An import-level check over the validated rows before the run ("37 renewals need 37 credits; you have
    * 20"): problems stop the run (the import waits, and confirm answers 409 naming them). Runs after
    * validation and again at confirm.

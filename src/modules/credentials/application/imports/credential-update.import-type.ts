@@ -105,6 +105,8 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
   optionsClass = CredentialUpdateImportOptions;
   optionDescriptions = OPTION_DESCRIPTIONS;
   warningsToConfirm = [OVERWRITES_CORRECTED_NAME, EMAIL_CHANGE] as const;
+  /** Two rows that reach one credential (by different keys, in different chunks) both fail. */
+  oneRowPerEntity = true;
 
   constructor(
     private readonly commands: CommandBus,
@@ -141,7 +143,10 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
    * renewals would go through would be decided by row order, not by the admin; top up or remove rows.
    */
   async checkBeforeRun(validated: ValidatedImport): Promise<ImportMessage[]> {
-    const renewals = validated.warningCounts[RENEWAL] ?? 0;
+    if (!validated.warningCounts[RENEWAL]) return [];
+    // Counted over the rows that will run: warningCounts also counts rows that failed after their check.
+    let renewals = 0;
+    for await (const { warnings } of validated.rows()) if (warnings.some((warning) => warning.code === RENEWAL)) renewals += 1;
     if (renewals === 0) return [];
     const balance = await creditBalance(this.orm.em.fork());
     if (renewals <= balance) return [];

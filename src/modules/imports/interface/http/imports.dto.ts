@@ -217,6 +217,21 @@ export class ImportRowPageDto {
   @ApiProperty() meta: PageMetaDto;
 }
 
+export class ImportChangeDto {
+  @ApiProperty() rowNumber: number;
+  @ApiProperty({ example: 'credential' }) entity: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The values the row changed, as they were before (null: the row created it)' })
+  before: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The same values after the row (null: the row deleted it)' })
+  after: Record<string, unknown> | null;
+}
+
+export class ImportChangePageDto {
+  @ApiProperty({ type: [ImportChangeDto] }) items: ImportChangeDto[];
+  @ApiProperty() meta: PageMetaDto;
+}
+
 export class ListImportRowsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['valid', 'succeeded', 'failed', 'skipped', 'warnings'] })
   @IsOptional()
@@ -234,6 +249,14 @@ export class FormatQueryDto {
   @IsOptional()
   @IsIn(['comma', 'semicolon', 'tab'])
   delimiter?: 'comma' | 'semicolon' | 'tab';
+}
+
+export class TemplateQueryDto extends FormatQueryDto {
+  @ApiPropertyOptional({ description: "JSON object with the type's options; the template then lists the columns they open (a group's custom attributes)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  options?: string;
 }
 
 export const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;
