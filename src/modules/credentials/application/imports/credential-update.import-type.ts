@@ -121,6 +121,8 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
 
   /** The group must exist and be one the admin manages; an unknown group and one outside scope get the same 404. */
   async checkOptions(principal: Principal, options: Record<string, unknown>): Promise<void> {
+    // Missing only at an upload that waits for its mapping (the schema requires it everywhere else).
+    if (options.group === undefined) return;
     const groupId = String(options.group);
     const group = await credentialGroupFor(this.orm.em.fork(), principal, groupId);
     if (!group) throw notFound('CREDENTIALS.IMPORT_GROUP_NOT_AVAILABLE', { groupId });
