@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import './domain/messages.js';
+import { CredentialScope } from './application/credential-scope.js';
+import { CreditLedger } from './application/credit-ledger.js';
 
 /**
  * Credential groups and designs, issued credentials, the credit ledger, and the bulk update of a
@@ -8,6 +11,6 @@ import { CqrsModule } from '@nestjs/cqrs';
 @Module({
   imports: [CqrsModule],
   controllers: [],
-  providers: [],
+  providers: [CreditLedger, CredentialScope],
 })
 export class CredentialsModule {}
