@@ -47,14 +47,14 @@ describe('credential-update import', () => {
     const groups = Object.fromEntries((await app.sql<{ id: string; name: string }>(`select id, name from groups`)).map((g) => [g.name, g.id]));
     designId = randomUUID();
     await app.sql(`insert into credential_designs (id, name, placeholders) values ($1, 'E2E design', '{course_code}')`, [designId]);
-    firstAid = await group('E2E First Aid', groups.Operations, [{ key: 'course_code', label: 'Course code' }, { key: 'location', label: 'Location' }]);
+    firstAid = await group('E2E First Aid', groups.Operations, [{ key: 'course_code', label: 'Course code', kind: 'text' }, { key: 'location', label: 'Location', kind: 'text' }]);
     forklift = await group('E2E Forklift', groups.Sales, []);
   });
   afterAll(async () => {
     await app?.close();
   });
 
-  async function group(name: string, ownerGroupId: string, attributes: { key: string; label: string }[]): Promise<string> {
+  async function group(name: string, ownerGroupId: string, attributes: { key: string; label: string; kind: string }[]): Promise<string> {
     const id = randomUUID();
     await app.sql(`insert into credential_groups (id, name, design_id, owner_group_id, custom_attributes) values ($1, $2, $3, $4, $5::jsonb)`, [
       id,
@@ -345,7 +345,7 @@ describe('credential-update import', () => {
     await reached(groupAdmin, id, 'awaiting_mapping');
     const outside = await groupAdmin.put(`/api/imports/${id}/mapping`, { mapping: { 'Credential ID': 'credentialId', Grade: 'grade' }, options: { group: forklift } });
     expect(outside.status).toBe(404);
-    expect(outside.body.code).toBe('CREDENTIALS.IMPORT_GROUP_NOT_AVAILABLE');
+    expect(outside.body.code).toBe('CREDENTIALS.GROUP_NOT_FOUND');
     const unknown = await groupAdmin.put(`/api/imports/${id}/mapping`, { mapping: { 'Credential ID': 'credentialId', Grade: 'grade' }, options: { group: randomUUID() } });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe(outside.body.code);

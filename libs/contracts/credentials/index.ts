@@ -51,6 +51,8 @@ export interface CreditsDebitedPayload {
   importId: string | null;
   balanceAfter: number;
   debitedAt: string;
+  /** The credential group of the credential paid for (reporting counts credits per group); null without one. Added with milestone 1. */
+  groupId?: string | null;
 }
 
 export class CreditsDebited extends defineEvent<CreditsDebitedPayload>('credentials.credits-debited.v1') {}
@@ -64,6 +66,10 @@ export interface CreditsRefundedPayload {
   importId: string | null;
   balanceAfter: number;
   refundedAt: string;
+  /** The group of the debit it gives back, the debit's reason (`renewal`) and when it was debited: reporting takes it off that month. Added with milestone 1. */
+  groupId?: string | null;
+  reasonOfDebit?: string;
+  debitedAt?: string;
 }
 
 export class CreditsRefunded extends defineEvent<CreditsRefundedPayload>('credentials.credits-refunded.v1') {}

@@ -34,6 +34,7 @@ import {
   ListProfileFieldsHandler,
   ListRolesHandler,
 } from './application/queries/directory-queries.handlers.js';
+import { ListAdministeredGroupIdsHandler } from './application/queries/administered-groups.handler.js';
 import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
@@ -94,6 +95,7 @@ const queryHandlers = [
   ListApiTokensHandler,
   ListProfileFieldsHandler,
   GetOpenPasswordLinkHandler,
+  ListAdministeredGroupIdsHandler,
 ];
 
 /** People, groups, managers, roles and permissions, authentication and scope. */

@@ -36,12 +36,3 @@ function dateOf(year: number, month: number, day: number): DateReading {
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { error: 'no-such-day' };
   return { date: date.toISOString().slice(0, 10) };
 }
-
-/**
- * Recertification: an expired credential (its expiry before today) given an expiry after today. A
- * credential without expiry never expired, so giving it one is no renewal; moving an expiry that is
- * still ahead is an extension, not a renewal.
- */
-export function isRenewal(previousExpiresOn: string | null, newExpiresOn: string | null, today: string): boolean {
-  return previousExpiresOn !== null && newExpiresOn !== null && previousExpiresOn < today && newExpiresOn > today;
-}

@@ -1,9 +1,8 @@
 import { registerMessages } from '#libs/i18n/i18n.js';
 
 /** Messages of the credential-update import (options, row rules, warnings, the credit check, undo). */
-registerMessages({
+export const CREDENTIAL_IMPORT_MESSAGES = {
   en: {
-    'CREDENTIALS.IMPORT_GROUP_NOT_AVAILABLE': 'There is no credential group {groupId} that you may update.',
     'CREDENTIALS.IMPORT_NO_MATCH_VALUE': 'Nothing to match this row with: fill in one of {columns}.',
     'CREDENTIALS.IMPORT_CREDENTIAL_ID_INVALID': '{column}: "{value}" is not a credential id.',
     'CREDENTIALS.IMPORT_NO_MATCH': '{column}: no credential in this group matches "{value}".',
@@ -11,11 +10,9 @@ registerMessages({
     'CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED': '{column}: "{value}" is a credential of another group, not of this one.',
     'CREDENTIALS.IMPORT_AMBIGUOUS_MATCH': '{column}: "{value}" matches {count} credentials in this group ({candidates}); add the Credential ID or Recipient ID column to say which one.',
     'CREDENTIALS.IMPORT_CREDENTIAL_REVOKED': '{column}: the credential "{value}" has been revoked and cannot be updated.',
-    'CREDENTIALS.IMPORT_EMAIL_INVALID': '{column}: "{value}" is not a valid email address.',
     'CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT': '{column}: "{value}" is not a date in the format {format}. Check the date format you chose.',
     'CREDENTIALS.IMPORT_DATE_AMBIGUOUS': '{column}: "{value}" can be read as day-month or as month-day; choose the date format dd-mm-yyyy or mm/dd/yyyy.',
     'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY': '{column}: "{value}" is not an existing day in the format {format}. Check the date format you chose.',
-    'CREDENTIALS.IMPORT_EXPIRY_BEFORE_ISSUE': '{column}: the expiry date {expiresOn} would be before the issue date {issuedOn}.',
     'CREDENTIALS.IMPORT_SAME_CREDENTIAL_TWICE': 'The credential {credential} is also updated by row(s) {rows}; update each credential in one row only.',
     'CREDENTIALS.IMPORT_NOTHING_CHANGES': 'Nothing changes: the credential already holds these values.',
     'CREDENTIALS.OVERWRITES_CORRECTED_NAME': 'The recipient corrected their name to "{old}" themselves; this row overwrites it with "{new}".',
@@ -25,7 +22,6 @@ registerMessages({
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'This renewal needs 1 credit, and none are left (the balance went down since the import was confirmed).',
   },
   nl: {
-    'CREDENTIALS.IMPORT_GROUP_NOT_AVAILABLE': 'Er is geen credentialgroep {groupId} die u mag bijwerken.',
     'CREDENTIALS.IMPORT_NO_MATCH_VALUE': 'Niets om deze rij mee te koppelen: vul een van {columns} in.',
     'CREDENTIALS.IMPORT_CREDENTIAL_ID_INVALID': '{column}: "{value}" is geen credential-id.',
     'CREDENTIALS.IMPORT_NO_MATCH': '{column}: geen credential in deze groep past bij "{value}".',
@@ -33,11 +29,9 @@ registerMessages({
     'CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED': '{column}: "{value}" is een credential van een andere groep, niet van deze.',
     'CREDENTIALS.IMPORT_AMBIGUOUS_MATCH': '{column}: "{value}" past bij {count} credentials in deze groep ({candidates}); voeg de kolom Credential-ID of Ontvanger-ID toe om te zeggen welke.',
     'CREDENTIALS.IMPORT_CREDENTIAL_REVOKED': '{column}: de credential "{value}" is ingetrokken en kan niet worden bijgewerkt.',
-    'CREDENTIALS.IMPORT_EMAIL_INVALID': '{column}: "{value}" is geen geldig e-mailadres.',
     'CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT': '{column}: "{value}" is geen datum in het formaat {format}. Controleer het gekozen datumformaat.',
     'CREDENTIALS.IMPORT_DATE_AMBIGUOUS': '{column}: "{value}" kan als dag-maand of als maand-dag worden gelezen; kies het datumformaat dd-mm-yyyy of mm/dd/yyyy.',
     'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY': '{column}: "{value}" is geen bestaande dag in het formaat {format}. Controleer het gekozen datumformaat.',
-    'CREDENTIALS.IMPORT_EXPIRY_BEFORE_ISSUE': '{column}: de vervaldatum {expiresOn} zou vóór de uitgiftedatum {issuedOn} liggen.',
     'CREDENTIALS.IMPORT_SAME_CREDENTIAL_TWICE': 'De credential {credential} wordt ook bijgewerkt door rij(en) {rows}; werk elke credential in één rij bij.',
     'CREDENTIALS.IMPORT_NOTHING_CHANGES': 'Er verandert niets: de credential heeft deze waarden al.',
     'CREDENTIALS.OVERWRITES_CORRECTED_NAME': 'De ontvanger heeft de eigen naam zelf verbeterd tot "{old}"; deze rij overschrijft die met "{new}".',
@@ -46,4 +40,6 @@ registerMessages({
     'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS': '{renewals} verlengingen hebben {credits} credits nodig; het saldo is {balance}. Waardeer de credits op, of haal verlengingen uit het bestand.',
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'Deze verlenging kost 1 credit en er zijn er geen meer (het saldo is gedaald sinds de import werd bevestigd).',
   },
-});
+};
+
+registerMessages(CREDENTIAL_IMPORT_MESSAGES);

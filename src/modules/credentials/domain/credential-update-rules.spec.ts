@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
-import { isRenewal, readDate } from './credential-dates.js';
+import { readDate } from './credential-dates.js';
+import { isRenewal } from './credential.js';
 import {
   checkCredentialUpdateRow,
   decideCredentialUndo,
@@ -42,7 +43,7 @@ function credential(overrides: Partial<CredentialNow> = {}): CredentialNow {
     grade: null,
     attributes: {},
     correctedFields: [],
-    revoked: false,
+    revokedAt: null,
     version: 3,
     ...overrides,
   };
@@ -59,7 +60,7 @@ function lookupsOf(...credentials: CredentialNow[]): CredentialLookups {
   return lookups;
 }
 
-const settings: UpdateSettings = { groupId: GROUP, dateFormat: 'dd-mm-yyyy', today: '2026-11-30', attributes: [{ key: 'course_code', label: 'Course code' }] };
+const settings: UpdateSettings = { groupId: GROUP, dateFormat: 'dd-mm-yyyy', today: '2026-11-30', attributes: [{ key: 'course_code', label: 'Course code', kind: 'text', required: false }, { key: 'exam_date', label: 'Exam date', kind: 'date', required: false }] };
 const row = (values: Record<string, string>, rowNumber = 2): RawImportRow => ({ rowNumber, values });
 const isOutcome = (result: PlannedCredentialUpdate | RowOutcome): result is RowOutcome => 'status' in result;
 const plan = (result: PlannedCredentialUpdate | RowOutcome) => {
@@ -105,7 +106,7 @@ describe('matching', () => {
   });
 
   it('fails an unknown credential, a malformed id and a revoked credential', () => {
-    const revoked = credential({ revoked: true });
+    const revoked = credential({ revokedAt: '2026-01-01T00:00:00.000Z' });
     expect(codes(checkCredentialUpdateRow(row({ credentialId: '00000000-0000-4000-8000-00000000ffff' }), columns, lookupsOf(), settings))).toEqual(['CREDENTIALS.IMPORT_NO_MATCH']);
     expect(codes(checkCredentialUpdateRow(row({ credentialId: 'abc' }), columns, lookupsOf(), settings))).toEqual(['CREDENTIALS.IMPORT_CREDENTIAL_ID_INVALID']);
     expect(codes(checkCredentialUpdateRow(row({ credentialId: revoked.id, grade: 'A' }), columns, lookupsOf(revoked), settings))).toEqual(['CREDENTIALS.IMPORT_CREDENTIAL_REVOKED']);
@@ -148,11 +149,17 @@ describe('values', () => {
 
   it('fails an invalid email and an expiry before the issue date', () => {
     const c = credential();
-    expect(codes(checkCredentialUpdateRow(row({ credentialId: c.id, recipientEmail: 'not-an-address' }), columns, lookupsOf(c), settings))).toEqual(['CREDENTIALS.IMPORT_EMAIL_INVALID']);
+    expect(codes(checkCredentialUpdateRow(row({ credentialId: c.id, recipientEmail: 'not-an-address' }), columns, lookupsOf(c), settings))).toEqual(['CREDENTIALS.RECIPIENT_EMAIL_INVALID']);
     expect(checkCredentialUpdateRow(row({ credentialId: c.id, expiresOn: '01-01-2023' }), columns, lookupsOf(c), settings)).toMatchObject({
       status: 'failed',
-      errors: [{ code: 'CREDENTIALS.IMPORT_EXPIRY_BEFORE_ISSUE', column: 'expiresOn' }],
+      errors: [{ code: 'CREDENTIALS.EXPIRY_BEFORE_ISSUE', column: 'expiresOn' }],
     });
+  });
+
+  it('reads date attributes in the chosen format too', () => {
+    const c = credential();
+    expect(plan(checkCredentialUpdateRow(row({ credentialId: c.id, 'attributes.exam_date': '02-03-2026' }), columns, lookupsOf(c), settings)).after).toEqual({ 'attributes.exam_date': '2026-03-02' });
+    expect(codes(checkCredentialUpdateRow(row({ credentialId: c.id, 'attributes.exam_date': '2026/03/02' }), columns, lookupsOf(c), settings))).toEqual(['CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT']);
   });
 
   it('turns dates in another format than the chosen one into errors naming the value and the format', () => {

@@ -1,5 +1,7 @@
 import type { ImportColumn, ImportMessage, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
-import { isRenewal, readDate, type DateFormat } from './credential-dates.js';
+import { readDate, type DateFormat } from './credential-dates.js';
+import type { AttributeDefinition } from './credential-group.js';
+import { Credential, type CredentialInput, type CredentialState } from './credential.js';
 
 /** Column keys of a group's custom attributes: `attributes.<attribute key>`. */
 export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
@@ -16,34 +18,16 @@ export const EMAIL_CHANGE = 'CREDENTIALS.EMAIL_CHANGE';
 /** Informational: the row renews an expired credential and costs one credit (counted by the import-level check). */
 export const RENEWAL = 'CREDENTIALS.IMPORT_RENEWAL';
 
-/** Names recipients' own corrections may carry for the name (the flag the recipient-facing endpoint sets). */
-const NAME_FLAGS = new Set(['recipientName', 'recipient_name', 'name']);
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A credential as the chunk's lookup found it. */
-export interface CredentialNow {
-  id: string;
-  groupId: string;
+/** A credential as the chunk's lookup found it, with what the row rules need to know about its group. */
+export interface CredentialNow extends CredentialState {
   groupName: string;
   /** The principal may manage the credential's group (only then is another group named). */
   groupInScope: boolean;
-  recipientName: string;
-  recipientEmail: string;
-  recipientId: string | null;
-  issuedOn: string;
-  expiresOn: string | null;
-  grade: string | null;
-  attributes: Record<string, string>;
-  correctedFields: string[];
-  revoked: boolean;
-  version: number;
 }
 
-export interface CustomAttribute {
-  key: string;
-  label: string;
-}
+export type CustomAttribute = AttributeDefinition;
 
 /** What the chunk's lookups found for the rows: credentials by id, and by recipient id and email (lowercased). */
 export interface CredentialLookups {
@@ -56,11 +40,11 @@ export interface UpdateSettings {
   groupId: string;
   dateFormat: DateFormat;
   today: string;
-  attributes: CustomAttribute[];
+  attributes: AttributeDefinition[];
 }
 
-/** The fields an update writes; custom attributes as `attributes.<key>`. */
-export type CredentialValues = Record<string, string | null>;
+/** The fields an update writes, as recorded: standard fields by name, custom attributes as `attributes.<key>`. */
+export type CredentialValues = Record<string, string | number | null>;
 
 export interface PlannedCredentialUpdate {
   row: RawImportRow;
@@ -73,15 +57,6 @@ export interface PlannedCredentialUpdate {
   renewal: boolean;
   warnings: ImportMessage[];
 }
-
-const FIELD_COLUMNS = {
-  recipientName: 'recipientName',
-  recipientEmail: 'recipientEmail',
-  recipientId: 'recipientId',
-  issuedOn: 'issuedOn',
-  expiresOn: 'expiresOn',
-  grade: 'grade',
-} as const;
 
 /** The value the lookups use for a row's match: which column, and the value (emails lowercased). */
 export function matchKeyOf(row: RawImportRow): { column: 'credentialId' | 'recipientId' | 'recipientEmail'; value: string } | undefined {
@@ -96,7 +71,9 @@ export function matchKeyOf(row: RawImportRow): { column: 'credentialId' | 'recip
 
 /**
  * One row of a credential-update file: which credential it updates (credential id, then recipient id,
- * then email, within the chosen group), and what it changes. Every problem of the row at once.
+ * then email, within the chosen group), and what it changes: the cells read in the chosen date format
+ * become a patch that the Credential aggregate plans (its own field rules, renewal, reverted correction,
+ * email change). Every problem of the row at once.
  */
 export function checkCredentialUpdateRow(
   row: RawImportRow,
@@ -110,74 +87,67 @@ export function checkCredentialUpdateRow(
 
   const credential = matchCredential(row, lookups, settings.groupId, headerOf, errors);
   const value = (key: string) => (row.values[key] ?? '').normalize('NFC').trim();
-
-  // The values, read whatever the match found, so that a row shows all of its problems.
-  const set: CredentialValues = {};
-  const name = value('recipientName');
-  if (name) set.recipientName = name;
-  const matchedBy = matchKeyOf(row)?.column;
-  const email = value('recipientEmail');
-  if (email && matchedBy !== 'recipientEmail') {
-    if (!EMAIL.test(email)) errors.push({ code: 'CREDENTIALS.IMPORT_EMAIL_INVALID', params: { column: headerOf('recipientEmail'), value: email }, column: 'recipientEmail' });
-    else set.recipientEmail = email;
-  }
-  const recipientId = value('recipientId');
-  if (recipientId && matchedBy === 'credentialId') set.recipientId = recipientId;
-  for (const key of ['issuedOn', 'expiresOn'] as const) {
-    const text = value(key);
-    if (!text) continue;
+  const dateOf = (key: string, text: string): string | undefined => {
     const read = readDate(text, settings.dateFormat);
-    if ('date' in read) set[key] = read.date;
-    else {
-      const code = read.error === 'ambiguous' ? 'CREDENTIALS.IMPORT_DATE_AMBIGUOUS' : read.error === 'no-such-day' ? 'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY' : 'CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT';
-      errors.push({ code, params: { column: headerOf(key), value: text, format: settings.dateFormat }, column: key });
-    }
+    if ('date' in read) return read.date;
+    const code = read.error === 'ambiguous' ? 'CREDENTIALS.IMPORT_DATE_AMBIGUOUS' : read.error === 'no-such-day' ? 'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY' : 'CREDENTIALS.IMPORT_DATE_NOT_IN_FORMAT';
+    errors.push({ code, params: { column: headerOf(key), value: text, format: settings.dateFormat }, column: key });
+    return undefined;
+  };
+
+  // The patch, read whatever the match found, so that a row shows all of its problems. Empty cells: unchanged.
+  const patch: CredentialInput = {};
+  const matchedBy = matchKeyOf(row)?.column;
+  if (value('recipientName')) patch.recipientName = value('recipientName');
+  if (value('recipientEmail') && matchedBy !== 'recipientEmail') patch.recipientEmail = value('recipientEmail');
+  if (value('recipientId') && matchedBy === 'credentialId') patch.recipientId = value('recipientId');
+  for (const key of ['issuedOn', 'expiresOn'] as const) {
+    if (value(key)) patch[key] = dateOf(key, value(key));
   }
-  const grade = value('grade');
-  if (grade) set.grade = grade;
+  if (value('grade')) patch.grade = value('grade');
+  const attributes: Record<string, unknown> = {};
   for (const attribute of settings.attributes) {
     const key = `${ATTRIBUTE_COLUMN_PREFIX}${attribute.key}`;
     const text = value(key);
-    if (text) set[key] = text;
+    if (!text) continue;
+    attributes[attribute.key] = attribute.kind === 'date' ? dateOf(key, text) : text;
   }
+  if (Object.keys(attributes).length > 0) patch.attributes = attributes;
 
   if (!credential || errors.length > 0) return fail();
 
-  const current = valuesOf(credential);
-  const issuedOn = set.issuedOn ?? credential.issuedOn;
-  const expiresOn = set.expiresOn ?? credential.expiresOn;
-  if (expiresOn !== null && expiresOn < issuedOn) {
-    const column = set.expiresOn ? 'expiresOn' : 'issuedOn';
-    errors.push({ code: 'CREDENTIALS.IMPORT_EXPIRY_BEFORE_ISSUE', params: { column: headerOf(column), issuedOn, expiresOn }, column });
+  const planned = Credential.restore(credential).plan(patch, settings.attributes, settings.today);
+  if (planned.issues.length > 0) {
+    for (const issue of planned.issues) {
+      const column = issue.field === 'id' ? matchedBy : issue.field;
+      errors.push({ code: issue.code, params: column ? { ...issue.params, column: headerOf(column) } : issue.params, column });
+    }
     return fail();
   }
-
+  const { update } = planned;
   const before: CredentialValues = {};
   const after: CredentialValues = {};
-  for (const [key, next] of Object.entries(set)) {
-    const now = current[key] ?? null;
-    const same = key === 'recipientEmail' ? (now ?? '').toLowerCase() === (next ?? '').toLowerCase() : now === next;
-    if (same) continue;
-    before[key] = now;
-    after[key] = next;
+  for (const [key, change] of Object.entries(update.changes)) {
+    before[key] = recorded(change.before);
+    after[key] = recorded(change.after);
   }
-
-  const warnings: ImportMessage[] = [];
-  let correctedAfter = credential.correctedFields;
-  if ('recipientName' in after && credential.correctedFields.some((field) => NAME_FLAGS.has(field))) {
-    warnings.push({ code: OVERWRITES_CORRECTED_NAME, params: { old: credential.recipientName, new: after.recipientName! }, column: 'recipientName' });
-    correctedAfter = credential.correctedFields.filter((field) => !NAME_FLAGS.has(field));
-  }
-  if ('recipientEmail' in after) {
-    warnings.push({ code: EMAIL_CHANGE, params: { old: credential.recipientEmail, new: after.recipientEmail! }, column: 'recipientEmail' });
-  }
-  const renewal = 'expiresOn' in after && isRenewal(credential.expiresOn, after.expiresOn, settings.today);
-  if (renewal) warnings.push({ code: RENEWAL, params: { previous: credential.expiresOn!, expiresOn: after.expiresOn! }, column: 'expiresOn' });
-
   if (Object.keys(after).length === 0) {
     return { rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'CREDENTIALS.IMPORT_NOTHING_CHANGES' }], entityId: credential.id };
   }
-  return { row, credential, before, after, correctedAfter, renewal, warnings };
+
+  const warnings: ImportMessage[] = [];
+  if (update.revertedCorrection) {
+    warnings.push({ code: OVERWRITES_CORRECTED_NAME, params: { old: update.revertedCorrection.before, new: update.revertedCorrection.after }, column: 'recipientName' });
+  }
+  if (update.emailChange) warnings.push({ code: EMAIL_CHANGE, params: { old: update.emailChange.before, new: update.emailChange.after }, column: 'recipientEmail' });
+  if (update.renewal) warnings.push({ code: RENEWAL, params: { previous: update.renewal.previousExpiresOn, expiresOn: update.renewal.expiresOn }, column: 'expiresOn' });
+  const correctedAfter = update.revertedCorrection ? credential.correctedFields.filter((field) => field !== 'recipientName') : [...credential.correctedFields];
+  return { row, credential, before, after, correctedAfter, renewal: update.renewal !== null, warnings };
+}
+
+function recorded(value: unknown): string | number | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'number' ? value : String(value);
 }
 
 /** The credential the row names, or the errors that say why there is none to update. */
@@ -198,7 +168,7 @@ function matchCredential(row: RawImportRow, lookups: CredentialLookups, groupId:
     const found = lookups.byId.get(key.value);
     candidates = found ? [found] : [];
   } else {
-    candidates = ((column === 'recipientId' ? lookups.byRecipientId : lookups.byEmail).get(key.value) ?? []).filter((c) => !c.revoked);
+    candidates = ((column === 'recipientId' ? lookups.byRecipientId : lookups.byEmail).get(key.value) ?? []).filter((c) => !c.revokedAt);
   }
   const inGroup = candidates.filter((c) => c.groupId === groupId);
   if (inGroup.length === 0) {
@@ -220,25 +190,11 @@ function matchCredential(row: RawImportRow, lookups: CredentialLookups, groupId:
     errors.push({ code: 'CREDENTIALS.IMPORT_AMBIGUOUS_MATCH', params: { ...params, count: inGroup.length, candidates: inGroup.length > 10 ? `${named}, ...` : named }, column });
     return undefined;
   }
-  if (inGroup[0].revoked) {
+  if (inGroup[0].revokedAt) {
     errors.push({ code: 'CREDENTIALS.IMPORT_CREDENTIAL_REVOKED', params, column });
     return undefined;
   }
   return inGroup[0];
-}
-
-/** A credential's updatable fields as an update record holds them. */
-export function valuesOf(credential: CredentialNow): CredentialValues {
-  const values: CredentialValues = {
-    [FIELD_COLUMNS.recipientName]: credential.recipientName,
-    [FIELD_COLUMNS.recipientEmail]: credential.recipientEmail,
-    [FIELD_COLUMNS.recipientId]: credential.recipientId,
-    [FIELD_COLUMNS.issuedOn]: credential.issuedOn,
-    [FIELD_COLUMNS.expiresOn]: credential.expiresOn,
-    [FIELD_COLUMNS.grade]: credential.grade,
-  };
-  for (const [key, value] of Object.entries(credential.attributes)) values[`${ATTRIBUTE_COLUMN_PREFIX}${key}`] = value == null ? null : String(value);
-  return values;
 }
 
 /**

@@ -13,8 +13,8 @@ export interface CredentialWrite {
 export async function writeCredentialValues(em: EntityManager, writes: CredentialWrite[]): Promise<void> {
   if (writes.length === 0) return;
   const records = writes.map((write) => {
-    const fields: Record<string, string | null> = {};
-    const attributesSet: Record<string, string> = {};
+    const fields: Record<string, string | number | null> = {};
+    const attributesSet: Record<string, string | number> = {};
     const attributesRemoved: string[] = [];
     for (const [key, value] of Object.entries(write.values)) {
       if (key.startsWith(ATTRIBUTE_COLUMN_PREFIX)) {

@@ -15,12 +15,13 @@ import {
   type ValidatedImport,
 } from '#libs/contracts/imports/index.js';
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
-import { notFound } from '#libs/errors/domain-error.js';
 import { DATE_FORMATS, type DateFormat } from '../../domain/credential-dates.js';
 import '../../domain/credential-import-messages.js';
-import { ATTRIBUTE_COLUMN_PREFIX, EMAIL_CHANGE, OVERWRITES_CORRECTED_NAME, RENEWAL, type CustomAttribute } from '../../domain/credential-update-rules.js';
+import type { AttributeDefinition } from '../../domain/credential-group.js';
+import { ATTRIBUTE_COLUMN_PREFIX, EMAIL_CHANGE, OVERWRITES_CORRECTED_NAME, RENEWAL } from '../../domain/credential-update-rules.js';
 import { credentialGroupFor } from '../../infrastructure/import-credential-groups.js';
-import { creditBalance } from '../../infrastructure/import-credit-ledger.js';
+import { CredentialScope } from '../credential-scope.js';
+import { CreditLedger } from '../credit-ledger.js';
 import { ImportCredentialUpdatesChunkCommand } from '../commands/import-credential-updates-chunk/import-credential-updates-chunk.handler.js';
 import { UndoCredentialUpdatesCommand } from '../commands/undo-credential-updates/undo-credential-updates.handler.js';
 
@@ -111,6 +112,8 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
   constructor(
     private readonly commands: CommandBus,
     private readonly orm: MikroORM,
+    private readonly scope: CredentialScope,
+    private readonly ledger: CreditLedger,
   ) {}
 
   /** The standard columns plus the chosen group's custom attributes (`attributes.<key>`, headed by their label). */
@@ -119,13 +122,11 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
     return [...CREDENTIAL_COLUMNS, ...attributes.map(attributeColumn)];
   }
 
-  /** The group must exist and be one the admin manages; an unknown group and one outside scope get the same 404. */
+  /** The group must exist and be one the admin manages; an unknown group and one outside scope get the same 404 (CREDENTIALS.GROUP_NOT_FOUND). */
   async checkOptions(principal: Principal, options: Record<string, unknown>): Promise<void> {
     // Missing only at an upload that waits for its mapping (the schema requires it everywhere else).
     if (options.group === undefined) return;
-    const groupId = String(options.group);
-    const group = await credentialGroupFor(this.orm.em.fork(), principal, groupId);
-    if (!group) throw notFound('CREDENTIALS.IMPORT_GROUP_NOT_AVAILABLE', { groupId });
+    await this.scope.assertGroupManageable(this.orm.em.fork(), principal, String(options.group));
   }
 
   async processChunk(rows: RawImportRow[], context: ImportChunkContext): Promise<RowOutcome[]> {
@@ -150,7 +151,7 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
     let renewals = 0;
     for await (const { warnings } of validated.rows()) if (warnings.some((warning) => warning.code === RENEWAL)) renewals += 1;
     if (renewals === 0) return [];
-    const balance = await creditBalance(this.orm.em.fork());
+    const balance = await this.ledger.balance(this.orm.em.fork());
     if (renewals <= balance) return [];
     return [{ code: 'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS', params: { renewals, credits: renewals, balance } }];
   }
@@ -159,21 +160,21 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
     return this.commands.execute(new UndoCredentialUpdatesCommand(context.principal, context.importId, rows));
   }
 
-  private async attributesOf(principal: Principal, options: Record<string, unknown>): Promise<CustomAttribute[]> {
+  private async attributesOf(principal: Principal, options: Record<string, unknown>): Promise<AttributeDefinition[]> {
     const groupId = typeof options.group === 'string' && /^[0-9a-f-]{36}$/i.test(options.group) ? options.group : undefined;
     if (!groupId) return [];
-    return (await credentialGroupFor(this.orm.em.fork(), principal, groupId))?.attributes ?? [];
+    return (await credentialGroupFor(this.orm.em.fork(), this.scope, principal, groupId))?.attributes ?? [];
   }
 }
 
-function attributeColumn(attribute: CustomAttribute): ImportColumn {
+function attributeColumn(attribute: AttributeDefinition): ImportColumn {
   return {
     key: `${ATTRIBUTE_COLUMN_PREFIX}${attribute.key}`,
     header: attribute.label,
     aliases: attribute.label === attribute.key ? [] : [attribute.key],
     mandatory: false,
-    note: `Custom attribute ${attribute.key} of the group. Empty: unchanged.`,
-    kind: 'text',
+    note: `Custom attribute ${attribute.key} of the group (${attribute.kind}${attribute.kind === 'date' ? ', in the chosen date format' : ''}). Empty: unchanged.`,
+    kind: attribute.kind === 'date' ? 'date' : 'text',
     maxLength: 1000,
   };
 }

@@ -18,9 +18,9 @@ import {
   type PlannedCredentialUpdate,
   type UpdateSettings,
 } from '../../../domain/credential-update-rules.js';
-import { manageableCredentialGroupIds } from '../../../infrastructure/import-credential-groups.js';
 import { debitRenewals, renewalDebitKey } from '../../../infrastructure/import-credit-ledger.js';
 import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+import { CredentialScope } from '../../credential-scope.js';
 
 /**
  * A chunk of credential-update rows, as one command (module-internal: the credential-update import type
@@ -50,15 +50,18 @@ interface CredentialRow {
   issued_on: string;
   expires_on: string | null;
   grade: string | null;
-  attributes: Record<string, string> | null;
+  attributes: Record<string, string | number> | null;
   corrected_fields: string[] | null;
-  revoked: boolean;
+  revoked_at: Date | string | null;
   version: number;
 }
 
 @CommandHandler(ImportCredentialUpdatesChunkCommand)
 export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly scope: CredentialScope,
+  ) {}
 
   async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
     const lookups = await this.lookup(principal, rows, !validateOnly);
@@ -77,7 +80,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
       ? new Map()
       : await debitRenewals(
           this.em,
-          keep.filter((plan) => plan.renewal).map((plan) => ({ key: renewalDebitKey(importId, plan.row.rowNumber), credentialId: plan.credential.id, importId, rowNumber: plan.row.rowNumber, createdBy: principal.userId })),
+          keep.filter((plan) => plan.renewal).map((plan) => ({ key: renewalDebitKey(importId, plan.row.rowNumber), credentialId: plan.credential.id, groupId: plan.credential.groupId, importId, rowNumber: plan.row.rowNumber, createdBy: principal.userId })),
         );
     const writes: CredentialWrite[] = [];
     const done: { plan: PlannedCredentialUpdate; debit?: { entryId: string; balanceAfter: number; charged: boolean } }[] = [];
@@ -105,7 +108,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
               credentialId: credential.id,
               groupId: credential.groupId,
               previousExpiresOn: credential.expiresOn!,
-              expiresOn: plan.after.expiresOn!,
+              expiresOn: String(plan.after.expiresOn),
               creditEntryId: debit.entryId,
               importId,
               rowNumber: plan.row.rowNumber,
@@ -113,7 +116,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
             }),
           );
           if (debit.charged) {
-            recordEvent(this.em, new CreditsDebited({ entryId: debit.entryId, amount: 1, reason: 'renewal', credentialId: credential.id, importId, balanceAfter: debit.balanceAfter, debitedAt: now }));
+            recordEvent(this.em, new CreditsDebited({ entryId: debit.entryId, amount: 1, reason: 'renewal', credentialId: credential.id, groupId: credential.groupId, importId, balanceAfter: debit.balanceAfter, debitedAt: now }));
           }
         }
       }
@@ -154,19 +157,20 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
       this.em,
       `select c.id, c.group_id, g.name as group_name, c.recipient_name, c.recipient_email, c.recipient_id,
               to_char(c.issued_on, 'YYYY-MM-DD') as issued_on, to_char(c.expires_on, 'YYYY-MM-DD') as expires_on,
-              c.grade, c.attributes, c.corrected_fields, c.revoked_at is not null as revoked, c.version
+              c.grade, c.attributes, c.corrected_fields, c.revoked_at, c.version
          from credentials c join credential_groups g on g.id = c.group_id
         where c.id = any($1::uuid[]) or c.recipient_id = any($2::text[]) or lower(c.recipient_email) = any($3::text[])
         order by c.id${lock ? ' for update of c' : ''}`,
       [[...ids], [...recipientIds], [...emails]],
     );
-    const manageable = await manageableCredentialGroupIds(this.em, principal);
+    const manageable = await this.scope.manageableGroupIds(this.em, principal);
+    const inScope = manageable === 'all' ? undefined : new Set(manageable);
     for (const row of found) {
       const credential: CredentialNow = {
         id: row.id,
         groupId: row.group_id,
         groupName: row.group_name,
-        groupInScope: manageable === 'all' || manageable.has(row.group_id),
+        groupInScope: inScope === undefined || inScope.has(row.group_id),
         recipientName: row.recipient_name,
         recipientEmail: row.recipient_email,
         recipientId: row.recipient_id,
@@ -174,8 +178,8 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
         expiresOn: row.expires_on,
         grade: row.grade,
         attributes: row.attributes ?? {},
-        correctedFields: row.corrected_fields ?? [],
-        revoked: row.revoked,
+        correctedFields: (row.corrected_fields ?? []).filter((field): field is 'recipientName' => field === 'recipientName'),
+        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
         version: Number(row.version),
       };
       lookups.byId.set(credential.id, credential);

@@ -6,9 +6,9 @@ import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { CORRECTED, CREDENTIAL_ENTITY, DEBIT_ENTRY, decideCredentialUndo, VERSION, type CredentialValues } from '../../../domain/credential-update-rules.js';
-import { manageableCredentialGroupIds } from '../../../infrastructure/import-credential-groups.js';
 import { refundDebits } from '../../../infrastructure/import-credit-ledger.js';
 import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+import { CredentialScope } from '../../credential-scope.js';
 
 /** Reverts a chunk of a credential-update import's rows (module-internal: the import type sends it). */
 export class UndoCredentialUpdatesCommand extends Command<RowOutcome[]> {
@@ -29,7 +29,10 @@ export class UndoCredentialUpdatesCommand extends Command<RowOutcome[]> {
  */
 @CommandHandler(UndoCredentialUpdatesCommand)
 export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredentialUpdatesCommand> {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly scope: CredentialScope,
+  ) {}
 
   async execute({ principal, importId, rows }: UndoCredentialUpdatesCommand): Promise<RowOutcome[]> {
     const ids = [...new Set(rows.filter((row) => row.change.entity === CREDENTIAL_ENTITY).map((row) => row.change.id))];
@@ -41,7 +44,8 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
           [ids],
         );
     const byId = new Map(current.map((row) => [row.id, { groupId: row.group_id, version: Number(row.version) }]));
-    const manageable = await manageableCredentialGroupIds(this.em, principal);
+    const groups = await this.scope.manageableGroupIds(this.em, principal);
+    const manageable = groups === 'all' ? 'all' : new Set(groups);
     const outcomes: RowOutcome[] = [];
     const writes: CredentialWrite[] = [];
     const reverted: { row: UndoRow; before: CredentialValues; after: CredentialValues; groupId: string; version: number }[] = [];
@@ -84,7 +88,10 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
       const debitId = change.after?.[DEBIT_ENTRY];
       const refund = typeof debitId === 'string' ? refunds.get(debitId) : undefined;
       if (refund?.refunded) {
-        recordEvent(this.em, new CreditsRefunded({ entryId: refund.entryId, amount: 1, refundOf: debitId as string, credentialId: change.id, importId, balanceAfter: refund.balanceAfter, refundedAt: at }));
+        recordEvent(
+          this.em,
+          new CreditsRefunded({ entryId: refund.entryId, amount: 1, refundOf: debitId as string, credentialId: change.id, groupId, importId, balanceAfter: refund.balanceAfter, refundedAt: at, reasonOfDebit: 'renewal', debitedAt: refund.debitedAt }),
+        );
       }
       outcomes.push({
         rowNumber,
@@ -107,6 +114,6 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
 /** The credential fields of a recorded change (without the `$` bookkeeping keys). */
 function fieldsOf(values: Record<string, unknown>): CredentialValues {
   const fields: CredentialValues = {};
-  for (const [key, value] of Object.entries(values)) if (!key.startsWith('$')) fields[key] = value === null || value === undefined ? null : String(value);
+  for (const [key, value] of Object.entries(values)) if (!key.startsWith('$')) fields[key] = value === null || value === undefined ? null : typeof value === 'number' ? value : String(value);
   return fields;
 }
