@@ -339,6 +339,28 @@ describe('credential-update import', () => {
     expect(await events('credentials.credits-refunded.v1', undo.body.id)).toHaveLength(2);
   });
 
+  it('a row whose renewal was charged already (its ledger key exists) is not charged again', async () => {
+    const expired = await Promise.all([1, 2].map(() => credential(firstAid, { issuedOn: '2020-01-01', expiresOn: '2021-01-01' })));
+    await setBalance(5);
+    const staged = await validated(admin, ['Credential ID', 'Expiry Date'], [[expired[0], '2031-01-01'], [expired[1], '2031-01-01']], { group: firstAid });
+    expect(staged.status).toBe('awaiting_confirmation');
+    // What an earlier run of row 2's chunk would have left had its debit survived: the entry under the row's key.
+    const earlier = randomUUID();
+    await app.sql(
+      `insert into credit_ledger (id, idempotency_key, kind, amount, balance_after, reason, credential_id, import_id, row_number) values ($1, $2, 'debit', -1, 5, 'renewal', $3, $4, 2)`,
+      [earlier, `import:${staged.id}:row:2`, expired[0], staged.id],
+    );
+    await confirm(admin, staged.id);
+    expect(await balance()).toBe(4);
+    const debits = await app.sql<{ id: string; row_number: number }>(`select id, row_number from credit_ledger where import_id = $1 and kind = 'debit' order by row_number`, [staged.id]);
+    expect(debits.map((d) => d.row_number)).toEqual([2, 3]);
+    expect(debits[0].id).toBe(earlier);
+    // The renewal names the entry that paid for it; only the new charge is announced as a debit.
+    const renewed = await events('credentials.credential-renewed.v1', staged.id);
+    expect(renewed.find((e) => e.credentialId === expired[0])?.creditEntryId).toBe(earlier);
+    expect((await events('credentials.credits-debited.v1', staged.id)).map((e) => e.credentialId)).toEqual([expired[1]]);
+  });
+
   it('a group admin updates only groups they manage: another group is refused before any work, and its template too', async () => {
     const mine = await credential(firstAid);
     const id = await startImport(groupAdmin, TYPE, 'c.csv', csv(['Credential ID', 'Grade'], [[mine, 'A']]), { autoConfirm: 'false' });
