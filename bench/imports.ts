@@ -11,9 +11,11 @@
  *      suggestions), validation pass, POST confirm, run pass; the waiting for the admin left out.
  *   3. ~500 MB ZIP with 2,000 PDFs (and with --double the same doubled): seconds and worker peak RSS (VmHWM).
  *   4. Parse-only time of every file, so the engine's own overhead is visible.
+ *   5. credential-update: --credentials N (default 50000) credential updates, 10% renewals that debit a credit,
+ *      validated then confirmed: rows/s next to psql \copy + UPDATE ... FROM of the same rows (bench/credential-update.ts).
  * Options: --rows N (default 100000), --pdfs N (default 2000), --pdf-kb N (default 250), --rps N (default 50
  *          over both probed endpoints, 0: none), --skip-validate, --skip-zip, --double (also the
- *          doubled ZIP). Uses DATABASE_URL / REDIS_URL when set,
+ *          doubled ZIP), --credentials N, --skip-credentials, --only-credentials (only 5). Uses DATABASE_URL / REDIS_URL when set,
  *          else 127.0.0.1 defaults. BENCH_PROFILE=worker (or api): that process runs with --cpu-prof and the
  *          bench prints the top functions by self time of the worker that ran 1 and 2.
  *          BENCH_LOG_LEVEL=info: the processes' logs go to $TMPDIR/cit-bench-<role>.log.
@@ -32,6 +34,7 @@ import { MailCatcher } from '#libs/runtime/mail-catcher.js';
 import { readSpreadsheet } from '#libs/spreadsheet/spreadsheet-reader.js';
 import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import { SafeZip } from '#libs/zip/safe-zip.js';
+import { benchCredentialUpdates, type RunStagedImport } from './credential-update.js';
 import { call, CpuMeter, login, mb, peakRss, printProfile, printSummary, report, RssSampler, seconds, start, stop, waitFor, withDatabase } from './support.js';
 
 const args = process.argv.slice(2);
@@ -49,6 +52,9 @@ const SKIP_VALIDATE = args.includes('--skip-validate');
 /** Requests a second of the latency probes, over both endpoints together (0: no probes). */
 const RPS = option('rps', 50);
 const PROFILE = process.env.BENCH_PROFILE;
+const CREDENTIALS = option('credentials', 50_000);
+const SKIP_CREDENTIALS = args.includes('--skip-credentials');
+const ONLY_CREDENTIALS = args.includes('--only-credentials');
 const USERS = 10_000;
 const DEFINITIONS = ['VCA-BASIS', 'BHV', 'EHBO', 'FORKLIFT', 'NT2-B1'];
 
@@ -108,6 +114,19 @@ async function main() {
     const token = await login(base);
     const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     await seedUsers(sql);
+    const credentialUpdates = () => {
+      const run: RunStagedImport = (path, mappingOptions) => runImport(base, token, 'credential-update', path, sql, { autoConfirm: false, mappingOptions });
+      return benchCredentialUpdates({ sql, databaseUrl, work, count: CREDENTIALS, run });
+    };
+    if (ONLY_CREDENTIALS) {
+      const only = await start(env, 'worker', children);
+      await credentialUpdates();
+      await sql.end();
+      await stop(only);
+      await stop(api);
+      printSummary(performance.now() - benchStarted);
+      return;
+    }
 
     // ---- 1. 100k-row XLSX, auto-confirm (one pass) ----
     const xlsxPath = join(work, 'certificates.xlsx');
@@ -236,6 +255,11 @@ async function main() {
           verdict: `must not grow with file size: ${peaks[1] <= peaks[0] * 1.15 ? 'MET' : 'MISSED'}`,
         });
       }
+    }
+    // ---- 5. credential-update, validated then confirmed ----
+    if (!SKIP_CREDENTIALS) {
+      if (worker.exitCode !== null || worker.signalCode !== null) worker = await start(env, 'worker', children);
+      await credentialUpdates();
     }
     await sql.end();
     if (worker.exitCode === null) await stop(worker);
@@ -442,7 +466,14 @@ interface ImportTimes {
  * once (preview -> PUT the suggested mapping -> awaiting_confirmation -> POST confirm). Progress is read
  * from the imports row every 100 ms; every duration comes from its timestamps, not from the polling.
  */
-async function runImport(base: string, token: string, type: string, path: string, sql: pg.Pool, options: { autoConfirm: boolean; onUploaded?: (id: string) => void }) {
+async function runImport(
+  base: string,
+  token: string,
+  type: string,
+  path: string,
+  sql: pg.Pool,
+  options: { autoConfirm: boolean; onUploaded?: (id: string) => void; mappingOptions?: Record<string, unknown> },
+) {
   const uploadStarted = Date.now();
   const form = new FormData();
   form.append('type', type);
@@ -461,7 +492,7 @@ async function runImport(base: string, token: string, type: string, path: string
     const detail = (await call(base, token, 'GET', `/api/imports/${id}`)) as { preview: { suggestions: { header: string; key: string | null }[] } };
     const mapping = Object.fromEntries(detail.preview.suggestions.map((suggestion) => [suggestion.header, suggestion.key]));
     times.mappingSent = Date.now();
-    await call(base, token, 'PUT', `/api/imports/${id}/mapping`, { mapping });
+    await call(base, token, 'PUT', `/api/imports/${id}/mapping`, options.mappingOptions ? { mapping, options: options.mappingOptions } : { mapping });
     mappingMs = Date.now() - times.mappingSent;
     const waiting = await waitStatus(sql, id, ['awaiting_confirmation']);
     times.awaitingConfirmation = Number(waiting.changed);
