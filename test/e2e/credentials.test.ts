@@ -259,5 +259,14 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     ]);
     expect((await report(groupAdmin)).map((row) => [row.groupName, row.month, row.renewals, row.creditsUsed])).toEqual([['Forklift safety', thisMonth(), 1, 1]]);
     expect((await admin.get('/api/reports/credential-renewals?from=2026-13')).status).toBe(400);
+
+    // An undone renewal (what the import's undo records through the ledger) takes the renewal and its credit
+    // off the month and group of the debit. The refund event is written to the outbox as the ledger would.
+    const [debit] = await app.sql<{ id: string; credential_id: string; created_at: Date }>(`select id, credential_id, created_at from credit_ledger where kind = 'debit' and group_id = $1`, [forklift.id]);
+    await app.sql(`insert into outbox_messages (id, event_type, payload, occurred_at) values (gen_random_uuid(), 'credentials.credits-refunded.v1', $1::jsonb, now())`, [
+      JSON.stringify({ entryId: debit.id, amount: 1, refundOf: debit.id, credentialId: debit.credential_id, importId: null, balanceAfter: 1, refundedAt: new Date().toISOString(), groupId: forklift.id, reasonOfDebit: 'renewal', debitedAt: new Date(debit.created_at).toISOString() }),
+    ]);
+    await eventually(async () => ((await report(groupAdmin)).length === 0 ? true : undefined));
+    expect((await report(admin)).map((row) => row.groupName)).toEqual(['Board governance']);
   });
 });
