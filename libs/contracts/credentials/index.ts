@@ -1,4 +1,6 @@
+import { Query } from '@nestjs/cqrs';
 import { defineEvent } from '../integration-event.js';
+import type { Principal } from '../users/principal.js';
 
 /**
  * The Credentials module's public contract: credential groups and designs, issued credentials, and the
@@ -73,3 +75,18 @@ export interface CreditsRefundedPayload {
 }
 
 export class CreditsRefunded extends defineEvent<CreditsRefundedPayload>('credentials.credits-refunded.v1') {}
+
+export interface ManageableCredentialGroup {
+  id: string;
+  name: string;
+}
+
+/**
+ * The credential groups a principal may manage (all of them with scope.all; otherwise those owned by a
+ * user group they administer, subgroups included). What reports on credentials are limited to.
+ */
+export class ListManageableCredentialGroupsQuery extends Query<ManageableCredentialGroup[]> {
+  constructor(readonly principal: Principal) {
+    super();
+  }
+}

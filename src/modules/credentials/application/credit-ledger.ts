@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { CreditsDebited, CreditsRefunded } from '#libs/contracts/credentials/index.js';
 import { conflict, DomainError, invalid, notFound } from '#libs/errors/domain-error.js';
+import { pgArray } from '#libs/database/sql.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 
 /** One organisation per installation: the balance row every entry belongs to. */
@@ -124,45 +125,74 @@ export class CreditLedger {
 
   /** Takes one or more credits; refused with CREDENTIALS.INSUFFICIENT_CREDITS when the balance is short. */
   async debit(em: EntityManager, input: DebitInput): Promise<CreditEntry> {
-    const key = checkKey(input.key);
-    const amount = checkAmount(input.amount);
-    const balance = await this.lockBalance(em);
-    const existing = await this.byKey(em, key);
-    if (existing) return this.sameOrConflict(existing, 'debit', -amount);
-    if (balance < amount) throw new DomainError('CREDENTIALS.INSUFFICIENT_CREDITS', 'conflict', { needed: amount, balance });
-    const credentialId = input.credentialId ?? null;
-    let groupId = input.groupId ?? null;
-    if (groupId === null && credentialId !== null) {
-      const [row] = await this.sql<{ group_id: string }>(em, `select group_id from credentials where id = ?`, [credentialId]);
-      groupId = row?.group_id ?? null;
-    }
-    const entry = await this.insert(em, {
-      key,
-      kind: 'debit',
-      amount: -amount,
-      balanceAfter: balance - amount,
-      reason: input.reason,
-      credentialId,
-      groupId,
-      importId: input.importId ?? null,
-      rowNumber: input.rowNumber ?? null,
-      refundOf: null,
-      by: input.by ?? null,
-    });
-    recordEvent(
-      em,
-      new CreditsDebited({
-        entryId: entry.id,
-        amount,
-        reason: entry.reason,
-        credentialId,
-        groupId,
-        importId: entry.importId,
-        balanceAfter: entry.balanceAfter,
-        debitedAt: entry.createdAt,
-      }),
-    );
+    const [entry] = await this.debitMany(em, [input]);
     return entry;
+  }
+
+  /**
+   * Several debits at once (an import chunk's renewals): one balance lock, one lookup of the keys, one
+   * insert. All or nothing: when the new ones together exceed the balance, none is made
+   * (CREDENTIALS.INSUFFICIENT_CREDITS with the total needed). Entries come back in the order asked; a key
+   * already used (or repeated in the batch) answers its first entry.
+   */
+  async debitMany(em: EntityManager, inputs: DebitInput[]): Promise<CreditEntry[]> {
+    const checked = inputs.map((input) => ({ ...input, key: checkKey(input.key), amount: checkAmount(input.amount) }));
+    if (checked.length === 0) return [];
+    const balance = await this.lockBalance(em);
+    const existing = await this.byKeys(em, checked.map((input) => input.key));
+    const fresh = new Map<string, (typeof checked)[number]>();
+    for (const input of checked) {
+      const found = existing.get(input.key);
+      if (found) this.sameOrConflict(found, 'debit', -input.amount);
+      else if (fresh.has(input.key)) {
+        if (fresh.get(input.key)!.amount !== input.amount) throw conflict('CREDENTIALS.CREDIT_KEY_REUSED', { key: input.key, kind: 'debit', amount: -fresh.get(input.key)!.amount });
+      } else fresh.set(input.key, input);
+    }
+    const needed = [...fresh.values()].reduce((sum, input) => sum + input.amount, 0);
+    if (fresh.size > 0) {
+      if (balance < needed) throw new DomainError('CREDENTIALS.INSUFFICIENT_CREDITS', 'conflict', { needed, balance });
+      const missingGroups = [...new Set([...fresh.values()].filter((input) => !input.groupId && input.credentialId).map((input) => input.credentialId!))];
+      const groups = new Map<string, string>();
+      if (missingGroups.length > 0) {
+        const rows = await this.sql<{ id: string; group_id: string }>(em, `select id, group_id from credentials where id = any(?::uuid[])`, [pgArray(missingGroups.filter(isUuid))]);
+        for (const row of rows) groups.set(row.id, row.group_id);
+      }
+      let running = balance;
+      const entries = await this.insertMany(
+        em,
+        [...fresh.values()].map((input) => ({
+          key: input.key,
+          kind: 'debit' as const,
+          amount: -input.amount,
+          balanceAfter: (running -= input.amount),
+          reason: input.reason,
+          credentialId: input.credentialId ?? null,
+          groupId: input.groupId ?? (input.credentialId ? (groups.get(input.credentialId) ?? null) : null),
+          importId: input.importId ?? null,
+          rowNumber: input.rowNumber ?? null,
+          refundOf: null,
+          by: input.by ?? null,
+        })),
+        running,
+      );
+      for (const entry of entries) {
+        existing.set(entry.key, entry);
+        recordEvent(
+          em,
+          new CreditsDebited({
+            entryId: entry.id,
+            amount: -entry.amount,
+            reason: entry.reason,
+            credentialId: entry.credentialId,
+            groupId: entry.groupId,
+            importId: entry.importId,
+            balanceAfter: entry.balanceAfter,
+            debitedAt: entry.createdAt,
+          }),
+        );
+      }
+    }
+    return checked.map((input) => existing.get(input.key)!);
   }
 
   /**
@@ -170,49 +200,76 @@ export class CreditLedger {
    * it, whatever its key, returns the first.
    */
   async refund(em: EntityManager, input: RefundInput): Promise<CreditEntry> {
-    const key = checkKey(input.key);
-    const balance = await this.lockBalance(em);
-    const existing = await this.byKey(em, key);
-    if (existing) {
-      if (existing.kind === 'refund' && existing.refundOf === input.refundOf) return existing;
-      throw conflict('CREDENTIALS.CREDIT_KEY_REUSED', { key, kind: existing.kind, amount: existing.amount });
-    }
-    const [debitRow] = await this.sql<EntryRow>(em, `select ${ENTRY_COLUMNS} from credit_ledger where id = ?`, [isUuid(input.refundOf) ? input.refundOf : NIL]);
-    if (!debitRow) throw notFound('CREDENTIALS.CREDIT_ENTRY_NOT_FOUND');
-    const debit = toEntry(debitRow);
-    if (debit.kind !== 'debit') throw invalid('CREDENTIALS.CREDIT_REFUND_INVALID');
-    const [already] = await this.sql<EntryRow>(em, `select ${ENTRY_COLUMNS} from credit_ledger where refund_of = ?`, [debit.id]);
-    if (already) return toEntry(already);
-    const amount = -debit.amount;
-    const entry = await this.insert(em, {
-      key,
-      kind: 'refund',
-      amount,
-      balanceAfter: balance + amount,
-      reason: input.reason ?? `refund of ${debit.reason}`,
-      credentialId: debit.credentialId,
-      groupId: debit.groupId,
-      importId: input.importId ?? debit.importId,
-      rowNumber: input.rowNumber ?? debit.rowNumber,
-      refundOf: debit.id,
-      by: input.by ?? null,
-    });
-    recordEvent(
-      em,
-      new CreditsRefunded({
-        entryId: entry.id,
-        amount,
-        refundOf: debit.id,
-        credentialId: debit.credentialId,
-        importId: entry.importId,
-        balanceAfter: entry.balanceAfter,
-        refundedAt: entry.createdAt,
-        groupId: debit.groupId,
-        reasonOfDebit: debit.reason,
-        debitedAt: debit.createdAt,
-      }),
-    );
+    const [entry] = await this.refundMany(em, [input]);
     return entry;
+  }
+
+  /** Several refunds at once (an undo chunk): one lock, one lookup, one insert; entries in the order asked. */
+  async refundMany(em: EntityManager, inputs: RefundInput[]): Promise<CreditEntry[]> {
+    const checked = inputs.map((input) => ({ ...input, key: checkKey(input.key) }));
+    if (checked.length === 0) return [];
+    const balance = await this.lockBalance(em);
+    const byKey = await this.byKeys(em, checked.map((input) => input.key));
+    for (const input of checked) {
+      const found = byKey.get(input.key);
+      if (found && !(found.kind === 'refund' && found.refundOf === input.refundOf)) {
+        throw conflict('CREDENTIALS.CREDIT_KEY_REUSED', { key: input.key, kind: found.kind, amount: found.amount });
+      }
+    }
+    const debitIds = [...new Set(checked.map((input) => input.refundOf))];
+    const debitRows = await this.sql<EntryRow>(em, `select ${ENTRY_COLUMNS} from credit_ledger where id = any(?::uuid[])`, [pgArray(debitIds.filter(isUuid))]);
+    const debits = new Map(debitRows.map((row) => [row.id, toEntry(row)]));
+    const refundRows = await this.sql<EntryRow>(em, `select ${ENTRY_COLUMNS} from credit_ledger where refund_of = any(?::uuid[])`, [pgArray(debitIds.filter(isUuid))]);
+    const refunds = new Map(refundRows.map((row) => [row.refund_of!, toEntry(row)]));
+    const fresh: (typeof checked)[number][] = [];
+    for (const input of checked) {
+      if (byKey.has(input.key) || refunds.has(input.refundOf) || fresh.some((other) => other.refundOf === input.refundOf)) continue;
+      const debit = debits.get(input.refundOf);
+      if (!debit) throw notFound('CREDENTIALS.CREDIT_ENTRY_NOT_FOUND');
+      if (debit.kind !== 'debit') throw invalid('CREDENTIALS.CREDIT_REFUND_INVALID');
+      fresh.push(input);
+    }
+    let running = balance;
+    const entries = await this.insertMany(
+      em,
+      fresh.map((input) => {
+        const debit = debits.get(input.refundOf)!;
+        return {
+          key: input.key,
+          kind: 'refund' as const,
+          amount: -debit.amount,
+          balanceAfter: (running += -debit.amount),
+          reason: input.reason ?? `refund of ${debit.reason}`,
+          credentialId: debit.credentialId,
+          groupId: debit.groupId,
+          importId: input.importId ?? debit.importId,
+          rowNumber: input.rowNumber ?? debit.rowNumber,
+          refundOf: debit.id,
+          by: input.by ?? null,
+        };
+      }),
+      running,
+    );
+    for (const entry of entries) {
+      const debit = debits.get(entry.refundOf!)!;
+      refunds.set(debit.id, entry);
+      recordEvent(
+        em,
+        new CreditsRefunded({
+          entryId: entry.id,
+          amount: entry.amount,
+          refundOf: debit.id,
+          credentialId: debit.credentialId,
+          importId: entry.importId,
+          balanceAfter: entry.balanceAfter,
+          refundedAt: entry.createdAt,
+          groupId: debit.groupId,
+          reasonOfDebit: debit.reason,
+          debitedAt: debit.createdAt,
+        }),
+      );
+    }
+    return checked.map((input) => refunds.get(input.refundOf)!);
   }
 
   /** Adds credits (platform admins). */
@@ -222,7 +279,7 @@ export class CreditLedger {
     const balance = await this.lockBalance(em);
     const existing = await this.byKey(em, key);
     if (existing) return this.sameOrConflict(existing, 'top-up', amount);
-    return this.insert(em, {
+    const [entry] = await this.insertMany(em, [{
       key,
       kind: 'top-up',
       amount,
@@ -234,7 +291,8 @@ export class CreditLedger {
       rowNumber: null,
       refundOf: null,
       by: input.by ?? null,
-    });
+    }], balance + amount);
+    return entry;
   }
 
   /** The entry with this key, if any (what a retried chunk looks at). */
@@ -286,19 +344,45 @@ export class CreditLedger {
     return row ? toEntry(row) : undefined;
   }
 
-  private async insert(
-    em: EntityManager,
-    entry: Omit<CreditEntry, 'id' | 'createdAt' | 'createdBy'> & { by: string | null },
-  ): Promise<CreditEntry> {
-    await this.sql(em, `update credit_balance set balance = ?, updated_at = now() where organisation = ?`, [entry.balanceAfter, ORGANISATION]);
-    const [row] = await this.sql<EntryRow>(
+  private async byKeys(em: EntityManager, keys: string[]): Promise<Map<string, CreditEntry>> {
+    const rows = await this.sql<EntryRow>(em, `select ${ENTRY_COLUMNS} from credit_ledger where idempotency_key = any(?::text[])`, [pgArray([...new Set(keys)])]);
+    return new Map(rows.map((row) => [row.idempotency_key, toEntry(row)]));
+  }
+
+  /** Inserts entries (in order, each with its running balance) and sets the balance to `balanceAfter`. */
+  private async insertMany(em: EntityManager, entries: (Omit<CreditEntry, 'id' | 'createdAt' | 'createdBy'> & { by: string | null })[], balanceAfter: number): Promise<CreditEntry[]> {
+    if (entries.length === 0) return [];
+    await this.sql(em, `update credit_balance set balance = ?, updated_at = now() where organisation = ?`, [balanceAfter, ORGANISATION]);
+    const rows = await this.sql<EntryRow>(
       em,
       `insert into credit_ledger (id, organisation, idempotency_key, kind, amount, balance_after, reason, credential_id, group_id, import_id, row_number, refund_of, created_by, created_at)
-       values (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp())
+       select gen_random_uuid(), ?, e.key, e.kind, e.amount, e.balance_after, e.reason, e.credential_id, e.group_id, e.import_id, e.row_number, e.refund_of, e.created_by, clock_timestamp()
+         from jsonb_to_recordset(?::jsonb) as e(ord integer, key text, kind text, amount integer, balance_after integer, reason text, credential_id uuid, group_id uuid,
+              import_id uuid, row_number integer, refund_of uuid, created_by uuid)
+        order by e.ord
        returning ${ENTRY_COLUMNS}`,
-      [ORGANISATION, entry.key, entry.kind, entry.amount, entry.balanceAfter, entry.reason, entry.credentialId, entry.groupId, entry.importId, entry.rowNumber, entry.refundOf, entry.by],
+      [
+        ORGANISATION,
+        JSON.stringify(
+          entries.map((entry, ord) => ({
+            ord,
+            key: entry.key,
+            kind: entry.kind,
+            amount: entry.amount,
+            balance_after: entry.balanceAfter,
+            reason: entry.reason,
+            credential_id: entry.credentialId,
+            group_id: entry.groupId,
+            import_id: entry.importId,
+            row_number: entry.rowNumber,
+            refund_of: entry.refundOf,
+            created_by: entry.by,
+          })),
+        ),
+      ],
     );
-    return toEntry(row);
+    const byKey = new Map(rows.map((row) => [row.idempotency_key, toEntry(row)]));
+    return entries.map((entry) => byKey.get(entry.key)!);
   }
 
   private sql<T>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {

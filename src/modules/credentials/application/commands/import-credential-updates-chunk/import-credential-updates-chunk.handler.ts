@@ -1,9 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CredentialRenewed, CredentialUpdated, CreditsDebited } from '#libs/contracts/credentials/index.js';
+import { CredentialRenewed, CredentialUpdated } from '#libs/contracts/credentials/index.js';
 import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
+import { DomainError } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import {
   checkCredentialUpdateRow,
@@ -18,9 +19,9 @@ import {
   type PlannedCredentialUpdate,
   type UpdateSettings,
 } from '../../../domain/credential-update-rules.js';
-import { debitRenewals, renewalDebitKey } from '../../../infrastructure/import-credit-ledger.js';
 import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
 import { CredentialScope } from '../../credential-scope.js';
+import { CreditLedger, type CreditEntry, type DebitInput } from '../../credit-ledger.js';
 
 /**
  * A chunk of credential-update rows, as one command (module-internal: the credential-update import type
@@ -61,6 +62,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
   constructor(
     private readonly em: EntityManager,
     private readonly scope: CredentialScope,
+    private readonly ledger: CreditLedger,
   ) {}
 
   async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
@@ -76,17 +78,24 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     outcomes.push(...failed);
 
     // Renewals are paid only in the run: validation counts them, and the import-level check compares the count with the balance.
-    const debits = validateOnly
-      ? new Map()
-      : await debitRenewals(
-          this.em,
-          keep.filter((plan) => plan.renewal).map((plan) => ({ key: renewalDebitKey(importId, plan.row.rowNumber), credentialId: plan.credential.id, groupId: plan.credential.groupId, importId, rowNumber: plan.row.rowNumber, createdBy: principal.userId })),
-        );
+    const paying = validateOnly ? [] : keep.filter((plan) => plan.renewal);
+    const debits = await this.pay(
+      paying.map((plan) => ({
+        key: renewalDebitKey(importId, plan.row.rowNumber),
+        amount: 1,
+        reason: 'renewal',
+        credentialId: plan.credential.id,
+        groupId: plan.credential.groupId,
+        importId,
+        rowNumber: plan.row.rowNumber,
+        by: principal.userId,
+      })),
+    );
     const writes: CredentialWrite[] = [];
-    const done: { plan: PlannedCredentialUpdate; debit?: { entryId: string; balanceAfter: number; charged: boolean } }[] = [];
+    const done: { plan: PlannedCredentialUpdate; debit?: CreditEntry }[] = [];
     for (const plan of keep) {
       const debit = plan.renewal ? debits.get(renewalDebitKey(importId, plan.row.rowNumber)) : undefined;
-      if (debit === 'insufficient') {
+      if (plan.renewal && !validateOnly && !debit) {
         outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED', column: 'expiresOn' }], warnings: plan.warnings, entityId: plan.credential.id });
         continue;
       }
@@ -101,6 +110,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
       if (!validateOnly) {
         const changes = Object.fromEntries(Object.keys(plan.after).map((key) => [key, { before: plan.before[key], after: plan.after[key] }]));
         recordEvent(this.em, new CredentialUpdated({ credentialId: credential.id, groupId: credential.groupId, changes, changedBy: principal.userId, importId, rowNumber: plan.row.rowNumber, changedAt: now }));
+        // CreditsDebited is the ledger's own event, recorded with the entry (once: a key charged before is not charged again).
         if (plan.renewal && debit) {
           recordEvent(
             this.em,
@@ -109,15 +119,12 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
               groupId: credential.groupId,
               previousExpiresOn: credential.expiresOn!,
               expiresOn: String(plan.after.expiresOn),
-              creditEntryId: debit.entryId,
+              creditEntryId: debit.id,
               importId,
               rowNumber: plan.row.rowNumber,
               renewedAt: now,
             }),
           );
-          if (debit.charged) {
-            recordEvent(this.em, new CreditsDebited({ entryId: debit.entryId, amount: 1, reason: 'renewal', credentialId: credential.id, groupId: credential.groupId, importId, balanceAfter: debit.balanceAfter, debitedAt: now }));
-          }
         }
       }
       outcomes.push({
@@ -130,11 +137,35 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
           entity: CREDENTIAL_ENTITY,
           id: credential.id,
           before: { ...plan.before, [VERSION]: credential.version, [CORRECTED]: credential.correctedFields },
-          after: { ...plan.after, [VERSION]: credential.version + 1, [CORRECTED]: plan.correctedAfter, ...(debit ? { [DEBIT_ENTRY]: debit.entryId } : {}) },
+          after: { ...plan.after, [VERSION]: credential.version + 1, [CORRECTED]: plan.correctedAfter, ...(debit ? { [DEBIT_ENTRY]: debit.id } : {}) },
         },
       });
     }
     return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+
+  /**
+   * The chunk's renewals paid through the ledger in one batch (one balance lock, one key lookup, one insert;
+   * a key charged before answers its first entry). The batch is all or nothing against the balance: when it
+   * falls short (the balance went down since the confirm), the renewals are paid one by one in row order
+   * and those that no longer fit are left out (their rows fail). Entries by key.
+   */
+  private async pay(debits: DebitInput[]): Promise<Map<string, CreditEntry>> {
+    if (debits.length === 0) return new Map();
+    try {
+      return new Map((await this.ledger.debitMany(this.em, debits)).map((entry) => [entry.key, entry]));
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === INSUFFICIENT_CREDITS)) throw error;
+    }
+    const paid = new Map<string, CreditEntry>();
+    for (const debit of debits) {
+      try {
+        paid.set(debit.key, await this.ledger.debit(this.em, debit));
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === INSUFFICIENT_CREDITS)) throw error;
+      }
+    }
+    return paid;
   }
 
   /**
@@ -189,6 +220,13 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     }
     return lookups;
   }
+}
+
+const INSUFFICIENT_CREDITS = 'CREDENTIALS.INSUFFICIENT_CREDITS';
+
+/** The ledger key of a row's renewal: a retried chunk, or any later run of the same row, is never charged again. */
+export function renewalDebitKey(importId: string, rowNumber: number): string {
+  return `import:${importId}:row:${rowNumber}`;
 }
 
 function add(map: Map<string, CredentialNow[]>, key: string, credential: CredentialNow): void {

@@ -1,14 +1,14 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CredentialUpdated, CreditsRefunded } from '#libs/contracts/credentials/index.js';
+import { CredentialUpdated } from '#libs/contracts/credentials/index.js';
 import type { RowOutcome, UndoRow } from '#libs/contracts/imports/index.js';
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import { CORRECTED, CREDENTIAL_ENTITY, DEBIT_ENTRY, decideCredentialUndo, VERSION, type CredentialValues } from '../../../domain/credential-update-rules.js';
-import { refundDebits } from '../../../infrastructure/import-credit-ledger.js';
 import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
 import { CredentialScope } from '../../credential-scope.js';
+import { CreditLedger } from '../../credit-ledger.js';
 
 /** Reverts a chunk of a credential-update import's rows (module-internal: the import type sends it). */
 export class UndoCredentialUpdatesCommand extends Command<RowOutcome[]> {
@@ -32,6 +32,7 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
   constructor(
     private readonly em: EntityManager,
     private readonly scope: CredentialScope,
+    private readonly ledger: CreditLedger,
   ) {}
 
   async execute({ principal, importId, rows }: UndoCredentialUpdatesCommand): Promise<RowOutcome[]> {
@@ -78,8 +79,18 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
     }
     await writeCredentialValues(this.em, writes);
 
-    const debitIds = reverted.map(({ row }) => row.change.after?.[DEBIT_ENTRY]).filter((id): id is string => typeof id === 'string');
-    const refunds = await refundDebits(this.em, debitIds, importId, principal.userId);
+    // The renewals' credits back, once per debit (the ledger refunds a debit at most once, whatever the key); CreditsRefunded is the ledger's event.
+    const refunds = new Map(
+      (
+        await this.ledger.refundMany(
+          this.em,
+          reverted.flatMap(({ row }) => {
+            const debitId = row.change.after?.[DEBIT_ENTRY];
+            return typeof debitId === 'string' ? [{ key: `refund:${debitId}`, refundOf: debitId, reason: 'renewal undone', importId, rowNumber: row.rowNumber, by: principal.userId }] : [];
+          }),
+        )
+      ).map((entry) => [entry.refundOf!, entry]),
+    );
     const at = new Date().toISOString();
     for (const { row, before, after, groupId, version } of reverted) {
       const { change, rowNumber } = row;
@@ -87,12 +98,6 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
       recordEvent(this.em, new CredentialUpdated({ credentialId: change.id, groupId, changes, changedBy: principal.userId, importId, rowNumber, changedAt: at }));
       const debitId = change.after?.[DEBIT_ENTRY];
       const refund = typeof debitId === 'string' ? refunds.get(debitId) : undefined;
-      if (refund?.refunded) {
-        recordEvent(
-          this.em,
-          new CreditsRefunded({ entryId: refund.entryId, amount: 1, refundOf: debitId as string, credentialId: change.id, groupId, importId, balanceAfter: refund.balanceAfter, refundedAt: at, reasonOfDebit: 'renewal', debitedAt: refund.debitedAt }),
-        );
-      }
       outcomes.push({
         rowNumber,
         status: 'succeeded',
@@ -103,7 +108,7 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
           entity: CREDENTIAL_ENTITY,
           id: change.id,
           before: { ...before, [VERSION]: version, [CORRECTED]: change.after?.[CORRECTED] ?? [] },
-          after: { ...after, [VERSION]: version + 1, [CORRECTED]: change.before?.[CORRECTED] ?? [], ...(refund ? { $refundEntryId: refund.entryId } : {}) },
+          after: { ...after, [VERSION]: version + 1, [CORRECTED]: change.before?.[CORRECTED] ?? [], ...(refund ? { $refundEntryId: refund.id } : {}) },
         },
       });
     }
