@@ -146,12 +146,14 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
    * renewals would go through would be decided by row order, not by the admin; top up or remove rows.
    */
   async checkBeforeRun(validated: ValidatedImport): Promise<ImportMessage[]> {
-    if (!validated.warningCounts[RENEWAL]) return [];
-    // Counted over the rows that will run: warningCounts also counts rows that failed after their check.
+    const flagged = validated.warningCounts[RENEWAL] ?? 0;
+    if (flagged === 0) return [];
+    const balance = await this.ledger.balance(this.orm.em.fork());
+    // warningCounts counts rows that failed after their check too (two rows reaching one credential): it is
+    // an upper bound, so within the balance it settles the question; otherwise count the rows that will run.
+    if (flagged <= balance) return [];
     let renewals = 0;
     for await (const { warnings } of validated.rows()) if (warnings.some((warning) => warning.code === RENEWAL)) renewals += 1;
-    if (renewals === 0) return [];
-    const balance = await this.ledger.balance(this.orm.em.fork());
     if (renewals <= balance) return [];
     return [{ code: 'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS', params: { renewals, credits: renewals, balance } }];
   }

@@ -66,7 +66,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
   ) {}
 
   async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
-    const lookups = await this.lookup(principal, rows, !validateOnly);
+    const lookups = await this.lookup(principal, settings.groupId, rows, !validateOnly);
     const outcomes: RowOutcome[] = [];
     const plans: PlannedCredentialUpdate[] = [];
     for (const row of rows) {
@@ -169,10 +169,11 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
   }
 
   /**
-   * The chunk's credentials in one query: by id, and by recipient id and email in any group (so that a
-   * row of another group is named as such). In the run they are locked (in id order) until the chunk commits.
+   * The chunk's credentials in one query, each through an index: by id and by email in any group (so that a
+   * row of another group is named as such), by recipient id in the chosen group (the index is per group).
+   * In the run they are locked (in id order) until the chunk commits.
    */
-  private async lookup(principal: Principal, rows: RawImportRow[], lock: boolean): Promise<CredentialLookups> {
+  private async lookup(principal: Principal, groupId: string, rows: RawImportRow[], lock: boolean): Promise<CredentialLookups> {
     const ids = new Set<string>();
     const recipientIds = new Set<string>();
     const emails = new Set<string>();
@@ -190,9 +191,9 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
               to_char(c.issued_on, 'YYYY-MM-DD') as issued_on, to_char(c.expires_on, 'YYYY-MM-DD') as expires_on,
               c.grade, c.attributes, c.corrected_fields, c.revoked_at, c.version
          from credentials c join credential_groups g on g.id = c.group_id
-        where c.id = any($1::uuid[]) or c.recipient_id = any($2::text[]) or lower(c.recipient_email) = any($3::text[])
+        where c.id = any($1::uuid[]) or (c.group_id = $4 and c.recipient_id = any($2::text[])) or lower(c.recipient_email) = any($3::text[])
         order by c.id${lock ? ' for update of c' : ''}`,
-      [[...ids], [...recipientIds], [...emails]],
+      [[...ids], [...recipientIds], [...emails], groupId],
     );
     const manageable = await this.scope.manageableGroupIds(this.em, principal);
     const inScope = manageable === 'all' ? undefined : new Set(manageable);
