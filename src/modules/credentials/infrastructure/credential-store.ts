@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Injectable } from '@nestjs/common';
 import { conflict, notFound } from '#libs/errors/domain-error.js';
+import { executeBound } from '#libs/database/bound-query.js';
 import { pgArray } from '#libs/database/sql.js';
 import { isUuid, NIL } from '../application/credential-scope.js';
 import { Credential, type CorrectableField, type CredentialState } from '../domain/credential.js';
@@ -177,4 +178,58 @@ export class CredentialStore {
       throw conflict('CREDENTIALS.VERSION_CONFLICT', { current: Number(current.version), expected: expectedVersion });
     }
   }
+
+  /** Many new credentials in one statement (the demo data; an import that issues). */
+  async insertCredentials(em: EntityManager, credentials: Credential[]): Promise<void> {
+    if (credentials.length === 0) return;
+    await executeBound(
+      em,
+      `insert into credentials (id, group_id, recipient_name, recipient_email, recipient_id, issued_on, expires_on, grade, attributes, corrected_fields, revoked_at, version)
+       select e.id, e.group_id, e.recipient_name, e.recipient_email, e.recipient_id, e.issued_on, e.expires_on, e.grade, e.attributes,
+              array(select jsonb_array_elements_text(e.corrected_fields)), e.revoked_at, e.version
+         from jsonb_to_recordset($1::jsonb) as e(id uuid, group_id uuid, recipient_name text, recipient_email text, recipient_id text, issued_on date, expires_on date,
+              grade text, attributes jsonb, corrected_fields jsonb, revoked_at timestamptz, version integer)`,
+      [JSON.stringify(credentials.map(toRecord))],
+    );
+  }
+
+  /**
+   * Writes many credentials in one statement (an import chunk), each only if its stored version is still the
+   * expected one. Returns the ids that were NOT written because their version had moved on (or they are gone):
+   * the caller turns those into row errors or rolls back.
+   */
+  async saveCredentials(em: EntityManager, items: { credential: Credential; expectedVersion: number }[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = await executeBound<{ id: string }>(
+      em,
+      `update credentials c set recipient_name = e.recipient_name, recipient_email = e.recipient_email, recipient_id = e.recipient_id,
+              issued_on = e.issued_on, expires_on = e.expires_on, grade = e.grade, attributes = e.attributes,
+              corrected_fields = array(select jsonb_array_elements_text(e.corrected_fields)), revoked_at = e.revoked_at, version = e.version, updated_at = now()
+         from jsonb_to_recordset($1::jsonb) as e(id uuid, recipient_name text, recipient_email text, recipient_id text, issued_on date, expires_on date,
+              grade text, attributes jsonb, corrected_fields jsonb, revoked_at timestamptz, version integer, expected_version integer)
+        where c.id = e.id and c.version = e.expected_version
+        returning c.id`,
+      [JSON.stringify(items.map(({ credential, expectedVersion }) => ({ ...toRecord(credential), expected_version: expectedVersion })))],
+    );
+    const written = new Set(rows.map((row) => row.id));
+    return items.map(({ credential }) => credential.snapshot.id).filter((id) => !written.has(id));
+  }
+}
+
+function toRecord(credential: Credential) {
+  const s = credential.snapshot;
+  return {
+    id: s.id,
+    group_id: s.groupId,
+    recipient_name: s.recipientName,
+    recipient_email: s.recipientEmail,
+    recipient_id: s.recipientId,
+    issued_on: s.issuedOn,
+    expires_on: s.expiresOn,
+    grade: s.grade,
+    attributes: s.attributes,
+    corrected_fields: s.correctedFields,
+    revoked_at: s.revokedAt,
+    version: s.version,
+  };
 }

@@ -71,6 +71,7 @@ export class CredentialsDemoSeeder implements DemoSeeder {
         await insertGroup(forklift, 'Forklift safety', 'Forklift operator training', operationsId, forkliftAttributes);
         await insertGroup(board, 'Board governance', 'Governance for directors', null, []);
 
+        const issued: Credential[] = [];
         const issue = async (groupId: string, attributes: AttributeDefinition[], n: number, expired: boolean, values: Record<string, unknown>, recipient?: { name: string; email: string; id: string }) => {
           const name = recipient?.name ?? `${FIRST[n % FIRST.length]} ${LAST[n % LAST.length]}`;
           const issuedOn = shift(today, -400 - n * 7);
@@ -88,7 +89,7 @@ export class CredentialsDemoSeeder implements DemoSeeder {
             },
             attributes,
           );
-          await this.store.insertCredential(tx, credential);
+          issued.push(credential);
           count++;
           return credential;
         };
@@ -97,9 +98,11 @@ export class CredentialsDemoSeeder implements DemoSeeder {
         }
         // Lena's own credential: she corrected her name (signed in as lena@example.com she may do it again).
         const lena = await issue(forklift, forkliftAttributes, 30, true, { hours: 16 }, { name: 'Lena de Vries', email: 'lena@example.com', id: 'L-1001' });
-        lena.correctNameByRecipient('Lena de Vries-Bakker');
-        await this.store.saveCredential(tx, lena, 1);
         for (let n = 0; n < 8; n++) await issue(board, [], 40 + n, n % 3 === 0, {});
+        await this.store.insertCredentials(tx, issued);
+        lena.correctNameByRecipient('Lena de Vries-Bakker');
+        const stale = await this.store.saveCredentials(tx, [{ credential: lena, expectedVersion: 1 }]);
+        if (stale.length > 0) throw new Error('demo credential changed while seeding');
         await this.ledger.topUp(tx, { key: 'demo:top-up', amount: 20, reason: 'demo top-up' });
       });
       return [`credentials     ${count} in 2 groups ("Forklift safety" owned by Operations, "Board governance" for platform admins); 20 credits`];
