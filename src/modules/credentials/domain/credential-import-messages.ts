@@ -20,6 +20,7 @@ export const CREDENTIAL_IMPORT_MESSAGES = {
     'CREDENTIALS.IMPORT_RENEWAL': 'Renewal: the credential expired on {previous} and now expires on {expiresOn}; this costs 1 credit.',
     'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS': '{renewals} renewals need {credits} credits; the balance is {balance}. Top up the credits, or remove renewals from the file.',
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'This renewal needs 1 credit, and none are left (the balance went down since the import was confirmed).',
+    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'The credential was changed by someone else while this row was checked; upload the row again.',
   },
   nl: {
     'CREDENTIALS.IMPORT_NO_MATCH_VALUE': 'Niets om deze rij mee te koppelen: vul een van {columns} in.',
@@ -39,6 +40,7 @@ export const CREDENTIAL_IMPORT_MESSAGES = {
     'CREDENTIALS.IMPORT_RENEWAL': 'Verlenging: de credential verliep op {previous} en verloopt nu op {expiresOn}; dit kost 1 credit.',
     'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS': '{renewals} verlengingen hebben {credits} credits nodig; het saldo is {balance}. Waardeer de credits op, of haal verlengingen uit het bestand.',
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'Deze verlenging kost 1 credit en er zijn er geen meer (het saldo is gedaald sinds de import werd bevestigd).',
+    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'De credential is door iemand anders gewijzigd terwijl deze rij werd gecontroleerd; upload de rij opnieuw.',
   },
 };
 

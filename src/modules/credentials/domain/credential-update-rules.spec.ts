@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
 import { readDate } from './credential-dates.js';
-import { isRenewal } from './credential.js';
+import { Credential, isRenewal } from './credential.js';
 import {
   checkCredentialUpdateRow,
   decideCredentialUndo,
@@ -10,6 +10,7 @@ import {
   RENEWAL,
   sameCredentialTwice,
   VERSION,
+  withRecordedValues,
   type CredentialLookups,
   type CredentialNow,
   type PlannedCredentialUpdate,
@@ -235,5 +236,14 @@ describe('undo', () => {
     expect(decideCredentialUndo({ grade: 'A', [VERSION]: 4 }, { version: 5 })).toEqual({ kind: 'skip', code: 'IMPORTS.UNDO_CHANGED_SINCE' });
     expect(decideCredentialUndo({ grade: 'A', [VERSION]: 4 }, undefined)).toEqual({ kind: 'skip', code: 'IMPORTS.UNDO_ALREADY_GONE' });
     expect(decideCredentialUndo({ grade: 'A' }, { version: 4 })).toEqual({ kind: 'fail', code: 'IMPORTS.UNDO_NOT_SUPPORTED' });
+  });
+});
+
+describe('recorded values put back', () => {
+  it('restores standard fields and attributes (null: the attribute had none), leaving the rest', () => {
+    const c = credential({ grade: 'A', attributes: { course_code: 'FA-2', location: 'Utrecht' } });
+    const fields = withRecordedValues(Credential.restore(c).fields, { grade: 'B', expiresOn: null, 'attributes.course_code': 'FA-1', 'attributes.location': null, [VERSION]: 3 });
+    expect(fields).toMatchObject({ grade: 'B', expiresOn: null, recipientName: 'Lena Learner', attributes: { course_code: 'FA-1' } });
+    expect(fields.attributes).not.toHaveProperty('location');
   });
 });

@@ -1,7 +1,7 @@
 import type { ImportColumn, ImportMessage, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
 import { readDate, type DateFormat } from './credential-dates.js';
 import type { AttributeDefinition } from './credential-group.js';
-import { Credential, type CredentialInput, type CredentialState } from './credential.js';
+import { Credential, STANDARD_FIELDS, type CredentialFields, type CredentialInput, type CredentialState } from './credential.js';
 
 /** Column keys of a group's custom attributes: `attributes.<attribute key>`. */
 export const ATTRIBUTE_COLUMN_PREFIX = 'attributes.';
@@ -49,6 +49,8 @@ export type CredentialValues = Record<string, string | number | null>;
 export interface PlannedCredentialUpdate {
   row: RawImportRow;
   credential: CredentialNow;
+  /** What the row sets, for the aggregate's update (empty cells are absent: unchanged). */
+  patch: CredentialInput;
   /** Only the fields that change: before and after. */
   before: CredentialValues;
   after: CredentialValues;
@@ -142,7 +144,7 @@ export function checkCredentialUpdateRow(
   if (update.emailChange) warnings.push({ code: EMAIL_CHANGE, params: { old: update.emailChange.before, new: update.emailChange.after }, column: 'recipientEmail' });
   if (update.renewal) warnings.push({ code: RENEWAL, params: { previous: update.renewal.previousExpiresOn, expiresOn: update.renewal.expiresOn }, column: 'expiresOn' });
   const correctedAfter = update.revertedCorrection ? credential.correctedFields.filter((field) => field !== 'recipientName') : [...credential.correctedFields];
-  return { row, credential, before, after, correctedAfter, renewal: update.renewal !== null, warnings };
+  return { row, credential, patch, before, after, correctedAfter, renewal: update.renewal !== null, warnings };
 }
 
 function recorded(value: unknown): string | number | null {
@@ -231,4 +233,22 @@ export function decideCredentialUndo(after: Record<string, unknown> | null, now:
   if (!now) return { kind: 'skip', code: 'IMPORTS.UNDO_ALREADY_GONE' };
   if (now.version !== after[VERSION]) return { kind: 'skip', code: 'IMPORTS.UNDO_CHANGED_SINCE' };
   return { kind: 'revert' };
+}
+
+/**
+ * A credential's fields with recorded values put back (undo): standard fields by name, custom attributes as
+ * `attributes.<key>` (null: the attribute had no value). Fields the record does not hold keep their value.
+ */
+export function withRecordedValues(fields: CredentialFields, recorded: Record<string, unknown>): CredentialFields {
+  const next: CredentialFields = { ...fields, attributes: { ...fields.attributes } };
+  for (const [key, value] of Object.entries(recorded)) {
+    if (key.startsWith(ATTRIBUTE_COLUMN_PREFIX)) {
+      const attribute = key.slice(ATTRIBUTE_COLUMN_PREFIX.length);
+      if (value === null || value === undefined) delete next.attributes[attribute];
+      else next.attributes[attribute] = typeof value === 'number' ? value : String(value);
+    } else if ((STANDARD_FIELDS as readonly string[]).includes(key)) {
+      (next as unknown as Record<string, unknown>)[key] = value === undefined ? null : value;
+    }
+  }
+  return next;
 }

@@ -27,7 +27,7 @@ function fakeLedger(balance: number) {
 
 const debits = (rows: number[]): DebitInput[] => rows.map((row) => ({ key: renewalDebitKey('import-1', row), amount: 1, reason: 'renewal' }));
 const pay = (ledger: ReturnType<typeof fakeLedger>, inputs: DebitInput[]) =>
-  (new ImportCredentialUpdatesChunkHandler({} as never, {} as never, ledger as never) as unknown as { pay(inputs: DebitInput[]): Promise<Map<string, CreditEntry>> }).pay(inputs);
+  (new ImportCredentialUpdatesChunkHandler({} as never, {} as never, ledger as never, {} as never) as unknown as { pay(inputs: DebitInput[]): Promise<Map<string, CreditEntry>> }).pay(inputs);
 
 describe('paying a chunk of renewals', () => {
   it('pays the whole chunk in one batch when the balance allows', async () => {

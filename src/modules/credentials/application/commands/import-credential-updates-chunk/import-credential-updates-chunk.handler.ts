@@ -19,7 +19,8 @@ import {
   type PlannedCredentialUpdate,
   type UpdateSettings,
 } from '../../../domain/credential-update-rules.js';
-import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+import { Credential } from '../../../domain/credential.js';
+import { CREDENTIAL_COLUMNS, CredentialStore, toCredential } from '../../../infrastructure/credential-store.js';
 import { CredentialScope } from '../../credential-scope.js';
 import { CreditLedger, type CreditEntry, type DebitInput } from '../../credit-ledger.js';
 
@@ -41,21 +42,6 @@ export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
   }
 }
 
-interface CredentialRow {
-  id: string;
-  group_id: string;
-  group_name: string;
-  recipient_name: string;
-  recipient_email: string;
-  recipient_id: string | null;
-  issued_on: string;
-  expires_on: string | null;
-  grade: string | null;
-  attributes: Record<string, string | number> | null;
-  corrected_fields: string[] | null;
-  revoked_at: Date | string | null;
-  version: number;
-}
 
 @CommandHandler(ImportCredentialUpdatesChunkCommand)
 export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
@@ -63,6 +49,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     private readonly em: EntityManager,
     private readonly scope: CredentialScope,
     private readonly ledger: CreditLedger,
+    private readonly store: CredentialStore,
   ) {}
 
   async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
@@ -91,7 +78,8 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
         by: principal.userId,
       })),
     );
-    const writes: CredentialWrite[] = [];
+    // Each row is the aggregate's own update (its rules again, the version moved on), then one statement saves the chunk.
+    const saves: { credential: Credential; expectedVersion: number }[] = [];
     const done: { plan: PlannedCredentialUpdate; debit?: CreditEntry }[] = [];
     for (const plan of keep) {
       const debit = plan.renewal ? debits.get(renewalDebitKey(importId, plan.row.rowNumber)) : undefined;
@@ -99,14 +87,21 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
         outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED', column: 'expiresOn' }], warnings: plan.warnings, entityId: plan.credential.id });
         continue;
       }
-      writes.push({ id: plan.credential.id, values: plan.after, correctedFields: plan.correctedAfter });
+      const credential = Credential.restore(plan.credential);
+      credential.update(plan.patch, settings.attributes, settings.today);
+      saves.push({ credential, expectedVersion: plan.credential.version });
       done.push({ plan, debit });
     }
-    await writeCredentialValues(this.em, writes);
+    // The run holds the rows locked since the lookup, so none can be stale then; a validation (not locked) may find one.
+    const stale = new Set(await this.store.saveCredentials(this.em, saves));
 
     const now = new Date().toISOString();
     for (const { plan, debit } of done) {
       const { credential } = plan;
+      if (stale.has(credential.id)) {
+        outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CHANGED_MEANWHILE' }], warnings: plan.warnings, entityId: credential.id });
+        continue;
+      }
       if (!validateOnly) {
         const changes = Object.fromEntries(Object.keys(plan.after).map((key) => [key, { before: plan.before[key], after: plan.after[key] }]));
         recordEvent(this.em, new CredentialUpdated({ credentialId: credential.id, groupId: credential.groupId, changes, changedBy: principal.userId, importId, rowNumber: plan.row.rowNumber, changedAt: now }));
@@ -185,11 +180,9 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     }
     const lookups: CredentialLookups = { byId: new Map(), byRecipientId: new Map(), byEmail: new Map() };
     if (ids.size + recipientIds.size + emails.size === 0) return lookups;
-    const found = await executeBound<CredentialRow>(
+    const found = await executeBound<Parameters<typeof toCredential>[0] & { group_name: string }>(
       this.em,
-      `select c.id, c.group_id, g.name as group_name, c.recipient_name, c.recipient_email, c.recipient_id,
-              to_char(c.issued_on, 'YYYY-MM-DD') as issued_on, to_char(c.expires_on, 'YYYY-MM-DD') as expires_on,
-              c.grade, c.attributes, c.corrected_fields, c.revoked_at, c.version
+      `select ${CREDENTIAL_COLUMNS}, g.name as group_name
          from credentials c join credential_groups g on g.id = c.group_id
         where c.id = any($1::uuid[]) or (c.group_id = $4 and c.recipient_id = any($2::text[])) or lower(c.recipient_email) = any($3::text[])
         order by c.id${lock ? ' for update of c' : ''}`,
@@ -198,22 +191,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     const manageable = await this.scope.manageableGroupIds(this.em, principal);
     const inScope = manageable === 'all' ? undefined : new Set(manageable);
     for (const row of found) {
-      const credential: CredentialNow = {
-        id: row.id,
-        groupId: row.group_id,
-        groupName: row.group_name,
-        groupInScope: inScope === undefined || inScope.has(row.group_id),
-        recipientName: row.recipient_name,
-        recipientEmail: row.recipient_email,
-        recipientId: row.recipient_id,
-        issuedOn: row.issued_on,
-        expiresOn: row.expires_on,
-        grade: row.grade,
-        attributes: row.attributes ?? {},
-        correctedFields: (row.corrected_fields ?? []).filter((field): field is 'recipientName' => field === 'recipientName'),
-        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
-        version: Number(row.version),
-      };
+      const credential: CredentialNow = { ...toCredential(row).credential.snapshot, groupName: row.group_name, groupInScope: inScope === undefined || inScope.has(row.group_id) };
       lookups.byId.set(credential.id, credential);
       if (credential.recipientId && recipientIds.has(credential.recipientId)) add(lookups.byRecipientId, credential.recipientId, credential);
       const email = credential.recipientEmail.toLowerCase();

@@ -3,10 +3,10 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CredentialUpdated } from '#libs/contracts/credentials/index.js';
 import type { RowOutcome, UndoRow } from '#libs/contracts/imports/index.js';
 import { Permissions, type Principal } from '#libs/contracts/users/index.js';
-import { executeBound } from '#libs/database/bound-query.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
-import { CORRECTED, CREDENTIAL_ENTITY, DEBIT_ENTRY, decideCredentialUndo, VERSION, type CredentialValues } from '../../../domain/credential-update-rules.js';
-import { writeCredentialValues, type CredentialWrite } from '../../../infrastructure/import-credential-writes.js';
+import type { CorrectableField, Credential } from '../../../domain/credential.js';
+import { CORRECTED, CREDENTIAL_ENTITY, DEBIT_ENTRY, decideCredentialUndo, VERSION, withRecordedValues, type CredentialValues } from '../../../domain/credential-update-rules.js';
+import { CredentialStore } from '../../../infrastructure/credential-store.js';
 import { CredentialScope } from '../../credential-scope.js';
 import { CreditLedger } from '../../credit-ledger.js';
 
@@ -33,23 +33,19 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
     private readonly em: EntityManager,
     private readonly scope: CredentialScope,
     private readonly ledger: CreditLedger,
+    private readonly store: CredentialStore,
   ) {}
 
   async execute({ principal, importId, rows }: UndoCredentialUpdatesCommand): Promise<RowOutcome[]> {
     const ids = [...new Set(rows.filter((row) => row.change.entity === CREDENTIAL_ENTITY).map((row) => row.change.id))];
-    const current = ids.length === 0
-      ? []
-      : await executeBound<{ id: string; group_id: string; version: number }>(
-          this.em,
-          `select id, group_id, version from credentials where id = any($1::uuid[]) order by id for update`,
-          [ids],
-        );
-    const byId = new Map(current.map((row) => [row.id, { groupId: row.group_id, version: Number(row.version) }]));
+    // Locked (in id order) until the chunk commits: a change meanwhile waits for the undo, or is seen by it.
+    const loaded = await this.store.credentials(this.em, ids, true);
+    const byId = new Map([...loaded].map(([id, { credential }]) => [id, { credential, groupId: credential.snapshot.groupId, version: credential.snapshot.version }]));
     const groups = await this.scope.manageableGroupIds(this.em, principal);
     const manageable = groups === 'all' ? 'all' : new Set(groups);
     const outcomes: RowOutcome[] = [];
-    const writes: CredentialWrite[] = [];
-    const reverted: { row: UndoRow; before: CredentialValues; after: CredentialValues; groupId: string; version: number }[] = [];
+    const saves: { credential: Credential; expectedVersion: number }[] = [];
+    let reverted: { row: UndoRow; before: CredentialValues; after: CredentialValues; groupId: string; version: number }[] = [];
     for (const row of rows) {
       const { change, rowNumber } = row;
       const entityId = change.id;
@@ -74,10 +70,17 @@ export class UndoCredentialUpdatesHandler implements ICommandHandler<UndoCredent
       const before = fieldsOf(change.before ?? {});
       const after = fieldsOf(change.after ?? {});
       const corrected = change.before?.[CORRECTED];
-      writes.push({ id: change.id, values: before, correctedFields: Array.isArray(corrected) ? corrected.map(String) : [] });
+      const { credential } = now!;
+      credential.restore(withRecordedValues(credential.fields, change.before ?? {}), Array.isArray(corrected) ? (corrected.filter((field) => field === 'recipientName') as CorrectableField[]) : []);
+      saves.push({ credential, expectedVersion: now!.version });
       reverted.push({ row, before: after, after: before, groupId: now!.groupId, version: now!.version });
     }
-    await writeCredentialValues(this.em, writes);
+    // None can be stale (the rows are locked since they were read); should one be, it is skipped and keeps its credit spent.
+    const stale = new Set(await this.store.saveCredentials(this.em, saves));
+    for (const { row } of reverted.filter(({ row }) => stale.has(row.change.id))) {
+      outcomes.push({ rowNumber: row.rowNumber, status: 'skipped', errors: [], warnings: [{ code: 'IMPORTS.UNDO_CHANGED_SINCE' }], entityId: row.change.id });
+    }
+    reverted = reverted.filter(({ row }) => !stale.has(row.change.id));
 
     // The renewals' credits back, once per debit (the ledger refunds a debit at most once, whatever the key); CreditsRefunded is the ledger's event.
     const refunds = new Map(
