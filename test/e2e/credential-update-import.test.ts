@@ -373,6 +373,10 @@ describe('credential-update import', () => {
     expect(unknown.body.code).toBe(outside.body.code);
     const missing = await groupAdmin.put(`/api/imports/${id}/mapping`, { mapping: { 'Credential ID': 'credentialId', Grade: 'grade' }, options: {} });
     expect(missing.status).toBe(400);
+    // Nothing to match the rows with: refused at the mapping, naming the three columns.
+    const noMatch = await groupAdmin.put(`/api/imports/${id}/mapping`, { mapping: { 'Credential ID': null, Grade: 'grade' }, options: { group: firstAid } });
+    expect(noMatch.status).toBe(400);
+    expect(noMatch.body.code).toBe('IMPORTS.MISSING_ONE_OF_COLUMNS');
     expect((await groupAdmin.get<ImportBody>(`/api/imports/${id}`)).body.status).toBe('awaiting_mapping');
 
     // The template lists the group's attributes, for a group in scope only.

@@ -21,6 +21,11 @@ export interface ImportColumn {
   /** Other headers accepted for this column (Dutch exports, older templates); compared case-insensitively. */
   aliases?: string[];
   mandatory: boolean;
+  /**
+   * Columns with the same name here form a group of which at least one must be mapped (a credential is matched
+   * by its id, its recipient id or its email): a mapping without any is refused (IMPORTS.MISSING_ONE_OF_COLUMNS).
+   */
+  mandatoryOneOf?: string;
   /** Explanation shown as the header note in the template. */
   note: string;
   /** Template width hint; TRUE/FALSE drop-down for boolean columns. */

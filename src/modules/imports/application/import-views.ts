@@ -183,7 +183,7 @@ export class ImportViews {
         headers: row.preview.headers,
         sampleRows: row.preview.sampleRows,
         suggestions: row.preview.suggestions,
-        columns: columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        columns: columns.map(({ key, header, mandatory, mandatoryOneOf, note, kind, aliases }) => ({ key, header, mandatory, mandatoryOneOf, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         unmappedMandatory: unmappedMandatory(row.preview.suggestions as never, columns).map((column) => column.header),
         warnings: row.preview.warnings.map((m) => translateMessage(m, language)),

@@ -47,6 +47,7 @@ const MATCH_NOTE = 'A row is matched by Credential ID, else by Recipient ID, els
 export const CREDENTIAL_COLUMNS: ImportColumn[] = [
   {
     key: 'credentialId',
+    mandatoryOneOf: 'match',
     header: 'Credential ID',
     aliases: ['credential_id', 'Credential', 'Credential-ID', 'Credentialnummer', 'Credential nummer', 'ID credential'],
     mandatory: false,
@@ -57,6 +58,7 @@ export const CREDENTIAL_COLUMNS: ImportColumn[] = [
   },
   {
     key: 'recipientId',
+    mandatoryOneOf: 'match',
     header: 'Recipient ID',
     aliases: ['recipient_id', 'Ontvanger-ID', 'Ontvanger ID', 'Ontvangernummer', 'Deelnemernummer', 'Student ID', 'Member ID', 'Lidnummer'],
     mandatory: false,
@@ -66,6 +68,7 @@ export const CREDENTIAL_COLUMNS: ImportColumn[] = [
   },
   {
     key: 'recipientEmail',
+    mandatoryOneOf: 'match',
     header: 'Recipient Email',
     aliases: ['recipient_email', 'Email', 'E-mail', 'Email address', 'E-mailadres', 'E-mailadres ontvanger', 'Ontvanger e-mail'],
     mandatory: false,

@@ -13,7 +13,7 @@ export interface ImportTypeView {
   permission: string;
   fileKinds: ImportFileKind[];
   templateFileName: string;
-  columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'note' | 'kind' | 'aliases'>[];
+  columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'mandatoryOneOf' | 'note' | 'kind' | 'aliases'>[];
   options: ImportOptionDescription[];
   validateOnlyByDefault: boolean;
 }
@@ -40,7 +40,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
         permission: type.permission,
         fileKinds: type.fileKinds,
         templateFileName: type.templateFileName,
-        columns: type.columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        columns: type.columns.map(({ key, header, mandatory, mandatoryOneOf, note, kind, aliases }) => ({ key, header, mandatory, mandatoryOneOf, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         validateOnlyByDefault: type.validateOnlyByDefault ?? false,
       }));

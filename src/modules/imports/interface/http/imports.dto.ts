@@ -7,6 +7,8 @@ export class ImportColumnDto {
   @ApiProperty() key: string;
   @ApiProperty() header: string;
   @ApiProperty() mandatory: boolean;
+  @ApiPropertyOptional({ description: 'Columns sharing this name: at least one of them must be mapped (e.g. `match`: credential id, recipient id or email)' })
+  mandatoryOneOf?: string;
   @ApiProperty() note: string;
   @ApiProperty({ enum: ['text', 'date', 'boolean', 'file'] }) kind: string;
   @ApiPropertyOptional({ type: [String] }) aliases?: string[];
