@@ -42,7 +42,10 @@ export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
   }
 }
 
-
+/**
+ * Updates the credentials of one chunk: one lookup, the row rules (the aggregate's plan), the renewals paid in one
+ * ledger batch, each credential updated by the aggregate and the chunk saved in one statement.
+ */
 @CommandHandler(ImportCredentialUpdatesChunkCommand)
 export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
   constructor(
