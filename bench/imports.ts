@@ -14,9 +14,12 @@
  *   5. Licences (issue 11): a --licence-rows-record XML file and the same data as tab-delimited .txt, each imported with
  *      validateOnly=false and autoConfirm (one pass), the licences of the first deleted in SQL before the second so both
  *      add the same rows; parse-only and end-to-end rows/s next to the COPY baseline of 1 (target >= 15,000 rows/s each).
+ *   6. credential-update: --credentials N (default 50000) credential updates, 10% renewals that debit a credit,
+ *      validated then confirmed: rows/s next to psql \copy + UPDATE ... FROM of the same rows (bench/credential-update.ts).
  * Options: --rows N (default 100000), --pdfs N (default 2000), --pdf-kb N (default 250), --rps N (default 50
  *          over both probed endpoints, 0: none), --skip-validate, --skip-zip, --double (also the
- *          doubled ZIP), --licence-rows N (default: --rows), --skip-licences. Uses DATABASE_URL / REDIS_URL when set,
+ *          doubled ZIP), --licence-rows N (default: --rows), --skip-licences, --credentials N, --skip-credentials,
+ *          --only-credentials (only 6). Uses DATABASE_URL / REDIS_URL when set,
  *          else 127.0.0.1 defaults. BENCH_PROFILE=worker (or api): that process runs with --cpu-prof and the
  *          bench prints the top functions by self time of the worker that ran 1 and 2.
  *          BENCH_LOG_LEVEL=info: the processes' logs go to $TMPDIR/cit-bench-<role>.log.
@@ -36,6 +39,7 @@ import { DEFAULT_SHEET_LIMITS, readSpreadsheet } from '#libs/spreadsheet/spreads
 import { tableReaders } from '#libs/spreadsheet/table-readers.js';
 import { XlsxStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import { SafeZip } from '#libs/zip/safe-zip.js';
+import { benchCredentialUpdates, type RunStagedImport } from './credential-update.js';
 import { call, CpuMeter, login, mb, peakRss, printProfile, printSummary, report, RssSampler, seconds, start, stop, waitFor, withDatabase } from './support.js';
 
 const args = process.argv.slice(2);
@@ -55,6 +59,9 @@ const RPS = option('rps', 50);
 const LICENCE_ROWS = option('licence-rows', ROWS);
 const SKIP_LICENCES = args.includes('--skip-licences');
 const PROFILE = process.env.BENCH_PROFILE;
+const CREDENTIALS = option('credentials', 50_000);
+const SKIP_CREDENTIALS = args.includes('--skip-credentials');
+const ONLY_CREDENTIALS = args.includes('--only-credentials');
 const USERS = 10_000;
 const DEFINITIONS = ['VCA-BASIS', 'BHV', 'EHBO', 'FORKLIFT', 'NT2-B1'];
 
@@ -114,6 +121,19 @@ async function main() {
     const token = await login(base);
     const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     await seedUsers(sql);
+    const credentialUpdates = () => {
+      const run: RunStagedImport = (path, mappingOptions) => runImport(base, token, 'credential-update', path, sql, { autoConfirm: false, mappingOptions });
+      return benchCredentialUpdates({ sql, databaseUrl, work, count: CREDENTIALS, run });
+    };
+    if (ONLY_CREDENTIALS) {
+      const only = await start(env, 'worker', children);
+      await credentialUpdates();
+      await sql.end();
+      await stop(only);
+      await stop(api);
+      printSummary(performance.now() - benchStarted);
+      return;
+    }
 
     // ---- 1. 100k-row XLSX, auto-confirm (one pass) ----
     const xlsxPath = join(work, 'certificates.xlsx');
@@ -244,6 +264,11 @@ async function main() {
           verdict: `must not grow with file size: ${peaks[1] <= peaks[0] * 1.15 ? 'MET' : 'MISSED'}`,
         });
       }
+    }
+    // ---- 6. credential-update, validated then confirmed ----
+    if (!SKIP_CREDENTIALS) {
+      if (worker.exitCode !== null || worker.signalCode !== null) worker = await start(env, 'worker', children);
+      await credentialUpdates();
     }
     await sql.end();
     if (worker.exitCode === null) await stop(worker);
@@ -456,7 +481,7 @@ async function runImport(
   type: string,
   path: string,
   sql: pg.Pool,
-  options: { autoConfirm: boolean; onUploaded?: (id: string) => void; fields?: Record<string, string> },
+  options: { autoConfirm: boolean; onUploaded?: (id: string) => void; fields?: Record<string, string>; mappingOptions?: Record<string, unknown> },
 ) {
   const uploadStarted = Date.now();
   const form = new FormData();
@@ -477,7 +502,7 @@ async function runImport(
     const detail = (await call(base, token, 'GET', `/api/imports/${id}`)) as { preview: { suggestions: { header: string; key: string | null }[] } };
     const mapping = Object.fromEntries(detail.preview.suggestions.map((suggestion) => [suggestion.header, suggestion.key]));
     times.mappingSent = Date.now();
-    await call(base, token, 'PUT', `/api/imports/${id}/mapping`, { mapping });
+    await call(base, token, 'PUT', `/api/imports/${id}/mapping`, options.mappingOptions ? { mapping, options: options.mappingOptions } : { mapping });
     mappingMs = Date.now() - times.mappingSent;
     const waiting = await waitStatus(sql, id, ['awaiting_confirmation']);
     times.awaitingConfirmation = Number(waiting.changed);

@@ -1,4 +1,6 @@
+import { Query } from '@nestjs/cqrs';
 import { defineEvent } from '../integration-event.js';
+import type { Principal } from '../users/principal.js';
 
 /**
  * The Credentials module's public contract: credential groups and designs, issued credentials, and the
@@ -51,6 +53,8 @@ export interface CreditsDebitedPayload {
   importId: string | null;
   balanceAfter: number;
   debitedAt: string;
+  /** The credential group of the credential paid for (reporting counts credits per group); null without one. Added with milestone 1. */
+  groupId?: string | null;
 }
 
 export class CreditsDebited extends defineEvent<CreditsDebitedPayload>('credentials.credits-debited.v1') {}
@@ -64,6 +68,25 @@ export interface CreditsRefundedPayload {
   importId: string | null;
   balanceAfter: number;
   refundedAt: string;
+  /** The group of the debit it gives back, the debit's reason (`renewal`) and when it was debited: reporting takes it off that month. Added with milestone 1. */
+  groupId?: string | null;
+  reasonOfDebit?: string;
+  debitedAt?: string;
 }
 
 export class CreditsRefunded extends defineEvent<CreditsRefundedPayload>('credentials.credits-refunded.v1') {}
+
+export interface ManageableCredentialGroup {
+  id: string;
+  name: string;
+}
+
+/**
+ * The credential groups a principal may manage (all of them with scope.all; otherwise those owned by a
+ * user group they administer, subgroups included). What reports on credentials are limited to.
+ */
+export class ListManageableCredentialGroupsQuery extends Query<ManageableCredentialGroup[]> {
+  constructor(readonly principal: Principal) {
+    super();
+  }
+}

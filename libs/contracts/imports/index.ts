@@ -21,6 +21,11 @@ export interface ImportColumn {
   /** Other headers accepted for this column (Dutch exports, older templates); compared case-insensitively. */
   aliases?: string[];
   mandatory: boolean;
+  /**
+   * Columns with the same name here form a group of which at least one must be mapped (a credential is matched
+   * by its id, its recipient id or its email): a mapping without any is refused (IMPORTS.MISSING_ONE_OF_COLUMNS).
+   */
+  mandatoryOneOf?: string;
   /** Explanation shown as the header note in the template. */
   note: string;
   /** Template width hint; TRUE/FALSE drop-down for boolean columns. */
@@ -209,6 +214,13 @@ export interface ImportTypeDefinition extends ImportOptionsSupport {
   keys?: ImportCompositeKey[];
   /** Warning codes the admin must acknowledge before the run (POST /confirm acknowledgedWarnings). */
   warningsToConfirm?: readonly string[];
+  /**
+   * Each entity may be changed by one row of a file (a credential update): after validation, rows that
+   * passed and name the same `entityId` as another valid row fail, every occurrence, naming the other rows
+   * (IMPORTS.SAME_ENTITY_TWICE). Catches what a key column cannot: two rows that reach the same record
+   * through different keys, in different chunks.
+   */
+  oneRowPerEntity?: boolean;
   /**
    * An import-level check over the validated rows before the run ("37 renewals need 37 credits; you have
    * 20"): problems stop the run (the import waits, and confirm answers 409 naming them). Runs after

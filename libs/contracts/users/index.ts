@@ -210,3 +210,14 @@ export class ManagerRelationEnded extends defineEvent<{ managerId: string; manag
 
 /** A user stopped administering a group. */
 export class GroupAdminRemoved extends defineEvent<{ groupId: string; userId: string }>('users.group-admin-removed.v1') {}
+
+/**
+ * The user groups a principal administers: the groups they are admin of and all their subgroups; `all`
+ * for platform admins (scope.all). What another module's resources owned by a user group (a credential
+ * group) are scoped by.
+ */
+export class ListAdministeredGroupIdsQuery extends Query<string[] | 'all'> {
+  constructor(readonly principal: Principal) {
+    super();
+  }
+}

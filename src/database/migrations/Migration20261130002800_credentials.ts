@@ -70,6 +70,7 @@ export class Migration20261130002800_credentials extends Migration {
         balance_after integer not null,
         reason text not null,
         credential_id uuid null,
+        group_id uuid null,
         import_id uuid null,
         row_number integer null,
         refund_of uuid null references credit_ledger (id),

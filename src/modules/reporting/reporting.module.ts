@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CountCertificatesPerMonthSubscriber } from './application/event-handlers/count-certificates-per-month.subscriber.js';
+import { CountCredentialRenewalsSubscriber, CountCreditsUsedSubscriber, UncountRefundedCreditsSubscriber } from './application/event-handlers/count-credential-renewals.subscriber.js';
+import { CredentialRenewalsHandler } from './application/queries/credential-renewals.handler.js';
 import { CountImportsPerDaySubscriber } from './application/event-handlers/count-imports-per-day.subscriber.js';
 import { UncountRemovedCertificatesSubscriber } from './application/event-handlers/uncount-removed-certificates.subscriber.js';
 import { CertificatesPerMonthHandler } from './application/queries/certificates-per-month.handler.js';
@@ -22,6 +24,7 @@ import { ProjectAddedLicencesSubscriber, ProjectChangedLicencesSubscriber, Proje
   controllers: [ReportsController, ReportingAliasController],
   providers: [CountCertificatesPerMonthSubscriber, UncountRemovedCertificatesSubscriber, CertificatesPerMonthHandler, CountImportsPerDaySubscriber, ImportsPerDayHandler,
     ReviewSubmittedSubscriber, ReviewReviewerChangedSubscriber, ReviewValidatedSubscriber, ReviewRejectedSubscriber, ReviewsReportHandler,
-    ProjectAddedLicencesSubscriber, ProjectChangedLicencesSubscriber, ProjectRemovedLicencesSubscriber, LicencesExpiringHandler],
+    ProjectAddedLicencesSubscriber, ProjectChangedLicencesSubscriber, ProjectRemovedLicencesSubscriber, LicencesExpiringHandler,
+    CountCredentialRenewalsSubscriber, CountCreditsUsedSubscriber, UncountRefundedCreditsSubscriber, CredentialRenewalsHandler],
 })
 export class ReportingModule {}

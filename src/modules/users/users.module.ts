@@ -35,6 +35,7 @@ import {
   ListRolesHandler,
 } from './application/queries/directory-queries.handlers.js';
 import { FindReviewersHandler } from './application/queries/find-reviewers.handler.js';
+import { ListAdministeredGroupIdsHandler } from './application/queries/administered-groups.handler.js';
 import { GetOpenPasswordLinkHandler } from './application/queries/password-link.queries.js';
 import {
   FindUsersByCodesHandler,
@@ -98,6 +99,7 @@ const queryHandlers = [
   ListProfileFieldsHandler,
   GetOpenPasswordLinkHandler,
   FindReviewersHandler,
+  ListAdministeredGroupIdsHandler,
 ];
 
 /** People, groups, managers, roles and permissions, authentication and scope. */

@@ -19,8 +19,9 @@ export class ImportColumns {
   /**
    * Checks options against the type's schema (class-validator, unknown properties refused; a type without
    * one accepts none), then the type's permission and scope checks. 400/403 before any work is queued.
+   * `requiredNow: false` (an upload that waits for its mapping): required options may still be missing.
    */
-  async checkOptions(type: ImportTypeDefinition, principal: Principal, options: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async checkOptions(type: ImportTypeDefinition, principal: Principal, options: Record<string, unknown>, when: { requiredNow: boolean } = { requiredNow: true }): Promise<Record<string, unknown>> {
     // class-transformer skips these keys, so the schema would never see them: refused outright.
     const poisoned = Object.keys(options).filter((key) => PROTOTYPE_KEYS.has(key));
     if (poisoned.length > 0) throw new DomainError('IMPORTS.OPTIONS_NOT_ACCEPTED', 'validation', { type: type.key, options: poisoned.join(', ') });
@@ -30,7 +31,9 @@ export class ImportColumns {
       if (unknown.length > 0) throw new DomainError('IMPORTS.OPTIONS_NOT_ACCEPTED', 'validation', { type: type.key, options: unknown.join(', ') });
     } else {
       const dto = plainToInstance(type.optionsClass, own);
-      const errors = await validate(dto as object, { whitelist: true, forbidNonWhitelisted: true });
+      // An upload that waits for its mapping may leave required options out (they come with the mapping, checked
+      // in full then); what it does send is checked now.
+      const errors = await validate(dto as object, { whitelist: true, forbidNonWhitelisted: true, skipMissingProperties: !when.requiredNow });
       if (errors.length > 0) {
         const details = errors.flatMap((error) =>
           Object.values(error.constraints ?? { nested: 'invalid' }).map((constraint) => ({ field: `options.${error.property}`, code: 'COMMON.INVALID_FIELD', params: { constraint } })),

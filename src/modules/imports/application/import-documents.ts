@@ -39,16 +39,16 @@ export class ImportDocuments {
     private readonly registry: ImportTypeRegistry,
   ) {}
 
-  async writeTemplate(type: ImportTypeDefinition, output: Writable, format: DocumentFormat, delimiter: CsvDelimiter = ','): Promise<void> {
+  async writeTemplate(type: ImportTypeDefinition, output: Writable, format: DocumentFormat, delimiter: CsvDelimiter = ',', columns: ImportColumn[] = type.columns): Promise<void> {
     if (format === 'csv' || format === 'txt') {
       const csv = new CsvStreamWriter(output, format === 'txt' ? '\t' : delimiter);
-      csv.start(type.columns.map((c) => c.header));
+      csv.start(columns.map((c) => c.header));
       await csv.finish();
       return;
     }
     const xlsx = new XlsxStreamWriter(
       output,
-      type.columns.map((column) => ({
+      columns.map((column) => ({
         header: column.header,
         mandatory: column.mandatory,
         note: `${column.mandatory ? 'Mandatory' : 'Optional'}. ${column.note}`,

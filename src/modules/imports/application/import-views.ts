@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { ImportColumn, ImportMessage, ImportOptionDescription } from '#libs/contracts/imports/index.js';
+import type { ImportColumn, ImportMessage, ImportOptionDescription, RowChange } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { notFound } from '#libs/errors/domain-error.js';
 import { translate, type Language } from '#libs/i18n/i18n.js';
@@ -195,7 +195,7 @@ export class ImportViews {
         headers: row.preview.headers,
         sampleRows: row.preview.sampleRows,
         suggestions: row.preview.suggestions,
-        columns: columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        columns: columns.map(({ key, header, mandatory, mandatoryOneOf, note, kind, aliases }) => ({ key, header, mandatory, mandatoryOneOf, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         unmappedMandatory: unmappedMandatory(row.preview.suggestions as never, columns).map((column) => column.header),
         warnings: row.preview.warnings.map((m) => translateMessage(m, language)),
@@ -264,6 +264,31 @@ export class ImportViews {
         warnings: row.warnings.map((m) => translateMessage(m, language)),
         values: Object.fromEntries(header.map((h, i) => [h || `Column ${i + 1}`, row.cells[i] ?? ''])),
         entityId: row.entity_id,
+      })),
+    };
+  }
+
+  /**
+   * "Review the updated records": what each row of an import changed (its RowChange), in row order, paged.
+   * Only rows that recorded a change (a run's succeeded rows of a type that supports undo); keys of a
+   * change starting with `$` are the type's bookkeeping (versions, ledger entries) and are left out.
+   */
+  async changes(principal: Principal, importId: string, page: { page: number; pageSize: number }): Promise<{ items: ImportChangeView[]; total: number }> {
+    await this.row(principal, importId);
+    const rows = await this.em.execute<{ row_number: number; change: RowChange; total: string }[]>(
+      `select r.row_number, r.change, count(*) over () as total
+         from import_row_results r where r.import_id = ? and r.change is not null and jsonb_typeof(r.change) = 'object'
+        order by r.row_number limit ? offset ?`,
+      [importId, page.pageSize, (page.page - 1) * page.pageSize],
+    );
+    return {
+      total: rows.length > 0 ? Number(rows[0].total) : 0,
+      items: rows.map((row) => ({
+        rowNumber: row.row_number,
+        entity: row.change.entity,
+        id: row.change.id,
+        before: shownValues(row.change.before),
+        after: shownValues(row.change.after),
       })),
     };
   }
@@ -360,4 +385,20 @@ export function importVerdict(
     outcome: 'likely_to_succeed',
     message: translate('IMPORTS.VERDICT_LIKELY_TO_SUCCEED', language, { valid: row.valid_rows, warnings: row.warning_rows, id: row.id }),
   };
+}
+
+/** One row's change as "review the updated records" shows it. */
+export interface ImportChangeView {
+  rowNumber: number;
+  entity: string;
+  id: string;
+  /** null: the row created it. */
+  before: Record<string, unknown> | null;
+  /** null: the row deleted it. */
+  after: Record<string, unknown> | null;
+}
+
+function shownValues(values: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!values) return null;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !key.startsWith('$')));
 }

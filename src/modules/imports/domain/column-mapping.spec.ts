@@ -270,6 +270,14 @@ describe('checkMapping', () => {
     expect(codes(checkMapping(headers, { ...good, Mial: 'email', Mail: null }, COLUMNS))).toEqual(['IMPORTS.MAPPING_UNKNOWN_HEADER', 'IMPORTS.MISSING_COLUMNS']);
   });
 
+  it('refuses a mapping that maps none of a group of columns of which one is needed', () => {
+    const columns = [{ ...column('id', 'Credential ID'), mandatoryOneOf: 'match' }, { ...column('email', 'Recipient Email'), mandatoryOneOf: 'match' }, column('grade', 'Grade')];
+    expect(checkMapping(['Grade', 'Mail'], { Grade: 'grade', Mail: null }, columns)).toEqual([
+      { code: 'IMPORTS.MISSING_ONE_OF_COLUMNS', params: { columns: 'Credential ID, Recipient Email', found: 'Grade, Mail' } },
+    ]);
+    expect(checkMapping(['Grade', 'Mail'], { Grade: 'grade', Mail: 'email' }, columns)).toEqual([]);
+  });
+
   it('refuses entries that name one header in different spellings with different keys', () => {
     const problems = checkMapping(['Code'], { CODE: 'userCode', code: 'definitionCode' }, [column('userCode', 'User Code'), column('definitionCode', 'Definition Code')]);
     expect(problems).toEqual([{ code: 'IMPORTS.MAPPING_AMBIGUOUS_HEADER', params: { header: 'Code', position: 1 }, header: 'Code' }]);

@@ -351,6 +351,13 @@ export function checkMapping(headers: string[], mapping: ColumnMapping, allColum
   if (missing.length > 0) {
     problems.push({ code: 'IMPORTS.MISSING_COLUMNS', params: { columns: missing.map((column) => column.header).join(', '), found: headersFound(headers) } });
   }
+  // Columns of which at least one must be mapped (a row is matched by one of them).
+  const oneOf = new Map<string, ImportColumn[]>();
+  for (const column of columns) if (column.mandatoryOneOf) pushTo(oneOf, column.mandatoryOneOf, column);
+  for (const group of oneOf.values()) {
+    if (group.some((column) => indexesByKey.has(column.key))) continue;
+    problems.push({ code: 'IMPORTS.MISSING_ONE_OF_COLUMNS', params: { columns: group.map((column) => column.header).join(', '), found: headersFound(headers) } });
+  }
   return problems;
 }
 

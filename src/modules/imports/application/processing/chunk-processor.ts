@@ -177,6 +177,11 @@ export class ChunkProcessor {
    * with nothing to confirm), or waiting for the admin's confirmation. True when the run is to be queued.
    */
   private async endValidation(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, validRows: number, failedRows: number): Promise<boolean> {
+    if (type.oneRowPerEntity) {
+      const moved = await this.failSameEntityTwice(em, run.id);
+      validRows -= moved;
+      failedRows += moved;
+    }
     const groups = await em.execute<{ code: string; rows: string }[]>(
       `select w ->> 'code' as code, count(distinct r.row_number)::text as rows
          from import_row_results r cross join lateral jsonb_array_elements(r.warnings) w
@@ -199,6 +204,34 @@ export class ChunkProcessor {
     }
     if (!(await this.imports.move(em, run.id, 'awaiting_confirmation', { validation }, ['validating']))) throw IMPORT_ENDED;
     return false;
+  }
+
+  /**
+   * Valid rows that reach the same entity as another valid row fail, every occurrence, naming the other
+   * rows; the counters follow. Runs once, in the last validation chunk's transaction. How many moved.
+   */
+  private async failSameEntityTwice(em: EntityManager, importId: string): Promise<number> {
+    const moved = await em.execute<{ row_number: number }[]>(
+      `with twice as (
+         select r.row_number, string_agg(o.row_number::text, ', ' order by o.row_number) as others
+           from import_row_results r
+           join import_row_results o on o.import_id = r.import_id and o.entity_id = r.entity_id and o.row_number <> r.row_number and o.status = 'valid'
+          where r.import_id = ? and r.status = 'valid' and r.entity_id is not null
+          group by r.row_number
+       )
+       update import_row_results x
+          set status = 'failed',
+              errors = x.errors || jsonb_build_array(jsonb_build_object('code', 'IMPORTS.SAME_ENTITY_TWICE', 'params', jsonb_build_object('rows', t.others))),
+              recorded_at = now()
+         from twice t
+        where x.import_id = ? and x.row_number = t.row_number
+       returning x.row_number`,
+      [importId, importId],
+    );
+    if (moved.length > 0) {
+      await this.imports.update(em, importId, ['validating'], { valid_rows: sql('valid_rows - ?', moved.length), failed_rows: sql('failed_rows + ?', moved.length) });
+    }
+    return moved.length;
   }
 
   /** The run pass: rows that passed validation (or every row, without one) written for real. */

@@ -4,7 +4,7 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import type { Language } from '#libs/i18n/i18n.js';
 import type { ImportStatus } from '../../domain/import-lifecycle.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import { ImportViews, type ImportDetailView, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
+import { ImportViews, type ImportChangeView, type ImportDetailView, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
 
 export interface ImportTypeView {
   key: string;
@@ -13,7 +13,7 @@ export interface ImportTypeView {
   permission: string;
   fileKinds: ImportFileKind[];
   templateFileName: string;
-  columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'note' | 'kind' | 'aliases'>[];
+  columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'mandatoryOneOf' | 'note' | 'kind' | 'aliases'>[];
   options: ImportOptionDescription[];
   validateOnlyByDefault: boolean;
 }
@@ -40,7 +40,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
         permission: type.permission,
         fileKinds: type.fileKinds,
         templateFileName: type.templateFileName,
-        columns: type.columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
+        columns: type.columns.map(({ key, header, mandatory, mandatoryOneOf, note, kind, aliases }) => ({ key, header, mandatory, mandatoryOneOf, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         validateOnlyByDefault: type.validateOnlyByDefault ?? false,
       }));
@@ -99,5 +99,24 @@ export class ListImportRowsHandler implements IQueryHandler<ListImportRowsQuery>
   constructor(private readonly views: ImportViews) {}
   execute({ principal, importId, filter, language }: ListImportRowsQuery) {
     return this.views.rows(principal, importId, filter, language);
+  }
+}
+
+/** What each row of an import changed (before and after), for "review the updated records". */
+export class ListImportChangesQuery extends Query<{ items: ImportChangeView[]; total: number }> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly page: { page: number; pageSize: number },
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListImportChangesQuery)
+export class ListImportChangesHandler implements IQueryHandler<ListImportChangesQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, importId, page }: ListImportChangesQuery) {
+    return this.views.changes(principal, importId, page);
   }
 }

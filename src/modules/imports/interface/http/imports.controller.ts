@@ -25,7 +25,7 @@ import type { Principal } from '#libs/contracts/users/index.js';
 import { DomainError, invalid } from '#libs/errors/domain-error.js';
 import { attachmentDisposition } from '#libs/http/content-disposition.js';
 import { DiskUpload } from '#libs/http/disk-upload.js';
-import { pageOf } from '#libs/http/pagination.js';
+import { pageOf, PageQueryDto } from '#libs/http/pagination.js';
 import { pickLanguage } from '#libs/http/problem-details.filter.js';
 import { isLegacyExcelName } from '#libs/spreadsheet/legacy-excel.js';
 import { CancelImportCommand } from '../../application/commands/cancel-import/cancel-import.handler.js';
@@ -35,13 +35,16 @@ import { UndoImportCommand } from '../../application/commands/undo-import/undo-i
 import { RunValidatedImportCommand } from '../../application/commands/run-validated-import/run-validated-import.handler.js';
 import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
 import { ImportDocuments, type DocumentTarget } from '../../application/import-documents.js';
+import { ImportColumns } from '../../application/import-columns.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
-import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
+import { GetImportQuery, ListImportChangesQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
 import {
   ConfirmImportBodyDto,
+  ImportChangePageDto,
   DELIMITERS,
   FormatQueryDto,
+  TemplateQueryDto,
   SetImportMappingBodyDto,
   ImportDetailDto,
   ImportPageDto,
@@ -73,6 +76,7 @@ export class ImportsController {
     private readonly config: AppConfig,
     private readonly tickets: StreamTickets,
     private readonly stream: ImportEventStream,
+    private readonly columns: ImportColumns,
   ) {
     this.upload = new DiskUpload({
       directory: join(config.dataDir, 'tmp', 'import-uploads'),
@@ -104,13 +108,17 @@ export class ImportsController {
   @Get('import-types/:type/template')
   @ApiOperation({ summary: "Download a type's template: mandatory columns pink, formats in header notes, TRUE/FALSE drop-downs" })
   @ApiProduces(MEDIA.xlsx, MEDIA.csv, MEDIA.txt)
-  async template(@CurrentPrincipal() principal: Principal, @Param('type') typeKey: string, @Query() query: FormatQueryDto, @Res() response: Response) {
+  @ApiQuery({ name: 'options', required: false, description: 'JSON object with the type\'s options (e.g. {"group":"<id>"}): the template then lists the columns these options add (a group\'s custom attributes)' })
+  async template(@CurrentPrincipal() principal: Principal, @Param('type') typeKey: string, @Query() query: TemplateQueryDto, @Res() response: Response) {
     const type = await this.registry.usableBy(typeKey, principal);
+    // With options, checked as at the mapping (schema, scope) before the columns they open are listed.
+    const options = query.options === undefined ? undefined : await this.columns.checkOptions(type, principal, parseJsonObject(query.options, 'IMPORTS.OPTIONS_INVALID'));
+    const columns = options === undefined ? type.columns : (await this.columns.for(type, principal, options)).filter((column) => !column.refusal);
     const format = query.format ?? 'xlsx';
     const fileName = format === 'xlsx' ? type.templateFileName : type.templateFileName.replace(/\.xlsx$/, `.${format}`);
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(fileName));
-    await this.documents.writeTemplate(type, response, format, DELIMITERS[query.delimiter ?? 'comma']);
+    await this.documents.writeTemplate(type, response, format, DELIMITERS[query.delimiter ?? 'comma'], columns);
   }
 
   @Post('imports')
@@ -230,6 +238,19 @@ export class ImportsController {
     @Req() request: Request,
   ): Promise<ImportRowPageDto> {
     const { items, total } = await this.queries.execute(new ListImportRowsQuery(principal, id, query, pickLanguage(request)));
+    return pageOf(items, total, query);
+  }
+
+  @Get('imports/:id/changes')
+  @ApiOperation({
+    summary: 'Review the updated records: what each row changed, before and after, in row order (paged)',
+    description:
+      'One item per row that changed something (the run of a type that records changes for undo): the entity, its id, and the values ' +
+      'the row changed as they were before and after. Visible to whoever may see the import.',
+  })
+  @ApiOkResponse({ type: ImportChangePageDto })
+  async changes(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQueryDto): Promise<ImportChangePageDto> {
+    const { items, total } = await this.queries.execute(new ListImportChangesQuery(principal, id, { page: query.page, pageSize: query.pageSize }));
     return pageOf(items, total, query);
   }
 

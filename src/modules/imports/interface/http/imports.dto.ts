@@ -7,6 +7,8 @@ export class ImportColumnDto {
   @ApiProperty() key: string;
   @ApiProperty() header: string;
   @ApiProperty() mandatory: boolean;
+  @ApiPropertyOptional({ description: 'Columns sharing this name: at least one of them must be mapped (e.g. `match`: credential id, recipient id or email)' })
+  mandatoryOneOf?: string;
   @ApiProperty() note: string;
   @ApiProperty({ enum: ['text', 'date', 'boolean', 'file'] }) kind: string;
   @ApiPropertyOptional({ type: [String] }) aliases?: string[];
@@ -229,6 +231,21 @@ export class ImportRowPageDto {
   @ApiProperty() meta: PageMetaDto;
 }
 
+export class ImportChangeDto {
+  @ApiProperty() rowNumber: number;
+  @ApiProperty({ example: 'credential' }) entity: string;
+  @ApiProperty() id: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The values the row changed, as they were before (null: the row created it)' })
+  before: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The same values after the row (null: the row deleted it)' })
+  after: Record<string, unknown> | null;
+}
+
+export class ImportChangePageDto {
+  @ApiProperty({ type: [ImportChangeDto] }) items: ImportChangeDto[];
+  @ApiProperty() meta: PageMetaDto;
+}
+
 export class ListImportRowsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['valid', 'succeeded', 'failed', 'skipped', 'warnings'] })
   @IsOptional()
@@ -249,6 +266,14 @@ export class FormatQueryDto {
   @IsOptional()
   @IsIn(['comma', 'semicolon', 'tab'])
   delimiter?: 'comma' | 'semicolon' | 'tab';
+}
+
+export class TemplateQueryDto extends FormatQueryDto {
+  @ApiPropertyOptional({ description: "JSON object with the type's options; the template then lists the columns they open (a group's custom attributes)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  options?: string;
 }
 
 export const DELIMITERS = { comma: ',', semicolon: ';', tab: '\t' } as const;

@@ -8,6 +8,7 @@ import { CertificatesPerMonthQuery } from '../../application/queries/certificate
 import { ImportsPerDayQuery } from '../../application/queries/imports-per-day.handler.js';
 import { ReviewsReportQuery } from '../../application/queries/reviews.handler.js';
 import { LicencesExpiringQuery } from '../../application/queries/licences-expiring.handler.js';
+import { CredentialRenewalsQuery } from '../../application/queries/credential-renewals.handler.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -97,6 +98,25 @@ export class LicencesExpiringDto {
   @ApiProperty({ type: [LicencesExpiringTypeDto] }) types: LicencesExpiringTypeDto[];
 }
 
+export class CredentialRenewalsQueryDto {
+  @ApiPropertyOptional({ example: '2026-01', description: 'First month, YYYY-MM' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'from must be a month as YYYY-MM' })
+  from?: string;
+  @ApiPropertyOptional({ example: '2026-12', description: 'Last month, YYYY-MM' })
+  @IsOptional()
+  @Matches(MONTH, { message: 'to must be a month as YYYY-MM' })
+  to?: string;
+}
+
+export class CredentialRenewalsDto {
+  @ApiProperty({ example: '2026-11' }) month: string;
+  @ApiProperty() groupId: string;
+  @ApiProperty() groupName: string;
+  @ApiProperty({ description: 'Renewals (expired credentials given a future expiry), less undone ones' }) renewals: number;
+  @ApiProperty({ description: 'Credits debited for the group, less refunds' }) creditsUsed: number;
+}
+
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('api/reports')
@@ -132,6 +152,17 @@ export class ReportsController {
   importsPerDay(@CurrentPrincipal() principal: Principal, @Query() query: ImportsPerDayQueryDto): Promise<ImportsPerDayDto[]> {
     return this.queries.execute(new ImportsPerDayQuery(principal, query));
   }
+
+  @Get('credential-renewals')
+  @RequirePermissions(Permissions.ReportingRead)
+  @ApiOperation({
+    summary: 'Credential renewals and credits used per month and credential group (fed by CredentialRenewed, CreditsDebited and CreditsRefunded)',
+    description: 'Only the credential groups you manage (all for platform admins). An undone renewal is taken off the month it was made in.',
+  })
+  @ApiOkResponse({ type: [CredentialRenewalsDto] })
+  credentialRenewals(@CurrentPrincipal() principal: Principal, @Query() query: CredentialRenewalsQueryDto): Promise<CredentialRenewalsDto[]> {
+    return this.queries.execute(new CredentialRenewalsQuery(principal, query));
+    }
 
   @Get('licences-expiring')
   @RequirePermissions(Permissions.ReportingRead)

@@ -67,7 +67,9 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand> {
       // What the options grant (groups, roles) is checked now, before anything is stored or queued.
       // Without auto-confirm they are checked again, with the mapping, when the admin sets them.
       const legacyMapping = settings.options.columnMapping;
-      const options = await this.columns.checkOptions(type, principal, settings.options);
+      // A required option may be left to the mapping (the credential group): only an auto-confirmed upload,
+      // which may run without one, must bring every required option now.
+      const options = await this.columns.checkOptions(type, principal, settings.options, { requiredNow: settings.autoConfirm === true });
       const mapping = settings.mapping ?? (isMapping(legacyMapping) ? legacyMapping : undefined);
       // No reader here reads Excel 97-2003 (see README): said plainly, whatever the file is called.
       if (isLegacyExcelName(file.originalName) || (file.size > 0 && (await isOle2CompoundFileAt(file.path)))) throw legacyExcel(file.originalName);

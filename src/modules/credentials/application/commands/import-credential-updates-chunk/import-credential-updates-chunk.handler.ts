@@ -1,0 +1,218 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CredentialRenewed, CredentialUpdated } from '#libs/contracts/credentials/index.js';
+import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imports/index.js';
+import type { Principal } from '#libs/contracts/users/index.js';
+import { executeBound } from '#libs/database/bound-query.js';
+import { DomainError } from '#libs/errors/domain-error.js';
+import { recordEvent } from '#libs/outbox/outbox.js';
+import {
+  checkCredentialUpdateRow,
+  CORRECTED,
+  CREDENTIAL_ENTITY,
+  DEBIT_ENTRY,
+  matchKeyOf,
+  sameCredentialTwice,
+  VERSION,
+  type CredentialLookups,
+  type CredentialNow,
+  type PlannedCredentialUpdate,
+  type UpdateSettings,
+} from '../../../domain/credential-update-rules.js';
+import { Credential } from '../../../domain/credential.js';
+import { CREDENTIAL_COLUMNS, CredentialStore, toCredential } from '../../../infrastructure/credential-store.js';
+import { CredentialScope } from '../../credential-scope.js';
+import { CreditLedger, type CreditEntry, type DebitInput } from '../../credit-ledger.js';
+
+/**
+ * A chunk of credential-update rows, as one command (module-internal: the credential-update import type
+ * sends it). The rules run per row in memory; one lookup finds the chunk's credentials, one UPDATE
+ * writes them, and the renewals are paid in three ledger statements.
+ */
+export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly rows: RawImportRow[],
+    readonly columns: ImportColumn[],
+    readonly settings: UpdateSettings,
+    readonly validateOnly: boolean,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Updates the credentials of one chunk: one lookup, the row rules (the aggregate's plan), the renewals paid in one
+ * ledger batch, each credential updated by the aggregate and the chunk saved in one statement.
+ */
+@CommandHandler(ImportCredentialUpdatesChunkCommand)
+export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly scope: CredentialScope,
+    private readonly ledger: CreditLedger,
+    private readonly store: CredentialStore,
+  ) {}
+
+  async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
+    const lookups = await this.lookup(principal, settings.groupId, rows, !validateOnly);
+    const outcomes: RowOutcome[] = [];
+    const plans: PlannedCredentialUpdate[] = [];
+    for (const row of rows) {
+      const result = checkCredentialUpdateRow(row, columns, lookups, settings);
+      if ('status' in result) outcomes.push(result);
+      else plans.push(result);
+    }
+    const { keep, failed } = sameCredentialTwice(plans);
+    outcomes.push(...failed);
+
+    // Renewals are paid only in the run: validation counts them, and the import-level check compares the count with the balance.
+    const paying = validateOnly ? [] : keep.filter((plan) => plan.renewal);
+    const debits = await this.pay(
+      paying.map((plan) => ({
+        key: renewalDebitKey(importId, plan.row.rowNumber),
+        amount: 1,
+        reason: 'renewal',
+        credentialId: plan.credential.id,
+        groupId: plan.credential.groupId,
+        importId,
+        rowNumber: plan.row.rowNumber,
+        by: principal.userId,
+      })),
+    );
+    // Each row is the aggregate's own update (its rules again, the version moved on), then one statement saves the chunk.
+    const saves: { credential: Credential; expectedVersion: number }[] = [];
+    const done: { plan: PlannedCredentialUpdate; debit?: CreditEntry }[] = [];
+    for (const plan of keep) {
+      const debit = plan.renewal ? debits.get(renewalDebitKey(importId, plan.row.rowNumber)) : undefined;
+      if (plan.renewal && !validateOnly && !debit) {
+        outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED', column: 'expiresOn' }], warnings: plan.warnings, entityId: plan.credential.id });
+        continue;
+      }
+      const credential = Credential.restore(plan.credential);
+      credential.update(plan.patch, settings.attributes, settings.today);
+      saves.push({ credential, expectedVersion: plan.credential.version });
+      done.push({ plan, debit });
+    }
+    // The run holds the rows locked since the lookup, so none can be stale then; a validation (not locked) may find one.
+    const stale = new Set(await this.store.saveCredentials(this.em, saves));
+
+    const now = new Date().toISOString();
+    for (const { plan, debit } of done) {
+      const { credential } = plan;
+      if (stale.has(credential.id)) {
+        outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [{ code: 'CREDENTIALS.IMPORT_CHANGED_MEANWHILE' }], warnings: plan.warnings, entityId: credential.id });
+        continue;
+      }
+      if (!validateOnly) {
+        const changes = Object.fromEntries(Object.keys(plan.after).map((key) => [key, { before: plan.before[key], after: plan.after[key] }]));
+        recordEvent(this.em, new CredentialUpdated({ credentialId: credential.id, groupId: credential.groupId, changes, changedBy: principal.userId, importId, rowNumber: plan.row.rowNumber, changedAt: now }));
+        // CreditsDebited is the ledger's own event, recorded with the entry (once: a key charged before is not charged again).
+        if (plan.renewal && debit) {
+          recordEvent(
+            this.em,
+            new CredentialRenewed({
+              credentialId: credential.id,
+              groupId: credential.groupId,
+              previousExpiresOn: credential.expiresOn!,
+              expiresOn: String(plan.after.expiresOn),
+              creditEntryId: debit.id,
+              importId,
+              rowNumber: plan.row.rowNumber,
+              renewedAt: now,
+            }),
+          );
+        }
+      }
+      outcomes.push({
+        rowNumber: plan.row.rowNumber,
+        status: 'succeeded',
+        errors: [],
+        warnings: plan.warnings,
+        entityId: credential.id,
+        change: {
+          entity: CREDENTIAL_ENTITY,
+          id: credential.id,
+          before: { ...plan.before, [VERSION]: credential.version, [CORRECTED]: credential.correctedFields },
+          after: { ...plan.after, [VERSION]: credential.version + 1, [CORRECTED]: plan.correctedAfter, ...(debit ? { [DEBIT_ENTRY]: debit.id } : {}) },
+        },
+      });
+    }
+    return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
+  }
+
+  /**
+   * The chunk's renewals paid through the ledger in one batch (one balance lock, one key lookup, one insert;
+   * a key charged before answers its first entry). The batch is all or nothing against the balance: when it
+   * falls short (the balance went down since the confirm), the renewals are paid one by one in row order
+   * and those that no longer fit are left out (their rows fail). Entries by key.
+   */
+  private async pay(debits: DebitInput[]): Promise<Map<string, CreditEntry>> {
+    if (debits.length === 0) return new Map();
+    try {
+      return new Map((await this.ledger.debitMany(this.em, debits)).map((entry) => [entry.key, entry]));
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === INSUFFICIENT_CREDITS)) throw error;
+    }
+    const paid = new Map<string, CreditEntry>();
+    for (const debit of debits) {
+      try {
+        paid.set(debit.key, await this.ledger.debit(this.em, debit));
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === INSUFFICIENT_CREDITS)) throw error;
+      }
+    }
+    return paid;
+  }
+
+  /**
+   * The chunk's credentials in one query, each through an index: by id and by email in any group (so that a
+   * row of another group is named as such), by recipient id in the chosen group (the index is per group).
+   * In the run they are locked (in id order) until the chunk commits.
+   */
+  private async lookup(principal: Principal, groupId: string, rows: RawImportRow[], lock: boolean): Promise<CredentialLookups> {
+    const ids = new Set<string>();
+    const recipientIds = new Set<string>();
+    const emails = new Set<string>();
+    for (const row of rows) {
+      const key = matchKeyOf(row);
+      if (key?.column === 'credentialId' && /^[0-9a-f-]{36}$/.test(key.value)) ids.add(key.value);
+      else if (key?.column === 'recipientId') recipientIds.add(key.value);
+      else if (key?.column === 'recipientEmail') emails.add(key.value);
+    }
+    const lookups: CredentialLookups = { byId: new Map(), byRecipientId: new Map(), byEmail: new Map() };
+    if (ids.size + recipientIds.size + emails.size === 0) return lookups;
+    const found = await executeBound<Parameters<typeof toCredential>[0] & { group_name: string }>(
+      this.em,
+      `select ${CREDENTIAL_COLUMNS}, g.name as group_name
+         from credentials c join credential_groups g on g.id = c.group_id
+        where c.id = any($1::uuid[]) or (c.group_id = $4 and c.recipient_id = any($2::text[])) or lower(c.recipient_email) = any($3::text[])
+        order by c.id${lock ? ' for update of c' : ''}`,
+      [[...ids], [...recipientIds], [...emails], groupId],
+    );
+    const manageable = await this.scope.manageableGroupIds(this.em, principal);
+    const inScope = manageable === 'all' ? undefined : new Set(manageable);
+    for (const row of found) {
+      const credential: CredentialNow = { ...toCredential(row).credential.snapshot, groupName: row.group_name, groupInScope: inScope === undefined || inScope.has(row.group_id) };
+      lookups.byId.set(credential.id, credential);
+      if (credential.recipientId && recipientIds.has(credential.recipientId)) add(lookups.byRecipientId, credential.recipientId, credential);
+      const email = credential.recipientEmail.toLowerCase();
+      if (emails.has(email)) add(lookups.byEmail, email, credential);
+    }
+    return lookups;
+  }
+}
+
+const INSUFFICIENT_CREDITS = 'CREDENTIALS.INSUFFICIENT_CREDITS';
+
+/** The ledger key of a row's renewal: a retried chunk, or any later run of the same row, is never charged again. */
+export function renewalDebitKey(importId: string, rowNumber: number): string {
+  return `import:${importId}:row:${rowNumber}`;
+}
+
+function add(map: Map<string, CredentialNow[]>, key: string, credential: CredentialNow): void {
+  const list = map.get(key);
+  if (list) list.push(credential);
+  else map.set(key, [credential]);
+}
