@@ -12,6 +12,13 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * Demo data: the group admin administers Operations (and Warehouse), not Sales.
  */
 const TYPE = 'credential-update';
+/** Today (UTC) read once for the whole file; every date of the tests is relative to it. */
+const TODAY = new Date().toISOString().slice(0, 10);
+function daysFromToday(days: number): string {
+  const date = new Date(`${TODAY}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
 
 interface Validation {
   warningGroups: { code: string; rows: number; needsConfirmation: boolean }[];
@@ -280,6 +287,53 @@ describe('credential-update import', () => {
     await confirm(admin, staged.id, ['CREDENTIALS.EMAIL_CHANGE', 'CREDENTIALS.OVERWRITES_CORRECTED_NAME']);
     expect(await credentialRow(corrected)).toMatchObject({ recipient_name: 'Zoe de Vries', corrected_fields: [] });
     expect((await credentialRow(moved)).recipient_email).toBe('new.address@example.com');
+  });
+
+  it('the run applies only what was confirmed: a credential the recipient corrected (or whose email changed) since validation is not overwritten', async () => {
+    const liam = await new Http(app.url).login('liam@example.com');
+    const named = await credential(firstAid, { name: 'Liam Learner', email: 'liam@example.com' });
+    const emailed = await credential(firstAid, { email: 'before.rest@example.com', grade: 'C' });
+    const untouched = await credential(firstAid, { grade: 'C' });
+    const staged = await validated(
+      admin,
+      ['Credential ID', 'Recipient Name', 'Grade'],
+      [
+        [named, 'Liam Admin', ''],
+        [emailed, '', 'A'],
+        [untouched, '', 'A'],
+      ],
+      { group: firstAid },
+    );
+    // Nothing to confirm at validation: the name was not corrected then.
+    expect(staged.validation!.toConfirm).toEqual([]);
+    const corrected = await liam.post(`/api/me/credentials/${named}/name`, { name: 'Liam Lee' });
+    expect(corrected.status, JSON.stringify(corrected.body)).toBe(200);
+    await app.sql(`update credentials set recipient_email = 'after.rest@example.com', version = version + 1 where id = $1`, [emailed]);
+
+    const done = await confirm(admin, staged.id);
+    expect(done.counts).toMatchObject({ succeeded: 1, failed: 2 });
+    const failed = await rowsOf(admin, staged.id, 'failed');
+    expect(failed.map((r) => [r.rowNumber, r.errors.map((e) => e.code)])).toEqual([
+      [2, ['CREDENTIALS.IMPORT_CHANGED_MEANWHILE']],
+      [3, ['CREDENTIALS.IMPORT_CHANGED_MEANWHILE']],
+    ]);
+    expect(await credentialRow(named)).toMatchObject({ recipient_name: 'Liam Lee', corrected_fields: ['recipientName'] });
+    expect(await credentialRow(emailed)).toMatchObject({ recipient_email: 'after.rest@example.com', grade: 'C' });
+    expect((await credentialRow(untouched)).grade).toBe('A');
+  });
+
+  it('renewals are decided as validation saw them: a row whose credential expired since validation is not charged, it fails', async () => {
+    const soon = await credential(firstAid, { issuedOn: daysFromToday(-300), expiresOn: daysFromToday(5) });
+    await setBalance(5);
+    const staged = await validated(admin, ['Credential ID', 'Expiry Date'], [[soon, daysFromToday(400)]], { group: firstAid });
+    expect(staged.validation!.warningGroups.map((g) => g.code)).not.toContain('CREDENTIALS.IMPORT_RENEWAL');
+    // Time passes (no one changes the credential, its version stays): it has expired by the run.
+    await app.sql(`update credentials set expires_on = $2 where id = $1`, [soon, daysFromToday(-1)]);
+    const done = await confirm(admin, staged.id);
+    expect(done.counts).toMatchObject({ succeeded: 0, failed: 1 });
+    expect((await rowsOf(admin, staged.id, 'failed'))[0].errors.map((e) => e.code)).toEqual(['CREDENTIALS.IMPORT_RENEWAL_CHANGED']);
+    expect(await balance()).toBe(5);
+    expect(await app.sql(`select 1 from credit_ledger where import_id = $1`, [staged.id])).toHaveLength(0);
   });
 
   it('renewals: refused while they exceed the balance, then each debits one credit once; undo restores the values and refunds the credits', async () => {

@@ -139,6 +139,14 @@ export interface ImportChunkContext {
   files: ImportFiles;
   /** Today's date (YYYY-MM-DD) as the engine sees it, for defaults. */
   today: string;
+  /** The run: the warning codes the admin acknowledged at confirm (empty in validation). */
+  acknowledgedWarnings?: readonly string[];
+  /**
+   * The run after a validation pass: what validation recorded per row number (its warnings, and, for a type
+   * with `keepsValidationChange`, the change it foresaw), so that a type can refuse a row whose entity or
+   * plan moved since the admin confirmed what validation showed.
+   */
+  validated?: ReadonlyMap<number, { warnings: ImportMessage[]; change: RowChange | null }>;
 }
 
 /** What validation found, for a type's import-level check before the run. */
@@ -221,6 +229,12 @@ export interface ImportTypeDefinition extends ImportOptionsSupport {
    * through different keys, in different chunks.
    */
   oneRowPerEntity?: boolean;
+  /**
+   * The RowChange a validation pass foresees for a valid row is kept with the row (never shown as a change,
+   * never undone) and handed back to the run in `context.validated`: the type compares what it saw (a version)
+   * with what it finds at run.
+   */
+  keepsValidationChange?: boolean;
   /**
    * An import-level check over the validated rows before the run ("37 renewals need 37 credits; you have
    * 20"): problems stop the run (the import waits, and confirm answers 409 naming them). Runs after

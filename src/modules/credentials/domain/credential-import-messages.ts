@@ -20,7 +20,9 @@ export const CREDENTIAL_IMPORT_MESSAGES = {
     'CREDENTIALS.IMPORT_RENEWAL': 'Renewal: the credential expired on {previous} and now expires on {expiresOn}; this costs 1 credit.',
     'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS': '{renewals} renewals need {credits} credits; the balance is {balance}. Top up the credits, or remove renewals from the file.',
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'This renewal needs 1 credit, and none are left (the balance went down since the import was confirmed).',
-    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'The credential was changed by someone else while this row was checked; upload the row again.',
+    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'The credential was changed by someone else (the recipient, or an admin) after this row was checked; it was not updated. Upload the row again to see and confirm what it changes now.',
+    'CREDENTIALS.IMPORT_RENEWAL_CHANGED': 'Whether this row renews the credential changed since it was checked (its expiry date passed meanwhile), so what was confirmed is not what it would do now; it was not updated. Upload the row again.',
+    'CREDENTIALS.IMPORT_WARNING_NOT_ACKNOWLEDGED': 'This row now needs a confirmation that was not given ({codes}); it was not updated. Upload the row again and confirm it.',
   },
   nl: {
     'CREDENTIALS.IMPORT_NO_MATCH_VALUE': 'Niets om deze rij mee te koppelen: vul een van {columns} in.',
@@ -40,7 +42,9 @@ export const CREDENTIAL_IMPORT_MESSAGES = {
     'CREDENTIALS.IMPORT_RENEWAL': 'Verlenging: de credential verliep op {previous} en verloopt nu op {expiresOn}; dit kost 1 credit.',
     'CREDENTIALS.IMPORT_NOT_ENOUGH_CREDITS': '{renewals} verlengingen hebben {credits} credits nodig; het saldo is {balance}. Waardeer de credits op, of haal verlengingen uit het bestand.',
     'CREDENTIALS.IMPORT_CREDITS_EXHAUSTED': 'Deze verlenging kost 1 credit en er zijn er geen meer (het saldo is gedaald sinds de import werd bevestigd).',
-    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'De credential is door iemand anders gewijzigd terwijl deze rij werd gecontroleerd; upload de rij opnieuw.',
+    'CREDENTIALS.IMPORT_CHANGED_MEANWHILE': 'De credential is door iemand anders (de ontvanger of een beheerder) gewijzigd nadat deze rij werd gecontroleerd; hij is niet bijgewerkt. Upload de rij opnieuw om te zien en te bevestigen wat hij nu wijzigt.',
+    'CREDENTIALS.IMPORT_RENEWAL_CHANGED': 'Of deze rij de credential verlengt, is veranderd sinds de controle (de vervaldatum is intussen verstreken), dus wat bevestigd is, is niet wat hij nu zou doen; hij is niet bijgewerkt. Upload de rij opnieuw.',
+    'CREDENTIALS.IMPORT_WARNING_NOT_ACKNOWLEDGED': 'Deze rij vraagt nu een bevestiging die niet is gegeven ({codes}); hij is niet bijgewerkt. Upload de rij opnieuw en bevestig hem.',
   },
 };
 

@@ -3,6 +3,7 @@ import type { ImportColumn, RawImportRow, RowOutcome } from '#libs/contracts/imp
 import { readDate } from './credential-dates.js';
 import { Credential, isRenewal } from './credential.js';
 import {
+  changedSinceValidation,
   checkCredentialUpdateRow,
   decideCredentialUndo,
   EMAIL_CHANGE,
@@ -245,5 +246,29 @@ describe('recorded values put back', () => {
     const fields = withRecordedValues(Credential.restore(c).fields, { grade: 'B', expiresOn: null, 'attributes.course_code': 'FA-1', 'attributes.location': null, [VERSION]: 3 });
     expect(fields).toMatchObject({ grade: 'B', expiresOn: null, recipientName: 'Lena Learner', attributes: { course_code: 'FA-1' } });
     expect(fields.attributes).not.toHaveProperty('location');
+  });
+});
+
+describe('changedSinceValidation (the run applies only what was confirmed)', () => {
+  const plan = (version: number, renewal: boolean, warnings: string[]) =>
+    ({ credential: { version }, renewal, warnings: warnings.map((code) => ({ code })), row: { rowNumber: 2, values: {} } }) as unknown as PlannedCredentialUpdate;
+  const seen = (version: number, warnings: string[] = []) => ({ warnings: warnings.map((code) => ({ code })), change: { before: { [VERSION]: version } } });
+
+  it('lets a row run when nothing moved and its warnings were acknowledged', () => {
+    expect(changedSinceValidation(plan(3, true, [RENEWAL, EMAIL_CHANGE]), seen(3, [RENEWAL, EMAIL_CHANGE]), [EMAIL_CHANGE])).toBeUndefined();
+  });
+  it('fails a row whose credential version moved since validation', () => {
+    expect(changedSinceValidation(plan(4, false, []), seen(3), [])?.code).toBe('CREDENTIALS.IMPORT_CHANGED_MEANWHILE');
+    expect(changedSinceValidation(plan(4, false, []), { warnings: [], change: null }, [])?.code).toBe('CREDENTIALS.IMPORT_CHANGED_MEANWHILE');
+  });
+  it('fails a row whose renewal status changed since validation (either way)', () => {
+    expect(changedSinceValidation(plan(3, true, [RENEWAL]), seen(3), [])?.code).toBe('CREDENTIALS.IMPORT_RENEWAL_CHANGED');
+    expect(changedSinceValidation(plan(3, false, []), seen(3, [RENEWAL]), [])?.code).toBe('CREDENTIALS.IMPORT_RENEWAL_CHANGED');
+  });
+  it('fails a row whose plan carries a warning to confirm that was not acknowledged', () => {
+    expect(changedSinceValidation(plan(3, false, [OVERWRITES_CORRECTED_NAME]), seen(3, [OVERWRITES_CORRECTED_NAME]), [EMAIL_CHANGE])).toMatchObject({
+      code: 'CREDENTIALS.IMPORT_WARNING_NOT_ACKNOWLEDGED',
+      params: { codes: OVERWRITES_CORRECTED_NAME },
+    });
   });
 });

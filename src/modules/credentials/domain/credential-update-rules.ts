@@ -17,6 +17,8 @@ export const OVERWRITES_CORRECTED_NAME = 'CREDENTIALS.OVERWRITES_CORRECTED_NAME'
 export const EMAIL_CHANGE = 'CREDENTIALS.EMAIL_CHANGE';
 /** Informational: the row renews an expired credential and costs one credit (counted by the import-level check). */
 export const RENEWAL = 'CREDENTIALS.IMPORT_RENEWAL';
+/** The warnings of a row that need the admin's acknowledgement (the type's warningsToConfirm). */
+export const CONFIRM_REQUIRED: readonly string[] = [OVERWRITES_CORRECTED_NAME, EMAIL_CHANGE];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -220,6 +222,28 @@ export function sameCredentialTwice(plans: PlannedCredentialUpdate[]): { keep: P
       });
   }
   return { keep, failed };
+}
+
+/** What validation recorded for a row, as the run is handed it (ImportChunkContext.validated). */
+export interface ValidatedRow {
+  warnings: ImportMessage[];
+  change: { before: Record<string, unknown> | null } | null;
+}
+
+/**
+ * Why a row planned at run may not be applied: the admin confirmed what validation showed, so the run applies
+ * only that. The credential's version moved since validation (a recipient's name correction, an email changed
+ * through REST), its renewal status changed (its expiry passed meanwhile: the credit check counted validation's
+ * renewals), or its plan now carries a warning to confirm that the admin did not acknowledge.
+ */
+export function changedSinceValidation(plan: PlannedCredentialUpdate, seen: ValidatedRow | undefined, acknowledged: readonly string[]): ImportMessage | undefined {
+  if (seen) {
+    if (seen.change?.before?.[VERSION] !== plan.credential.version) return { code: 'CREDENTIALS.IMPORT_CHANGED_MEANWHILE' };
+    if (seen.warnings.some((warning) => warning.code === RENEWAL) !== plan.renewal) return { code: 'CREDENTIALS.IMPORT_RENEWAL_CHANGED', column: 'expiresOn' };
+  }
+  const missing = plan.warnings.map((warning) => warning.code).filter((code) => CONFIRM_REQUIRED.includes(code) && !acknowledged.includes(code));
+  if (missing.length > 0) return { code: 'CREDENTIALS.IMPORT_WARNING_NOT_ACKNOWLEDGED', params: { codes: missing.join(', ') } };
+  return undefined;
 }
 
 export type UndoDecision = { kind: 'revert' } | { kind: 'skip'; code: string } | { kind: 'fail'; code: string };

@@ -277,7 +277,7 @@ export class ImportViews {
     await this.row(principal, importId);
     const rows = await this.em.execute<{ row_number: number; change: RowChange; total: string }[]>(
       `select r.row_number, r.change, count(*) over () as total
-         from import_row_results r where r.import_id = ? and r.change is not null and jsonb_typeof(r.change) = 'object'
+         from import_row_results r where r.import_id = ? and r.status = 'succeeded' and r.change is not null and jsonb_typeof(r.change) = 'object'
         order by r.row_number limit ? offset ?`,
       [importId, page.pageSize, (page.page - 1) * page.pageSize],
     );

@@ -111,6 +111,8 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
   warningsToConfirm = [OVERWRITES_CORRECTED_NAME, EMAIL_CHANGE] as const;
   /** Two rows that reach one credential (by different keys, in different chunks) both fail. */
   oneRowPerEntity = true;
+  /** Validation's RowChange (the credential's version it saw) comes back to the run, which refuses a row whose credential moved. */
+  keepsValidationChange = true;
 
   constructor(
     private readonly commands: CommandBus,
@@ -141,7 +143,12 @@ export class CredentialUpdateImport implements ImportTypeDefinition {
       today: context.today,
       attributes,
     };
-    return this.commands.execute(new ImportCredentialUpdatesChunkCommand(context.principal, context.importId, rows, columns, settings, context.validateOnly));
+    return this.commands.execute(
+      new ImportCredentialUpdatesChunkCommand(context.principal, context.importId, rows, columns, settings, context.validateOnly, {
+        acknowledged: context.acknowledgedWarnings ?? [],
+        validated: context.validated,
+      }),
+    );
   }
 
   /**

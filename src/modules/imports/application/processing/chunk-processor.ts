@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MikroORM, RequestContext, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowOutcome, SheetRowFacts, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
+import type { ImportChunkContext, ImportMessage, ImportTypeDefinition, RawImportRow, RowChange, RowOutcome, SheetRowFacts, UndoRow, ValidatedImport } from '#libs/contracts/imports/index.js';
 import { GetPrincipalQuery, type Principal } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
 import { withChunkLookups } from '#libs/database/chunk-lookups.js';
@@ -150,7 +150,7 @@ export class ChunkProcessor {
     const pending = rows.filter((row) => !done.has(row.rowNumber));
     const outcomes = pending.length === 0 ? [] : await this.outcomesOf(em, run, type, principal, pending, true);
     timings.type = performance.now() - started;
-    const records = this.records(outcomes, 'valid');
+    const records = this.records(outcomes, 'valid', type.keepsValidationChange === true);
     const inserted = await this.insertOutcomes(em, run.id, records);
     const count = (status: string) => inserted.filter((row) => row.status === status).length;
     const progress = await this.imports.update(em, run.id, ['validating'], {
@@ -245,7 +245,7 @@ export class ChunkProcessor {
         ? []
         : run.mode === 'undo'
           ? await this.undoOutcomes(em, run, type, principal, toRun)
-          : await this.outcomesOf(em, run, type, principal, toRun, false);
+          : await this.outcomesOf(em, run, type, principal, toRun, false, validatedFirst ? await this.validatedRows(em, run.id, toRun) : undefined);
     timings.type = performance.now() - started;
     const records = this.records(outcomes, 'succeeded');
     // Without a validation pass no row has an outcome yet (a chunk's outcomes commit with its claim): a plain insert.
@@ -280,7 +280,25 @@ export class ChunkProcessor {
     return new Map(found.map((row) => [row.row_number, { status: row.status, warned: row.warned }]));
   }
 
-  private async outcomesOf(em: EntityManager, run: Import, type: ImportTypeDefinition, principal: Principal | undefined, rows: StagedRow[], validation: boolean): Promise<RowOutcome[]> {
+  /** What validation recorded for these rows (warnings, and the change it foresaw), for the run's context. */
+  private async validatedRows(em: EntityManager, importId: string, rows: StagedRow[]): Promise<NonNullable<ImportChunkContext['validated']>> {
+    const found = await executeBound<{ row_number: number; warnings: ImportMessage[]; change: RowChange | null }>(
+      em,
+      `select row_number, warnings, change from import_row_results where import_id = $1 and row_number = any($2::int[])`,
+      [importId, rows.map((row) => row.rowNumber)],
+    );
+    return new Map(found.map((row) => [row.row_number, { warnings: row.warnings, change: row.change }]));
+  }
+
+  private async outcomesOf(
+    em: EntityManager,
+    run: Import,
+    type: ImportTypeDefinition,
+    principal: Principal | undefined,
+    rows: StagedRow[],
+    validation: boolean,
+    validated?: ImportChunkContext['validated'],
+  ): Promise<RowOutcome[]> {
     const decided: RowOutcome[] = [];
     const toProcess: RawImportRow[] = [];
     // What the sheet says besides the values (XLSX): a formula without a result fails the row before its
@@ -310,7 +328,7 @@ export class ChunkProcessor {
     const refused = await this.refusal(run, type, principal);
     if (refused) return [...decided, ...toProcess.map((row) => withSheetWarnings(failed(row.rowNumber, refused)))];
     const files = run.fileKind === 'zip' ? await ZipFiles.load(em, run.id) : NO_FILES;
-    const context = this.context(run, principal!, validation, files);
+    const context = { ...this.context(run, principal!, validation, files), ...(validation ? {} : { acknowledgedWarnings: run.acknowledgedWarnings }), ...(validated ? { validated } : {}) };
     const outcomes = await this.withFallback(em, run, toProcess, validation, async (batch) => this.oneEach(run, batch, await type.processChunk(batch, context)));
     if (files instanceof ZipFiles) await files.saveUsed(em);
     return [...decided, ...outcomes.map(withSheetWarnings)];
@@ -416,14 +434,15 @@ export class ChunkProcessor {
   }
 
   /** Outcomes as log records; a validation's "succeeded" is recorded as `valid` (it would succeed). */
-  private records(outcomes: RowOutcome[], succeededAs: 'valid' | 'succeeded'): OutcomeRecord[] {
+  private records(outcomes: RowOutcome[], succeededAs: 'valid' | 'succeeded', keepValidationChange = false): OutcomeRecord[] {
     return outcomes.map((outcome) => ({
       row_number: outcome.rowNumber,
       status: outcome.status === 'succeeded' ? succeededAs : outcome.status,
       errors: outcome.errors,
       warnings: outcome.warnings,
       entity_id: outcome.entityId ?? null,
-      change: succeededAs === 'succeeded' && outcome.status === 'succeeded' ? (outcome.change ?? null) : null,
+      // A validation's foreseen change is kept only for a type that reads it back at run (keepsValidationChange).
+      change: outcome.status === 'succeeded' && (succeededAs === 'succeeded' || keepValidationChange) ? (outcome.change ?? null) : null,
     }));
   }
 

@@ -73,7 +73,7 @@ export class ImportStager {
         `with changed as (
            insert into import_staged_rows (import_id, seq, row_number, line, "values", cells, errors)
            select ?, row_number() over (order by r.row_number), r.row_number, null, r.change::json, r.cells::json, '[]'::json
-             from import_row_results r where r.import_id = ? and r.change is not null
+             from import_row_results r where r.import_id = ? and r.change is not null and r.status = 'succeeded'
            returning 1)
          select count(*)::text as count from changed`,
         [undo.id, undo.undoOf],

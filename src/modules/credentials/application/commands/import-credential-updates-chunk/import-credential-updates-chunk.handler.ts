@@ -7,6 +7,7 @@ import { executeBound } from '#libs/database/bound-query.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { recordEvent } from '#libs/outbox/outbox.js';
 import {
+  changedSinceValidation,
   checkCredentialUpdateRow,
   CORRECTED,
   CREDENTIAL_ENTITY,
@@ -18,6 +19,7 @@ import {
   type CredentialNow,
   type PlannedCredentialUpdate,
   type UpdateSettings,
+  type ValidatedRow,
 } from '../../../domain/credential-update-rules.js';
 import { Credential } from '../../../domain/credential.js';
 import { CREDENTIAL_COLUMNS, CredentialStore, toCredential } from '../../../infrastructure/credential-store.js';
@@ -37,6 +39,8 @@ export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
     readonly columns: ImportColumn[],
     readonly settings: UpdateSettings,
     readonly validateOnly: boolean,
+    /** The run: the acknowledged warning codes, and what validation recorded per row number. */
+    readonly confirmed: { acknowledged: readonly string[]; validated?: ReadonlyMap<number, ValidatedRow> } = { acknowledged: [] },
   ) {
     super();
   }
@@ -55,7 +59,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     private readonly store: CredentialStore,
   ) {}
 
-  async execute({ principal, importId, rows, columns, settings, validateOnly }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
+  async execute({ principal, importId, rows, columns, settings, validateOnly, confirmed }: ImportCredentialUpdatesChunkCommand): Promise<RowOutcome[]> {
     const lookups = await this.lookup(principal, settings.groupId, rows, !validateOnly);
     const outcomes: RowOutcome[] = [];
     const plans: PlannedCredentialUpdate[] = [];
@@ -64,8 +68,15 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
       if ('status' in result) outcomes.push(result);
       else plans.push(result);
     }
-    const { keep, failed } = sameCredentialTwice(plans);
-    outcomes.push(...failed);
+    const twice = sameCredentialTwice(plans);
+    outcomes.push(...twice.failed);
+    // The run applies only what the admin confirmed: a row whose credential or plan moved since validation fails.
+    const keep: PlannedCredentialUpdate[] = [];
+    for (const plan of twice.keep) {
+      const moved = validateOnly ? undefined : changedSinceValidation(plan, confirmed.validated?.get(plan.row.rowNumber), confirmed.acknowledged);
+      if (moved) outcomes.push({ rowNumber: plan.row.rowNumber, status: 'failed', errors: [moved], warnings: plan.warnings, entityId: plan.credential.id });
+      else keep.push(plan);
+    }
 
     // Renewals are paid only in the run: validation counts them, and the import-level check compares the count with the balance.
     const paying = validateOnly ? [] : keep.filter((plan) => plan.renewal);
