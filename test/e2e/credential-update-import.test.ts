@@ -218,6 +218,33 @@ describe('credential-update import', () => {
     expect((await credentialRow(twice)).grade).toBeNull();
   });
 
+  it('rows failed as the same credential twice ask for no confirmation: toConfirm counts only rows that will run', async () => {
+    const twice = await credential(firstAid, { recipientId: 'TW-2', email: 'twice.two@example.com' });
+    const other = await credential(firstAid, { recipientId: 'TW-3' });
+    const staged = await validated(
+      admin,
+      ['Recipient ID', 'Recipient Email', 'Grade'],
+      [
+        ['TW-2', 'moved.twice@example.com', 'A'],
+        ['TW-3', '', 'A'],
+        ['', 'nobody-3@example.com', 'A'],
+        ['', 'twice.two@example.com', 'B'],
+      ],
+      { group: firstAid },
+    );
+    expect(staged.status).toBe('awaiting_confirmation');
+    expect((await rowsOf(admin, staged.id, 'failed')).map((r) => [r.rowNumber, r.errors.map((e) => e.code)])).toEqual([
+      [2, ['IMPORTS.SAME_ENTITY_TWICE']],
+      [4, ['CREDENTIALS.IMPORT_NO_MATCH']],
+      [5, ['IMPORTS.SAME_ENTITY_TWICE']],
+    ]);
+    expect(staged.validation!.toConfirm).toEqual([]);
+    const done = await confirm(admin, staged.id);
+    expect(done.counts).toMatchObject({ succeeded: 1 });
+    expect((await credentialRow(other)).grade).toBe('A');
+    expect(await credentialRow(twice)).toMatchObject({ recipient_email: 'twice.two@example.com', grade: null });
+  });
+
   it('reads dates in the chosen format; a wrong choice turns the rows into errors naming the value and the format', async () => {
     const a = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: '2030-01-10' });
     const b = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: '2030-01-10' });

@@ -182,14 +182,15 @@ export class ChunkProcessor {
       validRows -= moved;
       failedRows += moved;
     }
-    const groups = await em.execute<{ code: string; rows: string }[]>(
-      `select w ->> 'code' as code, count(distinct r.row_number)::text as rows
+    const groups = await em.execute<{ code: string; rows: string; valid: string }[]>(
+      `select w ->> 'code' as code, count(distinct r.row_number)::text as rows, count(distinct r.row_number) filter (where r.status = 'valid')::text as valid
          from import_row_results r cross join lateral jsonb_array_elements(r.warnings) w
         where r.import_id = ? group by 1 order by 2 desc, 1`,
       [run.id],
     );
     const warningGroups = groups.map((group) => ({ code: group.code, rows: Number(group.rows) }));
-    const toConfirm = warningGroups.map((group) => group.code).filter((code) => type.warningsToConfirm?.includes(code));
+    // Only rows that will run ask for a confirmation: a warned row that failed (two rows reaching one entity) does not.
+    const toConfirm = groups.filter((group) => Number(group.valid) > 0 && type.warningsToConfirm?.includes(group.code)).map((group) => group.code);
     const checkProblems = validRows > 0 && type.checkBeforeRun && principal ? await type.checkBeforeRun(validatedImport(em, run, principal, validRows, warningGroups)) : [];
     const validation: ImportValidation = { warningGroups, toConfirm, checkProblems };
     if (run.validateOnly || validRows === 0) {
