@@ -1,4 +1,6 @@
+import { CommandBus } from '@nestjs/cqrs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IssuePasswordLinkCommand } from '#libs/contracts/users/index.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -201,6 +203,42 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     expect(event.payload.changes).toEqual({ recipientName: { before: 'Lena de Vries-Bakker', after: 'Lena de Vries' } });
     expect((await admin.patch(`/api/credentials/${credential.id}`, { expectedVersion: now.version, recipientName: 'L. de Vries' })).status).toBe(200);
     expect((await admin.get(`/api/credentials/${credential.id}`)).body.correctedFields).toEqual([]);
+  });
+
+  it('the recipient endpoints need a verified email address: a password set through a link mailed to it verifies it', async () => {
+    const created = await admin.post('/api/credentials', { groupId: board.id, recipientName: 'Olga Outsider', recipientEmail: 'olga.outsider@example.org', issuedOn: '2026-01-10' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const credentialId = created.body.id as string;
+    const user = await admin.post('/api/users', { email: 'olga.outsider@example.org', firstName: 'Olga', lastName: 'Outsider', sendWelcomeMail: false });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    // A password that did not come through a link mailed to the address (as after a change of address): not verified.
+    await app.sql(`update users set password_hash = (select password_hash from users where email = 'lena@example.com') where id = $1`, [user.body.id]);
+    const unverified = await http.login('olga.outsider@example.org');
+    const listed = await unverified.get('/api/me/credentials');
+    expect(listed.status).toBe(403);
+    expect(listed.body).toMatchObject({ code: 'CREDENTIALS.EMAIL_NOT_VERIFIED' });
+    expect(JSON.stringify(listed.body)).toContain('password reset');
+    const refused = await unverified.post(`/api/me/credentials/${credentialId}/name`, { name: 'Not Olga' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'CREDENTIALS.EMAIL_NOT_VERIFIED' });
+    expect(((await admin.get(`/api/credentials/${credentialId}`)).body as Credential).recipientName).toBe('Olga Outsider');
+
+    // The reset link mailed to the address, used: the address is hers.
+    const link = (await app.running.app.get(CommandBus).execute(new IssuePasswordLinkCommand(user.body.id as string, 'reset'))) as { url: string };
+    const token = new URL(link.url).searchParams.get('token')!;
+    const set = await fetch(`${app.url}/account/set-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, password: 'olga-verified-1', confirmation: 'olga-verified-1' }).toString(),
+    });
+    expect(set.status).toBe(200);
+    const login = await http.post('/api/auth/login', { email: 'olga.outsider@example.org', password: 'olga-verified-1' });
+    expect(login.status).toBe(200);
+    const verified = http.withHeaders({ authorization: `Bearer ${login.body.accessToken as string}` });
+    const own = await verified.get('/api/me/credentials');
+    expect(own.status).toBe(200);
+    expect((own.body as Credential[]).map((c) => c.id)).toEqual([credentialId]);
+    expect((await verified.post(`/api/me/credentials/${credentialId}/name`, { name: 'Olga O. Outsider' })).status).toBe(200);
   });
 
   it('top-ups are for platform admins and idempotent on their key', async () => {

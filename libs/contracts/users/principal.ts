@@ -8,6 +8,11 @@ export interface Principal {
   language: Language;
   roles: string[];
   permissions: string[];
+  /**
+   * The email address is shown to be the user's (they set a password through a link mailed to it, and it has
+   * not changed since). Endpoints that trust the address (a recipient's own credentials) require it. Absent: not verified.
+   */
+  emailVerified?: boolean;
   /** `stream-ticket`: a one-time ticket, accepted only by the Server-Sent Events routes it was issued for. */
   authenticatedWith: 'access-token' | 'api-token' | 'stream-ticket';
   /**

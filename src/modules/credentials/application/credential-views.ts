@@ -8,6 +8,7 @@ import type { AttributeDefinition } from '../domain/credential-group.js';
 import { todayUtc } from '../domain/local-date.js';
 import { CREDENTIAL_COLUMNS, parseTextArray, sql, toCredential, toGroup } from '../infrastructure/credential-store.js';
 import { CredentialScope, isUuid, NIL } from './credential-scope.js';
+import { assertOwnEmailVerified } from './own-email.js';
 
 export interface DesignView {
   id: string;
@@ -165,6 +166,7 @@ export class CredentialViews {
 
   /** The credentials issued to the caller's own email address (the recipient's view). */
   async own(em: EntityManager, principal: Principal): Promise<CredentialView[]> {
+    assertOwnEmailVerified(principal);
     const rows = await sql<Row>(em, `${CREDENTIAL_SELECT} where lower(c.recipient_email) = lower(?) order by c.issued_on desc, c.id`, [principal.email]);
     const today = todayUtc();
     return rows.map((row) => toCredentialView(row, today));

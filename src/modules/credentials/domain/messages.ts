@@ -34,6 +34,8 @@ export const CREDENTIALS_MESSAGES = {
     'CREDENTIALS.DESIGN_NOT_ALLOWED': 'The design is used by credential groups outside your scope; only someone who manages all of them may change it.',
     'CREDENTIALS.PLACEHOLDERS_INVALID': 'Placeholders are at most 100 attribute paths such as recipient.name or attributes.hours (got "{value}").',
     'CREDENTIALS.CREDENTIAL_NOT_FOUND': 'Credential not found.',
+    'CREDENTIALS.EMAIL_NOT_VERIFIED':
+      'Your email address {email} is not verified yet, so the credentials issued to it cannot be shown. To verify it, ask for a password reset and set your password with the link mailed to that address.',
     'CREDENTIALS.CREDENTIAL_REVOKED': 'The credential has been revoked; it can no longer change.',
     'CREDENTIALS.VERSION_CONFLICT': 'The credential was changed by someone else (version {current}, you sent {expected}); reload it and try again.',
     'CREDENTIALS.INSUFFICIENT_CREDITS': '{needed} credit(s) needed; the balance is {balance}.',
@@ -75,6 +77,8 @@ export const CREDENTIALS_MESSAGES = {
     'CREDENTIALS.DESIGN_NOT_ALLOWED': 'Het ontwerp wordt gebruikt door credentialgroepen buiten uw bereik; alleen wie ze allemaal beheert, mag het wijzigen.',
     'CREDENTIALS.PLACEHOLDERS_INVALID': 'Plaatshouders zijn hoogstens 100 kenmerkpaden zoals recipient.name of attributes.hours (gekregen: "{value}").',
     'CREDENTIALS.CREDENTIAL_NOT_FOUND': 'Credential niet gevonden.',
+    'CREDENTIALS.EMAIL_NOT_VERIFIED':
+      'Je e-mailadres {email} is nog niet bevestigd, dus de credentials die eraan zijn uitgegeven kunnen niet worden getoond. Bevestig het door een wachtwoordreset aan te vragen en je wachtwoord in te stellen met de link die naar dat adres wordt gemaild.',
     'CREDENTIALS.CREDENTIAL_REVOKED': 'De credential is ingetrokken; ze kan niet meer veranderen.',
     'CREDENTIALS.VERSION_CONFLICT': 'De credential is door iemand anders gewijzigd (versie {current}, u stuurde {expected}); laad haar opnieuw en probeer het nog eens.',
     'CREDENTIALS.INSUFFICIENT_CREDITS': '{needed} credit(s) nodig; het saldo is {balance}.',

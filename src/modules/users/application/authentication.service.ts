@@ -15,6 +15,7 @@ import { LoginThrottle } from '../infrastructure/login-throttle.js';
 interface PrincipalRow {
   id: string;
   email: string;
+  email_verified: boolean;
   first_name: string;
   last_name: string;
   language: Language;
@@ -137,7 +138,7 @@ export class AuthenticationService {
   ): Promise<Principal | undefined> {
     const { tokenVersion, apiTokenId } = expected;
     const rows = await this.em.execute<PrincipalRow[]>(
-      `select u.id, u.email, u.first_name, u.last_name, u.language, u.token_version,
+      `select u.id, u.email, u.email_verified_at is not null as email_verified, u.first_name, u.last_name, u.language, u.token_version,
               array_agg(distinct r.key) filter (where r.key is not null) as roles,
               array_agg(distinct p.permission) filter (where p.permission is not null) as permissions
          from users u
@@ -156,6 +157,7 @@ export class AuthenticationService {
     const principal: Principal = {
       userId: row.id,
       email: row.email,
+      emailVerified: row.email_verified,
       displayName: `${row.first_name} ${row.last_name}`,
       language: row.language,
       roles: row.roles ?? [],

@@ -72,3 +72,16 @@ describe('User', () => {
     expect(user.tokenVersion).toBe(2);
   });
 });
+
+describe('User email verification', () => {
+  it('starts unverified, is verified by verifyEmail, and any change of address clears it (the same address keeps it)', () => {
+    const user = User.create({ email: 'nina@example.com', firstName: 'Nina', lastName: 'Nieuw' });
+    expect(user.emailVerifiedAt).toBeNull();
+    const at = new Date('2026-11-30T12:00:00Z');
+    user.verifyEmail(at);
+    user.change({ email: ' Nina@Example.com ', firstName: 'Nina' });
+    expect(user.emailVerifiedAt).toEqual(at);
+    user.change({ email: 'someone.else@example.com' });
+    expect(user.emailVerifiedAt).toBeNull();
+  });
+});

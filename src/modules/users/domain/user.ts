@@ -28,6 +28,8 @@ export class User {
   passwordHash: string | null;
   /** Access tokens carry it; a password change increments it, so every earlier session ends. */
   tokenVersion: number;
+  /** When the current email address was shown to be the user's (a password set through a link mailed to it); null after any change of address. */
+  emailVerifiedAt: Date | null;
   profile: Record<string, ProfileValue>;
   createdAt: Date;
   updatedAt: Date;
@@ -38,6 +40,7 @@ export class User {
     user.status = 'active';
     user.passwordHash = null;
     user.tokenVersion = 0;
+    user.emailVerifiedAt = null;
     user.profile = {};
     user.createdAt = new Date();
     user.language = 'en';
@@ -47,7 +50,12 @@ export class User {
   }
 
   change(details: Partial<UserDetails>): void {
-    if (details.email !== undefined) this.email = User.normaliseEmail(details.email);
+    if (details.email !== undefined) {
+      const email = User.normaliseEmail(details.email);
+      // A new address is not verified until a link mailed to it is used.
+      if (email !== this.email) this.emailVerifiedAt = null;
+      this.email = email;
+    }
     if (details.userCode !== undefined) this.userCode = User.normaliseUserCode(details.userCode);
     if (details.firstName !== undefined) this.firstName = details.firstName.trim();
     if (details.lastName !== undefined) this.lastName = details.lastName.trim();
@@ -83,6 +91,11 @@ export class User {
     if (!this.isActive()) throw invalid('USERS.USER_NOT_FOUND');
     this.setPasswordHash(hash);
     this.tokenVersion += 1;
+  }
+
+  /** The user used a link mailed to their current address: it is theirs. */
+  verifyEmail(at: Date = new Date()): void {
+    this.emailVerifiedAt = at;
   }
 
   /** Soft delete: the record stays for history (certificates refer to it); it can no longer sign in. */

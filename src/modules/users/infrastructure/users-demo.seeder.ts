@@ -27,6 +27,7 @@ export class UsersDemoSeeder implements DemoSeeder {
     const person = (userCode: string | null, email: string, firstName: string, lastName: string, language = 'en') => {
       const user = User.create({ userCode, email, firstName, lastName, language });
       user.setPasswordHash(passwordHash);
+      user.verifyEmail();
       em.persist(user);
       return user;
     };

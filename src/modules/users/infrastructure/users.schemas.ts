@@ -19,6 +19,7 @@ export const UserSchema = new EntitySchema<User>({
     status: { type: 'text' },
     passwordHash: { type: 'text', nullable: true, lazy: true },
     tokenVersion: { type: 'integer' },
+    emailVerifiedAt: { type: 'timestamptz', nullable: true },
     profile: { type: 'json' },
     createdAt: { type: 'timestamptz' },
     updatedAt: { type: 'timestamptz' },

@@ -10,6 +10,7 @@ import { todayUtc } from '../../domain/local-date.js';
 import { CredentialStore } from '../../infrastructure/credential-store.js';
 import { CredentialScope } from '../credential-scope.js';
 import { CreditLedger } from '../credit-ledger.js';
+import { assertOwnEmailVerified } from '../own-email.js';
 
 export class IssueCredentialCommand extends Command<{ id: string }> {
   constructor(
@@ -162,6 +163,7 @@ export class CorrectOwnNameHandler implements ICommandHandler<CorrectOwnNameComm
   ) {}
 
   async execute({ principal, credentialId, name }: CorrectOwnNameCommand) {
+    assertOwnEmailVerified(principal);
     return this.em.transactional(async (em) => {
       const { credential } = await this.store.credential(em, credentialId, true);
       // Only the recipient: anyone else (admins included) is answered as if it did not exist.

@@ -58,6 +58,8 @@ export class SetPasswordWithLinkHandler implements ICommandHandler<SetPasswordWi
         link.id,
       ]);
       user.changePassword(passwordHash);
+      // The link was mailed to the current address (a change of address ends open links): it is the user's.
+      user.verifyEmail(now);
       await revokeTokensAndAnnouncePasswordChange(em, user);
       await em.flush();
       return { language: user.language };
