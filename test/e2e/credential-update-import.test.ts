@@ -478,7 +478,8 @@ describe('credential-update import', () => {
     expect((await credentialRow(mine)).grade).toBe('A');
     const other = await validated(groupAdmin, ['Credential ID', 'Grade'], [[theirs, 'A']], { group: firstAid });
     const failed = await rowsOf(groupAdmin, other.id, 'failed');
-    expect(failed[0].errors[0].code).toBe('CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED');
+    // A credential of a group they may not manage is not revealed (the same answer as an unknown id), nor locked.
+    expect(failed[0].errors[0].code).toBe('CREDENTIALS.IMPORT_NO_MATCH');
     expect(failed[0].errors[0].message).not.toContain('E2E Forklift');
   });
 });

@@ -103,7 +103,7 @@ describe('matching', () => {
     });
     const hidden = credential({ groupId: OTHER, groupName: 'Secret', groupInScope: false });
     const result = checkCredentialUpdateRow(row({ credentialId: hidden.id, recipientName: 'X' }), columns, lookupsOf(hidden), settings);
-    expect(codes(result)).toEqual(['CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED']);
+    expect(codes(result)).toEqual(['CREDENTIALS.IMPORT_NO_MATCH']);
     expect(JSON.stringify(result)).not.toContain('Secret');
   });
 

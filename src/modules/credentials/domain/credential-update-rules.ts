@@ -25,7 +25,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A credential as the chunk's lookup found it, with what the row rules need to know about its group. */
 export interface CredentialNow extends CredentialState {
   groupName: string;
-  /** The principal may manage the credential's group (only then is another group named). */
+  /** The principal may manage the credential's group (else the credential is treated as not there: no match). */
   groupInScope: boolean;
 }
 
@@ -174,16 +174,13 @@ function matchCredential(row: RawImportRow, lookups: CredentialLookups, groupId:
   } else {
     candidates = ((column === 'recipientId' ? lookups.byRecipientId : lookups.byEmail).get(key.value) ?? []).filter((c) => !c.revokedAt);
   }
+  // A credential of a group the admin may not manage is not theirs to learn of: the same answer as none at all.
+  candidates = candidates.filter((c) => c.groupInScope);
   const inGroup = candidates.filter((c) => c.groupId === groupId);
   if (inGroup.length === 0) {
     const elsewhere = candidates.filter((c) => c.groupId !== groupId);
     if (elsewhere.length === 0) errors.push({ code: 'CREDENTIALS.IMPORT_NO_MATCH', params, column });
-    else {
-      // Named only when the admin may manage that group: otherwise its name is not theirs to learn.
-      const names = [...new Set(elsewhere.filter((c) => c.groupInScope).map((c) => c.groupName))];
-      if (names.length > 0) errors.push({ code: 'CREDENTIALS.IMPORT_OTHER_GROUP', params: { ...params, group: names.join(', ') }, column });
-      else errors.push({ code: 'CREDENTIALS.IMPORT_OTHER_GROUP_UNNAMED', params, column });
-    }
+    else errors.push({ code: 'CREDENTIALS.IMPORT_OTHER_GROUP', params: { ...params, group: [...new Set(elsewhere.map((c) => c.groupName))].join(', ') }, column });
     return undefined;
   }
   if (inGroup.length > 1) {

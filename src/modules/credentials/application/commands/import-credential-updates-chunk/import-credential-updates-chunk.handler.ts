@@ -194,18 +194,19 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     }
     const lookups: CredentialLookups = { byId: new Map(), byRecipientId: new Map(), byEmail: new Map() };
     if (ids.size + recipientIds.size + emails.size === 0) return lookups;
+    // Only credentials of groups the admin may manage are looked at (and locked): the others are not theirs to learn of.
+    const manageable = await this.scope.manageableGroupIds(this.em, principal);
     const found = await executeBound<Parameters<typeof toCredential>[0] & { group_name: string }>(
       this.em,
       `select ${CREDENTIAL_COLUMNS}, g.name as group_name
          from credentials c join credential_groups g on g.id = c.group_id
-        where c.id = any($1::uuid[]) or (c.group_id = $4 and c.recipient_id = any($2::text[])) or lower(c.recipient_email) = any($3::text[])
+        where (c.id = any($1::uuid[]) or (c.group_id = $4 and c.recipient_id = any($2::text[])) or lower(c.recipient_email) = any($3::text[]))
+          and ($5::uuid[] is null or c.group_id = any($5::uuid[]))
         order by c.id${lock ? ' for update of c' : ''}`,
-      [[...ids], [...recipientIds], [...emails], groupId],
+      [[...ids], [...recipientIds], [...emails], groupId, manageable === 'all' ? null : manageable],
     );
-    const manageable = await this.scope.manageableGroupIds(this.em, principal);
-    const inScope = manageable === 'all' ? undefined : new Set(manageable);
     for (const row of found) {
-      const credential: CredentialNow = { ...toCredential(row).credential.snapshot, groupName: row.group_name, groupInScope: inScope === undefined || inScope.has(row.group_id) };
+      const credential: CredentialNow = { ...toCredential(row).credential.snapshot, groupName: row.group_name, groupInScope: true };
       lookups.byId.set(credential.id, credential);
       if (credential.recipientId && recipientIds.has(credential.recipientId)) add(lookups.byRecipientId, credential.recipientId, credential);
       const email = credential.recipientEmail.toLowerCase();
