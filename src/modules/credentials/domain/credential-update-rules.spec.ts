@@ -6,6 +6,7 @@ import {
   changedSinceValidation,
   checkCredentialUpdateRow,
   decideCredentialUndo,
+  isCredentialId,
   EMAIL_CHANGE,
   OVERWRITES_CORRECTED_NAME,
   RENEWAL,
@@ -270,5 +271,13 @@ describe('changedSinceValidation (the run applies only what was confirmed)', () 
       code: 'CREDENTIALS.IMPORT_WARNING_NOT_ACKNOWLEDGED',
       params: { codes: OVERWRITES_CORRECTED_NAME },
     });
+  });
+});
+
+describe('isCredentialId', () => {
+  it('takes only uuids: 36 dashes or hex without the groups never reach the lookup', () => {
+    expect(isCredentialId('0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(true);
+    expect(isCredentialId('-'.repeat(36))).toBe(false);
+    expect(isCredentialId('0f8fad5bd9cb469fa16570867728950e----')).toBe(false);
   });
 });

@@ -22,6 +22,11 @@ export const CONFIRM_REQUIRED: readonly string[] = [OVERWRITES_CORRECTED_NAME, E
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A well-formed credential id (a uuid): only those reach the lookup's uuid[] (anything else would fail the chunk's query). */
+export function isCredentialId(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** A credential as the chunk's lookup found it, with what the row rules need to know about its group. */
 export interface CredentialNow extends CredentialState {
   groupName: string;
@@ -165,7 +170,7 @@ function matchCredential(row: RawImportRow, lookups: CredentialLookups, groupId:
   const params = { column: headerOf(column), value: (row.values[column] ?? '').trim() };
   let candidates: CredentialNow[];
   if (column === 'credentialId') {
-    if (!UUID.test(key.value)) {
+    if (!isCredentialId(key.value)) {
       errors.push({ code: 'CREDENTIALS.IMPORT_CREDENTIAL_ID_INVALID', params, column });
       return undefined;
     }

@@ -12,6 +12,7 @@ import {
   CORRECTED,
   CREDENTIAL_ENTITY,
   DEBIT_ENTRY,
+  isCredentialId,
   matchKeyOf,
   sameCredentialTwice,
   VERSION,
@@ -188,7 +189,7 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
     const emails = new Set<string>();
     for (const row of rows) {
       const key = matchKeyOf(row);
-      if (key?.column === 'credentialId' && /^[0-9a-f-]{36}$/.test(key.value)) ids.add(key.value);
+      if (key?.column === 'credentialId' && isCredentialId(key.value)) ids.add(key.value);
       else if (key?.column === 'recipientId') recipientIds.add(key.value);
       else if (key?.column === 'recipientEmail') emails.add(key.value);
     }
