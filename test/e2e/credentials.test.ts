@@ -251,9 +251,11 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     expect(again.body.id).toBe(first.body.id);
     expect(await balance()).toBe(start + 5);
     expect((await admin.post('/api/credits/top-ups', { amount: 6, key: 'order-77' })).status).toBe(409);
-    const entries = (await groupAdmin.get('/api/credits/entries?kind=top-up')).body as { items: { key: string; amount: number }[]; meta: { total: number } };
+    const entries = (await admin.get('/api/credits/entries?kind=top-up')).body as { items: { key: string; amount: number }[]; meta: { total: number } };
     expect(entries.items.filter((entry) => entry.key === 'order-77')).toHaveLength(1);
     expect(entries.meta.total).toBe(2);
+    // Top-ups belong to no credential group: a group admin does not see them (the balance, yes).
+    expect(((await groupAdmin.get('/api/credits/entries?kind=top-up')).body as { meta: { total: number } }).meta.total).toBe(0);
   });
 
   it('a renewal debits one credit exactly once (concurrent retries included) and is refused beyond the balance', async () => {
@@ -306,5 +308,22 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     ]);
     await eventually(async () => ((await report(groupAdmin)).length === 0 ? true : undefined));
     expect((await report(admin)).map((row) => row.groupName)).toEqual(['Board governance']);
+  });
+
+  it('the ledger history is scoped: a group admin sees only the entries of credential groups they manage (no top-ups), and the balance', async () => {
+    interface Entry { kind: string; groupId: string | null }
+    const entries = async (caller: Http) => {
+      const response = await caller.get('/api/credits/entries?pageSize=200');
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      return response.body as { items: Entry[]; meta: { total: number } };
+    };
+    const all = await entries(admin);
+    expect(all.items.some((entry) => entry.groupId === board.id)).toBe(true);
+    expect(all.items.some((entry) => entry.groupId === null)).toBe(true);
+    const scoped = await entries(groupAdmin);
+    expect(scoped.items.length).toBeGreaterThan(0);
+    expect(scoped.items.every((entry) => entry.groupId === forklift.id)).toBe(true);
+    expect(scoped.meta.total).toBe(all.items.filter((entry) => entry.groupId === forklift.id).length);
+    expect((await groupAdmin.get('/api/credits')).body).toEqual({ balance: await balance() });
   });
 });

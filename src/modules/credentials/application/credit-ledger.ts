@@ -301,9 +301,17 @@ export class CreditLedger {
   }
 
   /** The history, newest first. */
-  async entries(em: EntityManager, page: { limit: number; offset: number; kind?: CreditEntryKind; importId?: string }): Promise<{ items: CreditEntry[]; total: number }> {
+  /** `groupIds`: only entries of these credential groups (a caller who does not manage every group: top-ups, which have none, are left out). */
+  async entries(
+    em: EntityManager,
+    page: { limit: number; offset: number; kind?: CreditEntryKind; importId?: string; groupIds?: string[] },
+  ): Promise<{ items: CreditEntry[]; total: number }> {
     const where = ['organisation = ?'];
     const params: unknown[] = [ORGANISATION];
+    if (page.groupIds) {
+      where.push('group_id = any(?::uuid[])');
+      params.push(pgArray(page.groupIds));
+    }
     if (page.kind) {
       where.push('kind = ?');
       params.push(page.kind);

@@ -60,7 +60,10 @@ export class ListOwnCredentialsQuery extends Query<CredentialView[]> {
 export class GetCreditBalanceQuery extends Query<{ balance: number }> {}
 
 export class ListCreditEntriesQuery extends Query<{ items: CreditEntry[]; total: number }> {
-  constructor(readonly page: { page: number; pageSize: number; kind?: CreditEntryKind; importId?: string }) {
+  constructor(
+    readonly page: { page: number; pageSize: number; kind?: CreditEntryKind; importId?: string },
+    readonly principal: Principal,
+  ) {
     super();
   }
 }
@@ -158,9 +161,13 @@ export class ListCreditEntriesHandler implements IQueryHandler<ListCreditEntries
   constructor(
     private readonly em: EntityManager,
     private readonly ledger: CreditLedger,
+    private readonly scope: CredentialScope,
   ) {}
-  execute({ page }: ListCreditEntriesQuery) {
-    return this.ledger.entries(this.em, { limit: page.pageSize, offset: (page.page - 1) * page.pageSize, kind: page.kind, importId: page.importId });
+  /** Callers who do not manage every credential group see only the entries of groups they manage (no top-ups); the balance stays theirs to read. */
+  async execute({ page, principal }: ListCreditEntriesQuery) {
+    const manageable = await this.scope.manageableGroupIds(this.em, principal);
+    const groupIds = manageable === 'all' ? undefined : manageable;
+    return this.ledger.entries(this.em, { limit: page.pageSize, offset: (page.page - 1) * page.pageSize, kind: page.kind, importId: page.importId, groupIds });
   }
 }
 

@@ -27,10 +27,10 @@ export class CreditsController {
 
   @Get('entries')
   @RequirePermissions(Permissions.CreditsRead)
-  @ApiOperation({ summary: 'The ledger: top-ups, debits and refunds, newest first' })
+  @ApiOperation({ summary: 'The ledger: top-ups, debits and refunds, newest first (callers who do not manage every credential group: only the entries of groups they manage, no top-ups)' })
   @ApiOkResponse({ type: CreditEntryPageDto })
-  async entries(@Query() query: ListCreditEntriesQueryDto): Promise<CreditEntryPageDto> {
-    const { items, total } = await this.queries.execute(new ListCreditEntriesQuery(query));
+  async entries(@CurrentPrincipal() principal: Principal, @Query() query: ListCreditEntriesQueryDto): Promise<CreditEntryPageDto> {
+    const { items, total } = await this.queries.execute(new ListCreditEntriesQuery(query, principal));
     return pageOf(items, total, query);
   }
 
