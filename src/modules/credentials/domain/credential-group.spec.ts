@@ -69,3 +69,16 @@ describe('placeholders', () => {
     expect(codeOf(() => parsePlaceholders(['{{name}}']))).toBe('CREDENTIALS.PLACEHOLDERS_INVALID');
   });
 });
+
+describe('Object.prototype names as attribute keys', () => {
+  it('are refused as keys', () => {
+    expect(() => parseAttributeDefinitions([{ key: 'constructor', label: 'Constructor', kind: 'text' }])).toThrow(
+      expect.objectContaining({ code: 'CREDENTIALS.ATTRIBUTE_KEY_INVALID' }) as unknown as Error,
+    );
+  });
+  it('never read the prototype when a value is checked (a definition stored before the rule)', () => {
+    const definitions: AttributeDefinition[] = [{ key: 'constructor', label: 'Constructor', kind: 'text', required: false }];
+    expect(checkAttributes(definitions, {})).toEqual({ values: {}, issues: [] });
+    expect(checkAttributes(definitions, { constructor: 'built' }).values).toEqual({ constructor: 'built' });
+  });
+});

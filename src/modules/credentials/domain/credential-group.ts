@@ -18,7 +18,20 @@ export const MAX_ATTRIBUTES = 50;
 export const MAX_TEXT_VALUE = 1000;
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 /** Keys that would clash with the standard columns of a credential (and of the import's mapping). */
-const RESERVED_KEYS = new Set(['id', 'credential_id', 'recipient_name', 'recipient_email', 'recipient_id', 'issued_on', 'expires_on', 'grade', 'email', 'name']);
+const RESERVED_KEYS = new Set([
+  'id',
+  'credential_id',
+  'recipient_name',
+  'recipient_email',
+  'recipient_id',
+  'issued_on',
+  'expires_on',
+  'grade',
+  'email',
+  'name',
+  // Names every object has (`constructor`): values are kept in plain objects, where such a key would read the prototype's.
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -84,7 +97,8 @@ export function checkAttributes(definitions: readonly AttributeDefinition[], val
     if (!known.has(key)) issues.push({ key, code: 'CREDENTIALS.ATTRIBUTE_UNKNOWN', params: { key } });
   }
   for (const definition of definitions) {
-    const outcome = normaliseAttributeValue(definition, values[definition.key]);
+    // Own values only: a key named like an Object.prototype member must not read the prototype's.
+    const outcome = normaliseAttributeValue(definition, Object.hasOwn(values, definition.key) ? values[definition.key] : undefined);
     if ('issue' in outcome) issues.push(outcome.issue);
     else if (outcome.value === null) {
       if (definition.required) issues.push({ key: definition.key, code: 'CREDENTIALS.ATTRIBUTE_REQUIRED', params: { key: definition.key, label: definition.label } });

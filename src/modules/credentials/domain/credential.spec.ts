@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '#libs/errors/domain-error.js';
-import { Credential, isRenewal, statusOf, type CredentialInput } from './credential.js';
+import { Credential, diffFields, isRenewal, statusOf, type CredentialInput } from './credential.js';
 import type { AttributeDefinition } from './credential-group.js';
 
 const TODAY = '2026-11-30';
@@ -137,5 +137,14 @@ describe('Credential', () => {
     const changes = credential.restore(before, ['recipientName']);
     expect(changes).toEqual({ recipientName: { before: 'Other', after: 'Lena J.' }, expiresOn: { before: '2027-01-01', after: '2025-01-15' } });
     expect(credential.snapshot).toMatchObject({ recipientName: 'Lena J.', expiresOn: '2025-01-15', correctedFields: ['recipientName'] });
+  });
+});
+
+describe('diffFields with an attribute named like an Object.prototype member', () => {
+  it('sees no change where neither side has a value', () => {
+    const fields = { recipientName: 'A', recipientEmail: 'a@example.com', recipientId: null, issuedOn: '2026-01-01', expiresOn: null, grade: null, attributes: {} };
+    const changes = diffFields(fields, { ...fields, attributes: { hours: 2 } });
+    expect(Object.keys(changes)).toEqual(['attributes.hours']);
+    expect(diffFields({ ...fields, attributes: { constructor: 'x' } }, fields)).toEqual({ 'attributes.constructor': { before: 'x', after: null } });
   });
 });

@@ -53,7 +53,8 @@ export function diffFields(before: CredentialFields, after: CredentialFields): F
   }
   const keys = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
   for (const key of [...keys].sort()) {
-    const [old, next] = [before.attributes[key] ?? null, after.attributes[key] ?? null];
+    const own = (attributes: Record<string, unknown>) => (Object.hasOwn(attributes, key) ? (attributes[key] ?? null) : null);
+    const [old, next] = [own(before.attributes), own(after.attributes)];
     if (old !== next) changes[`attributes.${key}`] = { before: old, after: next };
   }
   return changes;
