@@ -180,6 +180,15 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     expect((await patch([...attrs, { key: 'instructor', label: 'Trainer', kind: 'number' }])).status).toBe(204);
     expect((await admin.get(`/api/credential-groups/${forklift.id}`)).body.customAttributes.map((attribute: { key: string }) => attribute.key)).toEqual(['hours', 'location', 'instructor']);
     expect((await patch([{ key: 'Bad Key', label: 'x', kind: 'text' }])).status).toBe(400);
+    // A label or key that names a standard column of the update import (header or alias) would take that column's mapping.
+    for (const clash of [{ key: 'contact', label: 'E-mailadres' }, { key: 'extra', label: ' recipient name ' }, { key: 'score', label: 'Points' }]) {
+      const taken = await patch([...attrs, { ...clash, kind: 'text' }]);
+      expect(taken.status, JSON.stringify(clash)).toBe(400);
+      expect(taken.body.code).toBe('CREDENTIALS.ATTRIBUTE_NAME_TAKEN');
+    }
+    const created = await admin.post('/api/credential-groups', { name: 'Clashing labels', designId: forklift.design.id, customAttributes: [{ key: 'naam2', label: 'Naam', kind: 'text' }] });
+    expect(created.status).toBe(400);
+    expect(created.body.code).toBe('CREDENTIALS.ATTRIBUTE_NAME_TAKEN');
   });
 
   it('only the recipient corrects their name; it sets the flag and records CredentialUpdated; an admin overwrite clears it', async () => {

@@ -169,3 +169,17 @@ export function parseDesignName(input: unknown): string {
   if (name.length < 1 || name.length > 200 || CONTROL.test(name)) throw invalid('CREDENTIALS.DESIGN_NAME_INVALID');
   return name;
 }
+
+/**
+ * An attribute's label (its column header in the update import) and key (an alias of that column) must not
+ * be a name of a standard column (`taken`: lower-cased header, alias or key -> the column's header): the
+ * mapping would read the file's "Email" or "Naam" column into the attribute. Compared trimmed, without case.
+ */
+export function assertAttributeNamesFree(definitions: readonly AttributeDefinition[], taken: ReadonlyMap<string, string>): void {
+  for (const definition of definitions) {
+    for (const name of [definition.label, definition.key]) {
+      const column = taken.get(name.trim().toLowerCase());
+      if (column !== undefined) throw invalid('CREDENTIALS.ATTRIBUTE_NAME_TAKEN', { key: definition.key, name, column });
+    }
+  }
+}

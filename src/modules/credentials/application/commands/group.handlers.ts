@@ -3,9 +3,10 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { conflict, forbidden, notFound } from '#libs/errors/domain-error.js';
-import { parseAttributeDefinitions, parseGroupName, parseOptionalText, planDefinitionChange, type AttributeDefinition } from '../../domain/credential-group.js';
+import { assertAttributeNamesFree, parseAttributeDefinitions, parseGroupName, parseOptionalText, planDefinitionChange, type AttributeDefinition } from '../../domain/credential-group.js';
 import { CredentialStore, sql } from '../../infrastructure/credential-store.js';
 import { CredentialScope, isUuid, NIL } from '../credential-scope.js';
+import { STANDARD_COLUMN_NAMES } from '../imports/credential-update.import-type.js';
 
 export interface GroupInput {
   name?: string;
@@ -61,6 +62,7 @@ export class CreateCredentialGroupHandler implements ICommandHandler<CreateCrede
   async execute({ principal, input }: CreateCredentialGroupCommand) {
     const name = parseGroupName(input.name);
     const definitions = parseAttributeDefinitions(input.customAttributes ?? []);
+    assertAttributeNamesFree(definitions, STANDARD_COLUMN_NAMES);
     const ownerGroupId = input.ownerGroupId ?? null;
     await assertMayOwn(this.scope, principal, ownerGroupId);
     const id = randomUUID();
@@ -112,6 +114,7 @@ export class UpdateCredentialGroupHandler implements ICommandHandler<UpdateCrede
         }
         if (input.customAttributes !== undefined) {
           const definitions = parseAttributeDefinitions(input.customAttributes);
+          assertAttributeNamesFree(definitions, STANDARD_COLUMN_NAMES);
           await assertSafeDefinitionChange(em, groupId, group.customAttributes, definitions);
           set('custom_attributes', JSON.stringify(definitions), '::jsonb');
         }

@@ -90,6 +90,11 @@ export const CREDENTIAL_COLUMNS: ImportColumn[] = [
   { key: 'grade', header: 'Grade', aliases: ['Cijfer', 'Score', 'Resultaat', 'Beoordeling'], mandatory: false, note: 'Empty: unchanged.', kind: 'text', maxLength: 100 },
 ];
 
+/** Every name of a standard column (key, header, aliases; lower-cased) -> its header: an attribute may not take one. */
+export const STANDARD_COLUMN_NAMES: ReadonlyMap<string, string> = new Map(
+  CREDENTIAL_COLUMNS.flatMap((column) => [column.key, column.header, ...(column.aliases ?? [])].map((name) => [name.trim().toLowerCase(), column.header] as const)),
+);
+
 /**
  * The `credential-update` import type: updates the issued credentials of one credential group from CSV or
  * XLSX. A chunk of rows becomes one ImportCredentialUpdatesChunkCommand; renewals are paid from the credit
