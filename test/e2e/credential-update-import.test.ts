@@ -400,7 +400,14 @@ describe('credential-update import', () => {
       [`import:${staged.id}:row:3`, expired[1]],
       [`import:${staged.id}:row:5`, expired[2]],
     ]);
-    expect(await events('credentials.credential-renewed.v1', staged.id)).toHaveLength(3);
+    const renewed = await events('credentials.credential-renewed.v1', staged.id);
+    expect(renewed).toHaveLength(3);
+    // renewedAt is the debit's own time (the ledger's clock), not the worker's.
+    const debitTimes = await app.sql<{ id: string; created_at: Date }>(`select id, created_at from credit_ledger where import_id = $1 and kind = 'debit'`, [staged.id]);
+    for (const event of renewed) {
+      const debit = debitTimes.find((d) => d.id === event.creditEntryId)!;
+      expect(event.renewedAt).toBe(new Date(debit.created_at).toISOString());
+    }
     expect(await events('credentials.credits-debited.v1', staged.id)).toHaveLength(3);
     expect(await credentialRow(expired[0])).toMatchObject({ expires_on: '2031-01-01', grade: 'A' });
 

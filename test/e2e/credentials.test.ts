@@ -278,6 +278,13 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
     expect(await balance()).toBe(start - 1);
     const debits = await app.sql<{ amount: number; credential_id: string; group_id: string }>(`select amount, credential_id, group_id from credit_ledger where kind = 'debit'`);
     expect(debits).toEqual([{ amount: -1, credential_id: target.id, group_id: forklift.id }]);
+    // The renewal's time is the debit's own (the ledger's clock), so reports put both in one month.
+    const [renewal] = await app.sql<{ renewed_at: string; created_at: Date }>(
+      `select m.payload->>'renewedAt' as renewed_at, l.created_at from outbox_messages m join credit_ledger l on l.id = (m.payload->>'creditEntryId')::uuid
+        where m.event_type = 'credentials.credential-renewed.v1' and m.payload->>'credentialId' = $1`,
+      [target.id],
+    );
+    expect(renewal.renewed_at).toBe(new Date(renewal.created_at).toISOString());
     expect((await admin.get(`/api/credentials/${target.id}`)).body.status).toBe('active');
     // A board renewal for the report's scope check.
     const boardExpired = (await credentialsOf(admin, `groupId=${board.id}&status=expired`)).items[0];

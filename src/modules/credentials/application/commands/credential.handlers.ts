@@ -124,7 +124,8 @@ export class UpdateCredentialHandler implements ICommandHandler<UpdateCredential
             creditEntryId: entry.id,
             importId: null,
             rowNumber: null,
-            renewedAt: new Date().toISOString(),
+            // The debit's own time (the ledger's clock_timestamp): reporting puts the renewal and its credit in the same month.
+            renewedAt: entry.createdAt,
           }),
         );
       }

@@ -132,7 +132,8 @@ export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<Impo
               creditEntryId: debit.id,
               importId,
               rowNumber: plan.row.rowNumber,
-              renewedAt: now,
+              // The debit's own time (the ledger's clock_timestamp, also on a retried key): renewal and credit fall in one month in reports.
+              renewedAt: debit.createdAt,
             }),
           );
         }
