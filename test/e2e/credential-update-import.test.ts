@@ -14,6 +14,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const TYPE = 'credential-update';
 /** Today (UTC) read once for the whole file; every date of the tests is relative to it. */
 const TODAY = new Date().toISOString().slice(0, 10);
+/** A year from now, for dates that must stay in the future (and keep their day and month: formats are tested with them). */
+const inYears = (years: number) => String(Number(TODAY.slice(0, 4)) + years);
 function daysFromToday(days: number): string {
   const date = new Date(`${TODAY}T00:00:00Z`);
   date.setUTCDate(date.getUTCDate() + days);
@@ -85,7 +87,7 @@ describe('credential-update import', () => {
         seed.email ?? `${id.slice(0, 8)}@example.com`,
         seed.recipientId === undefined ? `R-${id.slice(0, 8)}` : seed.recipientId,
         seed.issuedOn ?? '2024-01-10',
-        seed.expiresOn === undefined ? '2030-01-10' : seed.expiresOn,
+        seed.expiresOn === undefined ? `${inYears(4)}-01-10` : seed.expiresOn,
         seed.grade ?? null,
         JSON.stringify(seed.attributes ?? {}),
         seed.corrected ?? [],
@@ -246,32 +248,32 @@ describe('credential-update import', () => {
   });
 
   it('reads dates in the chosen format; a wrong choice turns the rows into errors naming the value and the format', async () => {
-    const a = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: '2030-01-10' });
-    const b = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: '2030-01-10' });
+    const a = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: `${inYears(4)}-01-10` });
+    const b = await credential(firstAid, { issuedOn: '2024-01-10', expiresOn: `${inYears(4)}-01-10` });
     const rows: Cell[][] = [
-      [a, '31-01-2031'],
-      [b, '28-02-2032'],
+      [a, `31-01-${inYears(5)}`],
+      [b, `28-02-${inYears(6)}`],
     ];
     const wrong = await validated(admin, ['Credential ID', 'Expiry Date'], rows, { group: firstAid, dateFormat: 'mm/dd/yyyy' });
     expect(wrong.status).toBe('completed_with_errors');
     const failed = await rowsOf(admin, wrong.id, 'failed');
     expect(failed).toHaveLength(2);
     expect(failed[0].errors[0]).toMatchObject({ code: 'CREDENTIALS.IMPORT_DATE_NO_SUCH_DAY', column: 'expiresOn' });
-    expect(failed[0].errors[0].message).toContain('31-01-2031');
+    expect(failed[0].errors[0].message).toContain(`31-01-${inYears(5)}`);
     expect(failed[0].errors[0].message).toContain('mm/dd/yyyy');
-    expect((await credentialRow(a)).expires_on).toBe('2030-01-10');
+    expect((await credentialRow(a)).expires_on).toBe(`${inYears(4)}-01-10`);
 
     const right = await validated(admin, ['Credential ID', 'Expiry Date'], rows, { group: firstAid, dateFormat: 'dd-mm-yyyy' });
     await confirm(admin, right.id);
-    expect((await credentialRow(a)).expires_on).toBe('2031-01-31');
-    expect((await credentialRow(b)).expires_on).toBe('2032-02-28');
+    expect((await credentialRow(a)).expires_on).toBe(`${inYears(5)}-01-31`);
+    expect((await credentialRow(b)).expires_on).toBe(`${inYears(6)}-02-28`);
 
-    const us = await validated(admin, ['Credential ID', 'Expiry Date'], [[a, '12/31/2033'], [b, '2034-06-30']], { group: firstAid, dateFormat: 'mm/dd/yyyy' });
+    const us = await validated(admin, ['Credential ID', 'Expiry Date'], [[a, `12/31/${inYears(7)}`], [b, `${inYears(8)}-06-30`]], { group: firstAid, dateFormat: 'mm/dd/yyyy' });
     await confirm(admin, us.id);
-    expect((await credentialRow(a)).expires_on).toBe('2033-12-31');
-    expect((await credentialRow(b)).expires_on).toBe('2034-06-30');
+    expect((await credentialRow(a)).expires_on).toBe(`${inYears(7)}-12-31`);
+    expect((await credentialRow(b)).expires_on).toBe(`${inYears(8)}-06-30`);
 
-    const detect = await validated(admin, ['Credential ID', 'Expiry Date'], [[a, '03/04/2035']], { group: firstAid, dateFormat: 'detect' });
+    const detect = await validated(admin, ['Credential ID', 'Expiry Date'], [[a, `03/04/${inYears(9)}`]], { group: firstAid, dateFormat: 'detect' });
     expect((await rowsOf(admin, detect.id, 'failed'))[0].errors[0].code).toBe('CREDENTIALS.IMPORT_DATE_AMBIGUOUS');
 
     // An unknown format is refused at the mapping, before any work.
@@ -365,16 +367,16 @@ describe('credential-update import', () => {
 
   it('renewals: refused while they exceed the balance, then each debits one credit once; undo restores the values and refunds the credits', async () => {
     const expired = await Promise.all([1, 2, 3].map(() => credential(firstAid, { issuedOn: '2020-01-01', expiresOn: '2021-01-01', grade: 'B' })));
-    const current = await credential(firstAid, { expiresOn: '2030-01-01' });
+    const current = await credential(firstAid, { expiresOn: `${inYears(4)}-01-01` });
     await setBalance(2);
     const staged = await validated(
       admin,
       ['Credential ID', 'Expiry Date', 'Grade'],
       [
-        [expired[0], '01-01-2031', 'A'],
-        [expired[1], '01-01-2031', ''],
-        [current, '01-01-2031', ''],
-        [expired[2], '01-01-2031', ''],
+        [expired[0], `01-01-${inYears(5)}`, 'A'],
+        [expired[1], `01-01-${inYears(5)}`, ''],
+        [current, `01-01-${inYears(5)}`, ''],
+        [expired[2], `01-01-${inYears(5)}`, ''],
       ],
       { group: firstAid, dateFormat: 'dd-mm-yyyy' },
     );
@@ -409,7 +411,7 @@ describe('credential-update import', () => {
       expect(event.renewedAt).toBe(new Date(debit.created_at).toISOString());
     }
     expect(await events('credentials.credits-debited.v1', staged.id)).toHaveLength(3);
-    expect(await credentialRow(expired[0])).toMatchObject({ expires_on: '2031-01-01', grade: 'A' });
+    expect(await credentialRow(expired[0])).toMatchObject({ expires_on: `${inYears(5)}-01-01`, grade: 'A' });
 
     // One credential changed since the import: its row is skipped and its credit stays spent.
     await app.sql(`update credentials set grade = 'changed', version = version + 1 where id = $1`, [expired[1]]);
@@ -419,8 +421,8 @@ describe('credential-update import', () => {
     expect(undone.counts).toMatchObject({ succeeded: 3, skipped: 1 });
     expect(await credentialRow(expired[0])).toMatchObject({ expires_on: '2021-01-01', grade: 'B' });
     expect(await credentialRow(expired[2])).toMatchObject({ expires_on: '2021-01-01' });
-    expect(await credentialRow(current)).toMatchObject({ expires_on: '2030-01-01' });
-    expect(await credentialRow(expired[1])).toMatchObject({ expires_on: '2031-01-01', grade: 'changed' });
+    expect(await credentialRow(current)).toMatchObject({ expires_on: `${inYears(4)}-01-01` });
+    expect(await credentialRow(expired[1])).toMatchObject({ expires_on: `${inYears(5)}-01-01`, grade: 'changed' });
     expect(await balance()).toBe(9);
     const refunds = await app.sql<{ refund_of: string }>(`select refund_of from credit_ledger where kind = 'refund' and import_id = $1`, [undo.body.id]);
     expect(refunds).toHaveLength(2);
@@ -430,7 +432,7 @@ describe('credential-update import', () => {
   it('a row whose renewal was charged already (its ledger key exists) is not charged again', async () => {
     const expired = await Promise.all([1, 2].map(() => credential(firstAid, { issuedOn: '2020-01-01', expiresOn: '2021-01-01' })));
     await setBalance(5);
-    const staged = await validated(admin, ['Credential ID', 'Expiry Date'], [[expired[0], '2031-01-01'], [expired[1], '2031-01-01']], { group: firstAid });
+    const staged = await validated(admin, ['Credential ID', 'Expiry Date'], [[expired[0], `${inYears(5)}-01-01`], [expired[1], `${inYears(5)}-01-01`]], { group: firstAid });
     expect(staged.status).toBe('awaiting_confirmation');
     // What an earlier run of row 2's chunk would have left had its debit survived: the entry under the row's key.
     const earlier = randomUUID();

@@ -25,8 +25,13 @@ interface Credential {
   attributes: Record<string, unknown>;
 }
 
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-const thisMonth = () => new Date().toISOString().slice(0, 7);
+/** Today (UTC), read once: every date of the file is relative to it, so a run across midnight stays consistent. */
+const TODAY = new Date().toISOString().slice(0, 10);
+const inDays = (days: number) => {
+  const date = new Date(`${TODAY}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+};
 
 /**
  * The Credentials module through HTTP, on the demo data: "Forklift safety" is owned by Operations (the
@@ -300,8 +305,12 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
   });
 
   it('reports renewals and credits per month, only for the credential groups the caller manages', async () => {
+    // The months of the renewals as the ledger recorded them (not the test's clock, which may have passed a month's end since).
+    const months = await app.sql<{ group_id: string; month: string }>(`select group_id, to_char(created_at at time zone 'UTC', 'YYYY-MM') as month from credit_ledger where kind = 'debit'`);
+    const forkliftMonth = months.find((row) => row.group_id === forklift.id)!.month;
+    const [from, to] = [months.map((row) => row.month).sort()[0], months.map((row) => row.month).sort().at(-1)!];
     const report = async (caller: Http) => {
-      const response = await caller.get(`/api/reports/credential-renewals?from=${thisMonth()}&to=${thisMonth()}`);
+      const response = await caller.get(`/api/reports/credential-renewals?from=${from}&to=${to}`);
       expect(response.status, JSON.stringify(response.body)).toBe(200);
       return response.body as { groupName: string; renewals: number; creditsUsed: number; month: string }[];
     };
@@ -313,7 +322,7 @@ describe('credentials: groups, designs, credentials, scope, recipient correction
       ['Board governance', 1, 1],
       ['Forklift safety', 1, 1],
     ]);
-    expect((await report(groupAdmin)).map((row) => [row.groupName, row.month, row.renewals, row.creditsUsed])).toEqual([['Forklift safety', thisMonth(), 1, 1]]);
+    expect((await report(groupAdmin)).map((row) => [row.groupName, row.month, row.renewals, row.creditsUsed])).toEqual([['Forklift safety', forkliftMonth, 1, 1]]);
     expect((await admin.get('/api/reports/credential-renewals?from=2026-13')).status).toBe(400);
 
     // An undone renewal (what the import's undo records through the ledger) takes the renewal and its credit
