@@ -1,5 +1,7 @@
-import { describe, expect } from 'vitest';
-import { expectAccessible, signIn, useBrowserApp } from './support/browser.js';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evidenceDirectory, expectAccessible, signIn, useBrowserApp } from './support/browser.js';
 
 /** The shell of the admin web app: sign-in, navigation by permissions, language, session in memory only. */
 describe('admin web app: shell', () => {
@@ -72,5 +74,33 @@ describe('admin web app: shell', () => {
     expect(guard.foreign).toEqual(['http://example.invalid/']);
     guard.foreign.length = 0; // seen: the guard works; this test itself must not fail on them
     guard.cspViolations.length = 0;
+  });
+
+  it('keeps a screenshot and a trace of a failed test, and fails it on a foreign request it did not look at', async () => {
+    const name = 'evidence self-check (expected to fail)';
+    const dir = evidenceDirectory(name);
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      await expect(
+        web.run(name, async ({ page }) => {
+          await page.goto('/admin/');
+          await page.locator('#signin-email').waitFor();
+          throw new Error('planted failure');
+        }),
+      ).rejects.toThrow('planted failure');
+      expect(statSync(join(dir, 'failure.png')).size).toBeGreaterThan(1000);
+      expect(statSync(join(dir, 'trace.zip')).size).toBeGreaterThan(1000);
+
+      // A body that passes but let the page reach another host fails all the same.
+      await expect(
+        web.run(name, async ({ page }) => {
+          await page.goto('/admin/');
+          await page.goto('http://example.invalid/').catch(() => undefined);
+        }),
+      ).rejects.toThrow('request to a host other than the product: http://example.invalid/');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });
