@@ -6,6 +6,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { useLocale, useMessages } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { shellMessages } from './messages';
+import { ResumeSessionDialog } from './ResumeSessionDialog';
 import type { AppRoute } from './route-types';
 import { Link, matchPath, ParamsProvider, useLocation } from './router';
 import { UnreadNotificationsProvider, useUnreadNotifications } from './unread-notifications';
@@ -30,7 +31,7 @@ function findRoute(pathname: string): { route: AppRoute; params: Record<string, 
 function ShellLayout() {
   const t = useMessages(shellMessages);
   const me = useMe();
-  const { signOut } = useAuth();
+  const { signOut, expired } = useAuth();
   const { language } = useLocale();
   const { pathname } = useLocation();
   const found = findRoute(pathname);
@@ -121,6 +122,7 @@ function ShellLayout() {
           )}
         </ErrorBoundary>
       </main>
+      {expired && <ResumeSessionDialog />}
     </div>
   );
 }
