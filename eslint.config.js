@@ -74,11 +74,32 @@ export default defineConfig(
     // A few type-aware rules with a high bug-per-finding ratio. The full `recommendedTypeChecked` set
     // mostly flags `any` from JSON bodies; these catch un-awaited work (lost errors, unfinished writes).
     name: 'project/type-aware',
-    files: ['**/*.ts'],
+    // web/ files are checked against web/tsconfig.json (the project service takes the nearest tsconfig).
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+
+  {
+    // The web app keeps the session in memory only (issue 12): no browser storage, no cookies from script.
+    name: 'project/web-session-in-memory',
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'localStorage', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+        { name: 'sessionStorage', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+        { name: 'indexedDB', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'window', property: 'localStorage', message: 'No browser storage in the web app.' },
+        { object: 'window', property: 'sessionStorage', message: 'No browser storage in the web app.' },
+        { object: 'document', property: 'cookie', message: 'The web app sets no cookies; the token stays in memory.' },
+      ],
     },
   },
 
