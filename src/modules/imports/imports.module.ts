@@ -29,6 +29,7 @@ import { ImportWorker } from './application/processing/import-worker.js';
 import {
   GetImportHandler,
   ListImportRowsHandler,
+  ListImportRowCodesHandler,
   ListImportsHandler,
   ListImportTypesHandler,
 } from './application/queries/import-queries.handlers.js';
@@ -89,6 +90,7 @@ export class ImportsModule {
         ListImportsHandler,
         GetImportHandler,
         ListImportRowsHandler,
+        ListImportRowCodesHandler,
         ScheduleImportOnStarted,
         ScheduleImportOnAdvanced,
         // Test-only import types (IMPORT_TEST_TYPES=true, refused in production): never declared otherwise.

@@ -2,9 +2,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ImportColumn, ImportFileKind, ImportOptionDescription } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import type { Language } from '#libs/i18n/i18n.js';
-import type { ImportStatus } from '../../domain/import-lifecycle.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import { ImportViews, type ImportDetailView, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
+import { ImportViews, type ImportDetailView, type ImportListFilter, type ImportRowView, type ImportView, type RowCodeView, type RowOutcomeFilter } from '../import-views.js';
 
 export interface ImportTypeView {
   key: string;
@@ -50,7 +49,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
 export class ListImportsQuery extends Query<{ items: ImportView[]; total: number }> {
   constructor(
     readonly principal: Principal,
-    readonly filter: { type?: string; status?: ImportStatus; page: number; pageSize: number },
+    readonly filter: ImportListFilter,
     readonly language: Language,
   ) {
     super();
@@ -87,7 +86,7 @@ export class ListImportRowsQuery extends Query<{ items: ImportRowView[]; total: 
   constructor(
     readonly principal: Principal,
     readonly importId: string,
-    readonly filter: { outcome?: RowOutcomeFilter; page: number; pageSize: number },
+    readonly filter: { outcome?: RowOutcomeFilter; code?: string; page: number; pageSize: number },
     readonly language: Language,
   ) {
     super();
@@ -99,5 +98,23 @@ export class ListImportRowsHandler implements IQueryHandler<ListImportRowsQuery>
   constructor(private readonly views: ImportViews) {}
   execute({ principal, importId, filter, language }: ListImportRowsQuery) {
     return this.views.rows(principal, importId, filter, language);
+  }
+}
+
+export class ListImportRowCodesQuery extends Query<RowCodeView[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly language: Language,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(ListImportRowCodesQuery)
+export class ListImportRowCodesHandler implements IQueryHandler<ListImportRowCodesQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, importId, language }: ListImportRowCodesQuery) {
+    return this.views.rowCodes(principal, importId, language);
   }
 }

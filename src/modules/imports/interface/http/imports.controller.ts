@@ -36,7 +36,7 @@ import { RunValidatedImportCommand } from '../../application/commands/run-valida
 import { StartImportCommand } from '../../application/commands/start-import/start-import.handler.js';
 import { ImportDocuments, type DocumentTarget } from '../../application/import-documents.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
-import { GetImportQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
+import { GetImportQuery, ListImportRowCodesQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
 import {
   ConfirmImportBodyDto,
@@ -49,6 +49,7 @@ import {
   ImportTypeDto,
   ListImportRowsQueryDto,
   ListImportsQueryDto,
+  RowCodeDto,
   StartedImportDto,
   StartImportBodyDto,
   StreamTicketDto,
@@ -170,7 +171,7 @@ export class ImportsController {
   }
 
   @Get('imports')
-  @ApiOperation({ summary: 'The import overview (yours; all for platform admins), newest first, with counts' })
+  @ApiOperation({ summary: 'The import overview (yours; all for platform admins), newest first, with counts; filter by type, status, who started it and when' })
   @ApiOkResponse({ type: ImportPageDto })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListImportsQueryDto, @Req() request: Request): Promise<ImportPageDto> {
     const { items, total } = await this.queries.execute(new ListImportsQuery(principal, query, pickLanguage(request)));
@@ -221,7 +222,7 @@ export class ImportsController {
   }
 
   @Get('imports/:id/rows')
-  @ApiOperation({ summary: 'Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings)' })
+  @ApiOperation({ summary: 'Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) and by error or warning code' })
   @ApiOkResponse({ type: ImportRowPageDto })
   async rows(
     @CurrentPrincipal() principal: Principal,
@@ -231,6 +232,13 @@ export class ImportsController {
   ): Promise<ImportRowPageDto> {
     const { items, total } = await this.queries.execute(new ListImportRowsQuery(principal, id, query, pickLanguage(request)));
     return pageOf(items, total, query);
+  }
+
+  @Get('imports/:id/row-codes')
+  @ApiOperation({ summary: "The error and warning codes on this import's rows, with how many rows carry each (the choices of the rows' `code` filter)" })
+  @ApiOkResponse({ type: [RowCodeDto] })
+  rowCodes(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<RowCodeDto[]> {
+    return this.queries.execute(new ListImportRowCodesQuery(principal, id, pickLanguage(request)));
   }
 
   @Get('imports/:id/error-file')
