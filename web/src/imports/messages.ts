@@ -197,6 +197,7 @@ export const importsMessages = {
     'imports.rows.error': 'error',
     'imports.rows.warning': 'warning',
     'imports.rows.none': 'No rows recorded yet.',
+    'imports.rows.count': '{count} rows',
 
     'imports.rowStatus.valid': 'Valid',
     'imports.rowStatus.succeeded': 'Succeeded',
@@ -414,6 +415,7 @@ export const importsMessages = {
     'imports.rows.error': 'fout',
     'imports.rows.warning': 'waarschuwing',
     'imports.rows.none': 'Nog geen rijen vastgelegd.',
+    'imports.rows.count': '{count} rijen',
 
     'imports.rowStatus.valid': 'Geldig',
     'imports.rowStatus.succeeded': 'Gelukt',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, startOfLocalDay, startOfNextLocalDay } from './format';
-import { canRunForReal, canUndo, stageOf, warningsToConfirm } from './stage';
+import { canRunForReal, canUndo, phaseProgress, stageOf, warningsToConfirm } from './stage';
 
 describe('import stages', () => {
   it('maps statuses to the screens', () => {
@@ -44,5 +44,20 @@ describe('import stages', () => {
     const next = new Date(startOfNextLocalDay('2026-02-28')!);
     expect([next.getMonth(), next.getDate()]).toEqual([2, 1]);
     expect(startOfLocalDay('1-3-2026')).toBeUndefined();
+  });
+});
+
+describe('the progress of a step', () => {
+  const counts = { total: 10, validated: 4, valid: 0, processed: 0, succeeded: 0, failed: 0, skipped: 0, withWarnings: 0 };
+  it('counts checked rows while validating and run rows while running, and ends at 100', () => {
+    expect(phaseProgress({ status: 'validating', mode: 'import', counts })).toEqual({ phase: 'validating', percent: 40, done: 4, total: 10 });
+    expect(phaseProgress({ status: 'processing', mode: 'import', counts: { ...counts, validated: 10, valid: 6, processed: 2 } })).toEqual({
+      phase: 'running',
+      percent: 25,
+      done: 2,
+      total: 8,
+    });
+    expect(phaseProgress({ status: 'completed', mode: 'import', counts: { ...counts, processed: 8 } }).percent).toBe(100);
+    expect(phaseProgress({ status: 'processing', mode: 'undo', counts: { ...counts, valid: 1, processed: 1 } }).phase).toBe('undoing');
   });
 });

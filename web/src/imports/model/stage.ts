@@ -54,3 +54,37 @@ export function warningsToConfirm(run: Pick<ImportDetail, 'validation'>) {
 export function downloads(run: Pick<ImportSummary, 'counts' | 'status'>) {
   return { errorFile: run.counts.failed > 0, resultsFile: run.counts.total > 0 || run.counts.validated > 0 || isEnded(run.status) };
 }
+
+export interface PhaseProgress {
+  phase: 'reading' | 'validating' | 'running' | 'undoing';
+  percent: number;
+  done: number;
+  total: number;
+}
+
+/**
+ * The progress of the step the import is in, 0..100 (the API's progressPercent spans the whole flow).
+ * Validation: rows checked of all rows. Run: rows run of those to run (run + still valid: `valid` counts
+ * rows that passed validation and have not run yet). An import that has ended is at 100.
+ */
+export function phaseProgress(run: Pick<ImportSummary, 'status' | 'counts' | 'mode'>): PhaseProgress {
+  const { counts } = run;
+  const share = (done: number, total: number) => (total <= 0 ? 0 : Math.min(100, Math.floor((done / total) * 100)));
+  const runPhase = run.mode === 'undo' ? 'undoing' : 'running';
+  switch (run.status) {
+    case 'queued':
+    case 'awaiting_mapping':
+      return { phase: 'reading', percent: 0, done: 0, total: counts.total };
+    case 'validating':
+      if (run.mode === 'undo') return { phase: 'undoing', percent: share(counts.processed, counts.total), done: counts.processed, total: counts.total };
+      return { phase: 'validating', percent: share(counts.validated, counts.total), done: counts.validated, total: counts.total };
+    case 'awaiting_confirmation':
+      return { phase: 'validating', percent: 100, done: counts.validated, total: counts.total };
+    case 'processing': {
+      const total = counts.processed + counts.valid;
+      return { phase: runPhase, percent: share(counts.processed, total), done: counts.processed, total };
+    }
+    default:
+      return { phase: runPhase, percent: 100, done: counts.processed, total: counts.processed };
+  }
+}
