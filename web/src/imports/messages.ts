@@ -2,7 +2,7 @@
 export const importsMessages = {
   en: {
     'imports.nav': 'Imports',
-    'imports.log.title': 'Import log',
+    'imports.log.title': 'Imports',
     'imports.log.intro': 'Every import you may see, newest first.',
     'imports.log.new': 'New import',
     'imports.log.filters': 'Filter the imports',
@@ -55,7 +55,7 @@ export const importsMessages = {
     'imports.upload.options': 'Options (you can change them in the next step)',
 
     'imports.detail.title': 'Import of {fileName}',
-    'imports.detail.log': 'Import log',
+    'imports.detail.log': 'All imports',
     'imports.detail.type': 'Type',
     'imports.detail.status': 'Status',
     'imports.detail.startedBy': 'Started by',
@@ -220,7 +220,7 @@ export const importsMessages = {
   },
   nl: {
     'imports.nav': 'Imports',
-    'imports.log.title': 'Importlogboek',
+    'imports.log.title': 'Imports',
     'imports.log.intro': 'Elke import die je mag zien, nieuwste eerst.',
     'imports.log.new': 'Nieuwe import',
     'imports.log.filters': 'Imports filteren',
@@ -273,7 +273,7 @@ export const importsMessages = {
     'imports.upload.options': 'Opties (je kunt ze in de volgende stap nog wijzigen)',
 
     'imports.detail.title': 'Import van {fileName}',
-    'imports.detail.log': 'Importlogboek',
+    'imports.detail.log': 'Alle imports',
     'imports.detail.type': 'Type',
     'imports.detail.status': 'Status',
     'imports.detail.startedBy': 'Gestart door',
