@@ -13,7 +13,7 @@ const libs = fileURLToPath(new URL('./libs/', import.meta.url));
 export default defineConfig({
   resolve: { alias: [{ find: /^#libs\/(.+)\.js$/, replacement: `${libs}$1.ts` }] },
   test: {
-    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'web/src/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -401,7 +401,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The import overview (yours; all for platform admins), newest first, with counts */
+        /** The import overview (yours; all for platform admins), newest first, with counts; filter by type, status, who started it and when */
         get: operations["ImportsController_list"];
         put?: never;
         /**
@@ -569,6 +569,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports/{id}/row-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The error and warning codes on this import's rows, with how many rows carry each (the choices of the rows' `code` filter) */
+        get: operations["ImportsController_rowCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/imports/{id}/rows": {
         parameters: {
             query?: never;
@@ -576,7 +593,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) */
+        /** Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) and by error or warning code */
         get: operations["ImportsController_rows"];
         put?: never;
         post?: never;
@@ -2084,6 +2101,16 @@ export interface components {
             permissions: string[];
             system: boolean;
         };
+        RowCodeDto: {
+            /** @example USERS.IMPORT_EMAIL_INVALID */
+            code: string;
+            /** @enum {string} */
+            kind: "error" | "warning";
+            /** @description The message without its row-specific values, in the language of Accept-Language */
+            message: string;
+            /** @description Rows that carry it */
+            rows: number;
+        };
         SaveCategoryDto: {
             /** @example Safety */
             name: string;
@@ -3138,8 +3165,16 @@ export interface operations {
     ImportsController_list: {
         parameters: {
             query?: {
+                /** @description Created before this instant (ISO 8601; exclusive) */
+                createdBefore?: string;
+                /** @description Created at or after this instant (ISO 8601; a date alone means its start, UTC) */
+                createdFrom?: string;
                 page?: number;
                 pageSize?: number;
+                /** @description Only imports started by this user (id) */
+                startedBy?: string;
+                /** @description Only imports whose starter's name contains this text (case-insensitive) */
+                startedByName?: string;
                 status?: "queued" | "awaiting_mapping" | "validating" | "awaiting_confirmation" | "processing" | "completed" | "completed_with_errors" | "failed" | "cancelled" | "expired";
                 type?: string;
             };
@@ -3401,9 +3436,32 @@ export interface operations {
             };
         };
     };
+    ImportsController_rowCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowCodeDto"][];
+                };
+            };
+        };
+    };
     ImportsController_rows: {
         parameters: {
             query?: {
+                /** @description Only rows with an error or warning of this code (GET /api/imports/{id}/row-codes lists them) */
+                code?: string;
                 outcome?: "valid" | "succeeded" | "failed" | "skipped" | "warnings";
                 page?: number;
                 pageSize?: number;

@@ -68,7 +68,7 @@ export default function ImportLogPage() {
     let live = true;
     const filter: ImportListFilter = { page, pageSize: PAGE_SIZE };
     if (filters.type) filter.type = filters.type;
-    if (filters.status) filter.status = filters.status;
+    if (filters.status) filter.status = filters.status as ImportStatus;
     if (filters.who.trim()) filter.startedByName = filters.who.trim();
     if (filters.mine) filter.startedBy = userId;
     const from = startOfLocalDay(filters.from);

@@ -1,22 +1,12 @@
+import type { paths } from '../api/schema';
 import type { ImportDetail, ImportRow, ImportSummary, ImportType, Page, RowCode } from './types';
 
-export interface ImportListFilter {
-  type?: string;
-  status?: string;
-  startedBy?: string;
-  startedByName?: string;
-  createdFrom?: string;
-  createdBefore?: string;
-  page: number;
-  pageSize: number;
-}
+/** GET /api/imports's query (type, status, who, when), as the OpenAPI document has it. */
+export type ImportListFilter = NonNullable<paths['/api/imports']['get']['parameters']['query']> & { page: number; pageSize: number };
 
-export interface RowFilter {
-  outcome?: string;
-  code?: string;
-  page: number;
-  pageSize: number;
-}
+/** GET /api/imports/{id}/rows's query (outcome, code). */
+export type RowFilter = NonNullable<paths['/api/imports/{id}/rows']['get']['parameters']['query']> & { page: number; pageSize: number };
+export type RowOutcome = NonNullable<RowFilter['outcome']>;
 
 /** The calls of the imports API the screens make; every method rejects with a Problem. */
 export interface ImportsApi {

@@ -24,13 +24,13 @@ async function answer<T>(call: Promise<{ data?: T; error?: unknown; response: Re
 
 const typedApi: ImportsApi = {
   types: () => answer<ImportType[]>(api.GET('/api/import-types')),
-  list: (filter: ImportListFilter) => answer<Page<ImportSummary>>(api.GET('/api/imports', { params: { query: filter as never } })),
+  list: (filter: ImportListFilter) => answer<Page<ImportSummary>>(api.GET('/api/imports', { params: { query: filter } })),
   get: (id) => answer<ImportDetail>(api.GET('/api/imports/{id}', { params: { path: { id } } })),
-  rows: (id, filter: RowFilter) => answer<Page<ImportRow>>(api.GET('/api/imports/{id}/rows', { params: { path: { id }, query: filter as never } })),
+  rows: (id, filter: RowFilter) => answer<Page<ImportRow>>(api.GET('/api/imports/{id}/rows', { params: { path: { id }, query: filter } })),
   rowCodes: (id) => answer<RowCode[]>(api.GET('/api/imports/{id}/row-codes', { params: { path: { id } } })),
   setMapping: (id, mapping, options) => answer<ImportDetail>(api.PUT('/api/imports/{id}/mapping', { params: { path: { id } }, body: { mapping, options } })),
   confirm: (id, acknowledgedWarnings) => answer<ImportDetail>(api.POST('/api/imports/{id}/confirm', { params: { path: { id } }, body: { acknowledgedWarnings } })),
-  cancel: (id) => answer<ImportDetail>(api.POST('/api/imports/{id}/cancel', { params: { path: { id } } }) as never),
+  cancel: (id) => answer<ImportDetail>(api.POST('/api/imports/{id}/cancel', { params: { path: { id } } })),
   undo: (id) => answer<{ id: string }>(api.POST('/api/imports/{id}/undo', { params: { path: { id } } })),
   run: (id) => answer<{ id: string }>(api.POST('/api/imports/{id}/run', { params: { path: { id } } })),
   ticket: (id) => answer<{ url: string }>(api.POST('/api/imports/{id}/events/ticket', { params: { path: { id } } })),
@@ -58,10 +58,10 @@ export function ImportsShell({ children }: { children: ReactNode }) {
       language,
       api: typedApi,
       token: () => authHeaders().Authorization?.replace(/^Bearer /, ''),
-      userId: me?.id ?? '',
+      userId: me?.userId ?? '',
       navigate: (path) => navigate(path),
     }),
-    [t, language, locale, me?.id],
+    [t, language, locale, me?.userId],
   );
   return <ImportsEnvProvider env={env}>{children}</ImportsEnvProvider>;
 }

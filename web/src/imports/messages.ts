@@ -1,5 +1,7 @@
+import { defineMessages } from '../app/i18n';
+
 /** The import screens' words, in English and Dutch (keys start with `imports.`). */
-export const importsMessages = {
+export const importsMessages = defineMessages({
   en: {
     'imports.nav': 'Imports',
     'imports.log.title': 'Imports',
@@ -436,6 +438,6 @@ export const importsMessages = {
     'imports.error.load': 'Laden mislukt: {message}',
     'imports.loading': 'Laden…',
   },
-} as const;
+});
 
 export type ImportsMessageKey = keyof (typeof importsMessages)['en'];

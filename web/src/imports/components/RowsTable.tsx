@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { RowOutcome } from '../api';
 import { useImportsEnv } from '../env';
 import type { ImportsMessageKey } from '../messages';
 import type { Problem } from '../model/problems';
@@ -25,7 +26,7 @@ export function RowsTable({ importId, version, defaultOutcome = '' }: { importId
 
   useEffect(() => {
     let live = true;
-    api.rows(importId, { outcome: outcome || undefined, code: code || undefined, page, pageSize: PAGE_SIZE }).then(
+    api.rows(importId, { outcome: (outcome || undefined) as RowOutcome | undefined, code: code || undefined, page, pageSize: PAGE_SIZE }).then(
       (answer) => {
         if (!live) return;
         setRows(answer);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ImportStatus } from '../types';
 import { formatBytes, startOfLocalDay, startOfNextLocalDay } from './format';
 import { canRunForReal, canUndo, phaseProgress, stageOf, warningsToConfirm } from './stage';
 
 describe('import stages', () => {
   it('maps statuses to the screens', () => {
-    expect(['queued', 'awaiting_mapping', 'validating', 'awaiting_confirmation', 'processing', 'completed', 'expired'].map((status) => stageOf({ status }))).toEqual([
+    expect(['queued', 'awaiting_mapping', 'validating', 'awaiting_confirmation', 'processing', 'completed', 'expired'].map((status) => stageOf({ status: status as ImportStatus }))).toEqual([
       'reading',
       'mapping',
       'validating',
