@@ -19,6 +19,7 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [message, setMessage] = useState('');
+  const [uploading, setUploading] = useState(false);
   const upload = useRef<UploadHandle<{ id: string }> | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
@@ -69,6 +70,7 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
     if (Object.keys(options).length > 0) fields.options = JSON.stringify(options);
     const handle = uploadWithProgress<{ id: string }>({ url: '/api/imports', token: token(), language, fields, file, fileName: file.name, onProgress: setProgress });
     upload.current = handle;
+    setUploading(true);
     try {
       const started = await handle.done;
       navigate(`/admin/imports/${started.id}`);
@@ -80,11 +82,11 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
       setProgress(null);
     } finally {
       upload.current = null;
+      setUploading(false);
     }
   };
 
   if (type === undefined && !problem) return <p>{t('imports.loading')}</p>;
-  const uploading = upload.current !== null && progress !== null;
   const placed = problem && type ? placeProblem(problem, type.options.map((option) => option.key), []) : null;
 
   return (
