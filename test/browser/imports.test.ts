@@ -44,7 +44,7 @@ describe('admin web app: imports', () => {
     async ({ page, app }) => {
       const streams: string[] = [];
       page.on('request', (request) => {
-        if (/\/api\/imports\/[0-9a-f-]{36}\/events/.test(request.url())) streams.push(request.url());
+        if (/\/api\/imports\/[0-9a-f-]{36}\/events(\?|$)/.test(request.url())) streams.push(request.url());
       });
       await page.goto('/admin/imports');
       await signIn(page, 'admin@example.com');
@@ -206,13 +206,22 @@ describe('admin web app: imports', () => {
     await signIn(page, 'admin@example.com');
     await page.getByRole('heading', { level: 1, name: /^Upload: Users/ }).waitFor();
     // An old Excel file under a .csv name: refused by its bytes (415), with the API's message.
-    const ole2 = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(1024)]);
+    // 4 MB: sent whole (the bytes are checked once stored), so its upload progress bar reaches 100 % first.
+    const ole2 = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4 * 1024 * 1024, 7)]);
     await page.locator('#imp-file').setInputFiles({ name: 'oud.csv', mimeType: 'text/csv', buffer: ole2 });
+    await page.getByText('Chosen: oud.csv (4 MB)').waitFor();
+    await page.evaluate(`window.uploadProgress = []; new MutationObserver(() => {
+      const bar = document.querySelector('[data-testid="upload-progress"]');
+      if (bar) window.uploadProgress.push(Number(bar.getAttribute('aria-valuenow')));
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] })`);
     await page.getByRole('button', { name: 'Upload' }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'The upload was refused' });
     await refusal.waitFor();
     await expect(refusal.textContent()).resolves.toMatch(/415 IMPORTS\.LEGACY_XLS/);
     await expect(refusal.textContent()).resolves.toMatch(/\.xlsx/);
+    const seen = (await page.evaluate('window.uploadProgress')) as number[];
+    expect(seen).toContain(100);
+    expect(seen.every((value, index) => index === 0 || value >= seen[index - 1])).toBe(true);
     await expectAccessible(page, 'a refused upload');
 
     // The log: the imports of the earlier tests, filtered.

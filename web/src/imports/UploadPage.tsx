@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { AppLink, asProblem, ProblemMessage, ProgressBar } from './components/common';
 import { OptionsForm } from './components/OptionsForm';
 import { useImportsEnv } from './env';
@@ -65,10 +66,13 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
     }
     setProblem(null);
     setMessage('');
+    // Each progress event is painted at once (not batched away behind the next one on a fast network).
+    const showProgress = (next: UploadProgress) => flushSync(() => setProgress(next));
+    showProgress({ loaded: 0, total: file.size, percent: 0 });
     const options = toApiOptions(type.options, optionValues);
     const fields: Record<string, string> = { type: type.key, validateOnly: String(validateOnly) };
     if (Object.keys(options).length > 0) fields.options = JSON.stringify(options);
-    const handle = uploadWithProgress<{ id: string }>({ url: '/api/imports', token: token(), language, fields, file, fileName: file.name, onProgress: setProgress });
+    const handle = uploadWithProgress<{ id: string }>({ url: '/api/imports', token: token(), language, fields, file, fileName: file.name, onProgress: showProgress });
     upload.current = handle;
     setUploading(true);
     try {
@@ -76,10 +80,11 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
       navigate(`/admin/imports/${started.id}`);
     } catch (error) {
       const refusal = asProblem(error);
-      if (refusal.code === 'ABORTED') setMessage(t('imports.upload.aborted'));
-      else if (refusal.code === 'NETWORK') setMessage(t('imports.upload.network'));
-      else setProblem(refusal);
-      setProgress(null);
+      // The server's refusal came after the file was sent: the bar stays (at 100 %) above the refusal.
+      if (refusal.code === 'ABORTED' || refusal.code === 'NETWORK') {
+        setMessage(t(refusal.code === 'ABORTED' ? 'imports.upload.aborted' : 'imports.upload.network'));
+        setProgress(null);
+      } else setProblem(refusal);
     } finally {
       upload.current = null;
       setUploading(false);

@@ -43,6 +43,8 @@ export function uploadWithProgress<T>(request: UploadRequest, createXhr: () => X
       const total = event.lengthComputable ? event.total : request.file.size;
       request.onProgress({ loaded: event.loaded, total, percent: total > 0 ? Math.min(100, Math.floor((event.loaded / total) * 100)) : 0 });
     };
+    // The body has been sent: 100 %, even when the browser reported no progress event for a small file.
+    xhr.upload.onload = () => request.onProgress({ loaded: request.file.size, total: request.file.size, percent: 100 });
     xhr.onload = () => {
       let body: unknown = xhr.responseText;
       try {
