@@ -176,6 +176,10 @@ describe('admin web app: imports', () => {
     await page.locator('#imp-file').setInputFiles({ name: 'records.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('heading', { level: 2, name: 'Map the columns' }).waitFor();
+    // On a tablet: the mapping fits the width (no sideways scrolling of the page).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+    await expectAccessible(page, 'the mapping screen on a tablet');
     // An option the API refuses (400, not a number) shows next to that option.
     await page.getByLabel('Budget', { exact: true }).fill('ten');
     await page.getByRole('button', { name: 'Check the file' }).click();
@@ -194,8 +198,13 @@ describe('admin web app: imports', () => {
     await expect(refusal.textContent()).resolves.toContain('Not confirmed: TEST_RECORDS.BIG_AMOUNT');
     await expect(acknowledge.getAttribute('aria-invalid')).resolves.toBe('true');
     await expectAccessible(page, 'the refused confirmation');
-    await acknowledge.check();
-    await page.getByRole('button', { name: /Import the valid rows/ }).click();
+    // With the keyboard: tick the warning, then confirm.
+    await acknowledge.focus();
+    await page.keyboard.press('Space');
+    await expect(acknowledge.isChecked()).resolves.toBe(true);
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toMatch(/Import the valid rows/);
+    await page.keyboard.press('Enter');
     await page.getByTestId('end-notice').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('end-notice').textContent()).resolves.toContain('3 succeeded, 0 failed');
     await expect(page.getByTestId('run-progress').getAttribute('aria-valuenow')).resolves.toBe('100');

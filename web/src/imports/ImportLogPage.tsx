@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ImportListFilter } from './api';
 import { AppLink, asProblem, ProblemMessage, StatusBadge } from './components/common';
 import { Pager } from './components/Pager';
-import { useImportsEnv } from './env';
+import { typeText, useImportsEnv } from './env';
 import { formatDateTime } from './model/format';
 import { startOfLocalDay, startOfNextLocalDay } from './model/format';
 import type { Problem } from './model/problems';
@@ -51,7 +51,8 @@ function toQuery(filters: Filters, page: number): string {
 }
 
 export default function ImportLogPage() {
-  const { t, api, locale, userId } = useImportsEnv();
+  const env = useImportsEnv();
+  const { t, api, locale, userId } = env;
   const initial = filtersFromLocation();
   const [draft, setDraft] = useState<Filters>(initial.filters);
   const [filters, setFilters] = useState<Filters>(initial.filters);
@@ -96,7 +97,7 @@ export default function ImportLogPage() {
     setFilters(EMPTY);
     setPage(1);
   };
-  const typeTitle = (key: string) => types.find((type) => type.key === key)?.title ?? key;
+  const typeTitle = (key: string) => typeText(env, types.find((type) => type.key === key), 'title', key);
 
   return (
     <section className="imp-page" aria-labelledby="imp-log-title">
@@ -117,7 +118,7 @@ export default function ImportLogPage() {
             <option value="">{t('imports.log.any')}</option>
             {types.map((type) => (
               <option key={type.key} value={type.key}>
-                {type.title}
+                {typeText(env, type, 'title')}
               </option>
             ))}
           </select>

@@ -4,7 +4,7 @@ import { AppLink, asProblem, Counts, ProblemMessage, ProgressBar, StatusBadge } 
 import { MappingStep } from './components/MappingStep';
 import { ReviewStep, WarningGroups } from './components/ReviewStep';
 import { RowsTable } from './components/RowsTable';
-import { useImportsEnv } from './env';
+import { typeText, useImportsEnv } from './env';
 import type { ImportsMessageKey } from './messages';
 import { formatBytes, formatDateTime, formatDuration } from './model/format';
 import type { Problem } from './model/problems';
@@ -25,7 +25,8 @@ const STEPS: { key: ImportsMessageKey; stages: Stage[] }[] = [
  * its detail page in the import log (counts, verdict, warnings, rows, files, undo).
  */
 export default function ImportPage({ id }: { id: string }) {
-  const { t, api, locale } = useImportsEnv();
+  const env = useImportsEnv();
+  const { t, api, locale } = env;
   const [run, setRun] = useState<ImportDetail | null>(null);
   const [types, setTypes] = useState<ImportType[]>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -95,7 +96,7 @@ export default function ImportPage({ id }: { id: string }) {
   }
   if (!run || !stage) return <p>{t('imports.loading')}</p>;
 
-  const typeTitle = types.find((type) => type.key === run.type)?.title ?? run.type;
+  const typeTitle = typeText(env, types.find((type) => type.key === run.type), 'title', run.type);
   const progress = phaseProgress(run);
   const fileWarnings = [...run.warnings, ...(stage === 'mapping' ? (run.preview?.warnings ?? []) : [])];
   const currentStep = STEPS.findIndex((step) => step.stages.includes(stage));

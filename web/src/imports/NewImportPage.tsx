@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import { AppLink, asProblem, ProblemMessage } from './components/common';
-import { useImportsEnv } from './env';
+import { typeText, useImportsEnv } from './env';
 import type { Problem } from './model/problems';
 import { downloadFile } from './net/download';
 import type { ImportType } from './types';
 
 /** Step 1: the import types the user may run, what each does, its columns and its template. */
 export default function NewImportPage() {
-  const { t, api, token, language } = useImportsEnv();
+  const env = useImportsEnv();
+  const { t, api, token, language } = env;
   const [types, setTypes] = useState<ImportType[] | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState('');
@@ -45,8 +46,8 @@ export default function NewImportPage() {
       <ul className="imp-types">
         {types?.map((type) => (
           <li key={type.key} className="imp-card" data-type={type.key}>
-            <h2 id={`imp-type-${type.key}`}>{type.title}</h2>
-            <p>{type.description}</p>
+            <h2 id={`imp-type-${type.key}`}>{typeText(env, type, 'title')}</h2>
+            <p>{typeText(env, type, 'description')}</p>
             {type.validateOnlyByDefault ? <p className="imp-muted">{t('imports.choose.validateOnly')}</p> : null}
             <p className="imp-muted">{t('imports.choose.accepts', { kinds: type.fileKinds.map((kind) => `.${kind}`).join(', ') })}</p>
             <details>
@@ -64,7 +65,7 @@ export default function NewImportPage() {
             <div className="imp-card__actions">
               <AppLink to={`/admin/imports/new/${encodeURIComponent(type.key)}`} className="imp-button imp-button--primary">
                 <span>{t('imports.choose.upload')}</span>
-                <span className="imp-visually-hidden">: {type.title}</span>
+                <span className="imp-visually-hidden">: {typeText(env, type, 'title')}</span>
               </AppLink>
               {type.fileKinds.includes('zip') ? null : (
                 <>

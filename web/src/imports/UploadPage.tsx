@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'rea
 import { flushSync } from 'react-dom';
 import { AppLink, asProblem, ProblemMessage, ProgressBar } from './components/common';
 import { OptionsForm } from './components/OptionsForm';
-import { useImportsEnv } from './env';
+import { typeText, useImportsEnv } from './env';
 import { formatBytes } from './model/format';
 import { toApiOptions, type OptionValues } from './model/options';
 import { placeProblem, type Problem } from './model/problems';
@@ -11,7 +11,8 @@ import type { ImportType } from './types';
 
 /** Step 2: drop or pick the file, and upload it with a progress bar of the upload itself. */
 export default function UploadPage({ typeKey }: { typeKey: string }) {
-  const { t, api, token, language, locale, navigate } = useImportsEnv();
+  const env = useImportsEnv();
+  const { t, api, token, language, locale, navigate } = env;
   const [type, setType] = useState<ImportType | null | undefined>(undefined);
   const [file, setFile] = useState<File | null>(null);
   const [validateOnly, setValidateOnly] = useState(false);
@@ -98,11 +99,11 @@ export default function UploadPage({ typeKey }: { typeKey: string }) {
     <section className="imp-page" aria-labelledby="imp-upload-title">
       <div className="imp-page__head">
         <h1 id="imp-upload-title" tabIndex={-1}>
-          {t('imports.upload.title', { title: type?.title ?? typeKey })}
+          {t('imports.upload.title', { title: typeText(env, type ?? undefined, 'title', typeKey) })}
         </h1>
         <AppLink to="/admin/imports/new">{t('imports.upload.back')}</AppLink>
       </div>
-      {type ? <p>{type.description}</p> : null}
+      {type ? <p>{typeText(env, type, 'description')}</p> : null}
       {type === null ? <p>{t('imports.choose.none')}</p> : null}
       {type ? (
         <form onSubmit={submit} noValidate>

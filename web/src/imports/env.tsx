@@ -17,6 +17,12 @@ export interface ImportsEnv {
   navigate(path: string): void;
 }
 
+/** An import type's title or description in the user's language: the dictionary's, else the API's (English). */
+export function typeText(env: Pick<ImportsEnv, 'maybe'>, type: { key: string; title: string; description: string } | undefined, field: 'title' | 'description', fallback = ''): string {
+  if (!type) return fallback;
+  return env.maybe(`imports.type.${type.key}.${field}`) || type[field];
+}
+
 const Context = createContext<ImportsEnv | null>(null);
 
 export function ImportsEnvProvider({ env, children }: { env: ImportsEnv; children: ReactNode }) {

@@ -219,6 +219,15 @@ export const importsMessages = defineMessages({
 
     'imports.error.load': 'Could not load: {message}',
     'imports.loading': 'Loading…',
+    // Dutch titles and descriptions of the import types the API describes in English; empty: the API's own text.
+    'imports.type.users.title': '',
+    'imports.type.users.description': '',
+    'imports.type.obtained-certificates.title': '',
+    'imports.type.obtained-certificates.description': '',
+    'imports.type.obtained-certificates-with-files.title': '',
+    'imports.type.obtained-certificates-with-files.description': '',
+    'imports.type.licences.title': '',
+    'imports.type.licences.description': '',
   },
   nl: {
     'imports.nav': 'Imports',
@@ -437,6 +446,17 @@ export const importsMessages = defineMessages({
 
     'imports.error.load': 'Laden mislukt: {message}',
     'imports.loading': 'Laden…',
+    'imports.type.users.title': 'Gebruikers (XLSX, CSV of tekst met tabs)',
+    'imports.type.users.description':
+      'Gebruikers in bulk aanmaken en bijwerken, op e-mailadres. Lege cellen laten bestaande waarden ongewijzigd. Profielvelden die open staan voor import kun je als extra kolommen koppelen (geen datums).',
+    'imports.type.obtained-certificates.title': 'Behaalde certificaten (XLSX of CSV)',
+    'imports.type.obtained-certificates.description': 'Behaalde certificaten in bulk toevoegen vanuit een spreadsheet, zonder bijlagen.',
+    'imports.type.obtained-certificates-with-files.title': 'Behaalde certificaten met bijlagen (ZIP)',
+    'imports.type.obtained-certificates-with-files.description':
+      'Behaalde certificaten in bulk toevoegen met hun PDF-certificaten of scans. Zet het ingevulde sjabloon en alle bijlagen in de hoofdmap van een ZIP (hooguit 500 MB); bestandsnamen moeten exact overeenkomen, inclusief extensie en hoofdletters.',
+    'imports.type.licences.title': 'Licenties en certificeringen (.txt met tabs of .xml)',
+    'imports.type.licences.description':
+      'Licenties en certificeringen van gebruikers toevoegen, wijzigen of verwijderen. Controleert standaard alleen het bestand; kies daarna om echt te importeren. Het in te vullen bestand: "Beschikbare licenties exporteren", met een voorbeeldrij per actief licentietype.',
   },
 });
 
