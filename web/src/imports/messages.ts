@@ -23,7 +23,7 @@ export const importsMessages = defineMessages({
     'imports.log.rows': 'Rows',
     'imports.log.progress': 'Progress',
     'imports.log.empty': 'No imports match these filters.',
-    'imports.log.count': '{count} imports',
+    'imports.log.count': 'Imports found: {count}',
     'imports.log.rowsSummary': '{succeeded} succeeded, {failed} failed, {skipped} skipped',
     'imports.log.undoOf': 'Undo',
 
@@ -199,7 +199,7 @@ export const importsMessages = defineMessages({
     'imports.rows.error': 'error',
     'imports.rows.warning': 'warning',
     'imports.rows.none': 'No rows recorded yet.',
-    'imports.rows.count': '{count} rows',
+    'imports.rows.count': 'Rows found: {count}',
 
     'imports.rowStatus.valid': 'Valid',
     'imports.rowStatus.succeeded': 'Succeeded',
@@ -250,7 +250,7 @@ export const importsMessages = defineMessages({
     'imports.log.rows': 'Rijen',
     'imports.log.progress': 'Voortgang',
     'imports.log.empty': 'Geen imports voor deze filters.',
-    'imports.log.count': '{count} imports',
+    'imports.log.count': 'Gevonden imports: {count}',
     'imports.log.rowsSummary': '{succeeded} gelukt, {failed} mislukt, {skipped} overgeslagen',
     'imports.log.undoOf': 'Ongedaan maken',
 
@@ -426,7 +426,7 @@ export const importsMessages = defineMessages({
     'imports.rows.error': 'fout',
     'imports.rows.warning': 'waarschuwing',
     'imports.rows.none': 'Nog geen rijen vastgelegd.',
-    'imports.rows.count': '{count} rijen',
+    'imports.rows.count': 'Gevonden rijen: {count}',
 
     'imports.rowStatus.valid': 'Geldig',
     'imports.rowStatus.succeeded': 'Gelukt',
