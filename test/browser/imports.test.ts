@@ -158,10 +158,22 @@ describe('admin web app: imports', () => {
       expect(results.suggestedFilename()).toBe('medewerkers_results.csv');
       expect(readFileSync((await results.path())!, 'utf8')).toContain('nieuw.twee@example.com');
 
-      // The import log lists it; its detail page is this page.
+      // Undo: a new import that reverts what this one wrote, with its own page.
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Undo this import' }).click();
+      await page.getByText('This import undoes').waitFor();
+      expect(page.url()).not.toContain(importId);
+      await expect.poll(() => page.getByTestId('import-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('completed');
+      await expect(page.locator('[data-count="succeeded"] dd').textContent()).resolves.toBe('2');
+      await expect(page.getByRole('button', { name: 'Undo this import' }).count()).resolves.toBe(0);
+      await expectAccessible(page, 'an undo');
+      await page.getByRole('link', { name: 'the earlier import' }).click();
+      await page.waitForURL(`**/admin/imports/${importId}`);
+
+      // The import log lists both; the detail page of the import is this page.
       await page.getByRole('link', { name: 'All imports' }).click();
       await page.getByRole('heading', { level: 1, name: 'Imports' }).waitFor();
-      await page.getByRole('link', { name: 'medewerkers.csv' }).click();
+      await page.getByRole('link', { name: 'medewerkers.csv' }).last().click();
       await page.waitForURL(`**/admin/imports/${importId}`);
       await page.getByRole('heading', { level: 1, name: 'Import of medewerkers.csv' }).waitFor();
     },
@@ -208,6 +220,9 @@ describe('admin web app: imports', () => {
     await page.getByTestId('end-notice').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('end-notice').textContent()).resolves.toContain('3 succeeded, 0 failed');
     await expect(page.getByTestId('run-progress').getAttribute('aria-valuenow')).resolves.toBe('100');
+    // This type has no undo: not offered.
+    await page.getByRole('button', { name: 'Download the results file' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Undo this import' }).count()).resolves.toBe(0);
   });
 
   web.test("the server's refusal of an upload is shown; the import log filters by type, status, who and date, in Dutch too", async ({ page }) => {
@@ -238,11 +253,14 @@ describe('admin web app: imports', () => {
     await page.getByRole('link', { name: 'All imports' }).click();
     await page.getByRole('heading', { level: 1, name: 'Imports' }).waitFor();
     const files = () => page.locator('table.imp-table tbody tr td:first-child a').allTextContents();
-    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv']);
+    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv', 'medewerkers.csv']);
     await page.getByLabel('Type', { exact: true }).selectOption('users');
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(files).toEqual(['medewerkers.csv', 'medewerkers.csv']);
+    await page.getByLabel('Status', { exact: true }).selectOption('completed_with_errors');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(files).toEqual(['medewerkers.csv']);
-    await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('No imports match these filters.').waitFor();
     await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -251,7 +269,7 @@ describe('admin web app: imports', () => {
     await page.getByText('No imports match these filters.').waitFor();
     await page.getByLabel('Started by').fill('Admin');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv']);
+    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv', 'medewerkers.csv']);
     const today = new Date();
     const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
     await page.getByLabel('From', { exact: true }).fill('2020-01-01');
@@ -260,7 +278,7 @@ describe('admin web app: imports', () => {
     await page.getByText('No imports match these filters.').waitFor();
     await page.getByLabel('To', { exact: true }).fill(day);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv']);
+    await expect.poll(files).toEqual(['records.csv', 'medewerkers.csv', 'medewerkers.csv']);
     await expectAccessible(page, 'the filtered import log');
 
     // In Dutch: statuses and dates as Dutch writes them.
@@ -272,7 +290,7 @@ describe('admin web app: imports', () => {
     await expectAccessible(page, 'the import log in Dutch');
 
     // A detail page with its rows, paginated by the API.
-    await page.getByRole('link', { name: 'medewerkers.csv' }).click();
+    await page.getByRole('link', { name: 'medewerkers.csv' }).last().click();
     await page.getByRole('heading', { level: 1, name: 'Import van medewerkers.csv' }).waitFor();
     await expect.poll(() => page.locator('tr[data-row]').count()).toBe(5);
     await expectAccessible(page, 'an import detail page in Dutch');

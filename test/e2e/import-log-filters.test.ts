@@ -79,6 +79,12 @@ describe('import log filters (who, when, row codes)', () => {
     expect((await admin.get(`/api/imports?createdFrom=yesterday`)).status).toBe(400);
   });
 
+  it('says which import types can be undone', async () => {
+    const types = (await admin.get<{ key: string; supportsUndo: boolean }[]>('/api/import-types')).body;
+    const undoable = Object.fromEntries(types.map((type) => [type.key, type.supportsUndo]));
+    expect(undoable).toMatchObject({ users: true, 'obtained-certificates': true, [TYPE]: false });
+  });
+
   it("lists the codes on an import's rows with their row counts, and filters the rows by code", async () => {
     const codes = await lena.withHeaders({ 'accept-language': 'nl' }).get(`/api/imports/${lenaImport}/row-codes`);
     expect(codes.status).toBe(200);

@@ -1822,6 +1822,8 @@ export interface components {
             options: components["schemas"]["ImportOptionDto"][];
             /** @example imports.obtained-certificates-with-files */
             permission: string;
+            /** @description Its imports can be undone (POST /api/imports/{id}/undo); otherwise undo answers 409 IMPORTS.UNDO_NOT_SUPPORTED */
+            supportsUndo: boolean;
             /** @example certificatesWithFiles_template.xlsx */
             templateFileName: string;
             title: string;

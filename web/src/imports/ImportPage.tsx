@@ -245,7 +245,7 @@ export default function ImportPage({ id }: { id: string }) {
         </section>
       ) : null}
 
-      <ActionsPanel run={run} onChanged={accept} />
+      <ActionsPanel run={run} supportsUndo={types.find((type) => type.key === run.type)?.supportsUndo ?? false} onChanged={accept} />
 
       {stage === 'review' || stage === 'ended' || (stage === 'running' && run.counts.total > 0) ? (
         <RowsTable importId={run.id} version={isEnded(run.status) || stage === 'review' ? run.version : 0} defaultOutcome={stage === 'review' && run.counts.failed > 0 ? 'failed' : ''} />

@@ -9,7 +9,7 @@ import { asProblem, ProblemMessage } from './common';
 type Format = 'xlsx' | 'csv' | 'txt';
 
 /** Step 7: the error file or the results file (XLSX, CSV or tab-delimited text), undo, cancel, run for real. */
-export function ActionsPanel({ run, onChanged }: { run: ImportDetail; onChanged(run: ImportDetail): void }) {
+export function ActionsPanel({ run, supportsUndo, onChanged }: { run: ImportDetail; supportsUndo: boolean; onChanged(run: ImportDetail): void }) {
   const { t, api, token, language, navigate } = useImportsEnv();
   const [format, setFormat] = useState<Format>('xlsx');
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -52,7 +52,8 @@ export function ActionsPanel({ run, onChanged }: { run: ImportDetail; onChanged(
       navigate(`/admin/imports/${started.id}`);
     });
 
-  const anything = files.errorFile || files.resultsFile || canUndo(run) || canCancel(run) || canRunForReal(run);
+  const undoable = supportsUndo && canUndo(run);
+  const anything = files.errorFile || files.resultsFile || undoable || canCancel(run) || canRunForReal(run);
   if (!anything) return null;
   return (
     <section className="imp-section imp-actions-panel" aria-labelledby="imp-actions-title">
@@ -95,7 +96,7 @@ export function ActionsPanel({ run, onChanged }: { run: ImportDetail; onChanged(
             {t('imports.actions.run')}
           </button>
         ) : null}
-        {canUndo(run) ? (
+        {undoable ? (
           <button type="button" className="imp-button" disabled={busy} onClick={() => void undo()}>
             {t('imports.actions.undo')}
           </button>

@@ -15,6 +15,8 @@ export interface ImportTypeView {
   columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'note' | 'kind' | 'aliases'>[];
   options: ImportOptionDescription[];
   validateOnlyByDefault: boolean;
+  /** Whether POST /api/imports/:id/undo can revert its imports (the type has an undo). */
+  supportsUndo: boolean;
 }
 
 export class ListImportTypesQuery extends Query<ImportTypeView[]> {
@@ -42,6 +44,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
         columns: type.columns.map(({ key, header, mandatory, note, kind, aliases }) => ({ key, header, mandatory, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         validateOnlyByDefault: type.validateOnlyByDefault ?? false,
+        supportsUndo: typeof type.undoChunk === 'function',
       }));
   }
 }

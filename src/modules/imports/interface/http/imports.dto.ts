@@ -30,6 +30,7 @@ export class ImportTypeDto {
   @ApiProperty({ type: [ImportColumnDto] }) columns: ImportColumnDto[];
   @ApiProperty({ type: [ImportOptionDto], description: 'Options of PUT /api/imports/{id}/mapping (and the upload)' }) options: ImportOptionDto[];
   @ApiProperty({ description: 'Imports of this type stop after validation unless validateOnly=false' }) validateOnlyByDefault: boolean;
+  @ApiProperty({ description: 'Its imports can be undone (POST /api/imports/{id}/undo); otherwise undo answers 409 IMPORTS.UNDO_NOT_SUPPORTED' }) supportsUndo: boolean;
 }
 
 export class StartImportBodyDto {
