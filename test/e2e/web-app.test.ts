@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_APP_CSP } from '../../src/platform/web/admin-app.js';
 import { Http } from '../support/http.js';
@@ -98,6 +99,20 @@ describe('admin web app: serving and CSP', () => {
     const document = await http.get('/api/docs-json');
     expect(document.status).toBe(200);
     expect(document.body.paths['/api/notifications/unread-count']).toBeDefined();
+  });
+
+  it('measures the first screen\'s gzipped JavaScript and fails the build above the budget', () => {
+    const run = (budgetKb: number) => spawnSync(process.execPath, ['scripts/web-bundle-size.mjs', 'dist/web', String(budgetKb)], { encoding: 'utf8' });
+    const within = run(300);
+    expect(within.status, within.stderr).toBe(0);
+    const measured = /first screen loads ([\d.]+) KB of gzipped JavaScript/.exec(within.stdout);
+    expect(measured).not.toBeNull();
+    expect(Number(measured![1])).toBeGreaterThan(10);
+    // The screens are lazy chunks: not counted in the first screen.
+    expect(within.stdout).toMatch(/[1-9]\d* lazily loaded chunks not counted/);
+    const over = run(Math.floor(Number(measured![1])) - 1);
+    expect(over.status).toBe(1);
+    expect(over.stderr).toMatch(/over budget/);
   });
 
   it('leaves the API alone: an /api path is never answered with the app', async () => {
