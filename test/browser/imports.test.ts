@@ -294,5 +294,9 @@ describe('admin web app: imports', () => {
     await page.getByRole('heading', { level: 1, name: 'Import van medewerkers.csv' }).waitFor();
     await expect.poll(() => page.locator('tr[data-row]').count()).toBe(5);
     await expectAccessible(page, 'an import detail page in Dutch');
+    // On a tablet the page itself does not scroll sideways (wide tables scroll inside their own box).
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
+    await expectAccessible(page, 'an import detail page on a tablet');
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ImportListFilter } from './api';
-import { AppLink, asProblem, ProblemMessage, StatusBadge } from './components/common';
+import { AppLink, asProblem, ProblemMessage, StatusBadge, TableWrap } from './components/common';
 import { Pager } from './components/Pager';
 import { typeText, useImportsEnv } from './env';
 import { formatDateTime } from './model/format';
@@ -174,7 +174,7 @@ export default function ImportLogPage() {
       </div>
       {result && result.items.length === 0 ? <p>{t('imports.log.empty')}</p> : null}
       {result && result.items.length > 0 ? (
-        <div className="imp-table-wrap">
+        <TableWrap label={t('imports.log.title')}>
           <table className="imp-table">
             <caption className="imp-visually-hidden">{t('imports.log.title')}</caption>
             <thead>
@@ -210,7 +210,7 @@ export default function ImportLogPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       {result ? <Pager page={page} pageSize={PAGE_SIZE} total={result.meta.total} onPage={setPage} /> : null}
     </section>

@@ -4,7 +4,7 @@ import { choose, confidenceLevel, initialMapping, mappingRows, mappingSummary, t
 import { initialOptionValues, missingRequired, toApiOptions, type OptionValues } from '../model/options';
 import { placeProblem, type PlacedProblems, type Problem } from '../model/problems';
 import type { ImportDetail, ImportPreview } from '../types';
-import { asProblem, ProblemMessage } from './common';
+import { asProblem, ProblemMessage, TableWrap } from './common';
 import { OptionsForm } from './OptionsForm';
 
 /**
@@ -70,7 +70,7 @@ export function MappingStep({ run, preview, onSaved }: { run: ImportDetail; prev
         <span className="imp-muted">{t('imports.mapping.summary', { mapped: summary.mapped, skipped: summary.skipped })}</span>
       </div>
 
-      <div className="imp-table-wrap">
+      <TableWrap label={t('imports.mapping.title')}>
         <table className="imp-table imp-mapping">
           <caption className="imp-visually-hidden">{t('imports.mapping.title')}</caption>
           <thead>
@@ -136,7 +136,7 @@ export function MappingStep({ run, preview, onSaved }: { run: ImportDetail; prev
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
 
       {summary.open.length > 0 ? (
         <ul className="imp-open-columns" aria-label={t('imports.mapping.open', { columns: '' })}>

@@ -4,7 +4,7 @@ import { useImportsEnv } from '../env';
 import type { ImportsMessageKey } from '../messages';
 import type { Problem } from '../model/problems';
 import type { ImportRow, Page, RowCode } from '../types';
-import { asProblem, ProblemMessage } from './common';
+import { asProblem, ProblemMessage, TableWrap } from './common';
 import { Pager } from './Pager';
 
 const OUTCOMES = ['failed', 'valid', 'succeeded', 'skipped', 'warnings'];
@@ -86,7 +86,7 @@ export function RowsTable({ importId, version, defaultOutcome = '' }: { importId
       </p>
       {rows && rows.items.length === 0 ? <p>{t('imports.rows.empty')}</p> : null}
       {rows && rows.items.length > 0 ? (
-        <div className="imp-table-wrap">
+        <TableWrap label={t('imports.rows.title')}>
           <table className="imp-table imp-rows">
             <caption className="imp-visually-hidden">{t('imports.rows.title')}</caption>
             <thead>
@@ -136,7 +136,7 @@ export function RowsTable({ importId, version, defaultOutcome = '' }: { importId
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       ) : null}
       {rows ? <Pager page={page} pageSize={PAGE_SIZE} total={rows.meta.total} onPage={setPage} /> : null}
     </section>

@@ -104,3 +104,12 @@ export function asProblem(error: unknown): Problem {
   if (error && typeof error === 'object' && 'code' in error && 'status' in error) return error as Problem;
   return { status: 0, code: 'CLIENT', message: error instanceof Error ? error.message : String(error) };
 }
+
+/** A wide table's own scrolling box: a labelled region that the keyboard can reach and scroll (WCAG 2.1.1). */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="imp-table-wrap" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
