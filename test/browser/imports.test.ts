@@ -299,4 +299,23 @@ describe('admin web app: imports', () => {
     await expect(page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).resolves.toBe(true);
     await expectAccessible(page, 'an import detail page on a tablet');
   });
+  web.test('a group admin (users import switched on; Gerrit reads Dutch): only their groups offered, the role typed (roles are not theirs to list), cancel', async ({ page, http }) => {
+    const platform = await http.login('admin@example.com');
+    expect((await platform.put('/api/settings/imports.users.group-admins', { value: true })).status).toBe(200);
+    await page.goto('/admin/imports/new');
+    await signIn(page, 'groupadmin@example.com');
+    await page.locator('li[data-type="users"]').getByRole('link', { name: /Bestand uploaden/ }).click();
+    await page.locator('#imp-file').setInputFiles({ name: 'team.csv', mimeType: 'text/csv', buffer: Buffer.from('Email,First Name,Last Name\nteam.een@example.com,Tim,Team\n') });
+    await page.getByRole('button', { name: 'Uploaden', exact: true }).click();
+    await page.getByRole('heading', { level: 2, name: 'Kolommen koppelen' }).waitFor();
+    const groups = page.locator('[data-option="groupIds"] label');
+    await expect.poll(() => groups.allTextContents()).toEqual(['Operations', 'Warehouse']);
+    await expect(page.getByRole('textbox', { name: 'Rol van nieuwe gebruikers' }).count()).resolves.toBe(1);
+    await page.locator('[data-option="role"]').getByText('De lijst kon niet worden geladen').waitFor();
+    await expectAccessible(page, "a group admin's mapping screen");
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Deze import annuleren' }).click();
+    await expect.poll(() => page.getByTestId('import-status').getAttribute('data-status')).toBe('cancelled');
+    await expect(page.getByRole('heading', { level: 2, name: 'Kolommen koppelen' }).count()).resolves.toBe(0);
+  });
 });
