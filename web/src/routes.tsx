@@ -12,8 +12,10 @@ export const routes: AppRoute[] = [
   { path: '/admin', component: lazy(() => import('./app/HomePage')), title: { en: 'Home', nl: 'Start' } },
 
   // ---- imports (W2) ----
-  { path: '/admin/imports', component: Placeholder, title: { en: 'Imports', nl: 'Imports' }, allowed: canImport, nav: { en: 'Imports', nl: 'Imports' } },
-  { path: '/admin/imports/:id', component: Placeholder, title: { en: 'Import', nl: 'Import' }, allowed: canImport },
+  { path: '/admin/imports', component: lazy(() => import('./imports/pages').then((m) => ({ default: m.ImportLogRoute }))), title: { en: 'Imports', nl: 'Imports' }, allowed: canImport, nav: { en: 'Imports', nl: 'Imports' } },
+  { path: '/admin/imports/new', component: lazy(() => import('./imports/pages').then((m) => ({ default: m.NewImportRoute }))), title: { en: 'New import', nl: 'Nieuwe import' }, allowed: canImport },
+  { path: '/admin/imports/new/:type', component: lazy(() => import('./imports/pages').then((m) => ({ default: m.UploadRoute }))), title: { en: 'Upload', nl: 'Uploaden' }, allowed: canImport },
+  { path: '/admin/imports/:id', component: lazy(() => import('./imports/pages').then((m) => ({ default: m.ImportRoute }))), title: { en: 'Import', nl: 'Import' }, allowed: canImport },
   // ---- end imports ----
 
   // ---- reviews, people, notifications (W3) ----

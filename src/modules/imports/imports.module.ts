@@ -30,6 +30,7 @@ import {
   GetImportHandler,
   ListImportRowsHandler,
   ListImportChangesHandler,
+  ListImportRowCodesHandler,
   ListImportsHandler,
   ListImportTypesHandler,
 } from './application/queries/import-queries.handlers.js';
@@ -91,6 +92,7 @@ export class ImportsModule {
         GetImportHandler,
         ListImportRowsHandler,
         ListImportChangesHandler,
+        ListImportRowCodesHandler,
         ScheduleImportOnStarted,
         ScheduleImportOnAdvanced,
         // Test-only import types (IMPORT_TEST_TYPES=true, refused in production): never declared otherwise.

@@ -181,6 +181,179 @@ export interface paths {
         patch: operations["CertificateDefinitionsController_update"];
         trace?: never;
     };
+    "/api/credential-designs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Designs: a name and the attribute placeholders they show */
+        get: operations["CredentialDesignsController_list"];
+        put?: never;
+        post: operations["CredentialDesignsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credential-designs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CredentialDesignsController_get"];
+        put?: never;
+        post?: never;
+        delete: operations["CredentialDesignsController_delete"];
+        options?: never;
+        head?: never;
+        /** Rename or change the placeholders; only by someone who manages every credential group using it (403 otherwise) */
+        patch: operations["CredentialDesignsController_update"];
+        trace?: never;
+    };
+    "/api/credential-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credential groups you manage (owned by a user group you administer; all for platform admins) */
+        get: operations["CredentialGroupsController_list"];
+        put?: never;
+        post: operations["CredentialGroupsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credential-groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CredentialGroupsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change name, course, description, design (one update: credentials reference it through the group), owner, custom attributes */
+        patch: operations["CredentialGroupsController_update"];
+        trace?: never;
+    };
+    "/api/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credentials of the groups you manage, newest first, with filters */
+        get: operations["CredentialsController_list"];
+        put?: never;
+        /** Issue a credential in a group you manage */
+        post: operations["CredentialsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CredentialsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change fields at the version you read (409 CREDENTIALS.VERSION_CONFLICT otherwise)
+         * @description An expired credential given an expiry after today is renewed and costs one credit (409 CREDENTIALS.INSUFFICIENT_CREDITS without). Overwriting a recipient-corrected name clears its flag.
+         */
+        patch: operations["CredentialsController_update"];
+        trace?: never;
+    };
+    "/api/credentials/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["CredentialsController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's credit balance (renewals cost one credit each) */
+        get: operations["CreditsController_balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger: top-ups, debits and refunds, newest first (callers who do not manage every credential group: only the entries of groups they manage, no top-ups) */
+        get: operations["CreditsController_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add credits (platform admins); idempotent on key: the same key again adds nothing and answers the first entry */
+        post: operations["CreditsController_topUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/external-certificates": {
         parameters: {
             query?: never;
@@ -401,7 +574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The import overview (yours; all for platform admins), newest first, with counts */
+        /** The import overview (yours; all for platform admins), newest first, with counts; filter by type, status, who started it and when */
         get: operations["ImportsController_list"];
         put?: never;
         /**
@@ -443,6 +616,26 @@ export interface paths {
         put?: never;
         /** Cancel a running import; rows already done stay done and are reported */
         post: operations["ImportsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/imports/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review the updated records: what each row changed, before and after, in row order (paged)
+         * @description One item per row that changed something (the run of a type that records changes for undo): the entity, its id, and the values the row changed as they were before and after. Visible to whoever may see the import.
+         */
+        get: operations["ImportsController_changes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -569,6 +762,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports/{id}/row-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The error and warning codes on this import's rows, with how many rows carry each (the choices of the rows' `code` filter) */
+        get: operations["ImportsController_rowCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/imports/{id}/rows": {
         parameters: {
             query?: never;
@@ -576,7 +786,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) */
+        /** Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) and by error or warning code */
         get: operations["ImportsController_rows"];
         put?: never;
         post?: never;
@@ -769,6 +979,40 @@ export interface paths {
         head?: never;
         /** Change a licence (number, state, dates; null clears number, state or expiry) */
         patch: operations["LicencesController_change"];
+        trace?: never;
+    };
+    "/api/me/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The credentials issued to your email address */
+        get: operations["OwnCredentialsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/credentials/{id}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct the recipient name on your own credential (flagged as corrected by you); anyone else's answers 404 */
+        post: operations["OwnCredentialsController_correctName"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/notifications": {
@@ -1043,6 +1287,26 @@ export interface paths {
          * @description A read model fed by events: a registration shows up here shortly after it was committed. Counts only users in your scope (all users for platform admins).
          */
         get: operations["ReportsController_certificatesPerMonth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/credential-renewals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credential renewals and credits used per month and credential group (fed by CredentialRenewed, CreditsDebited and CreditsRefunded)
+         * @description Only the credential groups you manage (all for platform admins). An undone renewal is taken off the month it was made in.
+         */
+        get: operations["ReportsController_credentialRenewals"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1418,6 +1682,19 @@ export interface components {
             mediaType: "application/pdf" | "image/png" | "image/jpeg";
             size: number;
         };
+        AttributeDefinitionDto: {
+            /**
+             * @description lower-case letters, digits, underscores; starts with a letter
+             * @example hours
+             */
+            key: string;
+            /** @enum {string} */
+            kind: "text" | "number" | "date";
+            /** @example Training hours */
+            label: string;
+            /** @default false */
+            required: boolean;
+        };
         CategoryDto: {
             createdAt: string;
             definitionCount: number;
@@ -1452,6 +1729,31 @@ export interface components {
              */
             acknowledgedWarnings: string[];
         };
+        CorrectNameDto: {
+            /** @example Lena Jansen-de Vries */
+            name: string;
+        };
+        CreateCredentialDto: {
+            /**
+             * @example {
+             *       "hours": 16
+             *     }
+             */
+            attributes?: {
+                [key: string]: unknown;
+            };
+            /** @example 2028-01-15 */
+            expiresOn?: string | null;
+            grade?: string | null;
+            groupId: string;
+            /** @example 2026-01-15 */
+            issuedOn: string;
+            /** @example lena@example.com */
+            recipientEmail: string;
+            recipientId?: string | null;
+            /** @example Lena Jansen */
+            recipientName: string;
+        };
         CreatedDto: {
             id: string;
         };
@@ -1472,9 +1774,27 @@ export interface components {
             /** @description Omit or null: no expiry */
             validityMonths?: number | null;
         };
-        CreateGroupDto: {
+        CreateDesignDto: {
+            /** @example Safety certificate 2026 */
             name: string;
-            parentId?: string | null;
+            /**
+             * @example [
+             *       "recipient.name",
+             *       "issuedOn",
+             *       "attributes.hours"
+             *     ]
+             */
+            placeholders?: string[];
+        };
+        CreateGroupDto: {
+            course?: string | null;
+            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
+            description?: string | null;
+            designId: string;
+            /** @example Forklift operators 2026 */
+            name: string;
+            /** @description A user group you administer; omit or null: platform admins only (only they may) */
+            ownerGroupId?: string | null;
         };
         CreateLicenceTypeDto: {
             /**
@@ -1541,6 +1861,89 @@ export interface components {
              */
             userCode?: string;
         };
+        CredentialDesignDto: {
+            id: string;
+            name: string;
+        };
+        CredentialDto: {
+            attributes: {
+                [key: string]: unknown;
+            };
+            /** @description Fields the recipient corrected themselves (recipientName) */
+            correctedFields: string[];
+            createdAt: string;
+            /** @description The group's design (referenced, not copied) */
+            design: components["schemas"]["CredentialDesignDto"];
+            /** @example 2028-01-15 */
+            expiresOn: string | null;
+            grade: string | null;
+            groupId: string;
+            groupName: string;
+            id: string;
+            /** @example 2026-01-15 */
+            issuedOn: string;
+            recipientEmail: string;
+            recipientId: string | null;
+            recipientName: string;
+            revokedAt: string | null;
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+            updatedAt: string;
+            /** @description Send it back as expectedVersion when updating */
+            version: number;
+        };
+        CredentialGroupDto: {
+            course: string | null;
+            createdAt: string;
+            credentialCount: number;
+            customAttributes: components["schemas"]["AttributeDefinitionDto"][];
+            description: string | null;
+            design: components["schemas"]["GroupDesignDto"];
+            id: string;
+            name: string;
+            /** @description The user group whose admins manage it; null: platform admins only */
+            ownerGroupId: string | null;
+            updatedAt: string;
+        };
+        CredentialPageDto: {
+            items: components["schemas"]["CredentialDto"][];
+            meta: components["schemas"]["PageMetaDto"];
+        };
+        CredentialRenewalsDto: {
+            /** @description Credits debited for the group, less refunds */
+            creditsUsed: number;
+            groupId: string;
+            groupName: string;
+            /** @example 2026-11 */
+            month: string;
+            /** @description Renewals (expired credentials given a future expiry), less undone ones */
+            renewals: number;
+        };
+        CreditBalanceDto: {
+            balance: number;
+        };
+        CreditEntryDto: {
+            /** @description Signed: debits are negative */
+            amount: number;
+            balanceAfter: number;
+            createdAt: string;
+            createdBy: string | null;
+            credentialId: string | null;
+            groupId: string | null;
+            id: string;
+            importId: string | null;
+            /** @description The idempotency key */
+            key: string;
+            /** @enum {string} */
+            kind: "top-up" | "debit" | "refund";
+            reason: string;
+            refundOf: string | null;
+            rowNumber: number | null;
+        };
+        CreditEntryPageDto: {
+            items: components["schemas"]["CreditEntryDto"][];
+            meta: components["schemas"]["PageMetaDto"];
+        };
         CreditLineDto: {
             credits: number;
             externalCertificateId: string;
@@ -1561,6 +1964,21 @@ export interface components {
             updatedAt: string;
             /** @description Default validity in months; null: no expiry */
             validityMonths: number | null;
+        };
+        DesignDto: {
+            createdAt: string;
+            /** @description Credential groups that use it */
+            groupCount: number;
+            id: string;
+            name: string;
+            /**
+             * @example [
+             *       "recipient.name",
+             *       "attributes.hours"
+             *     ]
+             */
+            placeholders: string[];
+            updatedAt: string;
         };
         EditExternalCertificateDto: {
             /** @description null: no associated definition */
@@ -1606,6 +2024,11 @@ export interface components {
             fileName: string;
             size: number;
         };
+        GroupDesignDto: {
+            id: string;
+            name: string;
+            placeholders: string[];
+        };
         GroupDto: {
             adminIds: string[];
             id: string;
@@ -1631,6 +2054,24 @@ export interface components {
         IdDto: {
             id: string;
         };
+        ImportChangeDto: {
+            /** @description The same values after the row (null: the row deleted it) */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The values the row changed, as they were before (null: the row created it) */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @example credential */
+            entity: string;
+            id: string;
+            rowNumber: number;
+        };
+        ImportChangePageDto: {
+            items: components["schemas"]["ImportChangeDto"][];
+            meta: components["schemas"]["PageMetaDto"];
+        };
         ImportColumnDto: {
             aliases?: string[];
             header: string;
@@ -1638,6 +2079,8 @@ export interface components {
             /** @enum {string} */
             kind: "text" | "date" | "boolean" | "file";
             mandatory: boolean;
+            /** @description Columns sharing this name: at least one of them must be mapped (e.g. `match`: credential id, recipient id or email) */
+            mandatoryOneOf?: string;
             note: string;
         };
         ImportCountsDto: {
@@ -1805,6 +2248,8 @@ export interface components {
             options: components["schemas"]["ImportOptionDto"][];
             /** @example imports.obtained-certificates-with-files */
             permission: string;
+            /** @description Its imports can be undone (POST /api/imports/{id}/undo); otherwise undo answers 409 IMPORTS.UNDO_NOT_SUPPORTED */
+            supportsUndo: boolean;
             /** @example certificatesWithFiles_template.xlsx */
             templateFileName: string;
             title: string;
@@ -1884,8 +2329,8 @@ export interface components {
             defaultValidityMonths: number | null;
             id: string;
             issuingBody: string | null;
-            /** @description Licences of this type */
-            licences: number;
+            /** @description Licences of this type, organisation-wide: only for licences.types.manage */
+            licences?: number;
             name: string;
             numberRequired: boolean;
             /** @enum {string} */
@@ -2077,12 +2522,25 @@ export interface components {
             overall: components["schemas"]["ReviewCountsDto"];
             rows: components["schemas"]["ReviewsPerReviewerMonthDto"][];
         };
+        RevokeCredentialDto: {
+            expectedVersion?: number;
+        };
         RoleDto: {
             id: string;
             key: string;
             name: string;
             permissions: string[];
             system: boolean;
+        };
+        RowCodeDto: {
+            /** @example USERS.IMPORT_EMAIL_INVALID */
+            code: string;
+            /** @enum {string} */
+            kind: "error" | "warning";
+            /** @description The message without its row-specific values, in the language of Accept-Language */
+            message: string;
+            /** @description Rows that carry it */
+            rows: number;
         };
         SaveCategoryDto: {
             /** @example Safety */
@@ -2143,6 +2601,14 @@ export interface components {
              */
             url: string;
         };
+        TopUpDto: {
+            /** @example 20 */
+            amount: number;
+            /** @description Idempotency key: the same key again adds nothing and answers the first entry */
+            key?: string;
+            /** @example Annual purchase */
+            reason?: string;
+        };
         TranslatedMessageDto: {
             /** @example CERTIFICATES.IMPORT_USER_CODE_NOT_FOUND */
             code: string;
@@ -2155,6 +2621,26 @@ export interface components {
         UnreadCountDto: {
             unread: number;
         };
+        UpdateCredentialDto: {
+            /** @description Merged per key; null clears one */
+            attributes?: {
+                [key: string]: unknown;
+            };
+            /** @description The version you read; a newer one answers 409 CREDENTIALS.VERSION_CONFLICT */
+            expectedVersion: number;
+            /** @description An expired credential given an expiry after today is renewed: one credit */
+            expiresOn?: string | null;
+            grade?: string | null;
+            issuedOn?: string;
+            recipientEmail?: string;
+            recipientId?: string | null;
+            recipientName?: string;
+        };
+        UpdatedCredentialDto: {
+            /** @description True when the update renewed an expired credential (one credit was debited) */
+            renewed: boolean;
+            version: number;
+        };
         UpdateDefinitionDto: {
             categoryId?: string;
             name?: string;
@@ -2163,10 +2649,19 @@ export interface components {
             /** @description null: no expiry */
             validityMonths?: number | null;
         };
-        UpdateGroupDto: {
+        UpdateDesignDto: {
             name?: string;
-            /** @description null moves the group to the root */
-            parentId?: string | null;
+            placeholders?: string[];
+        };
+        UpdateGroupDto: {
+            course?: string | null;
+            /** @description The complete new list. Refused: removing or changing the kind of an attribute some credential has a value for; requiring one some credential lacks */
+            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
+            description?: string | null;
+            /** @description Another design: one update, every credential of the group shows it at once */
+            designId?: string;
+            name?: string;
+            ownerGroupId?: string | null;
         };
         UpdateLicenceTypeDto: {
             defaultValidityMonths?: number | null;
@@ -2240,6 +2735,9 @@ export interface components {
             name?: string;
             /** @description The version you read: 409 VALIDATION.VERSION_CONFLICT when it changed since */
             version?: number;
+        };
+        VersionDto: {
+            version: number;
         };
         WarningGroupDto: {
             code: string;
@@ -2655,6 +3153,406 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    CredentialDesignsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignDto"][];
+                };
+            };
+        };
+    };
+    CredentialDesignsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDesignDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdDto"];
+                };
+            };
+        };
+    };
+    CredentialDesignsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DesignDto"];
+                };
+            };
+        };
+    };
+    CredentialDesignsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CREDENTIALS.DESIGN_IN_USE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CredentialDesignsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDesignDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CredentialGroupsController_list: {
+        parameters: {
+            query?: {
+                designId?: string;
+                /** @description Matches name or course */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialGroupDto"][];
+                };
+            };
+        };
+    };
+    CredentialGroupsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGroupDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdDto"];
+                };
+            };
+            /** @description CREDENTIALS.GROUP_NAME_TAKEN */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CredentialGroupsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialGroupDto"];
+                };
+            };
+            /** @description Unknown, or outside your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CredentialGroupsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateGroupDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CredentialsController_list: {
+        parameters: {
+            query?: {
+                email?: string;
+                /** @description Expiry before this date (YYYY-MM-DD) */
+                expiringBefore?: string;
+                groupId?: string;
+                page?: number;
+                pageSize?: number;
+                recipientId?: string;
+                /** @description Matches recipient name or email */
+                search?: string;
+                status?: "active" | "expired" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialPageDto"];
+                };
+            };
+        };
+    };
+    CredentialsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCredentialDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdDto"];
+                };
+            };
+        };
+    };
+    CredentialsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialDto"];
+                };
+            };
+        };
+    };
+    CredentialsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCredentialDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpdatedCredentialDto"];
+                };
+            };
+        };
+    };
+    CredentialsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeCredentialDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDto"];
+                };
+            };
+        };
+    };
+    CreditsController_balance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditBalanceDto"];
+                };
+            };
+        };
+    };
+    CreditsController_entries: {
+        parameters: {
+            query?: {
+                importId?: string;
+                kind?: "top-up" | "debit" | "refund";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditEntryPageDto"];
+                };
+            };
+        };
+    };
+    CreditsController_topUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TopUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditEntryDto"];
+                };
             };
         };
     };
@@ -3118,6 +4016,8 @@ export interface operations {
                 delimiter?: "comma" | "semicolon" | "tab";
                 /** @description txt: tab-delimited text (UTF-8 with BOM, CRLF), as Excel's "Text (Tab delimited)" */
                 format?: "xlsx" | "csv" | "txt";
+                /** @description JSON object with the type's options (e.g. {"group":"<id>"}): the template then lists the columns these options add (a group's custom attributes) */
+                options?: string;
             };
             header?: never;
             path: {
@@ -3138,8 +4038,16 @@ export interface operations {
     ImportsController_list: {
         parameters: {
             query?: {
+                /** @description Created before this instant (ISO 8601; exclusive) */
+                createdBefore?: string;
+                /** @description Created at or after this instant (ISO 8601; a date alone means its start, UTC) */
+                createdFrom?: string;
                 page?: number;
                 pageSize?: number;
+                /** @description Only imports started by this user (id) */
+                startedBy?: string;
+                /** @description Only imports whose starter's name contains this text (case-insensitive) */
+                startedByName?: string;
                 status?: "queued" | "awaiting_mapping" | "validating" | "awaiting_confirmation" | "processing" | "completed" | "completed_with_errors" | "failed" | "cancelled" | "expired";
                 type?: string;
             };
@@ -3255,6 +4163,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ImportsController_changes: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportChangePageDto"];
+                };
             };
         };
     };
@@ -3401,9 +4333,32 @@ export interface operations {
             };
         };
     };
+    ImportsController_rowCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RowCodeDto"][];
+                };
+            };
+        };
+    };
     ImportsController_rows: {
         parameters: {
             query?: {
+                /** @description Only rows with an error or warning of this code (GET /api/imports/{id}/row-codes lists them) */
+                code?: string;
                 outcome?: "valid" | "succeeded" | "failed" | "skipped" | "warnings";
                 page?: number;
                 pageSize?: number;
@@ -3794,6 +4749,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LicenceDto"];
+                };
+            };
+        };
+    };
+    OwnCredentialsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialDto"][];
+                };
+            };
+        };
+    };
+    OwnCredentialsController_correctName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectNameDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDto"];
                 };
             };
         };
@@ -4252,6 +5251,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CertificatesPerMonthDto"][];
+                };
+            };
+        };
+    };
+    ReportsController_credentialRenewals: {
+        parameters: {
+            query?: {
+                /** @description First month, YYYY-MM */
+                from?: string;
+                /** @description Last month, YYYY-MM */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialRenewalsDto"][];
                 };
             };
         };

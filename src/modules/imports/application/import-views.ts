@@ -89,6 +89,28 @@ export interface RecordedRow {
 
 export type RowOutcomeFilter = 'valid' | 'succeeded' | 'failed' | 'skipped' | 'warnings';
 
+/** Filters of the import overview; every one narrows (and), within what the caller may see. */
+export interface ImportListFilter {
+  type?: string;
+  status?: ImportStatus;
+  startedBy?: string;
+  /** Case-insensitive substring of the starter's name as recorded on the import. */
+  startedByName?: string;
+  /** ISO 8601 instants: createdFrom inclusive, createdBefore exclusive. */
+  createdFrom?: string;
+  createdBefore?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** A message code found on an import's rows, with how many rows carry it. */
+export interface RowCodeView {
+  code: string;
+  kind: 'error' | 'warning';
+  message: string;
+  rows: number;
+}
+
 interface ImportRow {
   id: string;
   type: string;
@@ -150,11 +172,7 @@ export class ImportViews {
     private readonly config: AppConfig,
   ) {}
 
-  async list(
-    principal: Principal,
-    filter: { type?: string; status?: ImportStatus; page: number; pageSize: number },
-    language: Language,
-  ): Promise<{ items: ImportView[]; total: number }> {
+  async list(principal: Principal, filter: ImportListFilter, language: Language): Promise<{ items: ImportView[]; total: number }> {
     const scope = this.access.condition(principal);
     const where = [scope.sql];
     const params: unknown[] = [...scope.params];
@@ -165,6 +183,23 @@ export class ImportViews {
     if (filter.status) {
       where.push('i.status = ?');
       params.push(filter.status);
+    }
+    if (filter.startedBy) {
+      where.push('i.started_by = ?');
+      params.push(filter.startedBy);
+    }
+    if (filter.startedByName) {
+      // A literal substring: the LIKE wildcards in the text match themselves.
+      where.push(`i.started_by_name ilike ? escape '!'`);
+      params.push(`%${filter.startedByName.replace(/[!%_]/g, (c) => `!${c}`)}%`);
+    }
+    if (filter.createdFrom) {
+      where.push('i.created_at >= ?::timestamptz');
+      params.push(filter.createdFrom);
+    }
+    if (filter.createdBefore) {
+      where.push('i.created_at < ?::timestamptz');
+      params.push(filter.createdBefore);
     }
     const rows = await this.em.execute<ImportRow[]>(
       `select ${COLUMNS}, count(*) over () as total from imports i where ${where.join(' and ')}
@@ -238,7 +273,7 @@ export class ImportViews {
   async rows(
     principal: Principal,
     importId: string,
-    filter: { outcome?: RowOutcomeFilter; page: number; pageSize: number },
+    filter: { outcome?: RowOutcomeFilter; code?: string; page: number; pageSize: number },
     language: Language,
   ): Promise<{ items: ImportRowView[]; total: number }> {
     const run = await this.row(principal, importId);
@@ -248,6 +283,11 @@ export class ImportViews {
     else if (filter.outcome) {
       where.push('r.status = ?');
       params.push(filter.outcome);
+    }
+    if (filter.code) {
+      where.push(`(r.errors @> ?::jsonb or r.warnings @> ?::jsonb)`);
+      const probe = JSON.stringify([{ code: filter.code }]);
+      params.push(probe, probe);
     }
     const rows = await this.em.execute<{ row_number: number; status: ImportRowView['status']; errors: ImportMessage[]; warnings: ImportMessage[]; cells: string[]; entity_id: string | null; total: string }[]>(
       `select r.row_number, r.status, r.errors, r.warnings, r.cells, r.entity_id, count(*) over () as total
@@ -291,6 +331,26 @@ export class ImportViews {
         after: shownValues(row.change.after),
       })),
     };
+  }
+
+  /**
+   * The error and warning codes on an import's rows, each with the number of rows that carry it (a row
+   * with the same code twice counts once): the choices of the rows' code filter. Errors first, then by rows.
+   */
+  async rowCodes(principal: Principal, importId: string, language: Language): Promise<RowCodeView[]> {
+    await this.row(principal, importId);
+    const found = await this.em.execute<{ code: string; kind: 'error' | 'warning'; rows: string }[]>(
+      `select m.code, m.kind, count(distinct r.row_number) as rows
+         from import_row_results r,
+              lateral (select e->>'code' as code, 'error' as kind from jsonb_array_elements(r.errors) e
+                       union all
+                       select w->>'code', 'warning' from jsonb_array_elements(r.warnings) w) m
+        where r.import_id = ? and m.code is not null
+        group by m.code, m.kind
+        order by m.kind, count(distinct r.row_number) desc, m.code`,
+      [importId],
+    );
+    return found.map((entry) => ({ code: entry.code, kind: entry.kind, message: translate(entry.code, language, {}), rows: Number(entry.rows) }));
   }
 
   /**

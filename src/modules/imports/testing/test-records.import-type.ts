@@ -5,6 +5,7 @@ import {
   type ImportChunkContext,
   type ImportColumn,
   type ImportMessage,
+  type ImportOptionDescription,
   type ImportTypeDefinition,
   type RawImportRow,
   type RowOutcome,
@@ -78,6 +79,10 @@ export class TestRecordsImport implements ImportTypeDefinition {
   columns = COLUMNS;
   xml = { recordElement: 'record', fields: ['code', 'name', 'amount'] };
   optionsClass = TestRecordsOptions;
+  optionDescriptions: ImportOptionDescription[] = [
+    { key: 'budget', kind: 'integer', required: false, description: 'The most the valid rows may add up to (the import-level check).' },
+    { key: 'label', kind: 'string', required: false, description: "Any label; 'forbidden' stands in for a scope refusal." },
+  ];
   warningsToConfirm = ['TEST_RECORDS.BIG_AMOUNT'] as const;
   private readonly availability = testRecordsAvailability();
 

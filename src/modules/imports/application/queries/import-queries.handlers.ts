@@ -2,9 +2,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { ImportColumn, ImportFileKind, ImportOptionDescription } from '#libs/contracts/imports/index.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import type { Language } from '#libs/i18n/i18n.js';
-import type { ImportStatus } from '../../domain/import-lifecycle.js';
 import { ImportTypeRegistry } from '../import-type-registry.js';
-import { ImportViews, type ImportChangeView, type ImportDetailView, type ImportRowView, type ImportView, type RowOutcomeFilter } from '../import-views.js';
+import { ImportViews, type ImportChangeView, type ImportDetailView, type ImportListFilter, type ImportRowView, type ImportView, type RowCodeView, type RowOutcomeFilter } from '../import-views.js';
 
 export interface ImportTypeView {
   key: string;
@@ -16,6 +15,8 @@ export interface ImportTypeView {
   columns: Pick<ImportColumn, 'key' | 'header' | 'mandatory' | 'mandatoryOneOf' | 'note' | 'kind' | 'aliases'>[];
   options: ImportOptionDescription[];
   validateOnlyByDefault: boolean;
+  /** Whether POST /api/imports/:id/undo can revert its imports (the type has an undo). */
+  supportsUndo: boolean;
 }
 
 export class ListImportTypesQuery extends Query<ImportTypeView[]> {
@@ -43,6 +44,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
         columns: type.columns.map(({ key, header, mandatory, mandatoryOneOf, note, kind, aliases }) => ({ key, header, mandatory, mandatoryOneOf, note, kind, aliases })),
         options: type.optionDescriptions ?? [],
         validateOnlyByDefault: type.validateOnlyByDefault ?? false,
+        supportsUndo: typeof type.undoChunk === 'function',
       }));
   }
 }
@@ -50,7 +52,7 @@ export class ListImportTypesHandler implements IQueryHandler<ListImportTypesQuer
 export class ListImportsQuery extends Query<{ items: ImportView[]; total: number }> {
   constructor(
     readonly principal: Principal,
-    readonly filter: { type?: string; status?: ImportStatus; page: number; pageSize: number },
+    readonly filter: ImportListFilter,
     readonly language: Language,
   ) {
     super();
@@ -87,7 +89,7 @@ export class ListImportRowsQuery extends Query<{ items: ImportRowView[]; total: 
   constructor(
     readonly principal: Principal,
     readonly importId: string,
-    readonly filter: { outcome?: RowOutcomeFilter; page: number; pageSize: number },
+    readonly filter: { outcome?: RowOutcomeFilter; code?: string; page: number; pageSize: number },
     readonly language: Language,
   ) {
     super();
@@ -113,10 +115,28 @@ export class ListImportChangesQuery extends Query<{ items: ImportChangeView[]; t
   }
 }
 
+export class ListImportRowCodesQuery extends Query<RowCodeView[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly importId: string,
+    readonly language: Language,
+  ) {
+    super();
+  }
+}
+
 @QueryHandler(ListImportChangesQuery)
 export class ListImportChangesHandler implements IQueryHandler<ListImportChangesQuery> {
   constructor(private readonly views: ImportViews) {}
   execute({ principal, importId, page }: ListImportChangesQuery) {
     return this.views.changes(principal, importId, page);
+  }
+}
+
+@QueryHandler(ListImportRowCodesQuery)
+export class ListImportRowCodesHandler implements IQueryHandler<ListImportRowCodesQuery> {
+  constructor(private readonly views: ImportViews) {}
+  execute({ principal, importId, language }: ListImportRowCodesQuery) {
+    return this.views.rowCodes(principal, importId, language);
   }
 }

@@ -37,7 +37,7 @@ import { StartImportCommand } from '../../application/commands/start-import/star
 import { ImportDocuments, type DocumentTarget } from '../../application/import-documents.js';
 import { ImportColumns } from '../../application/import-columns.js';
 import { ImportTypeRegistry } from '../../application/import-type-registry.js';
-import { GetImportQuery, ListImportChangesQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
+import { GetImportQuery, ListImportChangesQuery, ListImportRowCodesQuery, ListImportRowsQuery, ListImportsQuery, ListImportTypesQuery } from '../../application/queries/import-queries.handlers.js';
 import { ImportEventStream, importStreamResource, lastEventIdOf } from './import-event-stream.js';
 import {
   ConfirmImportBodyDto,
@@ -52,6 +52,7 @@ import {
   ImportTypeDto,
   ListImportRowsQueryDto,
   ListImportsQueryDto,
+  RowCodeDto,
   StartedImportDto,
   StartImportBodyDto,
   StreamTicketDto,
@@ -178,7 +179,7 @@ export class ImportsController {
   }
 
   @Get('imports')
-  @ApiOperation({ summary: 'The import overview (yours; all for platform admins), newest first, with counts' })
+  @ApiOperation({ summary: 'The import overview (yours; all for platform admins), newest first, with counts; filter by type, status, who started it and when' })
   @ApiOkResponse({ type: ImportPageDto })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListImportsQueryDto, @Req() request: Request): Promise<ImportPageDto> {
     const { items, total } = await this.queries.execute(new ListImportsQuery(principal, query, pickLanguage(request)));
@@ -229,7 +230,7 @@ export class ImportsController {
   }
 
   @Get('imports/:id/rows')
-  @ApiOperation({ summary: 'Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings)' })
+  @ApiOperation({ summary: 'Per-row results in row order, filterable by outcome (failed, succeeded, skipped, warnings) and by error or warning code' })
   @ApiOkResponse({ type: ImportRowPageDto })
   async rows(
     @CurrentPrincipal() principal: Principal,
@@ -252,6 +253,13 @@ export class ImportsController {
   async changes(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQueryDto): Promise<ImportChangePageDto> {
     const { items, total } = await this.queries.execute(new ListImportChangesQuery(principal, id, { page: query.page, pageSize: query.pageSize }));
     return pageOf(items, total, query);
+  }
+
+  @Get('imports/:id/row-codes')
+  @ApiOperation({ summary: "The error and warning codes on this import's rows, with how many rows carry each (the choices of the rows' `code` filter)" })
+  @ApiOkResponse({ type: [RowCodeDto] })
+  rowCodes(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<RowCodeDto[]> {
+    return this.queries.execute(new ListImportRowCodesQuery(principal, id, pickLanguage(request)));
   }
 
   @Get('imports/:id/error-file')

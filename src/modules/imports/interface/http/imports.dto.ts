@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageMetaDto, PageQueryDto } from '#libs/http/pagination.js';
 import { IMPORT_STATUSES, type ImportStatus } from '../../domain/import-lifecycle.js';
 
@@ -32,6 +32,7 @@ export class ImportTypeDto {
   @ApiProperty({ type: [ImportColumnDto] }) columns: ImportColumnDto[];
   @ApiProperty({ type: [ImportOptionDto], description: 'Options of PUT /api/imports/{id}/mapping (and the upload)' }) options: ImportOptionDto[];
   @ApiProperty({ description: 'Imports of this type stop after validation unless validateOnly=false' }) validateOnlyByDefault: boolean;
+  @ApiProperty({ description: 'Its imports can be undone (POST /api/imports/{id}/undo); otherwise undo answers 409 IMPORTS.UNDO_NOT_SUPPORTED' }) supportsUndo: boolean;
 }
 
 export class StartImportBodyDto {
@@ -215,6 +216,20 @@ export class ImportPageDto {
 export class ListImportsQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) type?: string;
   @ApiPropertyOptional({ enum: IMPORT_STATUSES }) @IsOptional() @IsIn([...IMPORT_STATUSES]) status?: ImportStatus;
+  @ApiPropertyOptional({ description: 'Only imports started by this user (id)' }) @IsOptional() @IsUUID() startedBy?: string;
+  @ApiPropertyOptional({ description: 'Only imports whose starter\'s name contains this text (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  startedByName?: string;
+  @ApiPropertyOptional({ description: 'Created at or after this instant (ISO 8601; a date alone means its start, UTC)', example: '2026-11-01' })
+  @IsOptional()
+  @IsISO8601()
+  createdFrom?: string;
+  @ApiPropertyOptional({ description: 'Created before this instant (ISO 8601; exclusive)', example: '2026-12-01' })
+  @IsOptional()
+  @IsISO8601()
+  createdBefore?: string;
 }
 
 export class ImportRowDto {
@@ -251,6 +266,19 @@ export class ListImportRowsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['valid', 'succeeded', 'failed', 'skipped', 'warnings'])
   outcome?: 'valid' | 'succeeded' | 'failed' | 'skipped' | 'warnings';
+
+  @ApiPropertyOptional({ description: 'Only rows with an error or warning of this code (GET /api/imports/{id}/row-codes lists them)', example: 'USERS.IMPORT_EMAIL_INVALID' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]+$/)
+  @MaxLength(200)
+  code?: string;
+}
+
+export class RowCodeDto {
+  @ApiProperty({ example: 'USERS.IMPORT_EMAIL_INVALID' }) code: string;
+  @ApiProperty({ enum: ['error', 'warning'] }) kind: string;
+  @ApiProperty({ description: 'The message without its row-specific values, in the language of Accept-Language' }) message: string;
+  @ApiProperty({ description: 'Rows that carry it' }) rows: number;
 }
 
 export class FormatQueryDto {

@@ -1,0 +1,45 @@
+import { toProblem } from '../model/problems';
+
+/** The file name of a download from its Content-Disposition (RFC 6266: filename* first). */
+export function fileNameOf(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback;
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition);
+  return plain ? plain[1].trim() : fallback;
+}
+
+/**
+ * Downloads a file of the API with the bearer token (a plain link cannot send it) and hands it to the
+ * browser as a download. Rejects with the API's problem when it refuses (e.g. 400 IMPORTS.NO_FAILED_ROWS).
+ */
+export async function downloadFile(url: string, token: string | undefined, language: string, fallbackName: string): Promise<string> {
+  const response = await fetch(url, { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Accept-Language': language } });
+  if (!response.ok) {
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    throw toProblem(response.status, body, `${response.status} ${response.statusText}`);
+  }
+  const blob = await response.blob();
+  const name = fileNameOf(response.headers.get('content-disposition'), fallbackName);
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = name;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return name;
+}
