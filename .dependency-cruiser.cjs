@@ -53,6 +53,24 @@ module.exports = {
       to: { path: '^src/' },
     },
 
+    // (b2) the web app calls only the public REST API; the product never imports the web app
+    {
+      name: 'web-only-through-the-api',
+      severity: 'error',
+      comment:
+        'web/ is a browser app that talks to the product only over its REST API (typed from the OpenAPI ' +
+        'document in web/src/api/schema.d.ts). It may not import server code from src/ or libs/.',
+      from: { path: '^web/' },
+      to: { path: '^(?:src|libs)/' },
+    },
+    {
+      name: 'server-not-to-web',
+      severity: 'error',
+      comment: 'The server serves the built web app (dist/web) as files; it does not import its sources.',
+      from: { path: '^(?:src|libs)/' },
+      to: { path: '^web/' },
+    },
+
     // (c) the domain is pure
     {
       name: 'domain-not-to-outer-layers',
@@ -152,7 +170,8 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['credential-import-source', 'import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+      // .tsx and extension-less imports: the web app (web/src, bundled by Vite, moduleResolution bundler).
+      extensions: ['.ts', '.tsx', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
       mainFields: ['module', 'main', 'types', 'typings'],
     },
     skipAnalysisNotInRules: true,

@@ -74,7 +74,8 @@ export default defineConfig(
     // A few type-aware rules with a high bug-per-finding ratio. The full `recommendedTypeChecked` set
     // mostly flags `any` from JSON bodies; these catch un-awaited work (lost errors, unfinished writes).
     name: 'project/type-aware',
-    files: ['**/*.ts'],
+    // web/ files are checked against web/tsconfig.json (the project service takes the nearest tsconfig).
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

@@ -25,6 +25,7 @@ import { HealthController } from './platform/health.controller.js';
 import { MailCatcherController } from './platform/mail-catcher.controller.js';
 import { OpsModule } from './platform/ops/ops.module.js';
 import { SettingsController } from './platform/settings.controller.js';
+import { adminAppModules } from './platform/web/admin-app.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -65,6 +66,8 @@ export class AppModule implements NestModule {
         ReportingModule,
         // After UsersModule: its rate-limit guard runs after the authentication guard.
         OpsModule,
+        // The admin web app at /admin (API processes, once built).
+        ...adminAppModules(config),
       ],
       controllers: [HealthController, SettingsController, ...(mailCatcher ? [MailCatcherController] : [])],
       providers: [DemoDataRunner, ...(mailCatcher ? [{ provide: MailCatcher, useValue: mailCatcher }] : [])],

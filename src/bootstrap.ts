@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '#libs/config/app-config.js';
 import { ProblemDetailsFilter } from '#libs/http/problem-details.filter.js';
@@ -14,7 +14,9 @@ import { provisionServices, type ProvisionedServices } from '#libs/runtime/provi
 import { installationQueuePrefix } from '#libs/runtime/queue-prefix.js';
 import { AppModule } from './app.module.js';
 import { runMigrations } from './database/migrate.js';
+import { createOpenApiDocument } from './platform/openapi.js';
 import { DemoDataRunner } from './platform/demo-data.runner.js';
+import { mountAdminAppHeaders, ADMIN_APP_PATH } from './platform/web/admin-app.js';
 import { mountQueueDashboard } from './platform/ops/queue-dashboard.js';
 import { WorkerHealthServer } from './platform/ops/worker-health.server.js';
 
@@ -53,6 +55,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.set('trust proxy', resolved.trustProxy);
     app.disable('x-powered-by');
     app.use(securityHeaders(resolved.publicUrl), httpMetrics());
+    if (resolved.role !== 'worker') mountAdminAppHeaders(app);
     app.useBodyParser('json', { limit: '1mb' });
     // HTML forms only for the server-rendered pages (set and forgot password, the review page of mail links); the API takes JSON.
     app.use(formBodiesOnlyUnder('/account', '/review'));
@@ -62,18 +65,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
     app.useGlobalPipes(createValidationPipe());
     const docsPath = 'api/docs';
     if (resolved.role !== 'worker') {
-      const document = SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle('Credential Import API')
-          .setDescription(
-            'Bulk import and review of certificates and credentials. Errors are application/problem+json (RFC 9457) ' +
-              'with a stable `code`; send Accept-Language: nl for Dutch messages.',
-          )
-          .setVersion('0.1.0')
-          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /api/auth/login, or a personal API token (cit_...)' })
-          .build(),
-      );
+      const document = createOpenApiDocument(app);
       SwaggerModule.setup(docsPath, app, document, { jsonDocumentUrl: 'api/docs-json' });
       mountQueueDashboard(app);
     }
@@ -94,7 +86,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
 
     const banner = [
       `Credential Import is running (role ${resolved.role}) after ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      ...(url ? [`  API:          ${url}/api`, `  API docs:     ${url}/${docsPath}`, `  Readiness:    ${url}/health/ready`] : []),
+      ...(url ? [`  Admin app:    ${url}${ADMIN_APP_PATH}/`, `  API:          ${url}/api`, `  API docs:     ${url}/${docsPath}`, `  Readiness:    ${url}/health/ready`] : []),
       ...(app.get(WorkerHealthServer).port !== undefined ? [`  Worker health: http://${resolved.host}:${app.get(WorkerHealthServer).port}/health/ready`] : []),
       ...services.notes.map((note) => `  ${note}`),
     ];

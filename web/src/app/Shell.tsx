@@ -1,0 +1,146 @@
+import { Suspense, useEffect, useMemo, useRef } from 'react';
+import { routes } from '../routes';
+import { useAuth, useMe } from './auth';
+import { CurrentRouteContext, navRoutesFor, NavRoutesContext } from './current-route';
+import { ErrorBoundary } from './ErrorBoundary';
+import { useLocale, useMessages } from './i18n';
+import { LanguageSwitch } from './LanguageSwitch';
+import { shellMessages } from './messages';
+import type { AppRoute } from './route-types';
+import { Link, matchPath, ParamsProvider, useLocation } from './router';
+import { UnreadNotificationsProvider, useUnreadNotifications } from './unread-notifications';
+
+/** The signed-in layout: skip link, header (navigation, unread notifications, language, sign out) and the screen. */
+export function Shell() {
+  return (
+    <UnreadNotificationsProvider>
+      <ShellLayout />
+    </UnreadNotificationsProvider>
+  );
+}
+
+function findRoute(pathname: string): { route: AppRoute; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    const match = matchPath(route.path, pathname);
+    if (match) return { route, params: match.params };
+  }
+  return undefined;
+}
+
+function ShellLayout() {
+  const t = useMessages(shellMessages);
+  const me = useMe();
+  const { signOut } = useAuth();
+  const { language } = useLocale();
+  const { pathname } = useLocation();
+  const found = findRoute(pathname);
+  const allowed = found && (!found.route.allowed || found.route.allowed(me));
+  const nav = useMemo(() => navRoutesFor(routes, me), [me]);
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  const title = found ? (allowed ? found.route.title[language] : t('forbiddenTitle')) : t('notFoundTitle');
+  useEffect(() => {
+    document.title = `${title} · ${t('appName')}`;
+  }, [title, t]);
+
+  // After a navigation, move focus to the new screen so keyboard and screen-reader users start there.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: false });
+  }, [pathname]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
+      <header className="shell-header">
+        <Link to="/admin" className="brand">
+          {t('appName')}
+        </Link>
+        <nav aria-label={t('mainNav')} className="main-nav">
+          <ul>
+            {nav.map((route) => {
+              const current = pathname === route.path || pathname.startsWith(`${route.path}/`);
+              return (
+                <li key={route.path}>
+                  <Link to={route.path} aria-current={current ? 'page' : undefined}>
+                    {route.nav![language]}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <div className="header-tools">
+          <UnreadBadge />
+          <LanguageSwitch />
+          <span className="who" title={me.email}>
+            {t('signedInAs', { name: me.displayName })}
+          </span>
+          <button type="button" onClick={() => signOut('signed-out')}>
+            {t('signOut')}
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1} className="shell-main">
+        <ErrorBoundary
+          resetKey={pathname}
+          fallback={(error, reset) => (
+            <div role="alert">
+              <h1>{t('errorTitle')}</h1>
+              <p>{error.message}</p>
+              <button type="button" onClick={reset}>
+                {t('retry')}
+              </button>
+            </div>
+          )}
+        >
+          {!found ? (
+            <>
+              <h1>{t('notFoundTitle')}</h1>
+              <p>{t('notFound')}</p>
+              <Link to="/admin">{t('backHome')}</Link>
+            </>
+          ) : !allowed ? (
+            <>
+              <h1>{t('forbiddenTitle')}</h1>
+              <p>{t('forbidden')}</p>
+              <Link to="/admin">{t('backHome')}</Link>
+            </>
+          ) : (
+            <NavRoutesContext.Provider value={nav}>
+              <CurrentRouteContext.Provider value={found.route}>
+                <ParamsProvider params={found.params}>
+                  <Suspense fallback={<p role="status">{t('loading')}</p>}>
+                    <found.route.component key={found.route.path} />
+                  </Suspense>
+                </ParamsProvider>
+              </CurrentRouteContext.Provider>
+            </NavRoutesContext.Provider>
+          )}
+        </ErrorBoundary>
+      </main>
+    </div>
+  );
+}
+
+function UnreadBadge() {
+  const t = useMessages(shellMessages);
+  const { count } = useUnreadNotifications();
+  const label = count ? t('unreadCount', { count }) : t('unreadNone');
+  return (
+    <Link to="/admin/notifications" className="unread" aria-label={label} title={label}>
+      <span aria-hidden="true">{t('notifications')}</span>
+      {count ? (
+        <span className="badge" aria-hidden="true" data-testid="unread-count">
+          {count > 99 ? '99+' : count}
+        </span>
+      ) : null}
+    </Link>
+  );
+}

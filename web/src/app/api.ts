@@ -1,0 +1,114 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from '../api/schema';
+
+/**
+ * The typed REST client. Paths, parameters and bodies are checked against web/src/api/schema.d.ts, generated
+ * from the API's OpenAPI document (`npm run api:types`): a renamed field breaks `npm run typecheck`, not a page.
+ *
+ *   const { data, error } = await api.GET('/api/imports/{id}', { params: { path: { id } } });
+ *   if (error) show(problemText(error));
+ *
+ * Every request carries the signed-in user's bearer token (kept in memory only, never in storage) and the
+ * UI language as Accept-Language, so problem+json messages come back in that language. A 401 signs the user
+ * out (the session expired or was revoked). For what openapi-fetch does not do (an upload with progress,
+ * a file download, an event stream), use `authorizedFetch`/`authHeaders`/`downloadFile`.
+ */
+export type Schemas = components['schemas'];
+
+/** RFC 9457 problem details as the API sends them (application/problem+json), with a stable `code`. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  params?: Record<string, unknown>;
+  errors?: { field?: string; code: string; message: string }[];
+}
+
+interface Session {
+  token: string | undefined;
+  language: string;
+  onUnauthorized: () => void;
+}
+
+const session: Session = { token: undefined, language: 'en', onUnauthorized: () => {} };
+
+/** Called by the auth provider only. */
+export function setSessionToken(token: string | undefined) {
+  session.token = token;
+}
+export function setRequestLanguage(language: string) {
+  session.language = language;
+}
+export function setUnauthorizedHandler(handler: () => void) {
+  session.onUnauthorized = handler;
+}
+
+/** Authorization and Accept-Language headers, for requests made without the client (XHR uploads). */
+export function authHeaders(): Record<string, string> {
+  return { ...(session.token ? { Authorization: `Bearer ${session.token}` } : {}), 'Accept-Language': session.language };
+}
+
+const authMiddleware: Middleware = {
+  onRequest({ request }) {
+    for (const [name, value] of Object.entries(authHeaders())) if (!request.headers.has(name)) request.headers.set(name, value);
+    return request;
+  },
+  onResponse({ request, response }) {
+    // A 401 from the sign-in request itself is a wrong password, not an ended session.
+    if (response.status === 401 && session.token && !new URL(request.url).pathname.endsWith('/api/auth/login')) session.onUnauthorized();
+    return response;
+  },
+};
+
+/** Same-origin only: the app talks to the product that served it and to nothing else. */
+export const api = createClient<paths>({ baseUrl: location.origin });
+api.use(authMiddleware);
+
+/** fetch with the session's headers, for endpoints that are not JSON (files) or need a raw Response. */
+export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  for (const [name, value] of Object.entries(authHeaders())) if (!headers.has(name)) headers.set(name, value);
+  const response = await fetch(new URL(path, location.origin), { ...init, headers });
+  if (response.status === 401 && session.token) session.onUnauthorized();
+  return response;
+}
+
+/** Downloads a file from the API (with the bearer token) and hands it to the browser as a download. */
+export async function downloadFile(path: string, fallbackName = 'download'): Promise<void> {
+  const response = await authorizedFetch(path);
+  if (!response.ok) throw await problemFrom(response);
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ?? /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name ? decodeURIComponent(name) : fallbackName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The problem document of a failed response (or a generic one when the body is not problem+json). */
+export async function problemFrom(response: Response): Promise<Problem> {
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    if (body && typeof body.code === 'string') return { title: body.title ?? response.statusText, status: response.status, ...body } as Problem;
+  } catch {
+    // not JSON
+  }
+  return { title: response.statusText || `HTTP ${response.status}`, status: response.status, code: `HTTP.${response.status}` };
+}
+
+/** The text to show for an API error: the API's own localised detail, else its title. */
+export function problemText(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const problem = error as Partial<Problem>;
+    if (typeof problem.detail === 'string' && problem.detail) return problem.detail;
+    if (typeof problem.title === 'string' && problem.title) return problem.title;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,23 @@
+import { lazy } from 'react';
+import { can, canImport, canReview } from './app/permissions';
+import type { AppRoute } from './app/route-types';
+
+/** The app's screens: see AppRoute (web/src/app/route-types.ts). Owners add their lines inside their own block, so merges stay trivial. */
+
+const Placeholder = lazy(() => import('./app/PlaceholderPage'));
+
+export const routes: AppRoute[] = [
+  // ---- shell (W1) ----
+  { path: '/admin', component: lazy(() => import('./app/HomePage')), title: { en: 'Home', nl: 'Start' } },
+
+  // ---- imports (W2) ----
+  { path: '/admin/imports', component: Placeholder, title: { en: 'Imports', nl: 'Imports' }, allowed: canImport, nav: { en: 'Imports', nl: 'Imports' } },
+  { path: '/admin/imports/:id', component: Placeholder, title: { en: 'Import', nl: 'Import' }, allowed: canImport },
+  // ---- end imports ----
+
+  // ---- reviews, people, notifications (W3) ----
+  { path: '/admin/reviews', component: Placeholder, title: { en: 'Reviews', nl: 'Beoordelingen' }, allowed: canReview, nav: { en: 'Reviews', nl: 'Beoordelingen' } },
+  { path: '/admin/users/:id', component: Placeholder, title: { en: 'User', nl: 'Gebruiker' }, allowed: (me) => can(me, 'users.read') },
+  { path: '/admin/notifications', component: Placeholder, title: { en: 'Notifications', nl: 'Meldingen' }, nav: { en: 'Notifications', nl: 'Meldingen' } },
+  // ---- end reviews, people, notifications ----
+];
