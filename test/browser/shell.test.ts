@@ -12,13 +12,13 @@ describe('admin web app: shell', () => {
 
     await signIn(page, 'admin@example.com');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Imports', 'Reviews', 'Notifications']);
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Imports', 'Reviews', 'My certificates', 'Notifications']);
     await page.getByRole('heading', { level: 1, name: /^Welcome, / }).waitFor();
     await expectAccessible(page, 'the start page');
 
     await page.getByLabel('Language').selectOption('nl');
     const dutchNav = page.getByRole('navigation', { name: 'Hoofdmenu' });
-    await expect.poll(() => dutchNav.getByRole('link').allTextContents()).toEqual(['Imports', 'Beoordelingen', 'Meldingen']);
+    await expect.poll(() => dutchNav.getByRole('link').allTextContents()).toEqual(['Imports', 'Beoordelingen', 'Mijn certificaten', 'Meldingen']);
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('nl');
     await page.getByRole('button', { name: 'Uitloggen' }).waitFor();
     await expectAccessible(page, 'the start page in Dutch');
@@ -48,7 +48,7 @@ describe('admin web app: shell', () => {
     await page.goto('/admin/imports/00000000-0000-0000-0000-000000000000');
     await signIn(page, 'lena@example.com');
     const nav = page.getByRole('navigation', { name: 'Hoofdmenu' });
-    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Meldingen']);
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Mijn certificaten', 'Meldingen']);
     await page.getByRole('heading', { level: 1, name: 'Geen toegang' }).waitFor();
     await expectAccessible(page, '"no access" in Dutch');
   });

@@ -1,5 +1,5 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import { Link, useApi, useI18n, notifyUnreadChanged, type Schemas } from '../reviews/wiring';
+import { useId, useRef, useState } from 'react';
+import { Link, useApi, useI18n, useUnreadRefresh, type Schemas } from '../reviews/wiring';
 import { formatMoment, Notice, problemText, unwrap, useLoad } from '../reviews/shared';
 import '../reviews/reviews.css';
 
@@ -27,17 +27,14 @@ export default function NotificationsPage() {
   const [busy, setBusy] = useState(false);
   const filterName = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const refreshBell = useUnreadRefresh();
 
   const list = useLoad(async () => unwrap(await api.GET('/api/notifications', { params: { query: { filter } } })), `${filter}:${tick}`);
   const unread = useLoad(async () => unwrap(await api.GET('/api/notifications/unread-count')).unread, `count:${tick}`);
 
-  useEffect(() => {
-    document.title = t('notifications.title');
-  }, [t]);
-
   const changed = () => {
     setTick((n) => n + 1);
-    notifyUnreadChanged();
+    refreshBell();
   };
 
   const markRead = async (notification: Notification, focusAfter: HTMLElement | null) => {

@@ -1,5 +1,7 @@
+import { defineMessages } from '../app/i18n';
+
 /** English and Dutch texts of the notifications page (W3). The bell is W1's. */
-export const notificationsMessages = {
+export const notificationsMessages = defineMessages({
   en: {
     'notifications.title': 'Notifications',
     'notifications.show': 'Show',
@@ -46,4 +48,4 @@ export const notificationsMessages = {
     'notifications.failed': 'Dat is niet gelukt.',
     'notifications.limit': 'De 100 recentste worden getoond.',
   },
-} as const;
+});

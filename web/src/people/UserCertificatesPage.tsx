@@ -1,5 +1,5 @@
-import { useEffect, type ReactNode } from 'react';
-import { Link, useApi, useI18n, useMe } from '../reviews/wiring';
+import { type ReactNode } from 'react';
+import { Link, useApi, useI18n, useMe, useParams } from '../reviews/wiring';
 import { formatDay, formatMoment, formatNumber, Notice, problemText, unwrap, useLoad, type Loaded } from '../reviews/shared';
 import { loadCredentials } from './credentials';
 import '../reviews/reviews.css';
@@ -11,7 +11,12 @@ const PAGE_SIZE = 100;
  * their own): obtained certificates, external certificates with their states, licences (with licences.manage),
  * credentials and the credits total. Each part loads on its own, so one refused part does not hide the others.
  */
-export default function UserCertificatesPage({ userId }: { userId?: string }) {
+export default function UserCertificatesRoute() {
+  const { id } = useParams<{ id?: string }>();
+  return <UserCertificatesPage key={id ?? 'me'} userId={id} />;
+}
+
+export function UserCertificatesPage({ userId }: { userId?: string }) {
   const api = useApi();
   const { t, locale } = useI18n();
   const me = useMe();
@@ -47,10 +52,6 @@ export default function UserCertificatesPage({ userId }: { userId?: string }) {
   }, `credentials:${id}:${email ?? ''}`);
 
   const title = self ? t('people.myTitle') : user.data ? t('people.title', { name: user.data.name }) : t('people.loading');
-  useEffect(() => {
-    document.title = title;
-  }, [title]);
-
   if (user.error) {
     const status = (user.error as { status?: number }).status;
     return (

@@ -1,5 +1,7 @@
+import { defineMessages } from '../app/i18n';
+
 /** English and Dutch texts of a user's certificates and credentials (W3). */
-export const peopleMessages = {
+export const peopleMessages = defineMessages({
   en: {
     'people.title': 'Certificates of {name}',
     'people.myTitle': 'My certificates',
@@ -98,4 +100,4 @@ export const peopleMessages = {
     'credential.expired': 'Verlopen',
     'credential.revoked': 'Ingetrokken',
   },
-} as const;
+});

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { Link, useApi, useI18n, type Schemas } from './wiring';
+import { Link, useApi, useI18n, useParams, type Schemas } from './wiring';
 import { formatBytes, formatDay, formatMoment, formatNumber, Notice, problemCode, problemText, unwrap, useLoad } from './shared';
 import { PdfViewer } from './PdfViewer';
 import './reviews.css';
@@ -42,7 +42,12 @@ export function editsBetween(original: Fields, current: Fields): Edits {
 type Outcome = { kind: 'success'; text: string } | { kind: 'error'; text: string; conflict: boolean };
 
 /** /admin/reviews/:id: the PDF, the details, the edit form with comment, Validate and Reject, and the history. */
-export default function ReviewTaskPage({ id }: { id: string }) {
+export default function ReviewTaskRoute() {
+  const { id } = useParams<{ id: string }>();
+  return <ReviewTaskPage key={id} id={id} />;
+}
+
+export function ReviewTaskPage({ id }: { id: string }) {
   const api = useApi();
   const { t, locale } = useI18n();
   const ids = { name: useId(), delivered: useId(), expires: useId(), definition: useId(), comment: useId(), commentHint: useId(), definitionHint: useId() };
@@ -68,10 +73,6 @@ export default function ReviewTaskPage({ id }: { id: string }) {
   useEffect(() => {
     if (outcome) outcomeRef.current?.focus();
   }, [outcome]);
-
-  useEffect(() => {
-    if (loaded) document.title = t('review.title', { name: loaded.name });
-  }, [loaded, t]);
 
   if (certificate.error) {
     const notFound = (certificate.error as { status?: number }).status === 404;

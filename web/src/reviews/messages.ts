@@ -1,5 +1,7 @@
+import { defineMessages } from '../app/i18n';
+
 /** English and Dutch texts of the reviews screens (W3). Placeholders: {name}. */
-export const reviewsMessages = {
+export const reviewsMessages = defineMessages({
   en: {
     'reviews.title': 'Reviews',
     'reviews.intro': 'External certificates that learners uploaded and that wait for your decision.',
@@ -204,4 +206,4 @@ export const reviewsMessages = {
     'field.definitionId': 'Definitie',
     'field.credits': 'Studiepunten',
   },
-} as const;
+});
