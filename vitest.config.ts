@@ -13,7 +13,8 @@ const libs = fileURLToPath(new URL('./libs/', import.meta.url));
 export default defineConfig({
   resolve: { alias: [{ find: /^#libs\/(.+)\.js$/, replacement: `${libs}$1.ts` }] },
   test: {
-    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.test.ts'],
+    // web/src specs: the web app's pure logic (no DOM), in Node; its screens are tested in Chromium (test/browser).
+    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'web/src/**/*.spec.{ts,tsx}', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -13,14 +13,16 @@
  * (`npx playwright-core show-trace <file>`, or https://trace.playwright.dev offline) are kept under
  * test-results/browser/<test name>/.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, test as vitestTest } from 'vitest';
 import { Http } from '../../support/http.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../../support/test-app.js';
+import { ensureWebBuilt } from '../../support/web-build.js';
+
+export { ensureWebBuilt };
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -41,39 +43,6 @@ export const DEMO_PASSWORD = 'demo-password-1';
 export const PDF_VIEWER = 'chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai';
 const BROWSER_INTERNAL = [`${PDF_VIEWER}/`, 'chrome://resources/'];
 const RESULTS = join(process.cwd(), 'test-results', 'browser');
-const WEB_DIST = join(process.cwd(), 'dist', 'web');
-
-/** Builds dist/web (`npm run build:web`) when a file under web/ is newer than it; one build at a time across test files. */
-export function ensureWebBuilt() {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .reduce((latest, entry) => Math.max(latest, statSync(join(entry.parentPath, entry.name)).mtimeMs), 0);
-  const builtAt = () => (existsSync(join(WEB_DIST, 'index.html')) ? statSync(join(WEB_DIST, 'index.html')).mtimeMs : 0);
-  const sources = newest(join(process.cwd(), 'web'));
-  if (builtAt() > sources) return;
-  const lock = join(process.cwd(), 'dist', '.web-build.lock');
-  mkdirSync(join(process.cwd(), 'dist'), { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // Another test file is building: wait for it (or take over a lock left by a killed run).
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error('waited too long for another web build');
-      spawnSync('sleep', ['0.2']);
-    }
-  }
-  try {
-    if (builtAt() > sources) return;
-    const result = spawnSync('npm', ['run', 'build:web'], { cwd: process.cwd(), encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`npm run build:web failed:\n${result.stdout}\n${result.stderr}`);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {

@@ -112,3 +112,46 @@ export function problemText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+export interface UploadResult<T> {
+  status: number;
+  /** The parsed JSON body on success; undefined otherwise. */
+  data?: T;
+  /** The problem document when the API refused (status >= 400). */
+  problem?: Problem;
+}
+
+/**
+ * POST multipart/form-data with upload progress (fetch cannot report it): XMLHttpRequest with the session's
+ * headers. `onProgress(sent, total)` as the bytes leave the browser; `signal` aborts (rejects with AbortError).
+ */
+export function uploadWithProgress<T = unknown>(
+  path: string,
+  form: FormData,
+  options: { onProgress?: (sent: number, total: number) => void; signal?: AbortSignal; method?: 'POST' | 'PUT' } = {},
+): Promise<UploadResult<T>> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(options.method ?? 'POST', new URL(path, location.origin));
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (event) => options.onProgress?.(event.loaded, event.lengthComputable ? event.total : 0);
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status === 401 && session.token) session.onUnauthorized();
+      if (xhr.status >= 400) {
+        const problem = body && typeof (body as Problem).code === 'string' ? (body as Problem) : { title: xhr.statusText || `HTTP ${xhr.status}`, status: xhr.status, code: `HTTP.${xhr.status}` };
+        resolve({ status: xhr.status, problem });
+      } else resolve({ status: xhr.status, data: body as T });
+    };
+    xhr.onerror = () => reject(new Error('network error during upload'));
+    xhr.onabort = () => reject(new DOMException('upload aborted', 'AbortError'));
+    options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}

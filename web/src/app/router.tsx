@@ -10,7 +10,7 @@ import { createContext, useContext, useEffect, useMemo, useSyncExternalStore, ty
  */
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((listener) => listener());
-window.addEventListener('popstate', notify);
+if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
 
 function subscribe(listener: () => void) {
   listeners.add(listener);
