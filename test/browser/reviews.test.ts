@@ -46,6 +46,7 @@ describe('admin web app: reviews, a user\u2019s certificates, notifications', ()
     await expect.poll(() => (frame.elementHandle().then((handle) => handle?.contentFrame()).then((inner) => inner?.url() ?? ''))).toBe(src);
     await expect.poll(() => page.frames().some((f) => f.url().startsWith(`${PDF_VIEWER}/`))).toBe(true);
     expect((await frame.boundingBox())?.height ?? 0).toBeGreaterThan(300);
+    await page.getByRole('region', { name: 'Details' }).getByRole('link', { name: 'Lars Bakker' }).waitFor();
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await page.getByText('Uploaded', { exact: true }).first().waitFor();
     await expectAccessible(page, 'a review task');

@@ -1,43 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { Link, useApi, useI18n, useParams, type Schemas } from './wiring';
+import { Link, useApi, useI18n, useMe, useParams, type Schemas } from './wiring';
 import { formatBytes, formatDay, formatMoment, formatNumber, Notice, problemCode, problemText, unwrap, useLoad } from './shared';
 import { PdfViewer } from './PdfViewer';
+import { editsBetween, fieldsOf, type Fields } from './edits';
 import './reviews.css';
 
-type Certificate = Schemas['ExternalCertificateDto'];
 type HistoryEntry = Schemas['HistoryEntryDto'];
 type Definition = Schemas['DefinitionDto'];
-
-interface Fields {
-  name: string;
-  deliveredOn: string;
-  expiresOn: string;
-  definitionId: string;
-}
-
-interface Edits {
-  name?: string;
-  deliveredOn?: string;
-  expiresOn?: string | null;
-  definitionId?: string | null;
-}
-
-const fieldsOf = (certificate: Certificate): Fields => ({
-  name: certificate.name,
-  deliveredOn: certificate.deliveredOn,
-  expiresOn: certificate.expiresOn ?? '',
-  definitionId: certificate.definitionId ?? '',
-});
-
-/** Only what differs from what was read: an unchanged field is not sent (and so never counts as an edit). */
-export function editsBetween(original: Fields, current: Fields): Edits {
-  const edits: Edits = {};
-  if (current.name !== original.name) edits.name = current.name;
-  if (current.deliveredOn !== original.deliveredOn) edits.deliveredOn = current.deliveredOn;
-  if (current.expiresOn !== original.expiresOn) edits.expiresOn = current.expiresOn === '' ? null : current.expiresOn;
-  if (current.definitionId !== original.definitionId) edits.definitionId = current.definitionId === '' ? null : current.definitionId;
-  return edits;
-}
 
 type Outcome = { kind: 'success'; text: string } | { kind: 'error'; text: string; conflict: boolean };
 
@@ -50,6 +19,7 @@ export default function ReviewTaskRoute() {
 export function ReviewTaskPage({ id }: { id: string }) {
   const api = useApi();
   const { t, locale } = useI18n();
+  const me = useMe();
   const ids = { name: useId(), delivered: useId(), expires: useId(), definition: useId(), comment: useId(), commentHint: useId(), definitionHint: useId() };
 
   const certificate = useLoad(async () => unwrap(await api.GET('/api/external-certificates/{id}', { params: { path: { id } } })), id);
@@ -196,7 +166,13 @@ export function ReviewTaskPage({ id }: { id: string }) {
             <h2 id="review-details">{t('review.details')}</h2>
             <dl className="w3-details">
               <dt>{t('review.learner')}</dt>
-              <dd>{loaded.user.name ?? ''}</dd>
+              <dd>
+                {me.permissions.includes('users.read') && loaded.user.id !== me.userId ? (
+                  <Link to={`/admin/users/${loaded.user.id}`}>{loaded.user.name ?? loaded.user.id}</Link>
+                ) : (
+                  (loaded.user.name ?? '')
+                )}
+              </dd>
               <dt>{t('review.uploadedBy')}</dt>
               <dd>{loaded.uploadedBy.name ?? ''}</dd>
               <dt>{t('review.submittedAt')}</dt>
