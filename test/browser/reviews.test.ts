@@ -102,9 +102,18 @@ describe('admin web app: reviews, a user\u2019s certificates, notifications', ()
     await expectAccessible(page, 'a version conflict');
     await page.getByRole('button', { name: 'Load the current values' }).click();
     await expect.poll(() => page.getByLabel('Certificate name').inputValue()).toBe('Crane operator (tower)');
+    // Keyboard only: Enter in a field saves (the form's first button), and focus goes to the outcome.
     await page.getByLabel('Certificate name').fill('Crane operator (tower crane)');
-    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByLabel('Certificate name').press('Enter');
     await page.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.className')).toBe('w3-outcome');
+    // A tablet in portrait: one column, no sideways scrolling.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    const pdfBox = await page.getByTitle('PDF of Crane operator (tower crane)').boundingBox();
+    const formBox = await page.getByLabel('Certificate name').boundingBox();
+    expect(formBox!.y).toBeGreaterThan(pdfBox!.y + pdfBox!.height);
+    await expectAccessible(page, 'a review task on a tablet');
     expect((await manager.get(`/api/external-certificates/${task.id}`)).body).toMatchObject({ name: 'Crane operator (tower crane)', state: 'pending_review' });
   });
 
