@@ -122,9 +122,18 @@ describe('admin web app: reviews, a user\u2019s certificates, notifications', ()
     const task = await upload(lars, 'Welding');
     const larsId = task.user.id;
 
-    await page.goto(`/admin/users/${larsId}`);
+    // Find the user, open their certificates.
+    await page.goto('/admin/users');
     await signIn(page, 'manager@example.com');
-    await page.getByRole('heading', { level: 1, name: /^Certificates of / }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByText('3 found').waitFor(); // a manager's scope: themselves and their two managees
+    await expectAccessible(page, 'the users list');
+    await page.getByLabel('Search by name, email address or user code').fill('lars');
+    await page.getByLabel('Search by name, email address or user code').press('Enter');
+    await page.getByText('1 found').waitFor();
+    await page.getByRole('link', { name: 'Certificates of Lars Bakker' }).click();
+    await page.waitForURL(`**/admin/users/${larsId}`);
+    await page.getByRole('heading', { level: 1, name: 'Certificates of Lars Bakker' }).waitFor();
     const external = page.getByRole('region', { name: 'External certificates' });
     await external.getByRole('link', { name: 'Open Welding' }).waitFor();
     await external.getByText('Waiting for review').first().waitFor();

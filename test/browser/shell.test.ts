@@ -12,13 +12,13 @@ describe('admin web app: shell', () => {
 
     await signIn(page, 'admin@example.com');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Imports', 'Reviews', 'My certificates', 'Notifications']);
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Imports', 'Reviews', 'Users', 'My certificates', 'Notifications']);
     await page.getByRole('heading', { level: 1, name: /^Welcome, / }).waitFor();
     await expectAccessible(page, 'the start page');
 
     await page.getByLabel('Language').selectOption('nl');
     const dutchNav = page.getByRole('navigation', { name: 'Hoofdmenu' });
-    await expect.poll(() => dutchNav.getByRole('link').allTextContents()).toEqual(['Imports', 'Beoordelingen', 'Mijn certificaten', 'Meldingen']);
+    await expect.poll(() => dutchNav.getByRole('link').allTextContents()).toEqual(['Imports', 'Beoordelingen', 'Gebruikers', 'Mijn certificaten', 'Meldingen']);
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('nl');
     await page.getByRole('button', { name: 'Uitloggen' }).waitFor();
     await expectAccessible(page, 'the start page in Dutch');

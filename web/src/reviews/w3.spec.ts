@@ -95,6 +95,7 @@ describe('W3: texts', () => {
       credential: ['active', 'expired', 'revoked'],
       source: ['manual', 'import', 'external'],
       notifications: ['unread', 'all'],
+      'users.status': ['active', 'deleted', 'all'],
     };
     const prefixes = sources.flatMap((source) => [...source.matchAll(/\b(?:t|label)\(\s*`([\w.-]+)\.\$\{/g)].map((match) => match[1]!));
     expect(new Set(prefixes)).toEqual(new Set(Object.keys(values)));

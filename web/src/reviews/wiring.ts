@@ -11,7 +11,7 @@ import { reviewsMessages } from './messages';
  * (web/src/app: typed API client, auth, i18n, router, the unread count).
  */
 export type { Schemas } from '../app/api';
-export { Link, useParams } from '../app/router';
+export { Link, useParams, useSearchParams } from '../app/router';
 export { useMe } from '../app/auth';
 
 export type Api = typeof api;
