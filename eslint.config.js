@@ -84,6 +84,26 @@ export default defineConfig(
   },
 
   {
+    // The web app keeps the session in memory only (issue 12): no browser storage, no cookies from script.
+    name: 'project/web-session-in-memory',
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'localStorage', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+        { name: 'sessionStorage', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+        { name: 'indexedDB', message: 'The web app keeps nothing in browser storage (the session lives in memory only).' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'window', property: 'localStorage', message: 'No browser storage in the web app.' },
+        { object: 'window', property: 'sessionStorage', message: 'No browser storage in the web app.' },
+        { object: 'document', property: 'cookie', message: 'The web app sets no cookies; the token stays in memory.' },
+      ],
+    },
+  },
+
+  {
     name: 'project/javascript',
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: nodeGlobals },

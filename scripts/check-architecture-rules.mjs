@@ -2,7 +2,7 @@
 /**
  * Proves that the dependency-cruiser rules in .dependency-cruiser.cjs actually fire.
  *
- * Copies src/, libs/ and the configuration into a temporary directory (the working tree is never
+ * Copies src/, libs/, web/ and the configuration into a temporary directory (the working tree is never
  * touched), plants one violation per rule there, runs dependency-cruiser and checks that every planted
  * violation is reported under the expected rule, and that the allowed imports are not reported.
  *
@@ -115,12 +115,31 @@ const probes = [
     code: "export * from '../modules/users/users.module.js';\n",
     expect: [['only-composition-root-to-modules', 'src/modules/users/users.module.ts']],
   },
+  {
+    // the web app talks to the product only over HTTP
+    file: 'web/src/probe-web-to-server.tsx',
+    code: "export * from '../../libs/contracts/users/index.js';\nexport * from '../../src/platform/openapi.js';\n",
+    expect: [
+      ['web-only-through-the-api', 'libs/contracts/users/index.ts'],
+      ['web-only-through-the-api', 'src/platform/openapi.ts'],
+    ],
+  },
+  {
+    file: 'web/src/probe-web-allowed.tsx',
+    code: "export * from './app/api';\nexport * from './routes';\n",
+    expect: [],
+  },
+  {
+    file: 'src/platform/probe-server-to-web.ts',
+    code: "export * from '../../web/src/app/i18n';\n",
+    expect: [['server-not-to-web', 'web/src/app/i18n.tsx']],
+  },
 ];
 
 function cruise(cwd) {
   const run = spawnSync(
     process.execPath,
-    [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs'), 'src', 'libs', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
+    [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs'), 'src', 'libs', 'web/src', '--config', '.dependency-cruiser.cjs', '--output-type', 'json'],
     { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   if (!run.stdout) throw new Error(`dependency-cruiser produced no output:\n${run.stderr}`);
@@ -132,7 +151,7 @@ const key = (v) => `${v.rule} ${v.from} -> ${v.to}`;
 const work = mkdtempSync(join(tmpdir(), 'depcruise-probe-'));
 let failures = 0;
 try {
-  for (const entry of ['src', 'libs']) cpSync(join(root, entry), join(work, entry), { recursive: true });
+  for (const entry of ['src', 'libs', 'web']) cpSync(join(root, entry), join(work, entry), { recursive: true });
   for (const entry of ['.dependency-cruiser.cjs', 'tsconfig.json', 'package.json']) cpSync(join(root, entry), join(work, entry));
   symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
 

@@ -80,7 +80,8 @@ describe('admin web app: keyboard, layout, unread count', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Imports' }).click();
     await expect.poll(() => badge.getAttribute('title')).toBe('3 unread notifications');
     await expect(page.getByTestId('unread-count').textContent()).resolves.toBe('3');
-    await page.getByRole('link', { name: 'Notifications 3 unread' }).waitFor();
+    await page.getByRole('link', { name: 'Notifications 3 unread', exact: true }).waitFor();
+    await expect(badge.textContent()).resolves.toBe('Notifications3 unread');
     await expectAccessible(page, 'the header with an unread count');
 
     const session = await http.login('admin@example.com');

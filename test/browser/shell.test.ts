@@ -1,5 +1,7 @@
-import { describe, expect } from 'vitest';
-import { expectAccessible, signIn, useBrowserApp } from './support/browser.js';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evidenceDirectory, expectAccessible, signIn, useBrowserApp } from './support/browser.js';
 
 /** The shell of the admin web app: sign-in, navigation by permissions, language, session in memory only. */
 describe('admin web app: shell', () => {
@@ -53,6 +55,36 @@ describe('admin web app: shell', () => {
     await expectAccessible(page, '"no access" in Dutch');
   });
 
+  web.test('asks for the password again in place when the session ends, and keeps the screen', async ({ page, http }) => {
+    await page.goto('/admin/reviews');
+    await signIn(page, 'manager@example.com');
+    await page.getByRole('heading', { level: 1, name: 'Reviews' }).waitFor();
+
+    // The password is changed elsewhere: every session of this user ends, this tab's token included.
+    const elsewhere = await http.login('manager@example.com');
+    expect((await elsewhere.post('/api/auth/password', { currentPassword: 'demo-password-1', newPassword: 'a-new-password-2' })).status).toBe(200);
+
+    // The next API call (the unread count on navigation) is refused: a modal dialog asks for the password.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Imports' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+    await dialog.waitFor();
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('resume-password');
+    await page.keyboard.press('Escape'); // refused: closing it would leave a page that cannot work
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'the session-ended dialog');
+
+    await dialog.getByLabel('Password').fill('demo-password-1');
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/password/i);
+
+    await dialog.getByLabel('Password').fill('a-new-password-2');
+    await dialog.getByRole('button', { name: 'Continue' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(page.url()).toMatch(/\/admin\/imports$/);
+    await page.getByRole('heading', { level: 1, name: 'Imports' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
+  });
+
   web.test("a wrong password shows the API's message", async ({ page }) => {
     await page.goto('/admin/');
     await page.locator('#signin-email').fill('admin@example.com');
@@ -72,5 +104,33 @@ describe('admin web app: shell', () => {
     expect(guard.foreign).toEqual(['http://example.invalid/']);
     guard.foreign.length = 0; // seen: the guard works; this test itself must not fail on them
     guard.cspViolations.length = 0;
+  });
+
+  it('keeps a screenshot and a trace of a failed test, and fails it on a foreign request it did not look at', async () => {
+    const name = 'evidence self-check (expected to fail)';
+    const dir = evidenceDirectory(name);
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      await expect(
+        web.run(name, async ({ page }) => {
+          await page.goto('/admin/');
+          await page.locator('#signin-email').waitFor();
+          throw new Error('planted failure');
+        }),
+      ).rejects.toThrow('planted failure');
+      expect(statSync(join(dir, 'failure.png')).size).toBeGreaterThan(1000);
+      expect(statSync(join(dir, 'trace.zip')).size).toBeGreaterThan(1000);
+
+      // A body that passes but let the page reach another host fails all the same.
+      await expect(
+        web.run(name, async ({ page }) => {
+          await page.goto('/admin/');
+          await page.goto('http://example.invalid/').catch(() => undefined);
+        }),
+      ).rejects.toThrow('request to a host other than the product: http://example.invalid/');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });

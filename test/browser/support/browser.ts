@@ -78,6 +78,8 @@ export interface BrowserApp {
   readonly browser: Browser;
   /** A vitest test with a fresh guarded page; screenshot + trace on failure. */
   test(name: string, body: (context: BrowserTestContext) => Promise<void>, timeoutMs?: number): void;
+  /** What `test` runs: the body on a fresh guarded page; on failure keeps the evidence and rethrows. */
+  run(name: string, body: (context: BrowserTestContext) => Promise<void>): Promise<void>;
   /** A fresh guarded context and page, for tests that need several users at once. Close it yourself. */
   newPage(name: string): Promise<{ page: Page; context: BrowserContext; guard: PageGuard }>;
 }
@@ -119,24 +121,21 @@ export function useBrowserApp(options: TestAppOptions & { viewport?: { width: nu
       return { page, context, guard };
     },
     test(name, body, timeoutMs = 90_000) {
-      vitestTest(
-        name,
-        async () => {
-          const { page, context, guard } = await self.newPage(name);
-          await context.tracing.start({ screenshots: true, snapshots: true, sources: false });
-          try {
-            await body({ page, context, guard, url: app!.url, app: app!, http: new Http(app!.url) });
-            expectCleanGuard(guard);
-            await context.tracing.stop();
-          } catch (error) {
-            await keepEvidence(name, page, context);
-            throw error;
-          } finally {
-            await context.close();
-          }
-        },
-        timeoutMs,
-      );
+      vitestTest(name, () => self.run(name, body), timeoutMs);
+    },
+    async run(name, body) {
+      const { page, context, guard } = await self.newPage(name);
+      await context.tracing.start({ screenshots: true, snapshots: true, sources: false });
+      try {
+        await body({ page, context, guard, url: app!.url, app: app!, http: new Http(app!.url) });
+        expectCleanGuard(guard);
+        await context.tracing.stop();
+      } catch (error) {
+        await keepEvidence(name, page, context);
+        throw error;
+      } finally {
+        await context.close();
+      }
     },
   };
   return self;
@@ -178,8 +177,13 @@ export function expectCleanGuard(guard: PageGuard) {
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }
 
+/** Where a failed test's screenshot and trace go. */
+export function evidenceDirectory(name: string): string {
+  return join(RESULTS, name.replace(/[^\w.-]+/g, '-').slice(0, 120));
+}
+
 async function keepEvidence(name: string, page: Page, context: BrowserContext) {
-  const dir = join(RESULTS, name.replace(/[^\w.-]+/g, '-').slice(0, 120));
+  const dir = evidenceDirectory(name);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, 'failure.png'), fullPage: true }).catch(() => {});
   await context.tracing.stop({ path: join(dir, 'trace.zip') }).catch(() => {});

@@ -6,6 +6,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { useLocale, useMessages } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { shellMessages } from './messages';
+import { ResumeSessionDialog } from './ResumeSessionDialog';
 import type { AppRoute } from './route-types';
 import { Link, matchPath, ParamsProvider, useLocation } from './router';
 import { UnreadNotificationsProvider, useUnreadNotifications } from './unread-notifications';
@@ -30,7 +31,7 @@ function findRoute(pathname: string): { route: AppRoute; params: Record<string, 
 function ShellLayout() {
   const t = useMessages(shellMessages);
   const me = useMe();
-  const { signOut } = useAuth();
+  const { signOut, expired } = useAuth();
   const { language } = useLocale();
   const { pathname } = useLocation();
   const found = findRoute(pathname);
@@ -121,6 +122,7 @@ function ShellLayout() {
           )}
         </ErrorBoundary>
       </main>
+      {expired && <ResumeSessionDialog />}
     </div>
   );
 }
@@ -128,10 +130,16 @@ function ShellLayout() {
 function UnreadBadge() {
   const t = useMessages(shellMessages);
   const { count } = useUnreadNotifications();
-  // The name is the visible text plus a hidden word: "Notifications 3 unread" (WCAG 2.5.3, label in name).
+  // A bell with the count. Its name is "Notifications" (+ "3 unread"), which contains the visible count (WCAG 2.5.3).
   return (
     <Link to="/admin/notifications" className="unread" data-testid="unread-link" title={count ? t('unreadCount', { count }) : t('unreadNone')}>
-      <span>{t('notifications')}</span>
+      <svg className="bell" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+        />
+      </svg>
+      <span className="visually-hidden">{t('notifications')}</span>
       {count ? (
         <>
           <span className="badge" data-testid="unread-count">
