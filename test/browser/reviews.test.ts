@@ -82,7 +82,7 @@ describe('admin web app: reviews, a user\u2019s certificates, notifications', ()
     await page.getByRole('link', { name: 'Open First aid level 2' }).waitFor();
   });
 
-  web.test('a change made elsewhere meanwhile is a clear conflict, and the current values can be loaded', async ({ page, http }) => {
+  web.test('a change made elsewhere meanwhile is a clear conflict (in Dutch, with the API\'s Dutch message), the current values can be loaded; keyboard and tablet', async ({ page, http }) => {
     const lars = await http.login('lars@example.com');
     const manager = await http.login('manager@example.com');
     const task = await upload(lars, 'Crane operator');
@@ -94,24 +94,30 @@ describe('admin web app: reviews, a user\u2019s certificates, notifications', ()
     const elsewhere = await manager.patch(`/api/external-certificates/${task.id}`, { name: 'Crane operator (tower)', version: task.version });
     expect(elsewhere.status).toBe(200);
 
-    await page.getByLabel('Certificate name').fill('Crane operator (mobile)');
-    await page.getByRole('button', { name: 'Save changes' }).click();
+    // In Dutch: the screen and the API's message (the app asks in the UI language).
+    await page.getByLabel('Language').selectOption('nl');
+    await page.getByRole('heading', { level: 1, name: 'Beoordeling: Crane operator' }).waitFor();
+    await page.getByLabel('Naam van het certificaat').fill('Crane operator (mobile)');
+    await page.getByRole('button', { name: 'Wijzigingen bewaren' }).click();
     const alert = page.getByRole('alert');
-    await alert.filter({ hasText: 'Someone else changed this certificate meanwhile.' }).waitFor();
-    await expect(alert.textContent()).resolves.toMatch(/changed since you read it/);
-    await expectAccessible(page, 'a version conflict');
-    await page.getByRole('button', { name: 'Load the current values' }).click();
-    await expect.poll(() => page.getByLabel('Certificate name').inputValue()).toBe('Crane operator (tower)');
+    await alert.filter({ hasText: 'Iemand anders heeft dit certificaat intussen gewijzigd.' }).waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/gewijzigd sinds je het las \(versie 1, nu 2\)/);
+    await expectAccessible(page, 'a version conflict, in Dutch');
+    await page.getByRole('button', { name: 'De huidige waarden laden' }).click();
+    await expect.poll(() => page.getByLabel('Naam van het certificaat').inputValue()).toBe('Crane operator (tower)');
+    // 14 March 2026 as Dutch writes it, in the details.
+    await page.getByRole('region', { name: 'Gegevens' }).getByText('14 mrt 2026').waitFor();
+
     // Keyboard only: Enter in a field saves (the form's first button), and focus goes to the outcome.
-    await page.getByLabel('Certificate name').fill('Crane operator (tower crane)');
-    await page.getByLabel('Certificate name').press('Enter');
-    await page.getByRole('status').filter({ hasText: 'Changes saved.' }).waitFor();
+    await page.getByLabel('Naam van het certificaat').fill('Crane operator (tower crane)');
+    await page.getByLabel('Naam van het certificaat').press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Wijzigingen bewaard.' }).waitFor();
     await expect.poll(() => page.evaluate('document.activeElement?.className')).toBe('w3-outcome');
     // A tablet in portrait: one column, no sideways scrolling.
     await page.setViewportSize({ width: 768, height: 1024 });
     await expect.poll(() => page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    const pdfBox = await page.getByTitle('PDF of Crane operator (tower crane)').boundingBox();
-    const formBox = await page.getByLabel('Certificate name').boundingBox();
+    const pdfBox = await page.getByTitle('Pdf van Crane operator (tower crane)').boundingBox();
+    const formBox = await page.getByLabel('Naam van het certificaat').boundingBox();
     expect(formBox!.y).toBeGreaterThan(pdfBox!.y + pdfBox!.height);
     await expectAccessible(page, 'a review task on a tablet');
     expect((await manager.get(`/api/external-certificates/${task.id}`)).body).toMatchObject({ name: 'Crane operator (tower crane)', state: 'pending_review' });
