@@ -182,10 +182,15 @@ export function UserCertificatesPage({ userId }: { userId?: string }) {
           ) : data.items.length === 0 ? (
             <p>{t('people.none')}</p>
           ) : (
-            <Table headers={[t('people.credentials.group'), t('people.credentials.issued'), t('people.credentials.expires'), t('people.credentials.status')]}>
+            <Table
+              headers={[t('people.credentials.group'), t('people.credentials.name'), t('people.credentials.grade'), t('people.credentials.issued'), t('people.credentials.expires'), t('people.credentials.status')]}
+              more={data.total > data.items.length ? t('people.more', { shown: data.items.length, total: data.total }) : undefined}
+            >
               {data.items.map((item) => (
                 <tr key={item.id}>
                   <th scope="row">{item.groupName}</th>
+                  <td>{item.recipientName}</td>
+                  <td>{item.grade ?? ''}</td>
                   <td>{formatDay(item.issuedOn, locale)}</td>
                   <td>{item.expiresOn ? formatDay(item.expiresOn, locale) : ''}</td>
                   <td>{t(`credential.${item.status}`)}</td>
