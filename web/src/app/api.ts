@@ -63,7 +63,7 @@ const authMiddleware: Middleware = {
 };
 
 /** Same-origin only: the app talks to the product that served it and to nothing else. */
-export const api = createClient<paths>({ baseUrl: location.origin });
+export const api = createClient<paths>({ baseUrl: typeof location === 'undefined' ? 'http://localhost' : location.origin }); // (no location in Node specs)
 api.use(authMiddleware);
 
 /** fetch with the session's headers, for endpoints that are not JSON (files) or need a raw Response. */
