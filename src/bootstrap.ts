@@ -95,8 +95,9 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
       if (seeded) banner.push('  Demo data seeded. Sign in with:', ...seeded.map((line) => `    ${line}`));
       if (url) {
         banner.push(
-          `  Try: curl -s -X POST ${url}/api/auth/login -H 'content-type: application/json' \\`,
-          `         -d '{"email":"admin@example.com","password":"demo-password-1"}'`,
+          `  Try the admin app: open ${url}${ADMIN_APP_PATH}/ and sign in as admin@example.com / demo-password-1`,
+          `  Try the API: curl -s -X POST ${url}/api/auth/login -H 'content-type: application/json' \\`,
+          `                -d '{"email":"admin@example.com","password":"demo-password-1"}'`,
         );
       }
     }

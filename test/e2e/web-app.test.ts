@@ -23,6 +23,7 @@ describe('admin web app: serving and CSP', () => {
 
   it('prints the admin URL in the start banner', () => {
     expect(app.running.banner).toContain(`  Admin app:    ${app.url}/admin/`);
+    expect(app.running.banner).toContain(`  Try the admin app: open ${app.url}/admin/ and sign in as admin@example.com / demo-password-1`);
   });
 
   it('serves the app at /admin with a CSP that allows only its own assets, and no inline script or style', async () => {
