@@ -19,8 +19,11 @@ export const routes: AppRoute[] = [
   // ---- end imports ----
 
   // ---- reviews, people, notifications (W3) ----
-  { path: '/admin/reviews', component: Placeholder, title: { en: 'Reviews', nl: 'Beoordelingen' }, allowed: canReview, nav: { en: 'Reviews', nl: 'Beoordelingen' } },
-  { path: '/admin/users/:id', component: Placeholder, title: { en: 'User', nl: 'Gebruiker' }, allowed: (me) => can(me, 'users.read') },
-  { path: '/admin/notifications', component: Placeholder, title: { en: 'Notifications', nl: 'Meldingen' }, nav: { en: 'Notifications', nl: 'Meldingen' } },
+  { path: '/admin/reviews', component: lazy(() => import('./reviews/ReviewsPage')), title: { en: 'Reviews', nl: 'Beoordelingen' }, allowed: canReview, nav: { en: 'Reviews', nl: 'Beoordelingen' } },
+  { path: '/admin/reviews/:id', component: lazy(() => import('./reviews/ReviewTaskPage')), title: { en: 'Review', nl: 'Beoordeling' }, allowed: canReview },
+  { path: '/admin/users', component: lazy(() => import('./people/UsersPage')), title: { en: 'Users', nl: 'Gebruikers' }, allowed: (me) => can(me, 'users.read'), nav: { en: 'Users', nl: 'Gebruikers' } },
+  { path: '/admin/users/:id', component: lazy(() => import('./people/UserCertificatesPage')), title: { en: 'User', nl: 'Gebruiker' }, allowed: (me) => can(me, 'users.read') },
+  { path: '/admin/my-certificates', component: lazy(() => import('./people/UserCertificatesPage')), title: { en: 'My certificates', nl: 'Mijn certificaten' }, nav: { en: 'My certificates', nl: 'Mijn certificaten' } },
+  { path: '/admin/notifications', component: lazy(() => import('./notifications/NotificationsPage')), title: { en: 'Notifications', nl: 'Meldingen' }, nav: { en: 'Notifications', nl: 'Meldingen' } },
   // ---- end reviews, people, notifications ----
 ];

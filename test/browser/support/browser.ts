@@ -36,6 +36,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 export const DEMO_PASSWORD = 'demo-password-1';
+/**
+ * Chromium's built-in PDF viewer (a component extension with a fixed id) and the chrome://resources it loads:
+ * what shows a PDF inline (the review task's blob: frame). Browser-internal, never a network request.
+ */
+export const PDF_VIEWER = 'chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai';
+const BROWSER_INTERNAL = [`${PDF_VIEWER}/`, 'chrome://resources/'];
 const RESULTS = join(process.cwd(), 'test-results', 'browser');
 
 export async function launchChromium(): Promise<Browser> {
@@ -148,6 +154,7 @@ export async function guardContext(context: BrowserContext, productUrl: string):
   );
   context.on('request', (request) => {
     const url = new URL(request.url());
+    if (BROWSER_INTERNAL.some((prefix) => request.url().startsWith(prefix))) return;
     if (!['http:', 'https:', 'data:', 'blob:'].includes(url.protocol) && !guard.foreign.includes(request.url())) guard.foreign.push(request.url());
   });
   return guard;
