@@ -34,6 +34,8 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Containers often give /dev/shm 64 MB: Chromium's tabs then crash now and then.
+  '--disable-dev-shm-usage',
 ];
 export const DEMO_PASSWORD = 'demo-password-1';
 /**

@@ -16,10 +16,17 @@ export function ResumeSessionDialog() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
+  /** Set when the dialog goes away because the session resumed or ended (unmount), not because of Escape. */
+  const closing = useRef(false);
+
   useEffect(() => {
     const element = dialog.current;
+    closing.current = false;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
+    return () => {
+      closing.current = true;
+      element?.close();
+    };
   }, []);
 
   const submit = async (event: FormEvent) => {
@@ -38,7 +45,18 @@ export function ResumeSessionDialog() {
 
   return (
     // Escape would close the dialog and leave a signed-out page behind it: it is refused; "Sign out" is the way out.
-    <dialog ref={dialog} className="resume-dialog" aria-labelledby="resume-title" onCancel={(event) => event.preventDefault()}>
+    // A browser lets a page refuse Escape only once per user activation: if the dialog closes anyway while the
+    // session is still ended, it opens again at once.
+    <dialog
+      ref={dialog}
+      className="resume-dialog"
+      aria-labelledby="resume-title"
+      onCancel={(event) => event.preventDefault()}
+      onClose={() => {
+        if (closing.current) return;
+        dialog.current?.showModal();
+      }}
+    >
       <form onSubmit={submit} className="form">
         <h2 id="resume-title">{t('resumeTitle')}</h2>
         <p>{t('resumeIntro', { email: me.email })}</p>

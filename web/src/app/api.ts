@@ -45,6 +45,13 @@ export function setUnauthorizedHandler(handler: () => void) {
   session.onUnauthorized = handler;
 }
 
+// Requests made outside this client (the import screens' downloads and XHR uploads) report a 401 this way.
+if (typeof window !== 'undefined') {
+  window.addEventListener('cit:unauthorized', () => {
+    if (session.token) session.onUnauthorized();
+  });
+}
+
 /** Authorization and Accept-Language headers, for requests made without the client (XHR uploads). */
 export function authHeaders(): Record<string, string> {
   return { ...(session.token ? { Authorization: `Bearer ${session.token}` } : {}), 'Accept-Language': session.language };

@@ -57,6 +57,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   /** Logs in and loads who the token belongs to; undefined on success, else the text to show. */
   const authenticate = useCallback(async (email: string, password: string): Promise<{ me?: Me; expiresAt?: number; error?: string }> => {
+    const startedAt = Date.now();
     const login = await api.POST('/api/auth/login', { body: { email, password } });
     if (!login.data) return { error: problemText(login.error) };
     setSessionToken(login.data.accessToken);
@@ -65,7 +66,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setSessionToken(undefined);
       return { error: problemText(who.error) };
     }
-    return { me: who.data, expiresAt: Date.parse(login.data.expiresAt) };
+    // From the lifetime the server gives, not its clock time: a browser whose clock is off would otherwise
+    // see the session end at once (or far too late).
+    return { me: who.data, expiresAt: startedAt + login.data.expiresIn * 1000 };
   }, []);
 
   const signIn = useCallback(

@@ -1,5 +1,5 @@
 import { useMemo, type ReactNode } from 'react';
-import { api, authHeaders } from '../app/api';
+import { api, authHeaders, authorizedFetch } from '../app/api';
 import { useAuth } from '../app/auth';
 import { useLocale, useMessages } from '../app/i18n';
 import { navigate } from '../app/router';
@@ -35,7 +35,7 @@ const typedApi: ImportsApi = {
   run: (id) => answer<{ id: string }>(api.POST('/api/imports/{id}/run', { params: { path: { id } } })),
   ticket: (id) => answer<{ url: string }>(api.POST('/api/imports/{id}/events/ticket', { params: { path: { id } } })),
   entities: async (path) => {
-    const response = await fetch(path, { headers: authHeaders() });
+    const response = await authorizedFetch(path);
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok) throw toProblem(response.status, body, `${response.status}`);
     return body;

@@ -1,4 +1,5 @@
 import { toProblem } from '../model/problems';
+import { reportUnauthorized } from './unauthorized';
 
 /** The file name of a download from its Content-Disposition (RFC 6266: filename* first). */
 export function fileNameOf(disposition: string | null, fallback: string): string {
@@ -22,6 +23,7 @@ export function fileNameOf(disposition: string | null, fallback: string): string
 export async function downloadFile(url: string, token: string | undefined, language: string, fallbackName: string): Promise<string> {
   const response = await fetch(url, { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), 'Accept-Language': language } });
   if (!response.ok) {
+    if (response.status === 401) reportUnauthorized();
     let body: unknown;
     try {
       body = await response.json();

@@ -1,4 +1,5 @@
 import { toProblem, type Problem } from '../model/problems';
+import { reportUnauthorized } from './unauthorized';
 
 export interface UploadProgress {
   loaded: number;
@@ -55,7 +56,10 @@ export function uploadWithProgress<T>(request: UploadRequest, createXhr: () => X
       if (xhr.status >= 200 && xhr.status < 300) {
         request.onProgress({ loaded: request.file.size, total: request.file.size, percent: 100 });
         resolve(body as T);
-      } else reject(toProblem(xhr.status, body, `${xhr.status} ${xhr.statusText}`));
+      } else {
+        if (xhr.status === 401) reportUnauthorized();
+        reject(toProblem(xhr.status, body, `${xhr.status} ${xhr.statusText}`));
+      }
     };
     xhr.onerror = () => reject({ status: 0, code: 'NETWORK', message: 'network' } satisfies Problem);
     xhr.onabort = () => reject({ status: 0, code: 'ABORTED', message: 'aborted' } satisfies Problem);
