@@ -26,7 +26,7 @@ const STEPS: { key: ImportsMessageKey; stages: Stage[] }[] = [
  */
 export default function ImportPage({ id }: { id: string }) {
   const env = useImportsEnv();
-  const { t, api, locale } = env;
+  const { t, api, locale, language } = env;
   const [run, setRun] = useState<ImportDetail | null>(null);
   const [types, setTypes] = useState<ImportType[]>([]);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -48,6 +48,15 @@ export default function ImportPage({ id }: { id: string }) {
     api.get(id).then(accept, (error) => setProblem(asProblem(error)));
     api.types().then(setTypes, () => setTypes([]));
   }, [api, id, accept]);
+
+  // The server words messages (row errors, the verdict, a failure) in the request's language: switching the
+  // language asks for them again, without leaving the step the screen is on.
+  const firstLanguage = useRef(language);
+  useEffect(() => {
+    if (firstLanguage.current === language) return;
+    firstLanguage.current = language;
+    api.get(id).then(accept, () => undefined);
+  }, [api, id, accept, language]);
 
   const stage = run ? stageOf(run) : null;
   const following = stage === 'reading' || stage === 'validating' || stage === 'running';

@@ -12,7 +12,7 @@ const PAGE_SIZE = 25;
 
 /** The rows of an import with what happened to each, filtered by outcome and by message code, paginated. */
 export function RowsTable({ importId, version, defaultOutcome = '' }: { importId: string; version: number; defaultOutcome?: string }) {
-  const { t, api } = useImportsEnv();
+  const { t, api, language } = useImportsEnv();
   const [outcome, setOutcome] = useState(defaultOutcome);
   const [code, setCode] = useState('');
   const [page, setPage] = useState(1);
@@ -22,7 +22,7 @@ export function RowsTable({ importId, version, defaultOutcome = '' }: { importId
 
   useEffect(() => {
     api.rowCodes(importId).then(setCodes, () => setCodes([]));
-  }, [api, importId, version]);
+  }, [api, importId, version, language]);
 
   useEffect(() => {
     let live = true;
@@ -37,7 +37,7 @@ export function RowsTable({ importId, version, defaultOutcome = '' }: { importId
     return () => {
       live = false;
     };
-  }, [api, importId, outcome, code, page, version]);
+  }, [api, importId, outcome, code, page, version, language]);
 
   return (
     <section className="imp-section" aria-labelledby="imp-rows-title">
