@@ -129,11 +129,13 @@ export class PlatformSettings {
       await em.execute(`select pg_advisory_xact_lock(hashtext('platform-settings'), hashtext(?))`, [key]);
       const [before] = await em.execute<{ value: unknown }[]>(`select value from platform_settings where key = ?`, [key]);
       await em.execute(
-        `insert into platform_settings (key, value, updated_by, updated_at) values (?, ?::jsonb, ?, now())
+        `insert into platform_settings (key, value, updated_by, updated_at) values (?, ?::jsonb, ?, clock_timestamp())
          on conflict (key) do update set value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
         [key, JSON.stringify(parsed), changedBy],
       );
-      await em.execute(`insert into platform_setting_changes (key, old_value, new_value, changed_by) values (?, ?::jsonb, ?::jsonb, ?)`, [
+      // The time after the lock, not the transaction's start (now()): a change that waited for another one's
+      // lock started earlier but happened later, and the history is ordered by this time.
+      await em.execute(`insert into platform_setting_changes (key, old_value, new_value, changed_by, changed_at) values (?, ?::jsonb, ?::jsonb, ?, clock_timestamp())`, [
         key,
         before ? JSON.stringify(before.value) : null,
         JSON.stringify(parsed),
