@@ -21,6 +21,31 @@ export function currentUser(orm: MikroORM, queries: QueryBus, userId: string): P
 }
 
 /**
+ * The review-requested mail to a reviewer, once per event: the certificate and the review links (issued
+ * when the mail is rendered). Nothing for a reviewer whose account is no longer active.
+ */
+async function requestReviewMail(
+  deliveries: MailDeliveries,
+  em: EntityManager,
+  reviewer: Principal | undefined,
+  eventId: string,
+  certificate: { externalCertificateId: string; learnerName: string; name: string; deliveredOn: string | null; expiresOn: string | null },
+  reassigned: boolean,
+): Promise<void> {
+  if (!reviewer) return;
+  await deliveries.request(em, [
+    {
+      eventId,
+      template: 'review-requested',
+      recipientUserId: reviewer.userId,
+      recipientEmail: reviewer.email,
+      language: reviewer.language,
+      params: { ...certificate, recipientName: reviewer.displayName, reassigned },
+    },
+  ]);
+}
+
+/**
  * Mails the reviewer of a newly submitted external certificate: the certificate, and three links (review,
  * validate, reject: the same review link, the last two preselecting the action), issued when the mail is
  * rendered. Once per event and reviewer; an inactive reviewer gets none.
@@ -36,25 +61,8 @@ export class MailOnExternalCertificateSubmitted implements IntegrationEventSubsc
 
   async handle({ id, payload }: DeliveredEvent<ExternalCertificateSubmittedPayload>, em: EntityManager): Promise<void> {
     const reviewer = await currentUser(this.orm, this.queries, payload.reviewerId);
-    if (!reviewer) return;
-    await this.deliveries.request(em, [
-      {
-        eventId: id,
-        template: 'review-requested',
-        recipientUserId: reviewer.userId,
-        recipientEmail: reviewer.email,
-        language: reviewer.language,
-        params: {
-          externalCertificateId: payload.externalCertificateId,
-          recipientName: reviewer.displayName,
-          learnerName: payload.learnerName,
-          name: payload.name,
-          deliveredOn: payload.deliveredOn,
-          expiresOn: payload.expiresOn,
-          reassigned: false,
-        },
-      },
-    ]);
+    const { externalCertificateId, learnerName, name, deliveredOn, expiresOn } = payload;
+    await requestReviewMail(this.deliveries, em, reviewer, id, { externalCertificateId, learnerName, name, deliveredOn, expiresOn }, false);
   }
 }
 
@@ -70,26 +78,9 @@ export class MailOnReviewerChanged implements IntegrationEventSubscriber<Reviewe
 
   async handle({ id, payload }: DeliveredEvent<ReviewerChangedPayload>, em: EntityManager): Promise<void> {
     const reviewer = await currentUser(this.orm, this.queries, payload.reviewerId);
-    if (!reviewer) return;
-    await this.deliveries.request(em, [
-      {
-        eventId: id,
-        template: 'review-requested',
-        recipientUserId: reviewer.userId,
-        recipientEmail: reviewer.email,
-        language: reviewer.language,
-        params: {
-          externalCertificateId: payload.externalCertificateId,
-          recipientName: reviewer.displayName,
-          learnerName: payload.learnerName,
-          name: payload.name,
-          // The event does not carry the dates; the review page shows them.
-          deliveredOn: null,
-          expiresOn: null,
-          reassigned: true,
-        },
-      },
-    ]);
+    // The event does not carry the dates; the review page shows them.
+    const { externalCertificateId, learnerName, name } = payload;
+    await requestReviewMail(this.deliveries, em, reviewer, id, { externalCertificateId, learnerName, name, deliveredOn: null, expiresOn: null }, true);
   }
 }
 
