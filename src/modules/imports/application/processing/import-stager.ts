@@ -12,11 +12,12 @@ import { detectFileType } from '#libs/storage/file-type.js';
 import { StoragePort } from '#libs/storage/storage.port.js';
 import type { SafeZip, ZipFileEntry } from '#libs/zip/safe-zip.js';
 import { indexByKey, type ColumnMapping } from '../../domain/column-mapping.js';
+import { DuplicateKeys } from '../../domain/duplicate-keys.js';
 import { normaliseHeader } from '../../domain/header-mapping.js';
 import type { Import } from '../../domain/import.js';
 import { cellsForLog, normaliseRow } from '../../domain/row-normaliser.js';
 import { mergedStretches, sheetFactsByKey } from '../../domain/sheet-facts.js';
-import { StagedRows, type StagedRow } from '../../infrastructure/staged-rows.js';
+import { StagedRows, stagedJson, type StagedRow } from '../../infrastructure/staged-rows.js';
 import { lockImportQuota, megabytes, pendingImportBytes } from '../pending-import-bytes.js';
 import { ImportRejected, ImportSource, listOf, type OpenedTable } from './import-source.js';
 
@@ -25,6 +26,8 @@ export interface StageResult {
   totalRows: number;
   chunkCount: number;
   warnings: ImportMessage[];
+  /** Milliseconds since the start at the end of each step, for the log (where a staging's time goes). */
+  steps?: Record<string, number>;
 }
 
 /** Headers of the error and results files' own columns: ignored without a warning when such a file comes back. */
@@ -55,12 +58,19 @@ export class ImportStager {
   async stage(run: Import, type: ImportTypeDefinition, columns: ImportColumn[]): Promise<StageResult> {
     await this.reset(this.orm.em.fork(), run.id);
     const references = new ReferencedFiles(columns);
+    const started = performance.now();
+    const steps: Record<string, number> = {};
+    const step = (name: string) => (steps[name] = Math.round(performance.now() - started));
     return this.source.open(run, type, async (table) => {
-      const result = await this.stageRows(run, type, columns, table, references);
+      step('opened');
+      const duplicateKeys = new DuplicateKeys(columns, type.keys);
+      const result = await this.stageRows(run, type, columns, table, references, duplicateKeys);
+      step('rows');
       if (table.zip) await this.extractAttachments(run, table.zip.archive, table.zip.attachments, references);
-      await this.checkKeys(run.id, columns);
-      await this.checkCompositeKeys(run.id, type, columns);
-      return { ...result, warnings: [...table.warnings, ...result.warnings] };
+      step('attachments');
+      await this.markDuplicateKeys(run.id, duplicateKeys);
+      step('keys');
+      return { ...result, warnings: [...table.warnings, ...result.warnings], steps };
     });
   }
 
@@ -89,7 +99,14 @@ export class ImportStager {
     });
   }
 
-  private async stageRows(run: Import, type: ImportTypeDefinition, columns: ImportColumn[], table: OpenedTable, references: ReferencedFiles): Promise<StageResult> {
+  private async stageRows(
+    run: Import,
+    type: ImportTypeDefinition,
+    columns: ImportColumn[],
+    table: OpenedTable,
+    references: ReferencedFiles,
+    duplicateKeys: DuplicateKeys,
+  ): Promise<StageResult> {
     const mapping = (run.mapping ?? {}) as ColumnMapping;
     const chunkSize = Math.min(this.config.imports.chunkSize, type.maxChunkSize ?? Number.MAX_SAFE_INTEGER);
     const chunkMaxBytes = this.config.imports.chunkMaxBytes;
@@ -151,6 +168,7 @@ export class ImportStager {
           sheet: sheetFactsByKey(tableRow.facts, keyAt),
         };
         references.note(row);
+        duplicateKeys.note(seq, tableRow.rowNumber, row.values);
         await copy.write(row);
         chunkRows++;
         // A chunk also closes at a byte budget, so a worker's memory per chunk does not grow with wide rows.
@@ -210,61 +228,32 @@ export class ImportStager {
   }
 
   /**
-   * Key columns (email, credential id) across the whole file: every occurrence of a value given twice
-   * fails, naming the other rows (at most 10 of them). Compared without case.
+   * The type's key columns and composite keys across the whole file (DuplicateKeys, noted while the rows
+   * were staged): only the rows of repeated keys are read back for their values and given their errors,
+   * instead of grouping every staged row in SQL once per key.
    */
-  private async checkKeys(importId: string, columns: ImportColumn[]): Promise<void> {
-    for (const column of columns.filter((c) => c.unique)) {
-      await executeBound(
-        this.orm.em.fork(),
-        `with keyed as (
-           select seq, row_number, lower(trim("values" ->> $2)) as k from import_staged_rows
-            where import_id = $1 and coalesce(trim("values" ->> $2), '') <> ''),
-         groups as (select k, array_agg(row_number order by row_number) as rows from keyed group by k having count(*) > 1)
-         update import_staged_rows s
-            set errors = (s.errors::jsonb || jsonb_build_array(jsonb_build_object(
-                  'code', 'IMPORTS.DUPLICATE_KEY', 'column', $2::text,
-                  'params', jsonb_build_object('column', $3::text, 'value', left(s."values" ->> $2, 200),
-                    'rows', (select string_agg(r::text, ', ') from (select r from unnest(g.rows) r where r <> s.row_number limit 10) others)
-                            || case when cardinality(g.rows) > 11 then ' (+' || (cardinality(g.rows) - 11) || ')' else '' end))))::json
-           from keyed k join groups g on g.k = k.k
-          where s.import_id = $1 and s.seq = k.seq`,
-        [importId, column.key, column.header],
+  private async markDuplicateKeys(importId: string, duplicateKeys: DuplicateKeys): Promise<void> {
+    if (!duplicateKeys.active) return;
+    const seqs = [...duplicateKeys.rowsToDescribe()];
+    if (seqs.length === 0) return;
+    const em = this.orm.em.fork();
+    for (let from = 0; from < seqs.length; from += 5000) {
+      const rows = await executeBound<{ seq: number; values: Record<string, string> }>(
+        em,
+        `select seq, "values" from import_staged_rows where import_id = $1 and seq = any($2::int[])`,
+        [importId, seqs.slice(from, from + 5000)],
       );
+      for (const row of rows) duplicateKeys.describe(row.seq, row.values);
     }
-  }
-
-  /**
-   * The type's composite keys (ImportTypeDefinition.keys) across the whole file, like checkKeys: every
-   * occurrence of a combination given twice fails, naming the other rows (at most 10). Each value is
-   * compared trimmed and with PostgreSQL's lower(); a row with a non-optional column of the key empty
-   * takes no part. Keys naming a column the type does not have are ignored.
-   */
-  private async checkCompositeKeys(importId: string, type: ImportTypeDefinition, columns: ImportColumn[]): Promise<void> {
-    const headers = new Map(columns.map((column) => [column.key, column.header]));
-    for (const key of type.keys ?? []) {
-      if (key.columns.length === 0 || !key.columns.every((column) => headers.has(column))) continue;
-      const required = key.columns.filter((column) => !(key.optional ?? []).includes(column));
+    const errors = [...duplicateKeys.errors()];
+    for (let from = 0; from < errors.length; from += 5000) {
+      const batch = errors.slice(from, from + 5000);
       await executeBound(
-        this.orm.em.fork(),
-        `with keyed as (
-           select s.seq, s.row_number,
-                  (select string_agg(lower(trim(coalesce(s."values" ->> c.name, ''))), chr(31) order by c.i)
-                     from unnest($2::text[]) with ordinality as c(name, i)) as k
-             from import_staged_rows s
-            where s.import_id = $1
-              and not exists (select 1 from unnest($3::text[]) as r(name) where coalesce(trim(s."values" ->> r.name), '') = '')),
-         groups as (select k, array_agg(row_number order by row_number) as rows from keyed group by k having count(*) > 1)
-         update import_staged_rows s
-            set errors = (s.errors::jsonb || jsonb_build_array(jsonb_build_object(
-                  'code', 'IMPORTS.DUPLICATE_COMPOSITE_KEY', 'column', ($2::text[])[1],
-                  'params', jsonb_build_object('columns', $4::text,
-                    'value', left((select string_agg(coalesce(s."values" ->> c.name, ''), ' / ' order by c.i) from unnest($2::text[]) with ordinality as c(name, i)), 200),
-                    'rows', (select string_agg(r::text, ', ') from (select r from unnest(g.rows) r where r <> s.row_number limit 10) others)
-                            || case when cardinality(g.rows) > 11 then ' (+' || (cardinality(g.rows) - 11) || ')' else '' end))))::json
-           from keyed k join groups g on g.k = k.k
-          where s.import_id = $1 and s.seq = k.seq`,
-        [importId, key.columns, required, key.columns.map((column) => headers.get(column)).join(' + ')],
+        em,
+        `update import_staged_rows s set errors = (s.errors::jsonb || x.errors)::json
+           from unnest($2::int[], $3::jsonb[]) as x(seq, errors)
+          where s.import_id = $1 and s.seq = x.seq`,
+        [importId, batch.map(([seq]) => seq), batch.map(([, messages]) => stagedJson(messages))],
       );
     }
   }

@@ -282,7 +282,7 @@ export class ImportWorker implements OnApplicationBootstrap, BeforeApplicationSh
       await this.stager.reset(em, run.id);
       return;
     }
-    this.logger.log({ msg: 'import staged', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, stageMs: Date.now() - started, straightToRun });
+    this.logger.log({ msg: 'import staged', importId: run.id, rows: result.totalRows, chunks: result.chunkCount, stageMs: Date.now() - started, steps: result.steps, straightToRun });
     await this.scheduler.schedule(run.id);
   }
 
