@@ -504,8 +504,11 @@ async function runImport(
     times.mappingSent = Date.now();
     await call(base, token, 'PUT', `/api/imports/${id}/mapping`, options.mappingOptions ? { mapping, options: options.mappingOptions } : { mapping });
     mappingMs = Date.now() - times.mappingSent;
-    const waiting = await waitStatus(sql, id, ['awaiting_confirmation']);
-    times.awaitingConfirmation = Number(waiting.changed);
+    await waitStatus(sql, id, ['awaiting_confirmation']);
+    // When the admin could see it (the status is polled), not the status change's own time: that is the
+    // start of the last validation chunk's transaction, and the work done after it is the system's, not
+    // the admin's waiting.
+    times.awaitingConfirmation = Date.now();
     times.confirmSent = Date.now();
     await call(base, token, 'POST', `/api/imports/${id}/confirm`, { acknowledgedWarnings: [] });
     confirmMs = Date.now() - times.confirmSent;
