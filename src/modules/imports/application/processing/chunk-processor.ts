@@ -29,14 +29,15 @@ const CHUNK_DONE = Symbol('chunk already committed');
 export type ChunkResult = 'processed' | 'skipped' | 'advanced';
 
 /**
- * A chunk's outcomes as parallel arrays (one element per row), joined to the chunk's staged rows by their
- * seq range for the original cells. Arrays are bound as PostgreSQL arrays: parsing one JSON document per
- * chunk and looking each row's cells up by its own index probe cost twice as much as the insert itself.
- * The seq range bounds the join, whatever plan the planner picks while the staging's statistics lag.
+ * A chunk's outcomes (one JSON document, $2) with each row's original cells from the chunk's staged rows,
+ * read by the chunk's seq range ($3, $4) and hash-joined by row number. An index probe per row for its
+ * cells cost more than the insert itself. The document is cheaper than bound arrays: the driver escapes
+ * every element of a text array in JavaScript, and PostgreSQL parses each element again.
  */
-const OUTCOME_ROWS = `select r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb) as cells, r.entity_id, r.change
-         from unnest($2::int[], $3::text[], $4::jsonb[], $5::jsonb[], $6::uuid[], $7::jsonb[]) as r(row_number, status, errors, warnings, entity_id, change)
-         left join import_staged_rows s on s.import_id = $1 and s.seq between $8 and $9 and s.row_number = r.row_number`;
+const OUTCOME_ROWS = `with staged as materialized (select row_number, cells from import_staged_rows where import_id = $1 and seq between $3 and $4)
+       select r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb) as cells, r.entity_id, r.change
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
+         left join staged s on s.row_number = r.row_number`;
 
 /** A row's outcome for the log; its original cells are copied from the staging table in SQL, not through the worker. */
 interface OutcomeRecord {
@@ -464,7 +465,7 @@ export class ChunkProcessor {
        select $1, o.* from (${OUTCOME_ROWS}) o
        on conflict (import_id, row_number) do nothing
        returning row_number`,
-      outcomeParameters(importId, rows, records),
+      [importId, stagedJson(records), ...seqRange(rows)],
     );
     return writtenOf(records, inserted);
   }
@@ -479,10 +480,10 @@ export class ChunkProcessor {
       em,
       `update import_row_results x
           set status = r.status, errors = r.errors, warnings = r.warnings, entity_id = r.entity_id, change = r.change, recorded_at = now()
-         from unnest($2::int[], $3::text[], $4::jsonb[], $5::jsonb[], $6::uuid[], $7::jsonb[]) as r(row_number, status, errors, warnings, entity_id, change)
+         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
         where x.import_id = $1 and x.row_number = r.row_number and x.status = 'valid'
        returning x.row_number`,
-      outcomeParameters(importId, rows, records).slice(0, 7),
+      [importId, stagedJson(records)],
     );
     return writtenOf(records, updated);
   }
@@ -494,36 +495,24 @@ interface WrittenOutcome {
   warned: boolean;
 }
 
-const NO_MESSAGES = '[]';
-
-/** $1..$9 of OUTCOME_ROWS: the import, the records as parallel arrays, and the chunk's seq range. */
-function outcomeParameters(importId: string, rows: StagedRow[], records: OutcomeRecord[]): unknown[] {
-  let firstSeq = Number.MAX_SAFE_INTEGER;
-  let lastSeq = 0;
+/** The first and last seq of a chunk's staged rows. */
+function seqRange(rows: StagedRow[]): [number, number] {
+  let first = Number.MAX_SAFE_INTEGER;
+  let last = 0;
   for (const row of rows) {
-    if (row.seq < firstSeq) firstSeq = row.seq;
-    if (row.seq > lastSeq) lastSeq = row.seq;
+    if (row.seq < first) first = row.seq;
+    if (row.seq > last) last = row.seq;
   }
-  const messages = (list: ImportMessage[]) => (list.length === 0 ? NO_MESSAGES : stagedJson(list));
-  return [
-    importId,
-    records.map((record) => record.row_number),
-    records.map((record) => record.status),
-    records.map((record) => messages(record.errors)),
-    records.map((record) => messages(record.warnings)),
-    records.map((record) => record.entity_id),
-    records.map((record) => (record.change === null || record.change === undefined ? null : stagedJson(record.change))),
-    firstSeq,
-    lastSeq,
-  ];
+  return [first, last];
 }
 
 /** The records the statement wrote (a row recorded already is left out), with what the counters need. */
 function writtenOf(records: OutcomeRecord[], rows: { row_number: number }[]): WrittenOutcome[] {
+  const outcome = (record: OutcomeRecord): WrittenOutcome => ({ row_number: record.row_number, status: record.status, warned: record.warnings.length > 0 });
+  // Every record written (the usual case): no need to look each one up.
+  if (rows.length === records.length) return records.map(outcome);
   const wrote = new Set(rows.map((row) => row.row_number));
-  return records
-    .filter((record) => wrote.has(record.row_number))
-    .map((record) => ({ row_number: record.row_number, status: record.status, warned: record.warnings.length > 0 }));
+  return records.filter((record) => wrote.has(record.row_number)).map(outcome);
 }
 
 /** What validation found, for the type's import-level check; its rows streamed from the log and the staging. */
