@@ -198,7 +198,7 @@ export class CredentialStore {
    * expected one. Returns the ids that were NOT written because their version had moved on (or they are gone):
    * the caller turns those into row errors or rolls back. (The JSON array of corrected fields is read as a
    * text[] by jsonb_to_recordset itself: no subquery per row. Columns written with their unchanged value keep
-   * the update HOT, PostgreSQL compares the indexed values; the table's fillfactor leaves the room it needs.)
+   * the update HOT, PostgreSQL compares the indexed values; the table's fillfactor, 50, leaves the room it needs.)
    */
   async saveCredentials(em: EntityManager, items: { credential: Credential; expectedVersion: number }[]): Promise<string[]> {
     if (items.length === 0) return [];
