@@ -48,8 +48,9 @@ export class ImportCredentialUpdatesChunkCommand extends Command<RowOutcome[]> {
 }
 
 /**
- * Updates the credentials of one chunk: one lookup, the row rules (the aggregate's plan), the renewals paid in one
- * ledger batch, each credential updated by the aggregate and the chunk saved in one statement.
+ * Updates the credentials of one chunk: one lookup, the row rules (the aggregate's plan), each credential updated
+ * by the aggregate and the chunk saved in one statement, then the renewals paid in one ledger batch (the balance
+ * row is locked last: concurrent chunks overlap in everything before it). The validation pass writes nothing.
  */
 @CommandHandler(ImportCredentialUpdatesChunkCommand)
 export class ImportCredentialUpdatesChunkHandler implements ICommandHandler<ImportCredentialUpdatesChunkCommand> {
