@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csv, type Cell } from '../support/files.js';
 import { Http } from '../support/http.js';
@@ -427,6 +428,72 @@ describe('credential-update import', () => {
     const refunds = await app.sql<{ refund_of: string }>(`select refund_of from credit_ledger where kind = 'refund' and import_id = $1`, [undo.body.id]);
     expect(refunds).toHaveLength(2);
     expect(await events('credentials.credits-refunded.v1', undo.body.id)).toHaveLength(2);
+  });
+
+  it('chunks renewing at once (each writes its credentials, then waits for the balance): each renewal debited once, never beyond the balance; a balance lowered after the confirm fails the renewals that no longer fit and writes nothing of them', async () => {
+    const expired = await Promise.all(Array.from({ length: 9 }, () => credential(firstAid, { issuedOn: '2020-01-01', expiresOn: '2021-01-01', grade: 'B' })));
+    const current = await Promise.all([1, 2, 3].map(() => credential(firstAid, { grade: 'B' })));
+    const renewed = `${inYears(5)}-06-30`;
+    // Four chunks of three rows: renewals and plain updates in each of the first three, renewals only in the last.
+    const ids = [expired[0], expired[1], current[0], expired[2], expired[3], current[1], expired[4], expired[5], current[2], expired[6], expired[7], expired[8]];
+    await setBalance(9);
+    const staged = await validated(admin, ['Credential ID', 'Expiry Date', 'Grade'], ids.map((id) => [id, expired.includes(id) ? renewed : '', 'A']), { group: firstAid });
+    expect(staged.status).toBe('awaiting_confirmation');
+    expect(staged.validation!.checkProblems).toEqual([]);
+
+    // The balance row held elsewhere: the run's chunks (two at a time) write their credentials and wait for it to pay;
+    // then the balance is lower than at the confirm, so a chunk's batch falls short and goes one renewal at a time.
+    const holder = new pg.Client({ connectionString: app.database.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`select balance from credit_balance where organisation = 'default' for update`);
+      const response = await admin.post(`/api/imports/${staged.id}/confirm`, { acknowledgedWarnings: [] });
+      expect(response.status, JSON.stringify(response.body)).toBe(202);
+      // Backends waiting behind the holder, directly or behind another waiter.
+      const waiting = async () =>
+        Number(
+          (
+            await holder.query<{ count: string }>(
+              `with recursive behind(pid) as (select $1::int union select a.pid from pg_stat_activity a join behind b on b.pid = any(pg_blocking_pids(a.pid)))
+               select count(*) - 1 as count from behind`,
+              [(await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid],
+            )
+          ).rows[0].count,
+        );
+      const until = Date.now() + 20_000;
+      while ((await waiting()) < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await waiting()).toBeGreaterThanOrEqual(2);
+      // Spent elsewhere meanwhile: 5 credits left for 9 renewals.
+      await holder.query(`update credit_balance set balance = 5 where organisation = 'default'`);
+      await holder.query('commit');
+    } finally {
+      await holder.end();
+    }
+
+    const done = await finished(admin, staged.id);
+    expect(done.status).toBe('completed_with_errors');
+    expect(await balance()).toBe(0);
+    const debits = await app.sql<{ idempotency_key: string; credential_id: string; balance_after: number }>(
+      `select idempotency_key, credential_id, balance_after from credit_ledger where import_id = $1 and kind = 'debit' order by created_at`,
+      [staged.id],
+    );
+    expect(debits).toHaveLength(5);
+    expect(new Set(debits.map((d) => d.idempotency_key)).size).toBe(5);
+    expect(debits.map((d) => d.balance_after)).toEqual([4, 3, 2, 1, 0]);
+    const failed = await rowsOf(admin, staged.id, 'failed');
+    expect(failed).toHaveLength(4);
+    for (const row of failed) expect(row.errors.map((e) => e.code)).toEqual(['CREDENTIALS.IMPORT_CREDITS_EXHAUSTED']);
+    // A paid renewal is written with its debit; an unpaid one not at all; the plain updates all.
+    const paid = new Set(debits.map((d) => d.credential_id));
+    for (const id of expired) {
+      expect(await credentialRow(id)).toMatchObject(paid.has(id) ? { expires_on: renewed, grade: 'A', version: 2 } : { expires_on: '2021-01-01', grade: 'B', version: 1 });
+    }
+    expect(failed.map((row) => row.entityId).filter((id) => paid.has(id!))).toEqual([]);
+    for (const id of current) expect(await credentialRow(id)).toMatchObject({ grade: 'A', version: 2 });
+    expect(await events('credentials.credential-renewed.v1', staged.id)).toHaveLength(5);
+    expect(await events('credentials.credits-debited.v1', staged.id)).toHaveLength(5);
+    expect(await events('credentials.credential-updated.v1', staged.id)).toHaveLength(8);
   });
 
   it('a row whose renewal was charged already (its ledger key exists) is not charged again', async () => {
