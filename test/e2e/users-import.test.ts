@@ -4,6 +4,7 @@ import { csv, xlsx } from '../support/files.js';
 import { Http, eventually } from '../support/http.js';
 import { finished, reached, rowsOf, startImport, type ImportBody } from '../support/imports.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { setPasswordInDatabase } from '../support/users.js';
 
 /**
  * The users import through HTTP, against real Postgres and Redis: chunks of 3 rows so that every file
@@ -340,6 +341,59 @@ describe('users import', () => {
     expect(holderOutOfScope).toEqual(someoneElse);
     expect(holderOutOfScope.errors.map((e) => e.code)).toEqual(['USERS.IMPORT_USER_NOT_AVAILABLE', 'USERS.IMPORT_USER_CODE_TAKEN']);
     expect((await errorsOf('liam@example.com', 'L-1002')).status).toBe('succeeded');
+  });
+
+  it('treats a user holding more as unavailable to a scope.all admin too, and writes only what each row changes', async () => {
+    // Sees everyone and holds what learners hold, but lacks (among others) settings.manage: the platform admin holds more.
+    const role = await admin.post('/api/roles', {
+      key: 'user-keeper',
+      name: 'User keeper',
+      permissions: ['scope.all', 'users.read', 'users.manage', 'imports.users', 'certificates.read'],
+    });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const keeper = await admin.post('/api/users', { email: 'keeper@example.com', firstName: 'Kee', lastName: 'Per', roleKeys: ['user-keeper'], sendWelcomeMail: false });
+    expect(keeper.status, JSON.stringify(keeper.body)).toBe(201);
+    await setPasswordInDatabase(app, keeper.body.id, 'keeper-password-1');
+    const keeperHttp = await new Http(app.url).login('keeper@example.com', 'keeper-password-1');
+    // Profiles the import must merge into (Lena) or leave as they are (Liam, whose row changes only his name).
+    await app.sql(`update users set profile = '{"keep": "yes"}' where lower(email) = 'lena@example.com'`);
+    await app.sql(`update users set profile = '{"contract_type": "temporary"}' where lower(email) = 'liam@example.com'`);
+    const before = await userByEmail('admin@example.com');
+    // Chunks of 3: rows 1-3 (the platform admin, an unknown address, Lena) and 4-6 (Liam, two new users).
+    const id = await startImport(
+      keeperHttp,
+      TYPE,
+      'keeper.csv',
+      csv(
+        ['Email', 'First Name', 'Last Name', 'Language', 'Contract type'],
+        [
+          ['admin@example.com', '', '', 'nl', ''],
+          ['nobody.at.all@example.com', '', '', 'nl', ''],
+          ['lena@example.com', '', '', '', 'permanent'],
+          ['liam@example.com', 'Liam-Jan', '', '', ''],
+          ['kim.new@example.com', 'Kim', 'Nieuw', '', 'contractor'],
+          ['kai.new@example.com', 'Kai', 'Nieuw', '', ''],
+        ],
+      ),
+    );
+    const done = await finished(keeperHttp, id);
+    const failed = await rowsOf(keeperHttp, id, 'failed');
+    expect(done.counts, JSON.stringify(failed.map((row) => [row.rowNumber, row.errors]))).toMatchObject({ succeeded: 4, failed: 2 });
+    const messages = failed.map((row) => row.errors.map((e) => ({ code: e.code, message: e.message.replace(/\S+@example\.com/, '<email>') })));
+    expect(messages[0]).toEqual(messages[1]);
+    expect(messages[0][0].code).toBe('USERS.IMPORT_USER_NOT_AVAILABLE');
+    expect(await userByEmail('admin@example.com')).toEqual(before);
+    expect(await userByEmail('lena@example.com')).toMatchObject({ first_name: 'Lena', profile: { keep: 'yes', contract_type: 'permanent' } });
+    expect(await userByEmail('liam@example.com')).toMatchObject({ first_name: 'Liam-Jan', profile: { contract_type: 'temporary' } });
+    const kim = await userByEmail('kim.new@example.com');
+    expect(kim).toMatchObject({ first_name: 'Kim', last_name: 'Nieuw', user_code: null, status: 'active', profile: { contract_type: 'contractor' } });
+    const kai = await userByEmail('kai.new@example.com');
+    expect(kai).toMatchObject({ first_name: 'Kai', last_name: 'Nieuw', user_code: null, status: 'active', profile: {} });
+    const roleKeys = await app.sql<{ key: string }>(
+      `select r.key from user_roles ur join roles r on r.id = ur.role_id where ur.user_id = any($1::uuid[]) order by 1`,
+      [[kim.id, kai.id]],
+    );
+    expect(roleKeys.map((r) => r.key)).toEqual(['learner', 'learner']);
   });
 
   it('never deletes a created user who sets a password while the undo reads them', async () => {
