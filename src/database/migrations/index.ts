@@ -17,6 +17,7 @@ import { Migration20261130002200_validation } from './Migration20261130002200_va
 import { Migration20261130002500_reporting_reviews_order } from './Migration20261130002500_reporting_reviews_order.js';
 import { Migration20261130002800_credentials } from './Migration20261130002800_credentials.js';
 import { Migration20261130003100_email_verified } from './Migration20261130003100_email_verified.js';
+import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
 import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
 import { Migration20261130001800_password_links } from './Migration20261130001800_password_links.js';
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130002700_licences', class: Migration20261130002700_licences },
   { name: 'Migration20261130002800_credentials', class: Migration20261130002800_credentials },
   { name: 'Migration20261130003100_email_verified', class: Migration20261130003100_email_verified },
+  { name: 'Migration20261130003300_reporting_definition_codes', class: Migration20261130003300_reporting_definition_codes },
 ];
