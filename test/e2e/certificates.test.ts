@@ -377,4 +377,71 @@ describe('certificates: catalogue, registration, attachments, scope and the repo
     await dispatcher.deliver({ ...event, id: randomUUID() });
     expect(await report()).toEqual([{ definitionId, definitionCode: 'E2E-TWICE', month: '2001-01', certificates: 2 }]);
   });
+
+  it("corrects a definition's code on all its report rows when a registration carries another one, and only then", async () => {
+    const definitionId = await define('E2E-RECODE');
+    const dispatcher = app.running.app.get(IntegrationEventDispatcher);
+    const payload = (user: string, definitionCode: string, obtainedOn: string) => ({
+      certificateId: randomUUID(),
+      userId: users[user],
+      definitionId,
+      definitionCode,
+      obtainedOn,
+      expiresOn: null,
+      source: 'import',
+    });
+    const deliver = (payloads: ReturnType<typeof payload>[]) =>
+      dispatcher.deliver({
+        id: randomUUID(),
+        type: ObtainedCertificateRegistered.type,
+        occurredAt: new Date().toISOString(),
+        payload: payloads.length === 1 ? payloads[0] : { $batch: payloads },
+      });
+    const report = async (code: string) => (await admin.get(`/api/reports/certificates-per-month?definitionCode=${code}`)).body;
+    const rowCodes = async () =>
+      (await app.sql<{ definition_code: string }>(`select distinct definition_code from reporting_certificates_per_month where definition_id = $1 order by 1`, [definitionId])).map(
+        (row) => row.definition_code,
+      );
+    const knownCode = async () =>
+      (await app.sql<{ definition_code: string }>(`select definition_code from reporting_definition_codes where definition_id = $1`, [definitionId]))[0]?.definition_code;
+
+    await deliver([payload('L-1001', 'E2E-RECODE', '2002-01-10')]);
+    await deliver([payload('L-1001', 'E2E-RECODE', '2002-02-10'), payload('L-1002', 'E2E-RECODE', '2002-02-11'), payload('L-1002', 'E2E-RECODE', '2002-03-01')]);
+    expect(await report('E2E-RECODE')).toEqual([
+      { definitionId, definitionCode: 'E2E-RECODE', month: '2002-01', certificates: 1 },
+      { definitionId, definitionCode: 'E2E-RECODE', month: '2002-02', certificates: 2 },
+      { definitionId, definitionCode: 'E2E-RECODE', month: '2002-03', certificates: 1 },
+    ]);
+    expect(await knownCode()).toBe('E2E-RECODE');
+
+    // The definition's code as a later registration carries it (written here as a renamed definition would
+    // send it): every row of the definition, not only the month and user of that registration, takes it.
+    await deliver([payload('L-1003', 'E2E-RECODED', '2002-04-02'), payload('L-1001', 'E2E-RECODED', '2002-02-20')]);
+    expect(await report('E2E-RECODE')).toEqual([]);
+    expect(await report('E2E-RECODED')).toEqual([
+      { definitionId, definitionCode: 'E2E-RECODED', month: '2002-01', certificates: 1 },
+      { definitionId, definitionCode: 'E2E-RECODED', month: '2002-02', certificates: 3 },
+      { definitionId, definitionCode: 'E2E-RECODED', month: '2002-03', certificates: 1 },
+      { definitionId, definitionCode: 'E2E-RECODED', month: '2002-04', certificates: 1 },
+    ]);
+    expect(await rowCodes()).toEqual(['E2E-RECODED']);
+    expect(await knownCode()).toBe('E2E-RECODED');
+
+    // A registration with the code the rows already carry leaves the other rows alone (the update that
+    // looked at all of them on every batch is gone): a row given another code behind the projection's back
+    // keeps it, while the rows the registration counts in take the batch's code as before.
+    await app.sql(`update reporting_certificates_per_month set definition_code = 'UNTOUCHED' where definition_id = $1 and month = '2002-01-01'`, [definitionId]);
+    await deliver([payload('L-1003', 'E2E-RECODED', '2002-04-03')]);
+    expect((await report('E2E-RECODED')).map((row: { month: string; certificates: number }) => [row.month, row.certificates])).toEqual([
+      ['2002-02', 3],
+      ['2002-03', 1],
+      ['2002-04', 2],
+    ]);
+    expect(await rowCodes()).toEqual(['E2E-RECODED', 'UNTOUCHED']);
+
+    // Back to the first code (a late event of before the change): all rows follow again, as the last batch always decided.
+    await deliver([payload('L-1002', 'E2E-RECODE', '2002-05-05')]);
+    expect(await rowCodes()).toEqual(['E2E-RECODE']);
+    expect(await knownCode()).toBe('E2E-RECODE');
+  });
 });

@@ -387,6 +387,50 @@ describe('imports: certificates from XLSX and CSV through HTTP (real Postgres, R
     });
   });
 
+  it('skips a row as already registered by its whole identity: user, definition, date and number (any case), or automatic', async () => {
+    const first = await finished(
+      admin,
+      await startImport(admin, TYPE, 'identity-1.xlsx', await xlsx(CERTIFICATE_HEADER, [
+        ['L-1004', 'EHBO', '03-03-2003', null, 'Case-1', null],
+        ['L-1004', 'VCA-BASIS', '03-03-2003', null, null, 'TRUE'],
+      ])),
+    );
+    expect(first.counts).toMatchObject({ total: 2, succeeded: 2 });
+    const second = await finished(
+      admin,
+      await startImport(admin, TYPE, 'identity-2.xlsx', await xlsx(CERTIFICATE_HEADER, [
+        /* 2 */ ['L-1004', 'EHBO', '03-03-2003', null, 'CASE-1', null],
+        /* 3 */ ['L-1004', 'EHBO', '03-03-2003', null, 'Case-2', null],
+        /* 4 */ ['L-1004', 'VCA-BASIS', '03-03-2003', null, null, 'TRUE'],
+        /* 5 */ ['L-1004', 'VCA-BASIS', '03-03-2003', null, 'V-3', null],
+        /* 6 */ ['L-1004', 'FORKLIFT', '03-03-2003', null, null, 'TRUE'],
+        /* 7 */ ['L-1004', 'VCA-BASIS', '04-03-2003', null, null, 'TRUE'],
+        /* 8 */ ['L-1004', 'EHBO', '03-03-2003', null, 'case-2', null],
+        /* 9 */ ['L-1004', 'FORKLIFT', '3-3-2003', null, null, 'TRUE'],
+        /* 10 */ ['L-1005', 'EHBO', '03-03-2003', null, 'Case-1', null],
+      ])),
+    );
+    const outcomes = (await rowsOf(admin, second.id)).map((r) => [r.rowNumber, r.status, r.warnings.map((w) => w.code)]);
+    const skipped = ['CERTIFICATES.IMPORT_ALREADY_REGISTERED'];
+    expect(outcomes).toEqual([
+      [2, 'skipped', skipped],
+      [3, 'succeeded', []],
+      [4, 'skipped', skipped],
+      [5, 'succeeded', []],
+      [6, 'succeeded', []],
+      [7, 'succeeded', []],
+      // The engine already finds row 8 the same as row 3 (a number in another case); row 9 reaches the type.
+      [8, 'skipped', ['IMPORTS.DUPLICATE_ROW']],
+      [9, 'skipped', skipped],
+      [10, 'succeeded', []],
+    ]);
+    expect((await certificatesOf('L-1004', 'VCA-BASIS')).filter((c) => c.obtained.startsWith('2003-')).map((c) => [c.obtained, c.auto_numbered])).toEqual([
+      ['2003-03-03', true],
+      ['2003-03-03', false],
+      ['2003-03-04', true],
+    ]);
+  });
+
   it('answers a group admin with one message for users outside their scope and codes that do not exist', async () => {
     const before = await countCertificates();
     const file = await xlsx(CERTIFICATE_HEADER, [

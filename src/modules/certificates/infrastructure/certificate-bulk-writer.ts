@@ -13,6 +13,10 @@ interface Pending {
  * work is flushed, inside that flush's transaction. A thousand import rows then cost two statements and
  * none of the ORM's per-entity change tracking, which is what bulk imports spend their time on otherwise.
  * Each certificate still went through the aggregate's rules; only the write is batched.
+ *
+ * The rows go as one typed array per column, unnested by PostgreSQL: cheaper on both sides than one JSON
+ * document (no jsonb parse and per-field conversion in PostgreSQL, no JSON.stringify of a thousand objects
+ * in the worker); the driver quotes every element, so any text is safe.
  */
 @Injectable()
 export class CertificateBulkWriter implements OnModuleInit {
@@ -45,48 +49,38 @@ export class CertificateBulkWriter implements OnModuleInit {
     // of its certificate then finds no certificate yet, so a certificate imported with its file starts at
     // version 1, the version its import recorded for undo (Migration20261130001400).
     if (pending.attachments.length > 0) {
+      const attachments = pending.attachments;
       await executeBound(
         em,
         `insert into obtained_certificate_attachments (id, certificate_id, original_file_name, media_type, size, storage_key, created_at)
-         select a.id, a.certificate_id, a.original_file_name, a.media_type, a.size, a.storage_key, a.created_at
-           from jsonb_to_recordset($1::jsonb) as a(id uuid, certificate_id uuid, original_file_name text, media_type text, size bigint,
-                                                  storage_key text, created_at timestamptz)`,
+         select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])`,
         [
-          JSON.stringify(
-            pending.attachments.map((a) => ({
-              id: a.id,
-              certificate_id: a.certificateId,
-              original_file_name: a.originalFileName,
-              media_type: a.mediaType,
-              size: a.size,
-              storage_key: a.storageKey,
-              created_at: a.createdAt,
-            })),
-          ),
+          attachments.map((a) => a.id),
+          attachments.map((a) => a.certificateId),
+          attachments.map((a) => a.originalFileName),
+          attachments.map((a) => a.mediaType),
+          attachments.map((a) => a.size),
+          attachments.map((a) => a.storageKey),
+          attachments.map((a) => a.createdAt),
         ],
       );
     }
+    const certificates = pending.certificates;
     await executeBound(
       em,
       `insert into obtained_certificates (id, user_id, definition_id, obtained_on, expires_on, number, auto_numbered, source, registered_by, created_at)
-       select c.id, c.user_id, c.definition_id, c.obtained_on, c.expires_on, c.number, c.auto_numbered, c.source, c.registered_by, c.created_at
-         from jsonb_to_recordset($1::jsonb) as c(id uuid, user_id uuid, definition_id uuid, obtained_on date, expires_on date, number text,
-                                                auto_numbered boolean, source text, registered_by uuid, created_at timestamptz)`,
+       select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::date[], $6::text[], $7::boolean[], $8::text[], $9::uuid[], $10::timestamptz[])`,
       [
-        JSON.stringify(
-          pending.certificates.map((c) => ({
-            id: c.id,
-            user_id: c.userId,
-            definition_id: c.definitionId,
-            obtained_on: c.dateObtained,
-            expires_on: c.dateExpires,
-            number: c.number,
-            auto_numbered: c.autoNumbered,
-            source: c.source,
-            registered_by: c.registeredBy,
-            created_at: c.createdAt,
-          })),
-        ),
+        certificates.map((c) => c.id),
+        certificates.map((c) => c.userId),
+        certificates.map((c) => c.definitionId),
+        certificates.map((c) => c.dateObtained),
+        certificates.map((c) => c.dateExpires),
+        certificates.map((c) => c.number),
+        certificates.map((c) => c.autoNumbered),
+        certificates.map((c) => c.source),
+        certificates.map((c) => c.registeredBy),
+        certificates.map((c) => c.createdAt),
       ],
     );
   }
