@@ -18,6 +18,7 @@ import { Migration20261130002500_reporting_reviews_order } from './Migration2026
 import { Migration20261130002800_credentials } from './Migration20261130002800_credentials.js';
 import { Migration20261130003100_email_verified } from './Migration20261130003100_email_verified.js';
 import { Migration20261130003200_import_rows_without_foreign_keys } from './Migration20261130003200_import_rows_without_foreign_keys.js';
+import { Migration20261130003500_licence_import_costs } from './Migration20261130003500_licence_import_costs.js';
 import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
 import { Migration20261130001800_password_links } from './Migration20261130001800_password_links.js';
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130002800_credentials', class: Migration20261130002800_credentials },
   { name: 'Migration20261130003100_email_verified', class: Migration20261130003100_email_verified },
   { name: 'Migration20261130003200_import_rows_without_foreign_keys', class: Migration20261130003200_import_rows_without_foreign_keys },
+  { name: 'Migration20261130003500_licence_import_costs', class: Migration20261130003500_licence_import_costs },
 ];
