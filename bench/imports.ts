@@ -229,7 +229,7 @@ async function main() {
       rmSync(secondPath, { force: true });
     }
     // ---- 5. Licences: XML and the same data as tab-delimited text ----
-    if (!SKIP_LICENCES) await benchLicences({ base, token, sql, work, baselineMs, rss });
+    if (!SKIP_LICENCES) await benchLicences({ base, token, sql, work, baselineMs, rss, pids: { worker: worker.pid!, api: api.pid! }, database });
     rss.stop();
 
     // The worker that ran 1 and 2 ends now (cleanly: node writes its CPU profile on exit).
@@ -648,7 +648,16 @@ async function writeLines(path: string, lines: Iterable<string>) {
 
 const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-async function benchLicences({ base, token, sql, work, baselineMs, rss }: { base: string; token: string; sql: pg.Pool; work: string; baselineMs: number; rss: RssSampler }) {
+async function benchLicences({ base, token, sql, work, baselineMs, rss, pids, database }: {
+  base: string;
+  token: string;
+  sql: pg.Pool;
+  work: string;
+  baselineMs: number;
+  rss: RssSampler;
+  pids: Record<string, number>;
+  database: string;
+}) {
   for (const type of LICENCE_TYPES) await call(base, token, 'POST', '/api/licence-types', type);
   const rows = licenceRows(LICENCE_ROWS);
   const txtPath = join(work, 'licences.txt');
@@ -673,7 +682,9 @@ async function benchLicences({ base, token, sql, work, baselineMs, rss }: { base
     // The same rows each time: the licences the previous file added go first.
     await sql.query(`delete from user_licences`);
     rss.reset();
+    const cpu = await CpuMeter.start(pids, sql, database);
     const run = await runImport(base, token, 'licences', path, sql, { autoConfirm: true, fields: { validateOnly: 'false' } });
+    const cpuRun = await cpu.report();
     const rate = LICENCE_ROWS / (run.totalMs / 1000);
     const t = run.times;
     report({
@@ -682,6 +693,7 @@ async function benchLicences({ base, token, sql, work, baselineMs, rss }: { base
       baseline: `psql \\copy + INSERT ... ON CONFLICT of 1's rows: ${Math.round(baselineRate)} rows/s -> ${(baselineRate / rate).toFixed(1)}x`,
       verdict: `target >= 15000 rows/s ${rate >= 15_000 ? 'MET' : 'MISSED'}`,
     });
+    report({ name: `  CPU during the licences ${label} run`, figure: cpuRun });
     if (run.succeeded !== LICENCE_ROWS) throw new Error(`licences ${label}: ${counts(run)}, expected every row to succeed`);
   }
   rmSync(txtPath, { force: true });

@@ -20,6 +20,7 @@ import { Migration20261130003100_email_verified } from './Migration2026113000310
 import { Migration20261130003200_import_rows_without_foreign_keys } from './Migration20261130003200_import_rows_without_foreign_keys.js';
 import { Migration20261130003600_credentials_fillfactor } from './Migration20261130003600_credentials_fillfactor.js';
 import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
+import { Migration20261130003500_licence_import_costs } from './Migration20261130003500_licence_import_costs.js';
 import { Migration20261130001700_mail_deliveries } from './Migration20261130001700_mail_deliveries.js';
 import { Migration20261130001400_obtained_certificate_version } from './Migration20261130001400_obtained_certificate_version.js';
 import { Migration20261130001800_password_links } from './Migration20261130001800_password_links.js';
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261130002800_credentials', class: Migration20261130002800_credentials },
   { name: 'Migration20261130003100_email_verified', class: Migration20261130003100_email_verified },
   { name: 'Migration20261130003200_import_rows_without_foreign_keys', class: Migration20261130003200_import_rows_without_foreign_keys },
-  { name: 'Migration20261130003600_credentials_fillfactor', class: Migration20261130003600_credentials_fillfactor },
   { name: 'Migration20261130003300_reporting_definition_codes', class: Migration20261130003300_reporting_definition_codes },
+  { name: 'Migration20261130003500_licence_import_costs', class: Migration20261130003500_licence_import_costs },
+  { name: 'Migration20261130003600_credentials_fillfactor', class: Migration20261130003600_credentials_fillfactor },
 ];

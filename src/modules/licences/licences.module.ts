@@ -9,6 +9,7 @@ import { ImportLicencesChunkHandler } from './application/commands/import-licenc
 import { RemoveLicenceHandler } from './application/commands/remove-licence/remove-licence.handler.js';
 import { UndoImportedLicencesHandler } from './application/commands/undo-imported-licences/undo-imported-licences.handler.js';
 import { UpdateLicenceTypeHandler } from './application/commands/update-licence-type/update-licence-type.handler.js';
+import { ForgetImportTouchesSubscriber } from './application/event-handlers/forget-import-touches.subscriber.js';
 import { LicencesImport } from './application/imports/licences.import-type.js';
 import { LicenceAccess } from './application/licence-access.js';
 import { LicencesExport } from './application/licences-export.js';
@@ -45,6 +46,7 @@ import { LicencesController } from './interface/http/licences.controller.js';
     LicencesExport,
     LicencesImport,
     LicencesDemoSeeder,
+    ForgetImportTouchesSubscriber,
   ],
 })
 export class LicencesModule {}

@@ -60,10 +60,12 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
       const type = types.get(k.typeCode);
       return user && type ? [{ index, userId: user.id, typeId: type.id, number: k.number || null }] : [];
     });
+    const identified = await LicenceStore.byIdentities(this.em, identities);
     const existing = new Map<number, LicenceRecord>();
-    for (const licence of await LicenceStore.byIdentities(this.em, identities)) existing.set(identities[licence.asked].index, licence);
+    for (const licence of identified.licences) existing.set(identities[licence.asked].index, licence);
     // In-memory keys by PostgreSQL's lower(), never JavaScript's (they differ: Greek final sigma, Turkish İ).
-    const numberKeys = await LicenceStore.numberKeys(this.em, keys.map((k) => k.number || null));
+    // Only a row with a user and a type has one (the others fail before a key is needed).
+    const numberKeys = new Map(identities.map((identity, i) => [identity.index, identified.numberKeys[i]]));
 
     const outcomes: RowOutcome[] = [];
     const checked: PlannedLicenceRow[] = [];
@@ -73,7 +75,7 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
       const k = keys[index];
       const user = userOf(k.user);
       const type = types.get(k.typeCode);
-      const key = user && type ? licenceKey(user.id, type.id, numberKeys[index]) : undefined;
+      const key = user && type ? licenceKey(user.id, type.id, numberKeys.get(index)!) : undefined;
       const result = checkLicenceRow(row, {
         user,
         type,
@@ -86,7 +88,7 @@ export class ImportLicencesChunkHandler implements ICommandHandler<ImportLicence
         // same licence after it must not fail as "the same licence twice".
         firstRowOfKey.set(key!, row.rowNumber);
         checked.push(result);
-        touchOf.set(row.rowNumber, { userId: user!.id, typeId: type!.id, numberKey: numberKeys[index], rowNumber: row.rowNumber });
+        touchOf.set(row.rowNumber, { userId: user!.id, typeId: type!.id, numberKey: numberKeys.get(index)!, rowNumber: row.rowNumber });
       }
     });
 

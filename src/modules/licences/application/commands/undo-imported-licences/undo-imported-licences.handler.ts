@@ -45,7 +45,7 @@ export class UndoImportedLicencesHandler implements ICommandHandler<UndoImported
           this.em,
           restoring.map((row) => ({ userId: String(row.change.before!.userId), typeId: String(row.change.before!.typeId), number: (row.change.before!.number as string | null) ?? null })),
         )
-      ).map((licence) => restoring[licence.asked]),
+      ).licences.map((licence) => restoring[licence.asked]),
     );
 
     const outcomes: RowOutcome[] = [];
