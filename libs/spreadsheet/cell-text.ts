@@ -22,8 +22,13 @@ export function restoreNeutralised(value: string): string {
 export function cellText(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return isoDate(value);
-  return restoreNeutralised(String(value).replaceAll('\u0000', '').normalize('NFC').trim());
+  const text = String(value);
+  // ASCII without NUL is NFC already: most cells skip normalize(), a tenth of this function's cost.
+  return restoreNeutralised((PLAIN_ASCII.test(text) ? text : text.replaceAll('\u0000', '').normalize('NFC')).trim());
 }
+
+// eslint-disable-next-line no-control-regex -- the range starts after NUL on purpose
+const PLAIN_ASCII = /^[\u0001-\u007f]*$/;
 
 export function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);

@@ -136,3 +136,14 @@ describe('formula neutralisation', () => {
     }
   });
 });
+
+describe('cell text', () => {
+  it('is NFC without NUL and trimmed, for ASCII and other text alike', () => {
+    expect(cellText('  plain@example.com ')).toBe('plain@example.com');
+    expect(cellText('Cafe\u0301')).toBe('Caf\u00e9');
+    expect(cellText('a\u0000b')).toBe('ab');
+    expect(cellText(' Jose\u0301\u0000 ')).toBe('Jos\u00e9');
+    expect(cellText("'=1+1")).toBe('=1+1');
+    expect(cellText(42)).toBe('42');
+  });
+});

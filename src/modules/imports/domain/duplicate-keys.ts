@@ -62,15 +62,16 @@ function compositeKey(key: ImportCompositeKey, headers: Map<string, string>): Ke
  * The type's key columns (`unique`) and composite keys across a whole file, checked while it is read:
  * every occurrence of a value (or combination) given twice fails, naming the other rows (at most 10, then
  * a count). Values are compared trimmed of spaces and lower-cased; an empty key takes no part, as does a
- * combination with a non-optional column empty. Only the first row of each key and the row numbers of
- * repeated ones are kept, so memory grows with the distinct keys, not with the rows' values.
+ * combination with a non-optional column empty. Only the keys and row numbers are kept, not the rows'
+ * values: memory grows with the distinct keys.
  */
 export class DuplicateKeys {
   private readonly checks: KeyCheck[];
   /** Per check: key -> the seq of its first row, then (once repeated) every row as [seq, rowNumber]. */
   private readonly seen: Map<string, number>[];
   private readonly repeated: Map<string, [number, number][]>[];
-  private readonly firstRowNumber = new Map<number, number>();
+  /** Row number by seq, for the rows that are the first of a key (a dense array: seqs count from 1). */
+  private readonly rowNumbers: number[] = [];
   private readonly valuesOf = new Map<number, Record<string, string>>();
 
   constructor(columns: ImportColumn[], keys: ImportCompositeKey[] = []) {
@@ -89,22 +90,23 @@ export class DuplicateKeys {
 
   /** Notes a row's keys (rows in file order). */
   note(seq: number, rowNumber: number, values: Record<string, string>): void {
-    this.checks.forEach((check, index) => {
-      const key = check.keyOf(values);
-      if (key === undefined) return;
-      const first = this.seen[index].get(key);
+    this.rowNumbers[seq] = rowNumber;
+    for (let index = 0; index < this.checks.length; index++) {
+      const key = this.checks[index].keyOf(values);
+      if (key === undefined) continue;
+      const seen = this.seen[index];
+      const first = seen.get(key);
       if (first === undefined) {
-        this.seen[index].set(key, seq);
-        this.firstRowNumber.set(seq, rowNumber);
-        return;
+        seen.set(key, seq);
+        continue;
       }
       let rows = this.repeated[index].get(key);
       if (!rows) {
-        rows = [[first, this.firstRowNumber.get(first)!]];
+        rows = [[first, this.rowNumbers[first]]];
         this.repeated[index].set(key, rows);
       }
       rows.push([seq, rowNumber]);
-    });
+    }
   }
 
   /** The seqs of every row that has a repeated key: their values are needed for the messages. */
