@@ -1,8 +1,7 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ormOptions } from '../../src/database/orm-options.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { migratedAfterSeed } from '../support/migration-test.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -18,21 +17,13 @@ describe('migration: the codes the certificates-per-month rows carry', () => {
   let client: pg.Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const orm = await MikroORM.init(ormOptions(database.url, { pool: { min: 0, max: 2 } }));
-    try {
-      await orm.migrator.up({ to: 'Migration20261130003100_email_verified' });
-      client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      await client.query(
+    ({ database, client } = await migratedAfterSeed('Migration20261130003100_email_verified', async (sql) => {
+      await sql.query(
         `insert into reporting_certificates_per_month (definition_id, definition_code, month, user_id, certificates)
          values ($1, 'A', '2025-05-01', $3, 3), ($1, 'A', '2025-06-01', null, 2), ($2, 'B', '2025-05-01', $3, 1), ($2, 'B-OLD', '2025-06-01', $3, 1)`,
         [A, B, U1],
       );
-      await orm.migrator.up();
-    } finally {
-      await orm.close();
-    }
+    }));
   });
   afterAll(async () => {
     await client?.end();

@@ -1,8 +1,7 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ormOptions } from '../../src/database/orm-options.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { migratedAfterSeed } from '../support/migration-test.js';
+import type { TestDatabase } from '../support/test-database.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const U1 = '00000000-0000-4000-8000-000000000001';
@@ -18,16 +17,11 @@ describe('migration: reports keep their users, imports get a version', () => {
   let client: pg.Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const orm = await MikroORM.init(ormOptions(database.url, { pool: { min: 0, max: 2 } }));
-    try {
-      await orm.migrator.up({ to: 'Migration20261122000200_imports' });
-      client = new pg.Client({ connectionString: database.url });
-      await client.connect();
+    ({ database, client } = await migratedAfterSeed('Migration20261122000200_imports', async (sql) => {
       // Rows as the earlier version left them (foreign keys aside: only these tables matter here).
-      await client.query(`set session_replication_role = replica`);
+      await sql.query(`set session_replication_role = replica`);
       const certificate = (id: number, user: string, obtained: string) =>
-        client.query(`insert into obtained_certificates (id, user_id, definition_id, obtained_on, source, created_at) values ($1, $2, $3, $4, 'manual', now())`, [
+        sql.query(`insert into obtained_certificates (id, user_id, definition_id, obtained_on, source, created_at) values ($1, $2, $3, $4, 'manual', now())`, [
           `00000000-0000-4000-8000-0000000001${String(id).padStart(2, '0')}`,
           user,
           A,
@@ -37,9 +31,9 @@ describe('migration: reports keep their users, imports get a version', () => {
       await certificate(2, U1, '2025-05-09');
       await certificate(3, U2, '2025-05-04');
       await certificate(4, U2, '2025-06-04'); // June counted 2: one was deleted since
-      await client.query(`insert into reporting_certificates_per_month (definition_id, definition_code, month, certificates) values ($1, 'A', '2025-05-01', 3), ($1, 'A', '2025-06-01', 2)`, [A]);
+      await sql.query(`insert into reporting_certificates_per_month (definition_id, definition_code, month, certificates) values ($1, 'A', '2025-05-01', 3), ($1, 'A', '2025-06-01', 2)`, [A]);
       const run = (id: number, user: string, status: string, finished: string, succeeded: number) =>
-        client.query(
+        sql.query(
           `insert into imports (id, type, status, validate_only, file_name, file_kind, file_key, file_size, started_by, started_by_name, started_by_language, created_at, finished_at, succeeded_rows)
            values ($1, 't', $2, false, 'f.csv', 'csv', 'k', 1, $3, 'X', 'en', now(), $4, $5)`,
           [`00000000-0000-4000-8000-0000000002${String(id).padStart(2, '0')}`, status, user, finished, succeeded],
@@ -47,14 +41,11 @@ describe('migration: reports keep their users, imports get a version', () => {
       await run(1, U1, 'completed', '2025-05-03T10:00:00Z', 5);
       await run(2, U2, 'failed', '2025-05-03T11:00:00Z', 0);
       await run(3, U2, 'completed', '2025-05-04T11:00:00Z', 1); // the 4th counted 2 imports: its event is still pending
-      await client.query(
+      await sql.query(
         `insert into reporting_imports_per_day (day, import_type, validate_only, imports, imports_failed, rows_succeeded) values ('2025-05-03', 't', false, 2, 1, 5), ('2025-05-04', 't', false, 2, 0, 2)`,
       );
-      await client.query(`set session_replication_role = origin`);
-      await orm.migrator.up();
-    } finally {
-      await orm.close();
-    }
+      await sql.query(`set session_replication_role = origin`);
+    }));
   });
   afterAll(async () => {
     await client?.end();
