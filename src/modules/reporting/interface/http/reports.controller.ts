@@ -31,8 +31,8 @@ export class ImportsPerDayDto {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-export class CertificatesPerMonthQueryDto {
-  @ApiPropertyOptional({ example: 'VCA-BASIS' }) @IsOptional() @IsString() @MaxLength(64) definitionCode?: string;
+/** A range of months, both ends optional, for the reports counted per month. */
+export class MonthRangeQueryDto {
   @ApiPropertyOptional({ example: '2026-01', description: 'First month, YYYY-MM' })
   @IsOptional()
   @Matches(MONTH, { message: 'from must be a month as YYYY-MM' })
@@ -41,6 +41,10 @@ export class CertificatesPerMonthQueryDto {
   @IsOptional()
   @Matches(MONTH, { message: 'to must be a month as YYYY-MM' })
   to?: string;
+}
+
+export class CertificatesPerMonthQueryDto extends MonthRangeQueryDto {
+  @ApiPropertyOptional({ example: 'VCA-BASIS' }) @IsOptional() @IsString() @MaxLength(64) definitionCode?: string;
 }
 
 export class CertificatesPerMonthDto {
@@ -98,16 +102,7 @@ export class LicencesExpiringDto {
   @ApiProperty({ type: [LicencesExpiringTypeDto] }) types: LicencesExpiringTypeDto[];
 }
 
-export class CredentialRenewalsQueryDto {
-  @ApiPropertyOptional({ example: '2026-01', description: 'First month, YYYY-MM' })
-  @IsOptional()
-  @Matches(MONTH, { message: 'from must be a month as YYYY-MM' })
-  from?: string;
-  @ApiPropertyOptional({ example: '2026-12', description: 'Last month, YYYY-MM' })
-  @IsOptional()
-  @Matches(MONTH, { message: 'to must be a month as YYYY-MM' })
-  to?: string;
-}
+export class CredentialRenewalsQueryDto extends MonthRangeQueryDto {}
 
 export class CredentialRenewalsDto {
   @ApiProperty({ example: '2026-11' }) month: string;
