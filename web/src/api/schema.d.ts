@@ -1754,6 +1754,16 @@ export interface components {
             /** @example Lena Jansen */
             recipientName: string;
         };
+        CreateCredentialGroupDto: {
+            course?: string | null;
+            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
+            description?: string | null;
+            designId: string;
+            /** @example Forklift operators 2026 */
+            name: string;
+            /** @description A user group you administer; omit or null: platform admins only (only they may) */
+            ownerGroupId?: string | null;
+        };
         CreatedDto: {
             id: string;
         };
@@ -1787,14 +1797,8 @@ export interface components {
             placeholders?: string[];
         };
         CreateGroupDto: {
-            course?: string | null;
-            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
-            description?: string | null;
-            designId: string;
-            /** @example Forklift operators 2026 */
             name: string;
-            /** @description A user group you administer; omit or null: platform admins only (only they may) */
-            ownerGroupId?: string | null;
+            parentId?: string | null;
         };
         CreateLicenceTypeDto: {
             /**
@@ -2636,6 +2640,16 @@ export interface components {
             recipientId?: string | null;
             recipientName?: string;
         };
+        UpdateCredentialGroupDto: {
+            course?: string | null;
+            /** @description The complete new list. Refused: removing or changing the kind of an attribute some credential has a value for; requiring one some credential lacks */
+            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
+            description?: string | null;
+            /** @description Another design: one update, every credential of the group shows it at once */
+            designId?: string;
+            name?: string;
+            ownerGroupId?: string | null;
+        };
         UpdatedCredentialDto: {
             /** @description True when the update renewed an expired credential (one credit was debited) */
             renewed: boolean;
@@ -2654,14 +2668,9 @@ export interface components {
             placeholders?: string[];
         };
         UpdateGroupDto: {
-            course?: string | null;
-            /** @description The complete new list. Refused: removing or changing the kind of an attribute some credential has a value for; requiring one some credential lacks */
-            customAttributes?: components["schemas"]["AttributeDefinitionDto"][];
-            description?: string | null;
-            /** @description Another design: one update, every credential of the group shows it at once */
-            designId?: string;
             name?: string;
-            ownerGroupId?: string | null;
+            /** @description null moves the group to the root */
+            parentId?: string | null;
         };
         UpdateLicenceTypeDto: {
             defaultValidityMonths?: number | null;
@@ -3294,7 +3303,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateGroupDto"];
+                "application/json": components["schemas"]["CreateCredentialGroupDto"];
             };
         };
         responses: {
@@ -3354,7 +3363,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateGroupDto"];
+                "application/json": components["schemas"]["UpdateCredentialGroupDto"];
             };
         };
         responses: {

@@ -21,7 +21,7 @@ import {
   CorrectNameDto,
   CreateCredentialDto,
   CreateDesignDto,
-  CreateGroupDto,
+  CreateCredentialGroupDto,
   CredentialDto,
   CredentialGroupDto,
   CredentialPageDto,
@@ -33,7 +33,7 @@ import {
   UpdateCredentialDto,
   UpdatedCredentialDto,
   UpdateDesignDto,
-  UpdateGroupDto,
+  UpdateCredentialGroupDto,
   VersionDto,
 } from './credentials.dto.js';
 
@@ -121,7 +121,7 @@ export class CredentialGroupsController {
   @RequirePermissions(Permissions.CredentialsManage)
   @ApiCreatedResponse({ type: IdDto })
   @ApiConflictResponse({ description: 'CREDENTIALS.GROUP_NAME_TAKEN' })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateGroupDto): Promise<IdDto> {
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateCredentialGroupDto): Promise<IdDto> {
     return this.commands.execute(new CreateCredentialGroupCommand(principal, body));
   }
 
@@ -129,7 +129,7 @@ export class CredentialGroupsController {
   @HttpCode(204)
   @RequirePermissions(Permissions.CredentialsManage)
   @ApiOperation({ summary: 'Change name, course, description, design (one update: credentials reference it through the group), owner, custom attributes' })
-  async update(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateGroupDto) {
+  async update(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateCredentialGroupDto) {
     await this.commands.execute(
       new UpdateCredentialGroupCommand(principal, id, present(body, ['name', 'course', 'description', 'designId', 'ownerGroupId', 'customAttributes'])),
     );

@@ -92,7 +92,7 @@ export class ListGroupsQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() designId?: string;
 }
 
-export class CreateGroupDto {
+export class CreateCredentialGroupDto {
   @ApiProperty({ example: 'Forklift operators 2026' }) @IsString() @Length(1, 200) name: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200) course?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(2000) description?: string | null;
@@ -110,7 +110,7 @@ export class CreateGroupDto {
   customAttributes?: AttributeDefinitionDto[];
 }
 
-export class UpdateGroupDto {
+export class UpdateCredentialGroupDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(200) course?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsString() @MaxLength(2000) description?: string | null;
