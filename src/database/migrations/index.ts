@@ -18,6 +18,7 @@ import { Migration20261130002500_reporting_reviews_order } from './Migration2026
 import { Migration20261130002800_credentials } from './Migration20261130002800_credentials.js';
 import { Migration20261130003100_email_verified } from './Migration20261130003100_email_verified.js';
 import { Migration20261130003200_import_rows_without_foreign_keys } from './Migration20261130003200_import_rows_without_foreign_keys.js';
+import { Migration20261130003800_import_row_indexes } from './Migration20261130003800_import_row_indexes.js';
 import { Migration20261130003700_import_row_results_without_changes_index } from './Migration20261130003700_import_row_results_without_changes_index.js';
 import { Migration20261130003600_credentials_fillfactor } from './Migration20261130003600_credentials_fillfactor.js';
 import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130003500_licence_import_costs', class: Migration20261130003500_licence_import_costs },
   { name: 'Migration20261130003600_credentials_fillfactor', class: Migration20261130003600_credentials_fillfactor },
   { name: 'Migration20261130003700_import_row_results_without_changes_index', class: Migration20261130003700_import_row_results_without_changes_index },
+  { name: 'Migration20261130003800_import_row_indexes', class: Migration20261130003800_import_row_indexes },
 ];

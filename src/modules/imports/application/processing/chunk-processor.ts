@@ -35,9 +35,17 @@ export type ChunkResult = 'processed' | 'skipped' | 'advanced';
  * every element of a text array in JavaScript, and PostgreSQL parses each element again.
  */
 const OUTCOME_ROWS = `with staged as materialized (select row_number, cells from import_staged_rows where import_id = $1 and seq between $3 and $4)
-       select r.row_number, r.status, r.errors, r.warnings, coalesce(s.cells::jsonb, '[]'::jsonb) as cells, r.entity_id, r.change
+       select r.row_number, r.status, coalesce(r.errors, '[]'::jsonb), coalesce(r.warnings, '[]'::jsonb), coalesce(s.cells::jsonb, '[]'::jsonb) as cells, r.entity_id, r.change
          from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
          left join staged s on s.row_number = r.row_number`;
+
+/**
+ * How many rows a statement over the chunk's outcomes wrote (CTE \`written\`), and which, only when that is
+ * not all of them ($n: how many there were): most chunks write every row, and reading back a thousand row
+ * numbers to find that out costs the worker more than the check.
+ */
+const WRITTEN_COUNT = (expected: string) =>
+  `select count(*)::int as written, case when count(*) < ${expected} then array_agg(row_number) end as row_numbers from written`;
 
 /** A row's outcome for the log; its original cells are copied from the staging table in SQL, not through the worker. */
 interface OutcomeRecord {
@@ -459,13 +467,15 @@ export class ChunkProcessor {
 
   private async insertOutcomes(em: EntityManager, importId: string, rows: StagedRow[], records: OutcomeRecord[]): Promise<WrittenOutcome[]> {
     if (records.length === 0) return [];
-    const inserted = await executeBound<{ row_number: number }>(
+    const [inserted] = await executeBound<WrittenRows>(
       em,
-      `insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id, change)
-       select $1, o.* from (${OUTCOME_ROWS}) o
-       on conflict (import_id, row_number) do nothing
-       returning row_number`,
-      [importId, stagedJson(records), ...seqRange(rows)],
+      `with written as (
+         insert into import_row_results (import_id, row_number, status, errors, warnings, cells, entity_id, change)
+         select $1, o.* from (${OUTCOME_ROWS}) o
+         on conflict (import_id, row_number) do nothing
+         returning row_number)
+       ${WRITTEN_COUNT('$5')}`,
+      [importId, outcomeDocument(records), ...seqRange(rows), records.length],
     );
     return writtenOf(records, inserted);
   }
@@ -476,14 +486,16 @@ export class ChunkProcessor {
    */
   private async upsertOutcomes(em: EntityManager, importId: string, rows: StagedRow[], records: OutcomeRecord[]): Promise<WrittenOutcome[]> {
     if (records.length === 0) return [];
-    const updated = await executeBound<{ row_number: number }>(
+    const [updated] = await executeBound<WrittenRows>(
       em,
-      `update import_row_results x
-          set status = r.status, errors = r.errors, warnings = r.warnings, entity_id = r.entity_id, change = r.change, recorded_at = now()
-         from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
-        where x.import_id = $1 and x.row_number = r.row_number and x.status = 'valid'
-       returning x.row_number`,
-      [importId, stagedJson(records)],
+      `with written as (
+         update import_row_results x
+            set status = r.status, errors = coalesce(r.errors, '[]'::jsonb), warnings = coalesce(r.warnings, '[]'::jsonb), entity_id = r.entity_id, change = r.change, recorded_at = now()
+           from jsonb_to_recordset($2::jsonb) as r(row_number int, status text, errors jsonb, warnings jsonb, entity_id uuid, change jsonb)
+          where x.import_id = $1 and x.row_number = r.row_number and x.status = 'valid'
+         returning x.row_number)
+       ${WRITTEN_COUNT('$3')}`,
+      [importId, outcomeDocument(records), records.length],
     );
     return writtenOf(records, updated);
   }
@@ -506,12 +518,36 @@ function seqRange(rows: StagedRow[]): [number, number] {
   return [first, last];
 }
 
+/** What WRITTEN_COUNT reads back: the count, and the row numbers only when some record was not written. */
+interface WrittenRows {
+  written: number;
+  row_numbers: number[] | null;
+}
+
+/**
+ * The chunk's outcomes as one JSON document, leaving out what the statements default (no errors, no
+ * warnings, no entity, no change): most rows of a clean file are just a number and a status, and
+ * PostgreSQL parses every byte of the document.
+ */
+function outcomeDocument(records: OutcomeRecord[]): string {
+  return stagedJson(
+    records.map((record) => ({
+      row_number: record.row_number,
+      status: record.status,
+      errors: record.errors.length > 0 ? record.errors : undefined,
+      warnings: record.warnings.length > 0 ? record.warnings : undefined,
+      entity_id: record.entity_id ?? undefined,
+      change: record.change ?? undefined,
+    })),
+  );
+}
+
 /** The records the statement wrote (a row recorded already is left out), with what the counters need. */
-function writtenOf(records: OutcomeRecord[], rows: { row_number: number }[]): WrittenOutcome[] {
+function writtenOf(records: OutcomeRecord[], written: WrittenRows): WrittenOutcome[] {
   const outcome = (record: OutcomeRecord): WrittenOutcome => ({ row_number: record.row_number, status: record.status, warned: record.warnings.length > 0 });
   // Every record written (the usual case): no need to look each one up.
-  if (rows.length === records.length) return records.map(outcome);
-  const wrote = new Set(rows.map((row) => row.row_number));
+  if (written.written === records.length) return records.map(outcome);
+  const wrote = new Set(written.row_numbers ?? []);
   return records.filter((record) => wrote.has(record.row_number)).map(outcome);
 }
 
@@ -532,17 +568,18 @@ export function validatedImport(
     async *rows() {
       let after = 0;
       for (;;) {
-        const batch = await em.execute<{ row_number: number; line: number | null; values: Record<string, string>; sheet: SheetRowFacts | null; warnings: ImportMessage[] }[]>(
-          `select r.row_number, s.line, s."values", s.sheet, r.warnings from import_row_results r
-             join import_staged_rows s on s.import_id = r.import_id and s.row_number = r.row_number
-            where r.import_id = ? and r.status = 'valid' and r.row_number > ? order by r.row_number limit 1000`,
+        // In staging order (the staging table's key), each row's outcome found by its own key.
+        const batch = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; sheet: SheetRowFacts | null; warnings: ImportMessage[] }[]>(
+          `select s.seq, r.row_number, s.line, s."values", s.sheet, r.warnings from import_staged_rows s
+             join import_row_results r on r.import_id = s.import_id and r.row_number = s.row_number
+            where s.import_id = ? and s.seq > ? and r.status = 'valid' order by s.seq limit 1000`,
           [run.id, after],
         );
         for (const row of batch) {
           yield { row: { rowNumber: row.row_number, line: row.line ?? undefined, values: row.values, ...(row.sheet ? { sheet: row.sheet } : {}) }, warnings: row.warnings };
         }
         if (batch.length < 1000) return;
-        after = batch[batch.length - 1].row_number;
+        after = batch[batch.length - 1].seq;
       }
     },
   };

@@ -1,6 +1,6 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '#libs/config/app-config.js';
@@ -20,6 +20,7 @@ import { mergedStretches, sheetFactsByKey } from '../../domain/sheet-facts.js';
 import { StagedRows, stagedJson, type StagedRow } from '../../infrastructure/staged-rows.js';
 import { lockImportQuota, megabytes, pendingImportBytes } from '../pending-import-bytes.js';
 import { ImportRejected, ImportSource, listOf, type OpenedTable } from './import-source.js';
+import { StagedRowSeqs } from './staged-row-seqs.js';
 
 export interface StageResult {
   header: string[];
@@ -120,6 +121,7 @@ export class ImportStager {
     let merged: MergedRange[] = [];
     let firstDataRow = 0;
     let lastDataRow = 0;
+    const seqs = new StagedRowSeqs();
     const rows = table.rows(undefined, (ranges) => (merged = ranges));
     let seq = 0;
     let chunkFirst = 1;
@@ -151,9 +153,10 @@ export class ImportStager {
         seq++;
         if (seq === 1) firstDataRow = tableRow.rowNumber;
         lastDataRow = tableRow.rowNumber;
+        seqs.note(seq, tableRow.rowNumber);
         if (seq > maxRows) throw new ImportRejected({ code: 'IMPORTS.TOO_MANY_ROWS', params: { max: maxRows } });
         const normalised = normaliseRow(tableRow.rowNumber, cells, columns, keys);
-        const fingerprint = createHash('sha1').update(normalised.fingerprint).digest('base64');
+        const fingerprint = hash('sha1', normalised.fingerprint, 'base64');
         const duplicateOf = seen.get(fingerprint);
         if (duplicateOf === undefined) seen.set(fingerprint, tableRow.rowNumber);
         const logged = cellsForLog(cells, header, mappedIndexes);
@@ -193,7 +196,8 @@ export class ImportStager {
     const stretches = mergedStretches(merged, keyAt).flatMap((m) => {
       const firstRow = Math.max(m.firstRow, firstDataRow);
       const lastRow = Math.min(m.lastRow, lastDataRow);
-      return firstRow <= lastRow ? [{ ...m, firstRow, lastRow }] : [];
+      const staged = seqs.range(firstRow, lastRow);
+      return staged ? [{ ...m, firstRow, lastRow, ...staged }] : [];
     });
     await this.markMergedCells(run.id, stretches, (lastDataRow - firstDataRow + 1) * keyAt.size);
     return { header, totalRows: seq, chunkCount: plan.length, warnings };
@@ -203,7 +207,7 @@ export class ImportStager {
    * Marks the staged rows whose mapped cells lie in a merged range but are not its first cell (they read
    * empty): a sheet lists its merges after its rows, so this comes once every row is staged.
    */
-  private async markMergedCells(importId: string, stretches: { firstRow: number; lastRow: number; keys: string[] }[], mappedCells: number): Promise<void> {
+  private async markMergedCells(importId: string, stretches: { firstRow: number; lastRow: number; firstSeq: number; lastSeq: number; keys: string[] }[], mappedCells: number): Promise<void> {
     // Ranges Excel writes never overlap, so they cannot cover more cells than the mapped ones; ranges
     // that do would make this update work through rows times ranges.
     const covered = stretches.reduce((sum, m) => sum + (m.lastRow - m.firstRow + 1) * m.keys.length, 0);
@@ -211,18 +215,18 @@ export class ImportStager {
     for (let from = 0; from < stretches.length; from += 5000) {
       await executeBound(
         this.orm.em.fork(),
-        `with stretch as (select * from jsonb_to_recordset($2::jsonb) as m(first_row int, last_row int, keys jsonb)),
+        `with stretch as (select * from jsonb_to_recordset($2::jsonb) as m(first_seq int, last_seq int, keys jsonb)),
          marked as (
            select s.seq, jsonb_agg(distinct k.key) as keys
              from stretch m
-             join import_staged_rows s on s.import_id = $1 and s.row_number between m.first_row and m.last_row
+             join import_staged_rows s on s.import_id = $1 and s.seq between m.first_seq and m.last_seq
              cross join lateral jsonb_array_elements_text(m.keys) as k(key)
             group by s.seq)
          update import_staged_rows s
             set sheet = coalesce(s.sheet, '{}'::jsonb) || jsonb_build_object('merged', marked.keys)
            from marked
           where s.import_id = $1 and s.seq = marked.seq`,
-        [importId, JSON.stringify(stretches.slice(from, from + 5000).map((m) => ({ first_row: m.firstRow, last_row: m.lastRow, keys: m.keys })))],
+        [importId, JSON.stringify(stretches.slice(from, from + 5000).map((m) => ({ first_seq: m.firstSeq, last_seq: m.lastSeq, keys: m.keys })))],
       );
     }
   }
