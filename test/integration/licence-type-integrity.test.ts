@@ -20,7 +20,8 @@ const licenceId = () => `00000000-0000-4000-8000-1${String(++next).padStart(11, 
  * Migration20261130003500_licence_import_costs: user_licences.type_id keeps the rule of the foreign key it
  * replaces (a licence is of a type that exists; a type a licence is of cannot be deleted), checked once per
  * statement, with the key's error (23503, user_licences_type_id_fkey), also between two transactions at
- * once. The touches of imports that ended are deleted; those of a running import stay.
+ * once. The touches of imports that ended are deleted; those of a running import stay. Truncating the types
+ * while licences exist is refused, as the key refused it (Migration20261130003900).
  */
 describe('migration: licence types without a foreign key per row, same rule', () => {
   let database: TestDatabase;
@@ -139,6 +140,23 @@ describe('migration: licence types without a foreign key per row, same rule', ()
     await a.query(`insert into licence_types (id, code, name) values ($1, 'U', 'U')`, [unused]);
     await a.query(`delete from licence_types where id = $1`, [unused]);
     expect((await a.query(`select 1 from licence_types where id = $1`, [TYPE])).rowCount).toBe(1);
+  });
+
+  it('refuses truncating the types while licences are of them, and truncates both tables at once', async () => {
+    const error = await a.query(`truncate licence_types`).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect({ code: error?.code, message: error?.message }).toEqual({ code: '0A000', message: 'cannot truncate a table referenced in a foreign key constraint' });
+    expect(Number((await a.query(`select count(*) as n from licence_types`)).rows[0].n)).toBeGreaterThan(0);
+    // Inside a transaction that is rolled back: the tests after this one need their types and licences.
+    await a.query('begin');
+    try {
+      await a.query(`truncate licence_types, user_licences`);
+      expect((await a.query(`select count(*) as n from licence_types`)).rows[0].n).toBe('0');
+    } finally {
+      await a.query('rollback');
+    }
   });
 
   it('makes a delete of a type wait for a transaction adding a licence of it, then refuses it', async () => {
