@@ -66,6 +66,24 @@ describe('admin web app: shell', () => {
     await expectAccessible(page, '"no access" in Dutch');
   });
 
+  web.test('says the app was updated when a screen of the old version is gone, and reloads into the new one', async ({ page }) => {
+    await signIn(page, 'manager@example.com');
+    // A deploy since the page loaded: the reviews screen's file (its name carries the old content hash) is gone.
+    await page.route('**/admin/assets/ReviewsPage-*.js', (route) => route.fulfill({ status: 404, body: 'Not Found' }));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reviews' }).click();
+    await page.getByRole('heading', { level: 1, name: 'This app was updated' }).waitFor();
+    await expectAccessible(page, 'the "app was updated" message');
+    // Not "Try again": that would fetch the same missing file.
+    await expect(page.getByRole('button', { name: 'Try again' }).count()).resolves.toBe(0);
+
+    await page.unroute('**/admin/assets/ReviewsPage-*.js');
+    await page.getByRole('button', { name: 'Reload the page' }).click();
+    // The session lives in memory only: the reloaded page asks to sign in, then opens the screen it was on.
+    await signIn(page, 'manager@example.com');
+    await expect.poll(() => page.title()).toMatch(/^Reviews · /);
+    await page.getByRole('heading', { level: 1, name: 'Reviews' }).waitFor();
+  });
+
   web.test('asks for the password again in place when the session ends, and keeps the screen', async ({ page, http }) => {
     await page.goto('/admin/reviews');
     await signIn(page, 'manager@example.com');

@@ -6,6 +6,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { useLocale, useMessages } from './i18n';
 import { LanguageSwitch } from './LanguageSwitch';
 import { shellMessages } from './messages';
+import { isChunkLoadError } from './new-version';
 import { ResumeSessionDialog } from './ResumeSessionDialog';
 import type { AppRoute } from './route-types';
 import { Link, matchPath, ParamsProvider, useLocation } from './router';
@@ -87,15 +88,27 @@ function ShellLayout() {
       <main id="main" ref={main} tabIndex={-1} className="shell-main">
         <ErrorBoundary
           resetKey={pathname}
-          fallback={(error, reset) => (
-            <div role="alert">
-              <h1>{t('errorTitle')}</h1>
-              <p>{error.message}</p>
-              <button type="button" onClick={reset}>
-                {t('retry')}
-              </button>
-            </div>
-          )}
+          fallback={(error, reset) =>
+            // A screen of a version that is gone (a deploy since the page loaded): trying again fetches the same
+            // missing file, only a reload brings the new version.
+            isChunkLoadError(error) ? (
+              <div role="alert">
+                <h1>{t('newVersionTitle')}</h1>
+                <p>{t('newVersion')}</p>
+                <button type="button" onClick={() => window.location.reload()}>
+                  {t('reload')}
+                </button>
+              </div>
+            ) : (
+              <div role="alert">
+                <h1>{t('errorTitle')}</h1>
+                <p>{error.message}</p>
+                <button type="button" onClick={reset}>
+                  {t('retry')}
+                </button>
+              </div>
+            )
+          }
         >
           {!found ? (
             <>
