@@ -69,7 +69,7 @@ return 1
 export interface RedeemedTicket {
   userId: string;
   /** The credential of the request that asked for the ticket: it must still hold (PrincipalCredential). */
-  credential?: { tokenVersion: number; apiTokenId?: string };
+  credential?: { tokenVersion: number; apiTokenId?: string; accessTokenId?: string };
   /** Frees the ticket for a reconnect (call when the stream it opened has closed). */
   release(): Promise<void>;
   /** Ends the ticket for good (its credential no longer holds). */
@@ -95,7 +95,7 @@ export class StreamTickets {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(userId: string, resource: string, credential: { tokenVersion: number; apiTokenId?: string }): Promise<{ ticket: string; expiresInSeconds: number }> {
+  async issue(userId: string, resource: string, credential: { tokenVersion: number; apiTokenId?: string; accessTokenId?: string }): Promise<{ ticket: string; expiresInSeconds: number }> {
     const ticket = randomBytes(32).toString('base64url');
     const ttl = this.config.sse.ticketTtlSeconds;
     const stored = await this.redis.set(this.key(ticket), JSON.stringify({ userId, resource, credential, issuedAt: Date.now() }), 'EX', ttl, 'NX');
@@ -117,7 +117,7 @@ export class StreamTickets {
       | string
       | null;
     if (!raw) return undefined;
-    const stored = JSON.parse(raw) as { userId?: unknown; credential?: { tokenVersion?: unknown; apiTokenId?: unknown } };
+    const stored = JSON.parse(raw) as { userId?: unknown; credential?: { tokenVersion?: unknown; apiTokenId?: unknown; accessTokenId?: unknown } };
     const release = async () => void (await this.redis.eval(RELEASE, 1, lease, holder));
     const revoke = async () => void (await this.redis.eval(RELEASE, 2, lease, key, holder));
     if (typeof stored.userId !== 'string') {
@@ -126,7 +126,11 @@ export class StreamTickets {
     }
     const credential =
       stored.credential && typeof stored.credential.tokenVersion === 'number'
-        ? { tokenVersion: stored.credential.tokenVersion, ...(typeof stored.credential.apiTokenId === 'string' ? { apiTokenId: stored.credential.apiTokenId } : {}) }
+        ? {
+            tokenVersion: stored.credential.tokenVersion,
+            ...(typeof stored.credential.apiTokenId === 'string' ? { apiTokenId: stored.credential.apiTokenId } : {}),
+            ...(typeof stored.credential.accessTokenId === 'string' ? { accessTokenId: stored.credential.accessTokenId } : {}),
+          }
         : undefined;
     return { userId: stored.userId, credential, release, revoke };
   }

@@ -39,7 +39,7 @@ describe('admin web app: shell', () => {
     await expect(dutchNav.getByRole('link', { name: 'Beoordelingen' }).getAttribute('aria-current')).resolves.toBe('page');
   });
 
-  web.test('opens a deep link after sign-in, keeps the session in memory only (a reload asks again), signs out', async ({ page }) => {
+  web.test('opens a deep link after sign-in, keeps the session in memory only (a reload asks again), signs out', async ({ page, http }) => {
     await page.goto('/admin/imports');
     await signIn(page, 'admin@example.com');
     await expect.poll(() => page.title()).toMatch(/^Imports · /);
@@ -50,8 +50,14 @@ describe('admin web app: shell', () => {
     await page.locator('#signin-email').waitFor();
 
     await signIn(page, 'admin@example.com');
+    const loggedOut = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/logout');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
+    // The API refuses the token from then on: signing out is not only forgetting it in the page.
+    const response = await loggedOut;
+    expect(response.status()).toBe(204);
+    const token = response.request().headers().authorization!.replace(/^Bearer /, '');
+    expect((await http.as(token).get('/api/auth/me')).status).toBe(401);
   });
 
   web.test('follows the user\'s own language (lena: Dutch); a learner sees neither imports nor reviews', async ({ page }) => {

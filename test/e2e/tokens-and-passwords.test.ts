@@ -89,6 +89,47 @@ describe('tokens and passwords (HTTP, real Postgres/Redis/SMTP)', () => {
     });
   });
 
+  describe('signing out', () => {
+    it("ends this session's token and what it opened, not the user's other sessions", async () => {
+      const session = await http.login('admin@example.com');
+      const otherSession = await http.login('admin@example.com');
+      const opened = await session.post('/api/ops/queue-dashboard/session');
+      expect(opened.status).toBe(200);
+      const dashboardCookie = opened.headers.get('set-cookie')!.split(';')[0];
+      expect((await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie: dashboardCookie } })).status).toBe(200);
+
+      expect((await session.post('/api/auth/logout')).status).toBe(204);
+      expect((await session.get('/api/auth/me')).status).toBe(401);
+      expect((await session.post('/api/auth/logout')).status).toBe(401);
+      // The queue dashboard's cookie was bound to that token: it closes with it.
+      expect((await fetch(`${app.url}/admin/queues/api/queues`, { headers: { cookie: dashboardCookie } })).status).toBe(401);
+      expect((await otherSession.get('/api/auth/me')).status).toBe(200);
+
+      // Kept only as long as the token could live (ACCESS_TOKEN_TTL_SECONDS, 3600 by default).
+      const [revoked] = await app.sql<{ seconds: number }>(`select extract(epoch from expires_at - now())::int as seconds from revoked_access_tokens`);
+      expect(revoked.seconds).toBeGreaterThan(3500);
+      expect(revoked.seconds).toBeLessThanOrEqual(3600);
+    });
+
+    it('is for signed-in sessions: an API token is refused (and keeps working), no token is 401', async () => {
+      const issued = await admin.post('/api/auth/api-tokens', { name: 'sign-out attempt' });
+      const integration = http.as(issued.body.token);
+      const refused = await integration.post('/api/auth/logout');
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('USERS.SIGNED_IN_SESSION_REQUIRED');
+      expect((await integration.get('/api/auth/me')).status).toBe(200);
+      expect((await http.post('/api/auth/logout')).status).toBe(401);
+    });
+
+    it('deletes the revocations of tokens that have expired since', async () => {
+      await app.sql(`update revoked_access_tokens set expires_at = now() - interval '1 second'`);
+      const session = await http.login('groupadmin@example.com');
+      expect((await session.post('/api/auth/logout')).status).toBe(204);
+      const rows = await app.sql<{ user_id: string }>(`select user_id from revoked_access_tokens`);
+      expect(rows.map((row) => row.user_id)).toEqual([await userId('groupadmin@example.com')]);
+    });
+  });
+
   describe('passwords', () => {
     it('are never set by an admin for another user, whatever their scope', async () => {
       const lena = await userId('lena@example.com');

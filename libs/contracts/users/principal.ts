@@ -28,6 +28,8 @@ export interface PrincipalCredential {
   tokenVersion: number;
   /** The personal API token used, if any: revoking or expiring it ends what it opened. */
   apiTokenId?: string;
+  /** The access token's own id (its `jti`), if one was used: signing out with it ends what it opened. */
+  accessTokenId?: string;
 }
 
 export function hasPermission(principal: Principal, permission: string): boolean {

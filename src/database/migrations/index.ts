@@ -20,6 +20,7 @@ import { Migration20261130003100_email_verified } from './Migration2026113000310
 import { Migration20261130003200_import_rows_without_foreign_keys } from './Migration20261130003200_import_rows_without_foreign_keys.js';
 import { Migration20261130003800_import_row_indexes } from './Migration20261130003800_import_row_indexes.js';
 import { Migration20261130003900_licence_types_truncate_guard } from './Migration20261130003900_licence_types_truncate_guard.js';
+import { Migration20261130004000_revoked_access_tokens } from './Migration20261130004000_revoked_access_tokens.js';
 import { Migration20261130003700_import_row_results_without_changes_index } from './Migration20261130003700_import_row_results_without_changes_index.js';
 import { Migration20261130003600_credentials_fillfactor } from './Migration20261130003600_credentials_fillfactor.js';
 import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130003700_import_row_results_without_changes_index', class: Migration20261130003700_import_row_results_without_changes_index },
   { name: 'Migration20261130003800_import_row_indexes', class: Migration20261130003800_import_row_indexes },
   { name: 'Migration20261130003900_licence_types_truncate_guard', class: Migration20261130003900_licence_types_truncate_guard },
+  { name: 'Migration20261130004000_revoked_access_tokens', class: Migration20261130004000_revoked_access_tokens },
 ];

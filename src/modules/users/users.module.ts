@@ -20,6 +20,7 @@ import { ImportUsersChunkHandler } from './application/commands/import-users-chu
 import { IssuePasswordLinksHandler } from './application/commands/issue-password-links/issue-password-links.handler.js';
 import { IssueApiTokenHandler } from './application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenHandler } from './application/commands/revoke-api-token/revoke-api-token.handler.js';
+import { SignOutHandler } from './application/commands/sign-out/sign-out.handler.js';
 import { SaveProfileFieldHandler } from './application/commands/save-profile-field/save-profile-field.handler.js';
 import { SaveRoleHandler } from './application/commands/save-role/save-role.handler.js';
 import { SetUserRolesHandler } from './application/commands/set-user-roles/set-user-roles.handler.js';
@@ -79,6 +80,7 @@ const commandHandlers = [
   SetPasswordWithLinkHandler,
   RequestPasswordResetHandler,
   RevokeApiTokenHandler,
+  SignOutHandler,
   SaveProfileFieldHandler,
   ImportUsersChunkHandler,
   UndoImportedUsersHandler,

@@ -17,18 +17,24 @@ describe('queue dashboard session cookie', () => {
     expect(verifyDashboardSession(SECRET, value, (expires + 1) * 1000)).toBeUndefined();
     const withApiToken = { userId: 'user-1', credential: { tokenVersion: 0, apiTokenId: 'token-1' } };
     expect(verifyDashboardSession(SECRET, signDashboardSession(SECRET, withApiToken, expires))).toEqual(withApiToken);
+    const withAccessToken = { userId: 'user-1', credential: { tokenVersion: 2, accessTokenId: '5b4f1f2e-8c1d-4d1a-9f3e-2a7b6c5d4e3f' } };
+    expect(verifyDashboardSession(SECRET, signDashboardSession(SECRET, withAccessToken, expires))).toEqual(withAccessToken);
   });
 
-  it('refuses another secret, a changed user, token version, API token or expiry, and garbage', () => {
+  it('refuses another secret, a changed user, token version, API token, access token or expiry, and garbage', () => {
     const value = signDashboardSession(SECRET, session, expires);
-    const [, , , , signature] = value.split('.');
+    const [, , , , , signature] = value.split('.');
     expect(verifyDashboardSession(`${SECRET}-other`, value)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-2.3..${expires}.${signature}`)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-1.4..${expires}.${signature}`)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-1.3.token-1.${expires}.${signature}`)).toBeUndefined();
-    expect(verifyDashboardSession(SECRET, `user-1.3..${expires + 3600}.${signature}`)).toBeUndefined();
-    // The cookie of before (user.expiry.signature) is no longer accepted.
-    for (const bad of [undefined, '', 'x', 'a.b', 'a.b.c', 'a.b.c.d', `user-1.3..${expires}.`]) expect(verifyDashboardSession(SECRET, bad)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-2.3...${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.4...${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.3.token-1..${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.3..5b4f1f2e-8c1d-4d1a-9f3e-2a7b6c5d4e3f.${expires}.${signature}`)).toBeUndefined();
+    expect(verifyDashboardSession(SECRET, `user-1.3...${expires + 3600}.${signature}`)).toBeUndefined();
+    // The cookies of before (user.expiry.signature; user.version.apiToken.expiry.signature) are no longer accepted.
+    const [user, version, apiToken, , expiry, mac] = value.split('.');
+    for (const bad of [undefined, '', 'x', 'a.b', 'a.b.c', 'a.b.c.d', `${user}.${version}.${apiToken}.${expiry}.${mac}`, `user-1.3...${expires}.`]) {
+      expect(verifyDashboardSession(SECRET, bad)).toBeUndefined();
+    }
   });
 });
 

@@ -21,32 +21,36 @@ export const QUEUE_DASHBOARD_SESSION_SECONDS = 15 * 60;
  * (operations.manage) opens it with POST /api/ops/queue-dashboard/session (bearer), which sets a short-lived
  * cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page can use it: the board's
  * retry/clean buttons are not reachable cross-site), Path=/admin/queues (sent nowhere else), signed with
- * the auth secret, bound to the user's token version (and API token, if used). Each dashboard request checks
+ * the auth secret, bound to the user's token version and to the access token (or API token) it was opened with. Each dashboard request checks
  * the signature and expiry and loads the user's current permissions again, only while that credential
  * still holds: revoking the role or changing the password closes the dashboard at once.
  */
 export interface DashboardSession {
   userId: string;
-  /** What the admin signed in with: the cookie ends with it (a password change, a revoked API token). */
+  /** What the admin signed in with: the cookie ends with it (a password change, a sign-out, a revoked API token). */
   credential: PrincipalCredential;
 }
 
 export function signDashboardSession(secret: string, session: DashboardSession, expiresAt: number): string {
-  const payload = `${session.userId}.${session.credential.tokenVersion}.${session.credential.apiTokenId ?? ''}.${expiresAt}`;
+  const { tokenVersion, apiTokenId, accessTokenId } = session.credential;
+  const payload = `${session.userId}.${tokenVersion}.${apiTokenId ?? ''}.${accessTokenId ?? ''}.${expiresAt}`;
   return `${payload}.${mac(secret, payload)}`;
 }
 
 export function verifyDashboardSession(secret: string, value: string | undefined, now = Date.now()): DashboardSession | undefined {
   if (!value) return undefined;
   const parts = value.split('.');
-  if (parts.length !== 5) return undefined;
-  const [userId, version, apiTokenId, expires, signature] = parts;
-  const expected = Buffer.from(mac(secret, `${userId}.${version}.${apiTokenId}.${expires}`));
+  if (parts.length !== 6) return undefined;
+  const [userId, version, apiTokenId, accessTokenId, expires, signature] = parts;
+  const expected = Buffer.from(mac(secret, `${userId}.${version}.${apiTokenId}.${accessTokenId}.${expires}`));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   if (!/^\d+$/.test(expires) || Number(expires) * 1000 <= now) return undefined;
   if (!/^\d{1,9}$/.test(version)) return undefined;
-  return { userId, credential: apiTokenId === '' ? { tokenVersion: Number(version) } : { tokenVersion: Number(version), apiTokenId } };
+  return {
+    userId,
+    credential: { tokenVersion: Number(version), ...(apiTokenId === '' ? {} : { apiTokenId }), ...(accessTokenId === '' ? {} : { accessTokenId }) },
+  };
 }
 
 function mac(secret: string, payload: string): string {

@@ -38,6 +38,17 @@ const session: Session = { token: undefined, language: 'en', onUnauthorized: () 
 export function setSessionToken(token: string | undefined) {
   session.token = token;
 }
+/**
+ * Signs out: the token is forgotten here at once, and the API is told to refuse it from now on (with the
+ * token captured before it was forgotten). Best effort: should that request fail, the token still ends
+ * when it expires, and nothing here holds it any more.
+ */
+export function endSession(): void {
+  const token = session.token;
+  session.token = undefined;
+  if (!token) return;
+  void api.POST('/api/auth/logout', { headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+}
 export function setRequestLanguage(language: string) {
   session.language = language;
 }

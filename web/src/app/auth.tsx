@@ -1,11 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, problemText, setSessionToken, setUnauthorizedHandler } from './api';
+import { api, endSession, problemText, setSessionToken, setUnauthorizedHandler } from './api';
 import type { Me } from './permissions';
 
 /**
  * The session: the access token from POST /api/auth/login lives in memory only (this module and the API
  * client), never in localStorage, sessionStorage or a cookie. A reload therefore asks to sign in again.
- * Who the user is and what they may do comes from GET /api/auth/me.
+ * Who the user is and what they may do comes from GET /api/auth/me. Signing out also tells the API to refuse
+ * the token from then on (POST /api/auth/logout).
  *
  * When the token expires (ACCESS_TOKEN_TTL_SECONDS) or the API refuses it (401: password changed elsewhere,
  * session revoked), the session is `expired`: the shell keeps the current screen and asks for the password
@@ -34,7 +35,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [signedOutReason, setSignedOutReason] = useState<SignedOutReason>();
 
   const signOut = useCallback((reason: SignedOutReason = 'signed-out') => {
-    setSessionToken(undefined);
+    endSession();
     setMe(undefined);
     setExpired(false);
     setExpiresAt(undefined);

@@ -120,8 +120,8 @@ export class AuthenticationService {
     }
     const claims = this.accessTokens.verify(bearer);
     if (!claims) return undefined;
-    // The token version is compared in the query that loads the principal anyway: no extra round trip.
-    return this.loadPrincipal(claims.userId, 'access-token', { tokenVersion: claims.tokenVersion });
+    // The token version and the token's revocation are checked in the query that loads the principal anyway: no extra round trip.
+    return this.loadPrincipal(claims.userId, 'access-token', { tokenVersion: claims.tokenVersion, accessTokenId: claims.accessTokenId });
   }
 
   /**
@@ -136,7 +136,7 @@ export class AuthenticationService {
     authenticatedWith: Principal['authenticatedWith'],
     expected: Partial<PrincipalCredential> = {},
   ): Promise<Principal | undefined> {
-    const { tokenVersion, apiTokenId } = expected;
+    const { tokenVersion, apiTokenId, accessTokenId } = expected;
     const rows = await this.em.execute<PrincipalRow[]>(
       `select u.id, u.email, u.email_verified_at is not null as email_verified, u.first_name, u.last_name, u.language, u.token_version,
               array_agg(distinct r.key) filter (where r.key is not null) as roles,
@@ -148,8 +148,9 @@ export class AuthenticationService {
         where u.id = ? and u.status = 'active'
           and (?::uuid is null or exists (select 1 from api_tokens t
                 where t.id = ?::uuid and t.user_id = u.id and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())))
+          and (?::uuid is null or not exists (select 1 from revoked_access_tokens v where v.jti = ?::uuid))
         group by u.id`,
-      [userId, apiTokenId ?? null, apiTokenId ?? null],
+      [userId, apiTokenId ?? null, apiTokenId ?? null, accessTokenId ?? null, accessTokenId ?? null],
     );
     const row = rows[0];
     if (!row) return undefined;
@@ -164,7 +165,10 @@ export class AuthenticationService {
       permissions: row.permissions ?? [],
       authenticatedWith,
     };
-    if (tokenVersion === undefined && apiTokenId === undefined) return principal;
-    return { ...principal, credential: apiTokenId === undefined ? { tokenVersion: row.token_version } : { tokenVersion: row.token_version, apiTokenId } };
+    if (tokenVersion === undefined && apiTokenId === undefined && accessTokenId === undefined) return principal;
+    return {
+      ...principal,
+      credential: { tokenVersion: row.token_version, ...(apiTokenId === undefined ? {} : { apiTokenId }), ...(accessTokenId === undefined ? {} : { accessTokenId }) },
+    };
   }
 }

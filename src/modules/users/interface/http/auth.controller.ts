@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, Public } from '#libs/auth/decorators.js';
 import type { Principal } from '#libs/contracts/users/index.js';
@@ -10,6 +19,7 @@ import { LOGIN_DEVICE_COOKIE } from '../../domain/login-device.js';
 import { ChangeOwnPasswordCommand } from '../../application/commands/change-own-password/change-own-password.handler.js';
 import { IssueApiTokenCommand } from '../../application/commands/issue-api-token/issue-api-token.handler.js';
 import { RevokeApiTokenCommand } from '../../application/commands/revoke-api-token/revoke-api-token.handler.js';
+import { SignOutCommand } from '../../application/commands/sign-out/sign-out.handler.js';
 import { ListApiTokensQuery } from '../../application/queries/directory-queries.handlers.js';
 import { ApiTokenDto, ChangePasswordDto, IssueApiTokenDto, IssuedApiTokenDto, LoginDto, LoginResponseDto, MeDto } from './users.dto.js';
 
@@ -63,6 +73,20 @@ export class AuthController {
       new ChangeOwnPasswordCommand(principal, body.currentPassword, body.newPassword, request.ip ?? 'unknown', readCookie(request, LOGIN_DEVICE_COOKIE)),
     );
     return { accessToken, tokenType: 'Bearer', expiresIn: this.config.accessTokenTtlSeconds, expiresAt: expiresAt.toISOString() };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Sign out: the access token of this request is refused from now on, and so is what it opened (stream tickets, open event streams); ' +
+      "your other sessions go on. Needs a signed-in session: revoke an API token with DELETE /api/auth/api-tokens/{id}.",
+  })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  @ApiForbiddenResponse({ description: 'Called with an API token (problem+json, USERS.SIGNED_IN_SESSION_REQUIRED)' })
+  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.commands.execute(new SignOutCommand(principal));
   }
 
   @Get('me')
