@@ -568,11 +568,15 @@ export function validatedImport(
     async *rows() {
       let after = 0;
       for (;;) {
-        // In staging order (the staging table's key), each row's outcome found by its own key.
+        // In staging order (the staging table's key), each row's outcome probed by its own key: every staged row
+        // is visited once over all batches, however few are valid. (A lateral subquery with LIMIT is never
+        // flattened into a join the planner could turn around: from the log's valid rows it would need the
+        // staged rows by row number, which has no index, and read all of them for every batch.)
         const batch = await em.execute<{ seq: number; row_number: number; line: number | null; values: Record<string, string>; sheet: SheetRowFacts | null; warnings: ImportMessage[] }[]>(
-          `select s.seq, r.row_number, s.line, s."values", s.sheet, r.warnings from import_staged_rows s
-             join import_row_results r on r.import_id = s.import_id and r.row_number = s.row_number
-            where s.import_id = ? and s.seq > ? and r.status = 'valid' order by s.seq limit 1000`,
+          `select s.seq, s.row_number, s.line, s."values", s.sheet, r.warnings from import_staged_rows s
+             cross join lateral (select x.warnings from import_row_results x
+                                  where x.import_id = s.import_id and x.row_number = s.row_number and x.status = 'valid' limit 1) r
+            where s.import_id = ? and s.seq > ? order by s.seq limit 1000`,
           [run.id, after],
         );
         for (const row of batch) {
