@@ -19,6 +19,7 @@ import { DemoDataRunner } from './platform/demo-data.runner.js';
 import { mountAdminAppHeaders, ADMIN_APP_PATH } from './platform/web/admin-app.js';
 import { mountQueueDashboard } from './platform/ops/queue-dashboard.js';
 import { WorkerHealthServer } from './platform/ops/worker-health.server.js';
+import { lowerProcessPriority } from '#libs/runtime/process-priority.js';
 
 export interface RunningApplication {
   app: INestApplication;
@@ -37,6 +38,8 @@ export interface RunningApplication {
  */
 export async function startApplication(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<RunningApplication> {
   const started = Date.now();
+  // Before anything starts its threads; the ones started later inherit it.
+  const priority = config.role === 'worker' ? lowerProcessPriority(config.workerNice) : undefined;
   const services = await provisionServices(config, (message) => logger.log(message, 'bootstrap'));
   try {
     const resolved = services.config;
@@ -89,6 +92,7 @@ export async function startApplication(config: AppConfig, logger = new JsonLogge
       ...(url ? [`  Admin app:    ${url}${ADMIN_APP_PATH}/`, `  API:          ${url}/api`, `  API docs:     ${url}/${docsPath}`, `  Readiness:    ${url}/health/ready`] : []),
       ...(app.get(WorkerHealthServer).port !== undefined ? [`  Worker health: http://${resolved.host}:${app.get(WorkerHealthServer).port}/health/ready`] : []),
       ...services.notes.map((note) => `  ${note}`),
+      ...(priority ? [`  ${priority} (WORKER_NICE)`] : []),
     ];
     if (resolved.seedDemoData && resolved.role !== 'worker') {
       const seeded = await app.get(DemoDataRunner).seedIfEmpty();

@@ -202,4 +202,11 @@ describe('HTTP and shutdown limits', () => {
     expect(loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '5' }, cwd()).shutdownTimeoutMs).toBe(5000);
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT_SECONDS: '0' }, cwd())).toThrow(/SHUTDOWN_TIMEOUT_SECONDS/);
   });
+
+  it('lowers a worker to nice 10 unless configured, within what nice allows', () => {
+    expect(loadConfig({}, cwd()).workerNice).toBe(10);
+    expect(loadConfig({ WORKER_NICE: '0' }, cwd()).workerNice).toBe(0);
+    expect(() => loadConfig({ WORKER_NICE: '20' }, cwd())).toThrow(/WORKER_NICE/);
+    expect(() => loadConfig({ WORKER_NICE: '-5' }, cwd())).toThrow(/WORKER_NICE/);
+  });
 });

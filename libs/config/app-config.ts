@@ -92,6 +92,11 @@ export class AppConfig {
   httpHeadersTimeoutMs: number;
   /** After SIGTERM/SIGINT, the process exits non-zero if shutting down takes longer than this. */
   shutdownTimeoutMs: number;
+  /**
+   * WORKER_NICE: the CPU priority (nice, 0-19) a ROLE=worker process lowers itself to, so that an import on the
+   * API's machine leaves it the CPU first (0: unchanged). ROLE=all serves both from one process: not applied.
+   */
+  workerNice: number;
   imports: {
     maxUploadBytes: number;
     maxRows: number;
@@ -324,6 +329,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     httpRequestTimeoutMs,
     httpHeadersTimeoutMs: Math.min(httpRequestTimeoutMs, 60_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    workerNice: int('WORKER_NICE', 10, 0, 19),
     imports: {
       maxUploadBytes,
       maxRows: int('IMPORT_MAX_ROWS', 250_000, 1),
