@@ -69,6 +69,21 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect((await groupAdmin.patch(`/api/users/${outside.id}`, { firstName: 'X' })).status).toBe(404);
   });
 
+  it('pages the users in scope in the list order, each page with the same total, past the last page too', async () => {
+    const everyone = await groupAdmin.get('/api/users?pageSize=100');
+    const total = everyone.body.meta.total as number;
+    expect(total).toBeGreaterThan(2);
+    const paged: string[] = [];
+    const pages = Math.ceil(total / 2);
+    for (let page = 1; page <= pages + 1; page++) {
+      const response = await groupAdmin.get(`/api/users?pageSize=2&page=${page}`);
+      expect(response.body.meta.total).toBe(total);
+      expect(response.body.items.length).toBe(page <= pages ? Math.min(2, total - (page - 1) * 2) : 0);
+      paged.push(...response.body.items.map((u: { id: string }) => u.id));
+    }
+    expect(paged).toEqual(everyone.body.items.map((u: { id: string }) => u.id));
+  });
+
   it('answers 403 naming the missing permission', async () => {
     const response = await groupAdmin.get('/api/roles');
     expect(response.status).toBe(403);

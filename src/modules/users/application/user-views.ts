@@ -42,7 +42,6 @@ interface UserRow {
   updated_at: Date;
   roles: string[] | null;
   groups: { id: string; name: string }[] | null;
-  total?: string;
 }
 
 const USER_COLUMNS = `
@@ -81,14 +80,19 @@ export class UserViews {
       where.push('exists (select 1 from group_members gm where gm.user_id = u.id and gm.group_id = ?)');
       params.push(filter.groupId);
     }
+    // The page from the list order's index (it stops after the page), the total counted apart: a count over ()
+    // in the page's statement walked every matching row through the index and the heap.
+    const condition = where.join(' and ');
+    const offset = (filter.page - 1) * filter.pageSize;
     const rows = await this.em.execute<UserRow[]>(
-      `select ${USER_COLUMNS}, count(*) over () as total from users u where ${where.join(' and ')}
+      `select ${USER_COLUMNS} from users u where ${condition}
        order by lower(u.last_name), lower(u.first_name), u.id limit ? offset ?`,
-      [...params, filter.pageSize, (filter.page - 1) * filter.pageSize],
+      [...params, filter.pageSize, offset],
     );
-    let total = rows.length > 0 ? Number(rows[0].total) : 0;
-    if (rows.length === 0 && filter.page > 1) {
-      const [count] = await this.em.execute<{ total: string }[]>(`select count(*) as total from users u where ${where.join(' and ')}`, params);
+    // A page that is not full is the last one: its total needs no count.
+    let total = offset + rows.length;
+    if (rows.length === filter.pageSize || (rows.length === 0 && offset > 0)) {
+      const [count] = await this.em.execute<{ total: string }[]>(`select count(*) as total from users u where ${condition}`, params);
       total = Number(count.total);
     }
     return { items: rows.map(toView), total };
