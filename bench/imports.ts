@@ -19,9 +19,9 @@
  * Options: --rows N (default 100000), --pdfs N (default 2000), --pdf-kb N (default 250), --rps N (default 50
  *          over both probed endpoints, 0: none), --skip-validate, --skip-zip, --double (also the
  *          doubled ZIP), --licence-rows N (default: --rows), --skip-licences, --credentials N, --skip-credentials,
- *          --only-credentials (only 6). Uses DATABASE_URL / REDIS_URL when set,
+ *          --only-credentials (only 6), --only-licences (only 5, with the COPY baseline of 1). Uses DATABASE_URL / REDIS_URL when set,
  *          else 127.0.0.1 defaults. BENCH_PROFILE=worker (or api): that process runs with --cpu-prof and the
- *          bench prints the top functions by self time of the worker that ran 1 and 2.
+ *          bench prints the top functions by self time of the worker that ran 1 and 2 (BENCH_PROFILE_KEEP=<dir>: the profiles are kept there).
  *          BENCH_LOG_LEVEL=info: the processes' logs go to $TMPDIR/cit-bench-<role>.log.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -62,6 +62,7 @@ const PROFILE = process.env.BENCH_PROFILE;
 const CREDENTIALS = option('credentials', 50_000);
 const SKIP_CREDENTIALS = args.includes('--skip-credentials');
 const ONLY_CREDENTIALS = args.includes('--only-credentials');
+const ONLY_LICENCES = args.includes('--only-licences');
 const USERS = 10_000;
 const DEFINITIONS = ['VCA-BASIS', 'BHV', 'EHBO', 'FORKLIFT', 'NT2-B1'];
 
@@ -130,6 +131,20 @@ async function main() {
       await credentialUpdates();
       await sql.end();
       await stop(only);
+      await stop(api);
+      printSummary(performance.now() - benchStarted);
+      return;
+    }
+
+    if (ONLY_LICENCES) {
+      const baselineMs = copyBaseline(databaseUrl, work, certificateRows(ROWS));
+      const only = await start(env, 'worker', children, PROFILE === 'worker' ? profileDir : undefined);
+      const rss = new RssSampler(only.pid!);
+      await benchLicences({ base, token, sql, work, baselineMs, rss, pids: { worker: only.pid!, api: api.pid! }, database });
+      rss.stop();
+      await sql.end();
+      await stop(only);
+      if (PROFILE === 'worker') printProfile(profileDir);
       await stop(api);
       printSummary(performance.now() - benchStarted);
       return;

@@ -3,7 +3,7 @@
  * memory, the CPU profile, calls to the API with a timeout, and the report lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
@@ -276,6 +276,9 @@ export function printProfile(dir: string) {
     process.stdout.write(`\nNo CPU profile in ${dir}: the process did not exit cleanly\n`);
     return;
   }
+  // BENCH_PROFILE_KEEP=<dir>: the profiles are copied there too (the bench's own directory is removed at its end).
+  const keep = process.env.BENCH_PROFILE_KEEP;
+  if (keep) for (const file of files) cpSync(join(dir, file), join(keep, file));
   for (const file of files) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
     const intervalUs = (profile.endTime - profile.startTime) / Math.max(1, profile.samples.length);
