@@ -110,7 +110,8 @@ export class FindUsersByCodesOrEmailsHandler implements IQueryHandler<FindUsersB
   async execute({ principal, keys }: FindUsersByCodesOrEmailsQuery): Promise<Record<string, UserSummary>> {
     const wanted = [...new Set(keys.map((key) => key.normalize('NFC').trim()).filter(Boolean))];
     if (wanted.length === 0) return Object.create(null) as Record<string, UserSummary>;
-    const lowered = [...new Set(wanted.map((key) => key.toLowerCase()))];
+    // Only a key with an @ can be an email (every stored one has it); a user code may have one too, so every key is tried as a code.
+    const lowered = [...new Set(wanted.filter((key) => key.includes('@')).map((key) => key.toLowerCase()))];
     const scope = this.access.scopeCondition(principal);
     const users = await this.em.execute<UserSummary[]>(
       `select ${SUMMARY_COLUMNS} from users u
