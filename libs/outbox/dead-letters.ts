@@ -9,8 +9,14 @@ import { DomainError } from '#libs/errors/domain-error.js';
 import { redactText } from '#libs/logging/redact.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 
-/** A queued event delivery; `consumer` set means: deliver to that subscriber only (a dead-letter retry). */
-export interface EventJob extends DeliveredEvent {
+/**
+ * A queued event delivery; `consumer` set means: deliver to that subscriber only (a dead-letter retry). The
+ * relay leaves the payload out (the dispatcher reads it from the outbox row: an import chunk's batch is
+ * hundreds of kilobytes, and through Redis it was parsed and encoded twice more); a dead-letter retry carries
+ * it, as its outbox row may be pruned by then.
+ */
+export interface EventJob extends Omit<DeliveredEvent, 'payload'> {
+  payload?: DeliveredEvent['payload'];
   consumer?: string;
 }
 
@@ -70,7 +76,7 @@ export class DeadLetters {
     @InjectQueue(INTEGRATION_EVENTS_QUEUE) private readonly queue: Queue,
   ) {}
 
-  async record(event: EventJob, consumer: string, error: unknown, attempts: number): Promise<void> {
+  async record(event: DeliveredEvent, consumer: string, error: unknown, attempts: number): Promise<void> {
     const lastError = redactText(String((error as Error)?.message ?? error)).slice(0, 2000);
     await this.orm.em.fork().execute(
       `insert into dead_letters (id, event_id, event_type, consumer, payload, occurred_at, last_error, attempts, failed_at, status)

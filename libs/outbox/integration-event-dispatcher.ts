@@ -64,19 +64,33 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
    * attempt, the consumers that still fail become dead letters; the job fails either way so Bull shows it.
    */
   private async processJob(job: Job<EventJob>): Promise<void> {
-    const failures = await this.deliverEach(job.data, job.data.consumer);
+    if ((this.subscribers.get(job.data.type) ?? []).length === 0) return;
+    const event = await this.withPayload(job.data);
+    if (!event) {
+      // Its outbox row was pruned (kept 7 days after relaying) while the job waited: nothing left to deliver.
+      await job.discard();
+      throw new Error(`event ${job.data.id} (${job.data.type}) is no longer in the outbox: it cannot be delivered`);
+    }
+    const failures = await this.deliverEach(event, job.data.consumer);
     if (failures.length === 0) return;
     const attempts = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     if (attempts >= maxAttempts) {
       for (const failure of failures) {
-        await this.deadLetters.record(job.data, failure.consumer, failure.error, attempts).catch((error: unknown) =>
+        await this.deadLetters.record(event, failure.consumer, failure.error, attempts).catch((error: unknown) =>
           this.logger.error({ msg: 'could not store a dead letter; the failed job stays in Bull', eventId: job.data.id, consumer: failure.consumer, error: String(error) }),
         );
       }
     }
     const first = failures[0];
     throw new Error(`${failures.length} consumer(s) failed, first ${first.consumer}: ${String((first.error as Error)?.message ?? first.error)}`);
+  }
+
+  /** The job's event with its payload: carried by a dead-letter retry, read from its outbox row otherwise (EventJob). */
+  private async withPayload(job: EventJob): Promise<DeliveredEvent | undefined> {
+    if (job.payload !== undefined) return { id: job.id, type: job.type, occurredAt: job.occurredAt, payload: job.payload };
+    const [row] = await this.orm.em.fork().execute<{ payload: DeliveredEvent['payload'] }[]>(`select payload from outbox_messages where id = ?`, [job.id]);
+    return row ? { id: job.id, type: job.type, occurredAt: job.occurredAt, payload: row.payload } : undefined;
   }
 
   /** Delivers to every subscriber (or only `onlyConsumer`); throws if any failed. */

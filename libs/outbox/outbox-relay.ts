@@ -3,9 +3,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { AppConfig } from '#libs/config/app-config.js';
-import type { DeliveredEvent } from '#libs/contracts/integration-event.js';
 import { pgArray } from '#libs/database/sql.js';
-import { eventJobOptions } from './dead-letters.js';
+import { eventJobOptions, type EventJob } from './dead-letters.js';
 import { INTEGRATION_EVENTS_QUEUE } from './outbox.constants.js';
 import { OutboxMessage } from './outbox-message.js';
 import { outboxWrites } from './outbox.js';
@@ -16,7 +15,6 @@ const RETENTION_DAYS = 7;
 interface OutboxRow {
   id: string;
   event_type: string;
-  payload: object;
   occurred_at: Date;
 }
 
@@ -106,18 +104,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async relayOnce(): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
       const rows = await em.execute<OutboxRow[]>(
-        `select id, event_type, payload, occurred_at from outbox_messages
+        `select id, event_type, occurred_at from outbox_messages
           where dispatched_at is null order by occurred_at, id limit ${BATCH_SIZE} for update skip locked`,
       );
       if (rows.length === 0) return 0;
       await this.queue.addBulk(
         rows.map((row) => ({
-          data: {
-            id: row.id,
-            type: row.event_type,
-            occurredAt: new Date(row.occurred_at).toISOString(),
-            payload: row.payload,
-          } satisfies DeliveredEvent,
+          // Without the payload: the dispatcher reads it from the row (EventJob).
+          data: { id: row.id, type: row.event_type, occurredAt: new Date(row.occurred_at).toISOString() } satisfies EventJob,
           opts: eventJobOptions(this.config, row.id),
         })),
       );
