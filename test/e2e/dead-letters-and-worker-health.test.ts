@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WelcomeMailRequested } from '#libs/contracts/users/index.js';
 import { findFreePort } from '#libs/runtime/free-port.js';
 import { MailCatcher } from '#libs/runtime/mail-catcher.js';
 import { InboxPruner } from '#libs/outbox/inbox-pruner.js';
@@ -70,6 +74,23 @@ describe('dead letters', () => {
     expect(stillDead.map((item) => item.id)).not.toContain(dead.id);
     expect((await admin.get('/api/ops/dead-letters?status=retried')).body.items.map((item: { id: string }) => item.id)).toEqual([dead.id]);
     expect((await admin.post('/api/ops/dead-letters/not-a-uuid/retry')).status).toBe(404);
+  });
+
+  it('gives up at once on a queued event whose outbox row is gone: one failed attempt, no retry, no dead letter', async () => {
+    const events = app.running.app.get<Queue>(getQueueToken('integration-events'), { strict: false });
+    const id = randomUUID();
+    // As the relay queues it (id, type, time; the payload stays in the outbox), for a row pruned meanwhile.
+    await events.add({ id, type: WelcomeMailRequested.type, occurredAt: new Date().toISOString() }, { jobId: id, attempts: 2, backoff: 1 });
+    const job = await eventually(async () => {
+      const found = await events.getJob(id);
+      return found && (await found.isFailed()) ? found : undefined;
+    }, 20_000);
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/no longer in the outbox/);
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    expect(await (await events.getJob(id))!.isFailed()).toBe(true);
+    const letters = await app.sql<{ count: string }>(`select count(*) from dead_letters where event_id = $1`, [id]);
+    expect(Number(letters[0].count)).toBe(0);
   });
 
   it('prunes inbox rows older than the retention period, and keeps newer ones', async () => {
