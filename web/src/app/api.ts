@@ -11,7 +11,7 @@ import type { components, paths } from '../api/schema';
  * Every request carries the signed-in user's bearer token (kept in memory only, never in storage) and the
  * UI language as Accept-Language, so problem+json messages come back in that language. A 401 signs the user
  * out (the session expired or was revoked). For what openapi-fetch does not do (an upload with progress,
- * a file download, an event stream), use `authorizedFetch`/`authHeaders`/`downloadFile`.
+ * a file download, an event stream), use `authorizedFetch`/`authHeaders` (downloads: imports/net/download.ts).
  */
 export type Schemas = components['schemas'];
 
@@ -91,22 +91,6 @@ export async function authorizedFetch(path: string, init: RequestInit = {}): Pro
   const response = await fetch(new URL(path, location.origin), { ...init, headers });
   if (response.status === 401 && session.token) session.onUnauthorized();
   return response;
-}
-
-/** Downloads a file from the API (with the bearer token) and hands it to the browser as a download. */
-export async function downloadFile(path: string, fallbackName = 'download'): Promise<void> {
-  const response = await authorizedFetch(path);
-  if (!response.ok) throw await problemFrom(response);
-  const disposition = response.headers.get('content-disposition') ?? '';
-  const name = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ?? /filename="?([^";]+)"?/i.exec(disposition)?.[1];
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name ? decodeURIComponent(name) : fallbackName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** The problem document of a failed response (or a generic one when the body is not problem+json). */
