@@ -93,6 +93,26 @@ export class RegisterObtainedCertificateCommand extends Command<{ id: string; nu
   }
 }
 
+/** A certificate registered by RegisterObtainedCertificatesCommand, or why its input was refused (a domain error's code and params). */
+export type CertificateRegistration = { id: string; number: string | null } | { refused: { code: string; params: Record<string, string | number | boolean | string[]> } };
+
+/**
+ * Registers many obtained certificates in the caller's unit of work, each under the same rules as
+ * RegisterObtainedCertificateCommand (scope, definition, dates, number, attachment) and each with its
+ * ObtainedCertificateRegistered; the users and definitions are looked up once for all of them, and the rows
+ * are written in one statement per table when the unit of work is flushed (a bulk write: the caller flushes).
+ * One result per input, in input order: a refused input does not stop the others. For import chunks; not
+ * for certificates from an external certificate (those are registered one at a time).
+ */
+export class RegisterObtainedCertificatesCommand extends Command<CertificateRegistration[]> {
+  constructor(
+    readonly principal: Principal,
+    readonly inputs: RegisterObtainedCertificateInput[],
+  ) {
+    super();
+  }
+}
+
 /**
  * Reserves `count` consecutive automatic numbers of a definition at once, in a short transaction of
  * its own: numbers of a rolled-back import are lost (gaps are accepted), never handed out twice.

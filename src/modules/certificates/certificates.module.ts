@@ -10,7 +10,7 @@ import { CreateDefinitionHandler } from './application/commands/create-definitio
 import { DeleteCategoryHandler } from './application/commands/delete-category/delete-category.handler.js';
 import { DeleteDefinitionHandler } from './application/commands/delete-definition/delete-definition.handler.js';
 import { RemoveImportedObtainedCertificatesHandler } from './application/commands/remove-imported-obtained-certificates/remove-imported-obtained-certificates.handler.js';
-import { RegisterObtainedCertificateHandler } from './application/commands/register-obtained-certificate/register-obtained-certificate.handler.js';
+import { RegisterObtainedCertificateHandler, RegisterObtainedCertificatesHandler } from './application/commands/register-obtained-certificate/register-obtained-certificate.handler.js';
 import { UpdateCategoryHandler } from './application/commands/update-category/update-category.handler.js';
 import { UpdateDefinitionHandler } from './application/commands/update-definition/update-definition.handler.js';
 import {
@@ -49,6 +49,7 @@ const commandHandlers = [
   UpdateDefinitionHandler,
   DeleteDefinitionHandler,
   RegisterObtainedCertificateHandler,
+  RegisterObtainedCertificatesHandler,
   RemoveImportedObtainedCertificatesHandler,
   AllocateCertificateNumbersHandler,
 ];

@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   AllocateCertificateNumbersCommand,
   FindDefinitionsByCodesQuery,
-  RegisterObtainedCertificateCommand,
+  RegisterObtainedCertificatesCommand,
   RemoveImportedObtainedCertificatesCommand,
   type CertificateDefinitionSummary,
   type ImportedCertificateRemoval,
@@ -20,7 +20,6 @@ import {
 } from '#libs/contracts/imports/index.js';
 import { FindUsersByCodesQuery, Permissions, type UserSummary } from '#libs/contracts/users/index.js';
 import { executeBound } from '#libs/database/bound-query.js';
-import { DomainError } from '#libs/errors/domain-error.js';
 import '../../domain/messages.js';
 import { checkCertificateRow, type CertificateRowFacts, type CheckedCertificateRow } from './obtained-certificate-row-rules.js';
 
@@ -79,7 +78,7 @@ const COLUMN_OF_ERROR: Record<string, string> = {
 type CheckedRow = CheckedCertificateRow;
 
 /**
- * Obtained certificates from a sheet: a chunk of rows becomes RegisterObtainedCertificate commands, with
+ * Obtained certificates from a sheet: a chunk of rows becomes one RegisterObtainedCertificatesCommand, with
  * users, definitions and existing certificates looked up once per chunk and automatic numbers reserved
  * per definition in one statement.
  */
@@ -123,6 +122,7 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
       checked.filter((c) => c.autoNumber && !existing.has(keyOf(c))),
       context.validateOnly,
     );
+    const registering: CheckedRow[] = [];
     for (const row of checked) {
       const key = keyOf(row);
       if (existing.has(key)) {
@@ -130,42 +130,36 @@ abstract class ObtainedCertificatesImportBase implements ImportTypeDefinition {
         continue;
       }
       existing.add(key);
-      try {
-        const registered = await this.commands.execute(
-          new RegisterObtainedCertificateCommand(
-            context.principal,
-            {
-              userId: row.user.id,
-              definitionCode: row.definition.code,
-              dateObtained: row.dateObtained,
-              dateExpires: row.dateExpires,
-              number: row.autoNumber ? null : row.number,
-              allocatedNumber: row.autoNumber ? numbers.get(row.definition.id)?.shift() : undefined,
-              source: 'import',
-              attachment: row.file ? { kind: 'stored', storageKey: row.file.storageKey, fileName: row.row.values.fileName, known: row.file } : undefined,
-            },
-            { flush: false, deferWrite: true },
-          ),
-        );
-        outcomes.push({
-          rowNumber: row.row.rowNumber,
-          status: 'succeeded',
-          errors: [],
-          warnings: row.warnings,
-          entityId: registered.id,
-          // A new certificate starts at version 1 (Migration20261130001400); undo removes it only while it still is.
-          change: { entity: CERTIFICATE_ENTITY, id: registered.id, before: null, after: { version: 1 } },
-        });
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        outcomes.push({
-          rowNumber: row.row.rowNumber,
-          status: 'failed',
-          errors: [{ code: error.code, params: error.params as Record<string, string | number>, column: COLUMN_OF_ERROR[error.code] }],
-          warnings: row.warnings,
-        });
-      }
+      registering.push(row);
     }
+    const inputs = registering.map((row) => ({
+      userId: row.user.id,
+      definitionCode: row.definition.code,
+      dateObtained: row.dateObtained,
+      dateExpires: row.dateExpires,
+      number: row.autoNumber ? null : row.number,
+      allocatedNumber: row.autoNumber ? numbers.get(row.definition.id)?.shift() : undefined,
+      source: 'import' as const,
+      attachment: row.file ? { kind: 'stored' as const, storageKey: row.file.storageKey, fileName: row.row.values.fileName, known: row.file } : undefined,
+    }));
+    const registrations = inputs.length === 0 ? [] : await this.commands.execute(new RegisterObtainedCertificatesCommand(context.principal, inputs));
+    registering.forEach((row, index) => {
+      const registered = registrations[index];
+      if ('refused' in registered) {
+        const { code, params } = registered.refused;
+        outcomes.push({ rowNumber: row.row.rowNumber, status: 'failed', errors: [{ code, params: params as Record<string, string | number>, column: COLUMN_OF_ERROR[code] }], warnings: row.warnings });
+        return;
+      }
+      outcomes.push({
+        rowNumber: row.row.rowNumber,
+        status: 'succeeded',
+        errors: [],
+        warnings: row.warnings,
+        entityId: registered.id,
+        // A new certificate starts at version 1 (Migration20261130001400); undo removes it only while it still is.
+        change: { entity: CERTIFICATE_ENTITY, id: registered.id, before: null, after: { version: 1 } },
+      });
+    });
     return outcomes.sort((a, b) => a.rowNumber - b.rowNumber);
   }
 
