@@ -64,26 +64,45 @@ export class IntegrationEventDispatcher implements OnApplicationBootstrap {
    * attempt, the consumers that still fail become dead letters; the job fails either way so Bull shows it.
    */
   private async processJob(job: Job<EventJob>): Promise<void> {
-    if ((this.subscribers.get(job.data.type) ?? []).length === 0) return;
+    if ((this.subscribers.get(job.data.type) ?? []).length === 0) {
+      await this.markDelivered(job.data);
+      return;
+    }
     const event = await this.withPayload(job.data);
     if (!event) {
-      // Its outbox row was pruned (kept 7 days after relaying) while the job waited: nothing left to deliver.
+      // Its outbox row was pruned (kept some days after its delivery) and the event queued again: it was delivered.
       await job.discard();
       throw new Error(`event ${job.data.id} (${job.data.type}) is no longer in the outbox: it cannot be delivered`);
     }
     const failures = await this.deliverEach(event, job.data.consumer);
-    if (failures.length === 0) return;
+    if (failures.length === 0) {
+      await this.markDelivered(job.data);
+      return;
+    }
     const attempts = job.attemptsMade + 1;
     const maxAttempts = job.opts.attempts ?? 1;
     if (attempts >= maxAttempts) {
+      let allKept = true;
       for (const failure of failures) {
-        await this.deadLetters.record(event, failure.consumer, failure.error, attempts).catch((error: unknown) =>
-          this.logger.error({ msg: 'could not store a dead letter; the failed job stays in Bull', eventId: job.data.id, consumer: failure.consumer, error: String(error) }),
-        );
+        await this.deadLetters.record(event, failure.consumer, failure.error, attempts).catch((error: unknown) => {
+          allKept = false;
+          this.logger.error({ msg: 'could not store a dead letter; the failed job stays in Bull', eventId: job.data.id, consumer: failure.consumer, error: String(error) });
+        });
       }
+      // The dead letters hold what is left to deliver; without them the outbox row stays undelivered, and is queued again.
+      if (allKept) await this.markDelivered(job.data).catch((error: unknown) => this.logger.warn({ msg: 'could not mark an event delivered', eventId: job.data.id, error: String(error) }));
     }
     const first = failures[0];
     throw new Error(`${failures.length} consumer(s) failed, first ${first.consumer}: ${String((first.error as Error)?.message ?? first.error)}`);
+  }
+
+  /**
+   * The outbox row's delivery: the relay queues undelivered rows again and prunes only delivered ones. A
+   * dead-letter retry (one consumer) leaves it alone: its event counted as delivered when it became a dead letter.
+   */
+  private async markDelivered(job: EventJob): Promise<void> {
+    if (job.consumer !== undefined) return;
+    await this.orm.em.fork().execute(`update outbox_messages set delivered_at = now() where id = ? and delivered_at is null`, [job.id]);
   }
 
   /** The job's event with its payload: carried by a dead-letter retry, read from its outbox row otherwise (EventJob). */

@@ -9,6 +9,8 @@ export class OutboxMessage {
   payload: object;
   occurredAt: Date;
   dispatchedAt?: Date | null;
+  /** Every subscriber took it (or its failure became a dead letter); the row is pruned some days after. */
+  deliveredAt?: Date | null;
 
   constructor(event: IntegrationEvent) {
     this.id = randomUUID();
@@ -16,6 +18,7 @@ export class OutboxMessage {
     this.payload = event.payload;
     this.occurredAt = new Date();
     this.dispatchedAt = null;
+    this.deliveredAt = null;
   }
 }
 
@@ -28,5 +31,6 @@ export const OutboxMessageSchema = new EntitySchema<OutboxMessage>({
     payload: { type: 'json' },
     occurredAt: { type: 'timestamptz' },
     dispatchedAt: { type: 'timestamptz', nullable: true },
+    deliveredAt: { type: 'timestamptz', nullable: true },
   },
 });

@@ -10,7 +10,12 @@ import { OutboxMessage } from './outbox-message.js';
 import { outboxWrites } from './outbox.js';
 
 const BATCH_SIZE = 500;
+/** A delivered event's row is kept this long (a dead-letter retry carries its own payload). */
 const RETENTION_DAYS = 7;
+/** How often the relay prunes delivered rows and queues again the relayed ones still undelivered. */
+const MAINTENANCE_INTERVAL_MS = 10 * 60_000;
+/** A relayed event not delivered after this long is queued again (its job may have been lost with Redis). */
+const REQUEUE_AFTER_MINUTES = 10;
 
 interface OutboxRow {
   id: string;
@@ -22,6 +27,10 @@ interface OutboxRow {
  * Moves committed outbox rows onto the Bull queue. Rows are claimed with FOR UPDATE SKIP LOCKED, so
  * any number of processes can relay at once; the Bull job id is the event id, so a row relayed twice
  * (crash between enqueue and commit) is still one job, and consumers are idempotent besides.
+ * Redis keeps nothing the outbox cannot give again: every ten minutes, rows relayed but still not
+ * delivered after ten minutes are queued again (a no-op for a job Bull still holds, waiting or retrying;
+ * a new delivery for one lost with a flushed or restarted Redis), and delivered rows older than the
+ * retention are deleted. A row is never pruned before its delivery.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,7 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running?: Promise<number>;
   private kickedWhileRunning = false;
   private outboxWritten = false;
-  private lastPrune = 0;
+  private lastMaintenance = 0;
 
   constructor(
     private readonly orm: MikroORM,
@@ -89,7 +98,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.running = this.relayOnce();
       relayed = await this.running;
       if (relayed > 0) this.outboxWritten = false;
-      await this.pruneOccasionally();
+      await this.maintainOccasionally();
     } catch (error) {
       this.logger.error({ msg: 'outbox relay failed; will retry', error: String(error) });
     } finally {
@@ -102,11 +111,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays one batch; returns how many events it moved. */
   async relayOnce(): Promise<number> {
+    return this.relayBatch(`dispatched_at is null order by occurred_at, id`);
+  }
+
+  /** Queues one batch of the rows that `where` picks (in its order) and marks them relayed now. */
+  private async relayBatch(where: string): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
-      const rows = await em.execute<OutboxRow[]>(
-        `select id, event_type, occurred_at from outbox_messages
-          where dispatched_at is null order by occurred_at, id limit ${BATCH_SIZE} for update skip locked`,
-      );
+      const rows = await em.execute<OutboxRow[]>(`select id, event_type, occurred_at from outbox_messages where ${where} limit ${BATCH_SIZE} for update skip locked`);
       if (rows.length === 0) return 0;
       await this.queue.addBulk(
         rows.map((row) => ({
@@ -122,11 +133,32 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  private async pruneOccasionally() {
-    if (Date.now() - this.lastPrune < 10 * 60_000) return;
-    this.lastPrune = Date.now();
-    await this.orm.em
+  private async maintainOccasionally() {
+    if (Date.now() - this.lastMaintenance < MAINTENANCE_INTERVAL_MS) return;
+    this.lastMaintenance = Date.now();
+    await this.requeueUndelivered();
+    await this.prune();
+  }
+
+  /** Queues again the events relayed more than REQUEUE_AFTER_MINUTES ago and not delivered yet; how many. */
+  async requeueUndelivered(): Promise<number> {
+    let requeued = 0;
+    for (;;) {
+      const moved = await this.relayBatch(
+        `delivered_at is null and dispatched_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes' order by dispatched_at, id`,
+      );
+      requeued += moved;
+      if (moved < BATCH_SIZE) break;
+    }
+    if (requeued > 0) this.logger.warn({ msg: 'relayed events not delivered yet were queued again', events: requeued, afterMinutes: REQUEUE_AFTER_MINUTES });
+    return requeued;
+  }
+
+  /** Deletes the rows of events delivered more than RETENTION_DAYS ago; how many. */
+  async prune(): Promise<number> {
+    const deleted = await this.orm.em
       .fork()
-      .execute(`delete from outbox_messages where dispatched_at < now() - interval '${RETENTION_DAYS} days'`);
+      .execute<{ id: string }[]>(`delete from outbox_messages where delivered_at < now() - interval '${RETENTION_DAYS} days' returning id`);
+    return deleted.length;
   }
 }

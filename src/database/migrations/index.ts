@@ -22,6 +22,7 @@ import { Migration20261130003800_import_row_indexes } from './Migration202611300
 import { Migration20261130003900_licence_types_truncate_guard } from './Migration20261130003900_licence_types_truncate_guard.js';
 import { Migration20261130004000_revoked_access_tokens } from './Migration20261130004000_revoked_access_tokens.js';
 import { Migration20261130004100_users_list_order_index } from './Migration20261130004100_users_list_order_index.js';
+import { Migration20261130004200_outbox_delivered_at } from './Migration20261130004200_outbox_delivered_at.js';
 import { Migration20261130003700_import_row_results_without_changes_index } from './Migration20261130003700_import_row_results_without_changes_index.js';
 import { Migration20261130003600_credentials_fillfactor } from './Migration20261130003600_credentials_fillfactor.js';
 import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130003900_licence_types_truncate_guard', class: Migration20261130003900_licence_types_truncate_guard },
   { name: 'Migration20261130004000_revoked_access_tokens', class: Migration20261130004000_revoked_access_tokens },
   { name: 'Migration20261130004100_users_list_order_index', class: Migration20261130004100_users_list_order_index },
+  { name: 'Migration20261130004200_outbox_delivered_at', class: Migration20261130004200_outbox_delivered_at },
 ];

@@ -1,0 +1,83 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxRelay } from '#libs/outbox/outbox-relay.js';
+import { eventually, Http } from '../support/http.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * Redis keeps nothing the outbox cannot give again: an event relayed but never delivered (its job lost with a
+ * flushed Redis) is queued again, and only delivered events are pruned, however long one waited.
+ */
+describe('outbox: delivery is recorded, lost jobs are queued again, only delivered rows are pruned', () => {
+  let app: TestApp;
+  let admin: Http;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    admin = await new Http(app.url).login('admin@example.com');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('records the delivery, and delivers again an event whose job Redis lost', async () => {
+    const created = await admin.post('/api/users', { email: 'redelivered@example.com', firstName: 'Re', lastName: 'Delivered' });
+    expect(created.status).toBe(201);
+    // Every event of the new user is delivered and says so; the consumers took it once each.
+    const delivered = await eventually(async () => {
+      const rows = await app.sql<{ id: string; event_type: string; delivered_at: Date | null }>(
+        `select o.id, o.event_type, o.delivered_at from outbox_messages o where o.payload::text like '%redelivered@example.com%'`,
+      );
+      return rows.length > 0 && rows.every((row) => row.delivered_at !== null) ? rows : undefined;
+    }, 20_000);
+    const withConsumers = await app.sql<{ event_id: string; consumer: string }>(`select event_id, consumer from processed_events where event_id = any($1::uuid[])`, [
+      delivered.map((row) => row.id),
+    ]);
+    expect(withConsumers.length).toBeGreaterThan(0);
+
+    // Redis loses the jobs before their delivery: the inbox forgets them, the rows are relayed twenty minutes ago
+    // and undelivered, and their jobs are gone from Bull.
+    const lost = [...new Set(withConsumers.map((row) => row.event_id))];
+    const events = app.running.app.get<Queue>(getQueueToken('integration-events'), { strict: false });
+    for (const id of lost) await (await events.getJob(id))?.remove();
+    await app.sql(`delete from processed_events where event_id = any($1::uuid[])`, [lost]);
+    await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '20 minutes' where id = any($1::uuid[])`, [lost]);
+
+    const requeued = await app.running.app.get(OutboxRelay).requeueUndelivered();
+    expect(requeued).toBe(lost.length);
+    await eventually(async () => {
+      const rows = await app.sql<{ delivered_at: Date | null }>(`select delivered_at from outbox_messages where id = any($1::uuid[])`, [lost]);
+      return rows.every((row) => row.delivered_at !== null) || undefined;
+    }, 20_000);
+    const again = await app.sql<{ event_id: string; consumer: string }>(`select event_id, consumer from processed_events where event_id = any($1::uuid[]) order by 1, 2`, [lost]);
+    expect(again).toEqual([...withConsumers].sort((a, b) => (a.event_id + a.consumer).localeCompare(b.event_id + b.consumer)));
+
+    // Relayed within the last ten minutes (its job may still be waiting): not queued again.
+    await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '5 minutes' where id = $1`, [lost[0]]);
+    expect(await app.running.app.get(OutboxRelay).requeueUndelivered()).toBe(0);
+    await app.sql(`update outbox_messages set delivered_at = now() where id = $1`, [lost[0]]);
+  });
+
+  it('prunes rows delivered more than seven days ago, never an undelivered one however old', async () => {
+    const payload = JSON.stringify({ test: 'outbox-prune' });
+    await app.sql(
+      `insert into outbox_messages (id, event_type, payload, occurred_at, dispatched_at, delivered_at) values
+         (gen_random_uuid(), 'test.delivered-8-days-ago', $1::jsonb, now() - interval '9 days', now() - interval '9 days', now() - interval '8 days'),
+         (gen_random_uuid(), 'test.delivered-6-days-ago', $1::jsonb, now() - interval '9 days', now() - interval '9 days', now() - interval '6 days'),
+         (gen_random_uuid(), 'test.relayed-30-days-ago-undelivered', $1::jsonb, now() - interval '30 days', now() - interval '30 days', null)`,
+      [payload],
+    );
+    const relay = app.running.app.get(OutboxRelay);
+    expect(await relay.prune()).toBe(1);
+    const left = await app.sql<{ event_type: string }>(`select event_type from outbox_messages where payload->>'test' = 'outbox-prune' order by 1`);
+    expect(left.map((row) => row.event_type)).toEqual(['test.delivered-6-days-ago', 'test.relayed-30-days-ago-undelivered']);
+
+    // The undelivered one is queued again; a type without subscribers is delivered at once, and pruned in its turn.
+    expect(await relay.requeueUndelivered()).toBe(1);
+    await eventually(async () => {
+      const [row] = await app.sql<{ delivered_at: Date | null }>(`select delivered_at from outbox_messages where event_type = 'test.relayed-30-days-ago-undelivered'`);
+      return row.delivered_at !== null || undefined;
+    }, 20_000);
+  });
+});
