@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import './domain/messages.js';
 import { AttachmentIntake } from './application/attachment-intake.js';
+import { ObtainedCertificateRegistrar } from './application/obtained-certificate-registrar.js';
 import { Catalogue } from './application/catalogue.js';
 import { AllocateCertificateNumbersHandler } from './application/commands/allocate-certificate-numbers/allocate-certificate-numbers.handler.js';
 import { CreateCategoryHandler } from './application/commands/create-category/create-category.handler.js';
@@ -73,7 +74,7 @@ const queryHandlers = [
 @Module({
   imports: [CqrsModule, MikroOrmModule.forFeature(CERTIFICATES_ENTITIES)],
   controllers: [CertificateCategoriesController, CertificateDefinitionsController, ObtainedCertificatesController],
-  providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
+  providers: [...commandHandlers, ...queryHandlers, Catalogue, AttachmentIntake, ObtainedCertificateRegistrar, CertificateNumberAllocator, CertificateBulkWriter, CertificatesDemoSeeder,
     ObtainedCertificatesImport, ObtainedCertificatesWithFilesImport, CertificateStoredFiles,
     // The definitions a review page offers (external certificates).
     ListDefinitionChoicesHandler,

@@ -1,29 +1,26 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, QueryBus, type ICommandHandler } from '@nestjs/cqrs';
 import {
-  ObtainedCertificateRegistered,
   FindDefinitionsByCodesQuery,
   RegisterObtainedCertificateCommand,
   RegisterObtainedCertificatesCommand,
   type CertificateRegistration,
   type RegisterObtainedCertificateInput,
 } from '#libs/contracts/certificates/index.js';
-import { GetUsersInScopeQuery, type UserSummary } from '#libs/contracts/users/index.js';
-import { conflict, DomainError, invalid, notFound } from '#libs/errors/domain-error.js';
-import { recordEvent } from '#libs/outbox/outbox.js';
+import { GetUsersInScopeQuery } from '#libs/contracts/users/index.js';
+import { conflict, DomainError, invalid } from '#libs/errors/domain-error.js';
 import type { DefinitionTerms } from '../../../domain/certificate-definition.js';
-import { ObtainedCertificate, type ObtainedCertificateValues } from '../../../domain/obtained-certificate.js';
-import { CertificateBulkWriter } from '../../../infrastructure/certificate-bulk-writer.js';
-import { CertificateNumberAllocator } from '../../../infrastructure/certificate-number-allocator.js';
-import { AttachmentIntake } from '../../attachment-intake.js';
+import type { ObtainedCertificateValues } from '../../../domain/obtained-certificate.js';
 import { Catalogue } from '../../catalogue.js';
+import { assertRegistrable, ObtainedCertificateRegistrar } from '../../obtained-certificate-registrar.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Registers one obtained certificate: for a user in the principal's scope (out of scope reads as not
  * found), under its definition's rules, with its attachment, and with ObtainedCertificateRegistered in
- * the same unit of work. Used by the HTTP endpoint, the demo seeder and (later) the import engine.
+ * the same unit of work. Used by the HTTP endpoint, the demo seeder and external certificates; an import
+ * chunk registers its certificates with RegisterObtainedCertificatesCommand (below), same steps.
  */
 @CommandHandler(RegisterObtainedCertificateCommand)
 export class RegisterObtainedCertificateHandler implements ICommandHandler<RegisterObtainedCertificateCommand> {
@@ -31,9 +28,7 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
     private readonly em: EntityManager,
     private readonly queries: QueryBus,
     private readonly catalogue: Catalogue,
-    private readonly numbers: CertificateNumberAllocator,
-    private readonly attachments: AttachmentIntake,
-    private readonly bulk: CertificateBulkWriter,
+    private readonly registrar: ObtainedCertificateRegistrar,
   ) {}
 
   async execute({ principal, input, options }: RegisterObtainedCertificateCommand) {
@@ -45,28 +40,14 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
       const existing = await this.registeredFrom(input.externalCertificateId, input.userId);
       if (existing) return existing;
     }
-    // The file's type is checked before anything is written; its bytes are stored only once the rest holds.
-    const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
-
     // A deferred (bulk) write needs the values only: no entity for the ORM to manage per row.
     const deferred = options.deferWrite === true && options.flush === false;
-    const details = { ...input, registeredBy: principal.userId };
-    const certificate = deferred ? ObtainedCertificate.decide(definition, details) : ObtainedCertificate.register(definition, details);
-    if (ObtainedCertificate.awaitsAutoNumber(certificate)) {
-      const [number] = await this.numbers.allocate(definition, 1);
-      certificate.number = ObtainedCertificate.autoNumberFor(certificate, definition, number);
-    }
-    if (options.flush !== false && !certificate.autoNumbered) await this.assertNotRegisteredYet(certificate);
-    const attachment = inspected ? ObtainedCertificate.attachmentOf(certificate.id, await this.attachments.store(inspected)) : undefined;
-    if (deferred) {
-      this.bulk.defer(this.em.getContext(), certificate, attachment);
-    } else {
-      this.em.persist(certificate);
-      if (attachment) this.em.persist(attachment);
-    }
-    recordRegistered(this.em, certificate, definition);
+    const registered = await this.registrar.register(principal, input, definition, {
+      deferred,
+      beforeStoring: options.flush !== false ? (certificate) => (certificate.autoNumbered ? Promise.resolve() : this.assertNotRegisteredYet(certificate)) : undefined,
+    });
     if (options.flush !== false) await this.em.flush();
-    return { id: certificate.id, number: certificate.number };
+    return registered;
   }
 
   private async registeredFrom(externalCertificateId: string, userId: string): Promise<{ id: string; number: string | null } | undefined> {
@@ -101,27 +82,6 @@ export class RegisterObtainedCertificateHandler implements ICommandHandler<Regis
   }
 }
 
-/** The user a certificate is registered for: in the principal's scope (else not found, like a user that does not exist) and active. */
-function assertRegistrable(user: UserSummary | undefined): asserts user is UserSummary {
-  if (!user) throw notFound('CERTIFICATES.USER_NOT_FOUND');
-  if (user.status !== 'active') throw conflict('CERTIFICATES.USER_DELETED');
-}
-
-function recordRegistered(em: EntityManager, certificate: ObtainedCertificateValues, definition: DefinitionTerms): void {
-  recordEvent(
-    em,
-    new ObtainedCertificateRegistered({
-      certificateId: certificate.id,
-      userId: certificate.userId,
-      definitionId: definition.id,
-      definitionCode: definition.code,
-      obtainedOn: certificate.dateObtained,
-      expiresOn: certificate.dateExpires,
-      source: certificate.source,
-    }),
-  );
-}
-
 /**
  * RegisterObtainedCertificatesCommand: the single command's rules for each input, with the users and the
  * definitions looked up once for the batch, and every certificate written by the bulk writer when the caller
@@ -130,12 +90,9 @@ function recordRegistered(em: EntityManager, certificate: ObtainedCertificateVal
 @CommandHandler(RegisterObtainedCertificatesCommand)
 export class RegisterObtainedCertificatesHandler implements ICommandHandler<RegisterObtainedCertificatesCommand> {
   constructor(
-    private readonly em: EntityManager,
     private readonly queries: QueryBus,
     private readonly catalogue: Catalogue,
-    private readonly numbers: CertificateNumberAllocator,
-    private readonly attachments: AttachmentIntake,
-    private readonly bulk: CertificateBulkWriter,
+    private readonly registrar: ObtainedCertificateRegistrar,
   ) {}
 
   async execute({ principal, inputs }: RegisterObtainedCertificatesCommand): Promise<CertificateRegistration[]> {
@@ -149,16 +106,7 @@ export class RegisterObtainedCertificatesHandler implements ICommandHandler<Regi
         if (input.externalCertificateId !== undefined) throw new Error('an external certificate is registered on its own, not in a bulk registration');
         const definition = (!input.definitionId && input.definitionCode ? definitions.get(input.definitionCode.trim().toUpperCase()) : undefined) ?? (await this.catalogue.definitionByIdOrCode(input)).summary();
         assertRegistrable(users.get(input.userId));
-        const inspected = input.attachment ? await this.attachments.inspect(input.attachment) : undefined;
-        const certificate = ObtainedCertificate.decide(definition, { ...input, registeredBy: principal.userId });
-        if (ObtainedCertificate.awaitsAutoNumber(certificate)) {
-          const [number] = await this.numbers.allocate(definition, 1);
-          certificate.number = ObtainedCertificate.autoNumberFor(certificate, definition, number);
-        }
-        const attachment = inspected ? ObtainedCertificate.attachmentOf(certificate.id, await this.attachments.store(inspected)) : undefined;
-        this.bulk.defer(this.em.getContext(), certificate, attachment);
-        recordRegistered(this.em, certificate, definition);
-        results.push({ id: certificate.id, number: certificate.number });
+        results.push(await this.registrar.register(principal, input, definition, { deferred: true }));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         results.push({ refused: { code: error.code, params: error.params } });
