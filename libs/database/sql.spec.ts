@@ -19,6 +19,10 @@ describe('sql helpers', () => {
       [1, 2.5, -3, 0, Number.NaN, 12345678901234],
       [true, false, null],
       [10n, 'mixed', 3],
+      [-0, Number.POSITIVE_INFINITY, 1e21, 5e-7],
+      // eslint-disable-next-line no-sparse-arrays -- a hole reads as undefined, as the driver reads it
+      ['before', , 'after'],
+      new Array(3),
     ];
     for (const values of arrays) expect(arrayLiteral(values)).toBe(driverLiteral(values));
   });

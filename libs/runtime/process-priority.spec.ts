@@ -17,7 +17,18 @@ describe('lowerProcessPriority', () => {
       import { readdirSync, readFileSync } from 'node:fs';
       import { Worker } from 'node:worker_threads';
       const { lowerProcessPriority } = await import(${JSON.stringify(MODULE)});
-      const niceOfThreads = () => readdirSync('/proc/self/task').map((tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]));
+      // The thread's name (field 2, in parentheses) may itself hold ') ': the fields after it start at the last one.
+      // A thread that ended between the listing and the read is left out.
+      const niceOf = (tid) => {
+        try {
+          const stat = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+          return [Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[16])];
+        } catch (error) {
+          if (error.code === 'ENOENT' || error.code === 'ESRCH') return [];
+          throw error;
+        }
+      };
+      const niceOfThreads = () => readdirSync('/proc/self/task').flatMap(niceOf);
       const message = lowerProcessPriority(7);
       const before = niceOfThreads();
       const worker = new Worker('setTimeout(() => {}, 300)', { eval: true });
