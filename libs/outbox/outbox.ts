@@ -40,7 +40,7 @@ export async function collectEvents<T>(em: EntityManager, work: () => Promise<T>
   for (const [type, payloads] of byType) {
     const message = new OutboxMessage(payloads.length === 1 ? { type, payload: payloads[0] } : { type, payload: { [BATCH_KEY]: payloads } });
     // Written now, in em's transaction, with the JSON bound by the driver (a chunk's events are large).
-    await executeBound(em, `insert into outbox_messages (id, event_type, payload, occurred_at) values ($1, $2, $3::jsonb, $4)`, [
+    await executeBound(em, `insert into outbox_messages (id, event_type, payload, occurred_at) values ($1, $2, $3::json, $4)`, [
       message.id,
       message.eventType,
       JSON.stringify(message.payload),

@@ -76,7 +76,7 @@ describe('credential-update: renewals debit exactly once when a worker dies mid-
     const [renewed] = await sql<{ n: string; distinct_credentials: string }>(
       `with events as (
          select coalesce(batched.value, m.payload) as payload from outbox_messages m
-           left join lateral jsonb_array_elements(m.payload->'$batch') as batched on true
+           left join lateral json_array_elements(m.payload->'$batch') as batched on true
           where m.event_type = 'credentials.credential-renewed.v1')
        select count(*) as n, count(distinct payload->>'credentialId') as distinct_credentials from events where payload->>'importId' = $1`,
       [id],

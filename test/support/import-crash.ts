@@ -261,7 +261,7 @@ export class CrashRig {
     const [events] = await this.api.sql<{ n: string; distinct_certificates: string }>(
       `with events as (
          select coalesce(batched.value, m.payload) as payload from outbox_messages m
-           left join lateral jsonb_array_elements(m.payload->$3) as batched on true
+           left join lateral json_array_elements(m.payload->$3) as batched on true
           where m.event_type = $1)
        select count(*) as n, count(distinct payload->>'certificateId') as distinct_certificates from events
         where payload->>'certificateId' in (select entity_id::text from import_row_results where import_id = $2)`,
@@ -323,7 +323,7 @@ export class CrashRig {
     const [events] = await this.api.sql<{ n: string; distinct_certificates: string }>(
       `with events as (
          select coalesce(batched.value, m.payload) as payload from outbox_messages m
-           left join lateral jsonb_array_elements(m.payload->$3) as batched on true
+           left join lateral json_array_elements(m.payload->$3) as batched on true
           where m.event_type = $1)
        select count(*) as n, count(distinct payload->>'certificateId') as distinct_certificates from events
         where payload->>'certificateId' in (select entity_id::text from import_row_results where import_id = $2)`,

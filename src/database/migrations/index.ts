@@ -23,6 +23,7 @@ import { Migration20261130003900_licence_types_truncate_guard } from './Migratio
 import { Migration20261130004000_revoked_access_tokens } from './Migration20261130004000_revoked_access_tokens.js';
 import { Migration20261130004100_users_list_order_index } from './Migration20261130004100_users_list_order_index.js';
 import { Migration20261130004200_outbox_delivered_at } from './Migration20261130004200_outbox_delivered_at.js';
+import { Migration20261130004300_outbox_payload_json } from './Migration20261130004300_outbox_payload_json.js';
 import { Migration20261130003700_import_row_results_without_changes_index } from './Migration20261130003700_import_row_results_without_changes_index.js';
 import { Migration20261130003600_credentials_fillfactor } from './Migration20261130003600_credentials_fillfactor.js';
 import { Migration20261130003300_reporting_definition_codes } from './Migration20261130003300_reporting_definition_codes.js';
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130004000_revoked_access_tokens', class: Migration20261130004000_revoked_access_tokens },
   { name: 'Migration20261130004100_users_list_order_index', class: Migration20261130004100_users_list_order_index },
   { name: 'Migration20261130004200_outbox_delivered_at', class: Migration20261130004200_outbox_delivered_at },
+  { name: 'Migration20261130004300_outbox_payload_json', class: Migration20261130004300_outbox_payload_json },
 ];
