@@ -61,6 +61,7 @@ describe('operations: metrics, queue dashboard, readiness', () => {
     expect(text).toMatch(/cit_queue_job_duration_seconds_count\{queue="imports",result="completed"\} [1-9]/);
     expect(text).toMatch(/cit_outbox_pending_messages \d+/);
     expect(text).toMatch(/cit_outbox_lag_seconds [\d.]+/);
+    expect(text).toMatch(/cit_outbox_undelivered_messages 0/);
     expect(text).toMatch(/cit_dead_letters 0/);
     expect(text).toMatch(/cit_mail_deliveries_total\{status="sent"\} [1-9]/);
     expect(text).toMatch(/cit_http_request_duration_seconds_count\{method="POST",route="\/api\/imports",status="202"\} 1/);

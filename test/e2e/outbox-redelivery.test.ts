@@ -44,6 +44,9 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     await app.sql(`delete from processed_events where event_id = any($1::uuid[])`, [lost]);
     await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '20 minutes' where id = any($1::uuid[])`, [lost]);
 
+    const undelivered = async () => Number(/^cit_outbox_undelivered_messages (\d+)$/m.exec((await new Http(app.url).get('/metrics')).raw.toString())?.[1]);
+    expect(await undelivered()).toBe(lost.length);
+
     const requeued = await app.running.app.get(OutboxRelay).requeueUndelivered();
     expect(requeued).toBe(lost.length);
     await eventually(async () => {
@@ -52,6 +55,7 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     }, 20_000);
     const again = await app.sql<{ event_id: string; consumer: string }>(`select event_id, consumer from processed_events where event_id = any($1::uuid[]) order by 1, 2`, [lost]);
     expect(again).toEqual([...withConsumers].sort((a, b) => (a.event_id + a.consumer).localeCompare(b.event_id + b.consumer)));
+    expect(await undelivered()).toBe(0);
 
     // Relayed within the last ten minutes (its job may still be waiting): not queued again.
     await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '5 minutes' where id = $1`, [lost[0]]);

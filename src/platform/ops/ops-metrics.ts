@@ -36,6 +36,17 @@ export class OpsMetrics implements OnApplicationBootstrap {
       );
       gauge.set(Number(row.age ?? 0));
     });
+    collectedGauge(
+      'cit_outbox_undelivered_messages',
+      'Outbox messages relayed but not delivered to every subscriber, counted from ten minutes after relaying (then the relay queues them again)',
+      [],
+      async (gauge) => {
+        const [row] = await this.sql<{ count: string }>(
+          `select count(*) as count from outbox_messages where delivered_at is null and dispatched_at < now() - interval '10 minutes'`,
+        );
+        gauge.set(Number(row.count));
+      },
+    );
     collectedGauge('cit_dead_letters', 'Events whose delivery failed every attempt and that were not retried', [], async (gauge) => {
       const [row] = await this.sql<{ count: string }>(`select count(*) as count from dead_letters where status = 'dead'`);
       gauge.set(Number(row.count));
