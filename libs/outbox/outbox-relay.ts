@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bull';
@@ -111,25 +111,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays one batch; returns how many events it moved. */
   async relayOnce(): Promise<number> {
-    return this.relayBatch(`dispatched_at is null order by occurred_at, id`);
-  }
-
-  /** Queues one batch of the rows that `where` picks (in its order) and marks them relayed now. */
-  private async relayBatch(where: string): Promise<number> {
     return this.orm.em.fork().transactional(async (em) => {
-      const rows = await em.execute<OutboxRow[]>(`select id, event_type, occurred_at from outbox_messages where ${where} limit ${BATCH_SIZE} for update skip locked`);
-      if (rows.length === 0) return 0;
-      await this.queue.addBulk(
-        rows.map((row) => ({
-          // Without the payload: the dispatcher reads it from the row (EventJob).
-          data: { id: row.id, type: row.event_type, occurredAt: new Date(row.occurred_at).toISOString() } satisfies EventJob,
-          opts: eventJobOptions(this.config, row.id),
-        })),
-      );
-      await em.execute(`update outbox_messages set dispatched_at = now() where id = any(?::uuid[])`, [
-        pgArray(rows.map((row) => row.id)),
-      ]);
-      return rows.length;
+      const rows = await this.claim(em, `dispatched_at is null order by occurred_at, id`);
+      if (rows.length > 0) await this.queue.addBulk(rows.map((row) => this.jobOf(row)));
+      return this.markRelayed(em, rows);
     });
   }
 
@@ -140,18 +125,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.prune();
   }
 
-  /** Queues again the events relayed more than REQUEUE_AFTER_MINUTES ago and not delivered yet; how many. */
+  /**
+   * The events relayed more than REQUEUE_AFTER_MINUTES ago and not delivered yet: a job Bull no longer has is
+   * queued again, one that failed its last attempt (its dead letter could not be stored) is retried, one still
+   * waiting or retrying is left to Bull. Returns how many were queued again or retried.
+   */
   async requeueUndelivered(): Promise<number> {
     let requeued = 0;
     for (;;) {
-      const moved = await this.relayBatch(
-        `delivered_at is null and dispatched_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes' order by dispatched_at, id`,
-      );
-      requeued += moved;
-      if (moved < BATCH_SIZE) break;
+      const [batch, again] = await this.orm.em.fork().transactional(async (em) => {
+        const rows = await this.claim(em, `delivered_at is null and dispatched_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes' order by dispatched_at, id`);
+        const lost: OutboxRow[] = [];
+        let retried = 0;
+        for (const row of rows) {
+          const job = await this.queue.getJob(row.id);
+          if (!job) lost.push(row);
+          else if (await job.isFailed()) {
+            await job.retry();
+            retried++;
+          }
+        }
+        if (lost.length > 0) await this.queue.addBulk(lost.map((row) => this.jobOf(row)));
+        return [await this.markRelayed(em, rows), lost.length + retried] as const;
+      });
+      requeued += again;
+      if (batch < BATCH_SIZE) break;
     }
     if (requeued > 0) this.logger.warn({ msg: 'relayed events not delivered yet were queued again', events: requeued, afterMinutes: REQUEUE_AFTER_MINUTES });
     return requeued;
+  }
+
+  private claim(em: EntityManager, where: string): Promise<OutboxRow[]> {
+    return em.execute<OutboxRow[]>(`select id, event_type, occurred_at from outbox_messages where ${where} limit ${BATCH_SIZE} for update skip locked`);
+  }
+
+  private jobOf(row: OutboxRow) {
+    // Without the payload: the dispatcher reads it from the row (EventJob).
+    return { data: { id: row.id, type: row.event_type, occurredAt: new Date(row.occurred_at).toISOString() } satisfies EventJob, opts: eventJobOptions(this.config, row.id) };
+  }
+
+  /** Marks the rows relayed now; how many. */
+  private async markRelayed(em: EntityManager, rows: OutboxRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    await em.execute(`update outbox_messages set dispatched_at = now() where id = any(?::uuid[])`, [pgArray(rows.map((row) => row.id))]);
+    return rows.length;
   }
 
   /** Deletes the rows of events delivered more than RETENTION_DAYS ago; how many. */

@@ -63,6 +63,50 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     await app.sql(`update outbox_messages set delivered_at = now() where id = $1`, [lost[0]]);
   });
 
+  it('leaves a job Bull still holds to Bull, and retries one that failed its last attempt', async () => {
+    const created = await admin.post('/api/users', { email: 'held-or-failed@example.com', firstName: 'Held', lastName: 'Failed' });
+    expect(created.status).toBe(201);
+    const consumed = await eventually(async () => {
+      const rows = await app.sql<{ id: string }>(
+        `select o.id from outbox_messages o where o.payload::text like '%held-or-failed@example.com%' and o.delivered_at is not null
+            and exists (select 1 from processed_events p where p.event_id = o.id)`,
+      );
+      return rows.length > 0 ? rows.map((row) => row.id) : undefined;
+    }, 20_000);
+    const id = consumed[0];
+    const events = app.running.app.get<Queue>(getQueueToken('integration-events'), { strict: false });
+    const relay = app.running.app.get(OutboxRelay);
+    const forget = async () => {
+      await (await events.getJob(id))?.remove();
+      await app.sql(`delete from processed_events where event_id = $1`, [id]);
+      await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '20 minutes' where id = $1`, [id]);
+    };
+    const [row] = await app.sql<{ event_type: string; occurred_at: Date }>(`select event_type, occurred_at from outbox_messages where id = $1`, [id]);
+    const job = { id, type: row.event_type, occurredAt: new Date(row.occurred_at).toISOString() };
+
+    // Still waiting in Bull (this process takes no jobs for now): left alone, and delivered once the queue runs again.
+    await forget();
+    await events.pause(true);
+    await events.add(job, { jobId: id, attempts: 1 });
+    expect(await relay.requeueUndelivered()).toBe(0);
+    await events.resume(true);
+    await eventually(async () => (await app.sql<{ d: Date | null }>(`select delivered_at as d from outbox_messages where id = $1`, [id]))[0].d !== null || undefined, 20_000);
+
+    // Failed its last attempt (here: its row was away when it ran): retried, and delivered this time.
+    await forget();
+    const [saved] = await app.sql<{ payload: object }>(`select payload from outbox_messages where id = $1`, [id]);
+    await app.sql(`delete from outbox_messages where id = $1`, [id]);
+    await events.add(job, { jobId: id, attempts: 1 });
+    await eventually(async () => ((await (await events.getJob(id))?.isFailed()) ? true : undefined), 20_000);
+    await app.sql(
+      `insert into outbox_messages (id, event_type, payload, occurred_at, dispatched_at) values ($1, $2, $3::json, $4, now() - interval '20 minutes')`,
+      [id, row.event_type, JSON.stringify(saved.payload), row.occurred_at],
+    );
+    expect(await relay.requeueUndelivered()).toBe(1);
+    await eventually(async () => (await app.sql<{ d: Date | null }>(`select delivered_at as d from outbox_messages where id = $1`, [id]))[0].d !== null || undefined, 20_000);
+    expect((await app.sql(`select 1 from processed_events where event_id = $1`, [id])).length).toBeGreaterThan(0);
+  });
+
   it('prunes rows delivered more than seven days ago, never an undelivered one however old', async () => {
     const payload = JSON.stringify({ test: 'outbox-prune' });
     await app.sql(
