@@ -1,4 +1,4 @@
-import { Global, Injectable, Module, SetMetadata } from '@nestjs/common';
+import { applyDecorators, Global, Injectable, Module, SetMetadata } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '#libs/config/app-config.js';
@@ -11,15 +11,20 @@ registerMessages({
 });
 
 export const STREAM_TICKET_ROUTE = Symbol('stream-ticket-route');
+/** Set on a route whose tickets open one response only (a file download), never a reconnect. */
+export const SINGLE_USE_TICKET_ROUTE = Symbol('single-use-ticket-route');
 
 /** The resource a ticket opens, from the route parameters (e.g. `import:<id>`). */
 export type StreamTicketResource = (params: Record<string, string | undefined>) => string;
 
 /**
  * The route also accepts `?ticket=` (from StreamTickets.issue for the same resource) instead of a bearer
- * token. Only for Server-Sent Events routes: a browser's EventSource cannot send an Authorization header.
+ * token: a browser's EventSource cannot send an Authorization header, nor can a plain link that lets the browser
+ * download a large file itself (streamed to disk, with its own progress). `singleUse`: the ticket is used up by
+ * the first request (a download link in the history opens nothing); otherwise an EventSource may reconnect.
  */
-export const AcceptsStreamTicket = (resource: StreamTicketResource) => SetMetadata(STREAM_TICKET_ROUTE, resource);
+export const AcceptsStreamTicket = (resource: StreamTicketResource, options: { singleUse?: boolean } = {}) =>
+  options.singleUse ? applyDecorators(SetMetadata(STREAM_TICKET_ROUTE, resource), SetMetadata(SINGLE_USE_TICKET_ROUTE, true)) : SetMetadata(STREAM_TICKET_ROUTE, resource);
 
 const TICKET = /^[A-Za-z0-9_-]{43}$/;
 

@@ -137,4 +137,47 @@ describe('the results file of an import (real Postgres, Redis, workers)', () => 
     }
     expect((await admin.get(`/api/imports/00000000-0000-4000-8000-000000000000/results-file`)).status).toBe(404);
   });
+
+  it('downloads through a one-time link (download ticket) in the language asked for, for that file of that import only', async () => {
+    const anonymous = new Http(app.url);
+    const issued = await admin.withHeaders({ 'accept-language': 'nl' }).post(`/api/imports/${id}/download-ticket`, { file: 'results-file', format: 'csv', delimiter: 'semicolon' });
+    expect(issued.status).toBe(201);
+    expect(issued.body.url).toMatch(new RegExp(`^/api/imports/${id}/results-file\\?format=csv&delimiter=semicolon&lang=nl&ticket=[A-Za-z0-9_-]{43}$`));
+    // A browser link: no Authorization header, the browser's own Accept-Language.
+    const file = await anonymous.withHeaders({ 'accept-language': 'en' }).get(issued.body.url);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toContain('Results Q1_results.csv');
+    expect(file.headers.get('cache-control')).toBe('no-store');
+    expect(file.raw.toString('utf8').slice(1).split('\r\n')[0]).toBe(['Rij', ...UPLOADED_HEADER, 'Resultaat', 'Fouten', 'Waarschuwingen', 'Entiteit'].join(';'));
+    // Used up: the same link (from the browser's history) opens nothing.
+    const again = await anonymous.get(issued.body.url);
+    expect(again.status).toBe(401);
+    expect(again.body.code).toBe('COMMON.STREAM_TICKET_INVALID');
+
+    // A ticket opens its own file only: not the other file, not the same file of another import (and one tried
+    // elsewhere is used up by the try).
+    const errorsTicket = (await admin.post(`/api/imports/${id}/download-ticket`, { file: 'error-file' })).body;
+    expect((await anonymous.get(`/api/imports/${id}/results-file?ticket=${errorsTicket.ticket}`)).status).toBe(401);
+    expect((await anonymous.get(errorsTicket.url)).status).toBe(401);
+    const other = await startImport(admin, TYPE, 'other.xlsx', await xlsx(CERTIFICATE_HEADER, rows.slice(3, 5)));
+    await finished(admin, other);
+    const otherTicket = (await admin.post(`/api/imports/${other}/download-ticket`, { file: 'error-file' })).body;
+    expect((await anonymous.get(`/api/imports/${id}/error-file?ticket=${otherTicket.ticket}`)).status).toBe(401);
+    const errors = await anonymous.get((await admin.post(`/api/imports/${other}/download-ticket`, { file: 'error-file' })).body.url);
+    expect(errors.status).toBe(200);
+    expect(errors.headers.get('content-disposition')).toContain('other_errors.xlsx');
+  });
+
+  it('checks a download ticket as the download: who may see the import, that rows failed, which file', async () => {
+    const refused = await groupAdmin.post(`/api/imports/${id}/download-ticket`, { file: 'results-file' });
+    expect(refused.status).toBe(404);
+    expect(refused.body.code).toBe('IMPORTS.IMPORT_NOT_FOUND');
+    const clean = await startImport(admin, TYPE, 'clean.xlsx', await xlsx(CERTIFICATE_HEADER, rows.slice(0, 1)));
+    await finished(admin, clean);
+    const noFailures = await admin.post(`/api/imports/${clean}/download-ticket`, { file: 'error-file' });
+    expect(noFailures.status).toBe(400);
+    expect(noFailures.body.code).toBe('IMPORTS.NO_FAILED_ROWS');
+    expect((await admin.post(`/api/imports/${clean}/download-ticket`, { file: 'upload' })).status).toBe(400);
+    expect((await new Http(app.url).post(`/api/imports/${clean}/download-ticket`, { file: 'results-file' })).status).toBe(401);
+  });
 });

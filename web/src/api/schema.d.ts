@@ -679,6 +679,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports/{id}/download-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time link to the error file or the results file, for a browser to download it itself
+         * @description A browser link cannot send a bearer token; with the ticket in its URL it can, and the browser then streams the file to disk with its own progress instead of a script holding it in memory. The URL works once, within `expiresInSeconds`, for this file of this import only. Checked now, as the download would be: who may see the import, and (error file) that rows failed.
+         */
+        post: operations["ImportsController_downloadTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/imports/{id}/error-file": {
         parameters: {
             query?: never;
@@ -2000,6 +2020,34 @@ export interface components {
              */
             placeholders: string[];
             updatedAt: string;
+        };
+        DownloadTicketBodyDto: {
+            /**
+             * @description CSV separator; without it: comma
+             * @enum {string}
+             */
+            delimiter?: "comma" | "semicolon" | "tab";
+            /**
+             * @description Which file of the import the ticket downloads
+             * @enum {string}
+             */
+            file: "error-file" | "results-file";
+            /**
+             * @description Without it: xlsx
+             * @enum {string}
+             */
+            format?: "xlsx" | "csv" | "txt";
+        };
+        DownloadTicketDto: {
+            /** @example 60 */
+            expiresInSeconds: number;
+            /** @description One-time ticket for this download */
+            ticket: string;
+            /**
+             * @description Open this URL in the browser (a link or location change, no Authorization header): the browser downloads the file itself, streamed to disk. It works once.
+             * @example /api/imports/<id>/results-file?format=xlsx&lang=en&ticket=...
+             */
+            url: string;
         };
         EditExternalCertificateDto: {
             /** @description null: no associated definition */
@@ -4266,6 +4314,31 @@ export interface operations {
             };
         };
     };
+    ImportsController_downloadTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DownloadTicketBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadTicketDto"];
+                };
+            };
+        };
+    };
     ImportsController_errorFile: {
         parameters: {
             query?: {
@@ -4273,6 +4346,10 @@ export interface operations {
                 delimiter?: "comma" | "semicolon" | "tab";
                 /** @description txt: tab-delimited text (UTF-8 with BOM, CRLF), as Excel's "Text (Tab delimited)" */
                 format?: "xlsx" | "csv" | "txt";
+                /** @description Language of the headers and messages; without it, Accept-Language */
+                lang?: "en" | "nl";
+                /** @description One-time ticket from POST /api/imports/{id}/download-ticket, instead of the Authorization header */
+                ticket?: string;
             };
             header?: never;
             path: {
@@ -4367,6 +4444,10 @@ export interface operations {
                 delimiter?: "comma" | "semicolon" | "tab";
                 /** @description txt: tab-delimited text (UTF-8 with BOM, CRLF), as Excel's "Text (Tab delimited)" */
                 format?: "xlsx" | "csv" | "txt";
+                /** @description Language of the headers and messages; without it, Accept-Language */
+                lang?: "en" | "nl";
+                /** @description One-time ticket from POST /api/imports/{id}/download-ticket, instead of the Authorization header */
+                ticket?: string;
             };
             header?: never;
             path: {

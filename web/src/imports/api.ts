@@ -21,6 +21,8 @@ export interface ImportsApi {
   undo(id: string): Promise<{ id: string }>;
   run(id: string): Promise<{ id: string }>;
   ticket(id: string): Promise<{ url: string }>;
+  /** POST /api/imports/:id/download-ticket → a one-time URL the browser downloads the file from itself. */
+  downloadTicket(id: string, file: 'error-file' | 'results-file', format: 'xlsx' | 'csv' | 'txt'): Promise<{ url: string }>;
   /** A list the options form offers (groups, roles, ...): any GET answering an array or a page. */
   entities(path: string): Promise<unknown>;
 }

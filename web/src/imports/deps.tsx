@@ -34,6 +34,7 @@ const typedApi: ImportsApi = {
   undo: (id) => answer<{ id: string }>(api.POST('/api/imports/{id}/undo', { params: { path: { id } } })),
   run: (id) => answer<{ id: string }>(api.POST('/api/imports/{id}/run', { params: { path: { id } } })),
   ticket: (id) => answer<{ url: string }>(api.POST('/api/imports/{id}/events/ticket', { params: { path: { id } } })),
+  downloadTicket: (id, file, format) => answer<{ url: string }>(api.POST('/api/imports/{id}/download-ticket', { params: { path: { id } }, body: { file, format } })),
   entities: async (path) => {
     const response = await authorizedFetch(path);
     const body: unknown = await response.json().catch(() => undefined);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useImportsEnv } from '../env';
 import type { Problem } from '../model/problems';
 import { canCancel, canRunForReal, canUndo, downloads } from '../model/stage';
-import { downloadFile } from '../net/download';
+import { downloadFromUrl } from '../net/download';
 import type { ImportDetail } from '../types';
 import { asProblem, ProblemMessage } from './common';
 
@@ -10,7 +10,7 @@ type Format = 'xlsx' | 'csv' | 'txt';
 
 /** Step 7: the error file or the results file (XLSX, CSV or tab-delimited text), undo, cancel, run for real. */
 export function ActionsPanel({ run, supportsUndo, onChanged }: { run: ImportDetail; supportsUndo: boolean; onChanged(run: ImportDetail): void }) {
-  const { t, api, token, language, navigate } = useImportsEnv();
+  const { t, api, navigate } = useImportsEnv();
   const [format, setFormat] = useState<Format>('xlsx');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [notice, setNotice] = useState('');
@@ -29,11 +29,13 @@ export function ActionsPanel({ run, supportsUndo, onChanged }: { run: ImportDeta
       setBusy(false);
     }
   };
+  // A one-time link the browser downloads itself (streamed to disk, its own progress), not a blob held in this page.
   const download = (kind: 'error-file' | 'results-file') =>
     act(async () => {
+      const { url } = await api.downloadTicket(run.id, kind, format);
+      downloadFromUrl(url);
       const suffix = kind === 'error-file' ? 'errors' : 'results';
-      const name = await downloadFile(`/api/imports/${run.id}/${kind}?format=${format}`, token(), language, `${run.fileName.replace(/\.[^.]+$/, '')}_${suffix}.${format}`);
-      setNotice(t('imports.actions.downloaded', { name }));
+      setNotice(t('imports.actions.downloaded', { name: `${run.fileName.replace(/\.[^.]+$/, '')}_${suffix}.${format}` }));
     });
   const undo = () =>
     act(async () => {

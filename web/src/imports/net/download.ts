@@ -45,3 +45,18 @@ export async function downloadFile(url: string, token: string | undefined, langu
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
   return name;
 }
+
+/**
+ * Lets the browser download a file from a one-time URL (a download ticket: no Authorization header needed) by
+ * itself: streamed to disk with the browser's own progress, however large, and without leaving the page (the
+ * answer is an attachment). The ticket was checked when it was issued, so the download is not expected to fail.
+ */
+export function downloadFromUrl(url: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.rel = 'noopener';
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}

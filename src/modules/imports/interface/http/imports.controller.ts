@@ -43,7 +43,6 @@ import {
   ConfirmImportBodyDto,
   ImportChangePageDto,
   DELIMITERS,
-  FormatQueryDto,
   TemplateQueryDto,
   SetImportMappingBodyDto,
   ImportDetailDto,
@@ -56,9 +55,15 @@ import {
   StartedImportDto,
   StartImportBodyDto,
   StreamTicketDto,
+  DownloadTicketBodyDto,
+  DownloadTicketDto,
+  ImportFileQueryDto,
 } from './imports.dto.js';
 import { ImportQuota } from '../../application/pending-import-bytes.js';
 import { legacyExcel } from '../../domain/sheet-and-availability-messages.js';
+
+/** What a download ticket opens: one file of one import. */
+const importFileResource = (importId: string | undefined, file: 'error-file' | 'results-file') => `import-file:${importId ?? ''}:${file}`;
 
 const MEDIA = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8', txt: 'text/plain; charset=utf-8' };
 
@@ -262,7 +267,28 @@ export class ImportsController {
     return this.queries.execute(new ListImportRowCodesQuery(principal, id, pickLanguage(request)));
   }
 
+  @Post('imports/:id/download-ticket')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'A one-time link to the error file or the results file, for a browser to download it itself',
+    description:
+      'A browser link cannot send a bearer token; with the ticket in its URL it can, and the browser then streams the file to disk with its own ' +
+      'progress instead of a script holding it in memory. The URL works once, within `expiresInSeconds`, for this file of this import only. ' +
+      'Checked now, as the download would be: who may see the import, and (error file) that rows failed.',
+  })
+  @ApiCreatedResponse({ type: DownloadTicketDto })
+  async downloadTicket(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: DownloadTicketBodyDto, @Req() request: Request): Promise<DownloadTicketDto> {
+    const language = pickLanguage(request);
+    const run = await this.queries.execute(new GetImportQuery(principal, id, language));
+    if (body.file === 'error-file' && run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
+    if (!principal.credential) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
+    const { ticket, expiresInSeconds } = await this.tickets.issue(principal.userId, importFileResource(id, body.file), principal.credential);
+    const query = new URLSearchParams({ format: body.format ?? 'xlsx', ...(body.delimiter ? { delimiter: body.delimiter } : {}), lang: language, ticket });
+    return { ticket, url: `/api/imports/${id}/${body.file}?${query}`, expiresInSeconds };
+  }
+
   @Get('imports/:id/error-file')
+  @AcceptsStreamTicket((params) => importFileResource(params.id, 'error-file'), { singleUse: true })
   @ApiOperation({
     summary: 'The failed rows as uploaded plus a last column Errors (XLSX, or CSV with ?format=csv, or tab-delimited text with ?format=txt)',
     description: 'Fix the rows in this file and upload it again as a new import: the Errors column is ignored. Cells are neutralised against formulas.',
@@ -271,16 +297,17 @@ export class ImportsController {
   async errorFile(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: FormatQueryDto,
+    @Query() query: ImportFileQueryDto,
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+    const run = await this.queries.execute(new GetImportQuery(principal, id, query.lang ?? pickLanguage(request)));
     if (run.counts.failed === 0) throw invalid('IMPORTS.NO_FAILED_ROWS');
     await this.documents.writeErrorFile(principal, id, this.download(run.fileName, 'errors', query, request, response));
   }
 
   @Get('imports/:id/results-file')
+  @AcceptsStreamTicket((params) => importFileResource(params.id, 'results-file'), { singleUse: true })
   @ApiOperation({
     summary: 'Every row in row order: Row, the cells as uploaded, Outcome, Errors, Warnings, Entity (XLSX, or CSV with ?format=csv, or tab-delimited text with ?format=txt)',
     description:
@@ -292,20 +319,22 @@ export class ImportsController {
   async resultsFile(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: FormatQueryDto,
+    @Query() query: ImportFileQueryDto,
     @Req() request: Request,
     @Res() response: Response,
   ) {
-    const run = await this.queries.execute(new GetImportQuery(principal, id, pickLanguage(request)));
+    const run = await this.queries.execute(new GetImportQuery(principal, id, query.lang ?? pickLanguage(request)));
     await this.documents.writeResultsFile(principal, id, this.download(run.fileName, 'results', query, request, response));
   }
 
   /** Sets the headers of a file download named `<uploaded name>_<suffix>.<format>`; where to write it. */
-  private download(uploadedName: string, suffix: string, query: FormatQueryDto, request: Request, response: Response): DocumentTarget {
+  private download(uploadedName: string, suffix: string, query: ImportFileQueryDto, request: Request, response: Response): DocumentTarget {
     const format = query.format ?? 'xlsx';
     response.setHeader('Content-Type', MEDIA[format]);
     response.setHeader('Content-Disposition', attachmentDisposition(`${uploadedName.replace(/\.[^.]+$/, '')}_${suffix}.${format}`));
-    return { output: response, format, language: pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
+    // A ticket's URL may land in the browser's history: it is used up, and nobody caches the file.
+    response.setHeader('Cache-Control', 'no-store');
+    return { output: response, format, language: query.lang ?? pickLanguage(request), delimiter: DELIMITERS[query.delimiter ?? 'comma'] };
   }
 
   @Post('imports/:id/cancel')

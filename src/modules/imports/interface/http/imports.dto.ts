@@ -176,6 +176,30 @@ export class StreamTicketDto {
   @ApiProperty({ example: 60 }) expiresInSeconds: number;
 }
 
+export class DownloadTicketBodyDto {
+  @ApiProperty({ enum: ['error-file', 'results-file'], description: 'Which file of the import the ticket downloads' })
+  @IsIn(['error-file', 'results-file'])
+  file: 'error-file' | 'results-file';
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv', 'txt'], description: 'Without it: xlsx' })
+  @IsOptional()
+  @IsIn(['xlsx', 'csv', 'txt'])
+  format?: 'xlsx' | 'csv' | 'txt';
+  @ApiPropertyOptional({ enum: ['comma', 'semicolon', 'tab'], description: 'CSV separator; without it: comma' })
+  @IsOptional()
+  @IsIn(['comma', 'semicolon', 'tab'])
+  delimiter?: 'comma' | 'semicolon' | 'tab';
+}
+
+export class DownloadTicketDto {
+  @ApiProperty({ description: 'One-time ticket for this download' }) ticket: string;
+  @ApiProperty({
+    example: '/api/imports/<id>/results-file?format=xlsx&lang=en&ticket=...',
+    description: 'Open this URL in the browser (a link or location change, no Authorization header): the browser downloads the file itself, streamed to disk. It works once.',
+  })
+  url: string;
+  @ApiProperty({ example: 60 }) expiresInSeconds: number;
+}
+
 export class WarningGroupDto {
   @ApiProperty() code: string;
   @ApiProperty() message: string;
@@ -294,6 +318,19 @@ export class FormatQueryDto {
   @IsOptional()
   @IsIn(['comma', 'semicolon', 'tab'])
   delimiter?: 'comma' | 'semicolon' | 'tab';
+}
+
+/** A file of an import: its format, and the language of its headers and messages (a download ticket's link cannot set Accept-Language). */
+export class ImportFileQueryDto extends FormatQueryDto {
+  @ApiPropertyOptional({ enum: ['en', 'nl'], description: 'Language of the headers and messages; without it, Accept-Language' })
+  @IsOptional()
+  @IsIn(['en', 'nl'])
+  lang?: 'en' | 'nl';
+  @ApiPropertyOptional({ description: 'One-time ticket from POST /api/imports/{id}/download-ticket, instead of the Authorization header' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  ticket?: string;
 }
 
 export class TemplateQueryDto extends FormatQueryDto {

@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { PUBLIC_ROUTE, REQUIRED_PERMISSIONS } from '#libs/auth/decorators.js';
-import { STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '#libs/auth/stream-tickets.js';
+import { SINGLE_USE_TICKET_ROUTE, STREAM_TICKET_ROUTE, StreamTickets, type StreamTicketResource } from '#libs/auth/stream-tickets.js';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { DomainError } from '#libs/errors/domain-error.js';
 import { requestContext } from '#libs/logging/request-context.js';
@@ -29,7 +29,8 @@ export class AuthenticationGuard implements CanActivate {
     const streamTicket = this.reflector.getAllAndOverride<StreamTicketResource | undefined>(STREAM_TICKET_ROUTE, targets);
     let principal: Principal | undefined;
     if (header === undefined && streamTicket && typeof request.query.ticket === 'string') {
-      principal = await this.streamTicketPrincipal(request, context.switchToHttp().getResponse<Response>(), request.query.ticket, streamTicket);
+      const singleUse = this.reflector.getAllAndOverride<boolean | undefined>(SINGLE_USE_TICKET_ROUTE, targets) === true;
+      principal = await this.streamTicketPrincipal(request, context.switchToHttp().getResponse<Response>(), request.query.ticket, streamTicket, singleUse);
     } else {
       const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
       if (!match) throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
@@ -47,11 +48,11 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   /**
-   * Only routes marked @AcceptsStreamTicket() (Server-Sent Events), only without an Authorization header,
+   * Only routes marked @AcceptsStreamTicket() (Server-Sent Events, file downloads), only without an Authorization header,
    * only `?ticket=`: a ticket for exactly this resource (one stream at a time; see StreamTickets). Nothing else is read from the query
    * string: a long-lived token there would end up in logs and browser history.
    */
-  private async streamTicketPrincipal(request: Request, response: Response, ticket: string, resource: StreamTicketResource): Promise<Principal> {
+  private async streamTicketPrincipal(request: Request, response: Response, ticket: string, resource: StreamTicketResource, singleUse: boolean): Promise<Principal> {
     const redeemed = await this.tickets.redeem(ticket, resource(request.params as Record<string, string | undefined>));
     if (!redeemed) throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
     // The credential the ticket was asked for must still hold: a password change (token version) or a
@@ -60,6 +61,11 @@ export class AuthenticationGuard implements CanActivate {
     if (!principal) {
       await redeemed.revoke();
       throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+    }
+    // A single-use ticket (a download) is gone with this request, whatever it answers.
+    if (singleUse) {
+      await redeemed.revoke();
+      return principal;
     }
     // One stream per ticket at a time: the ticket opens a reconnect only once this response has closed.
     if (response.writableFinished || response.destroyed) await redeemed.release();
