@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { neutraliseFormula } from './cell-text.js';
+import { neutraliseFormula, xmlSafeText } from './cell-text.js';
 
 export interface SheetColumn {
   header: string;
@@ -17,6 +17,11 @@ const MANDATORY_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColo
 const OPTIONAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8E8E8' } };
 const ERROR_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFE0E0' } };
 
+/** A text cell of an XLSX sheet: what XML cannot hold dropped, a formula start neutralised. */
+function sheetText(value: string): string {
+  return neutraliseFormula(xmlSafeText(value));
+}
+
 /**
  * Writes an XLSX to a stream row by row (exceljs streaming writer): memory stays flat however many rows.
  * Every text cell is neutralised against formula injection.
@@ -32,7 +37,8 @@ export class XlsxStreamWriter {
   ) {
     this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
     this.sheet = this.workbook.addWorksheet(options.sheetName ?? 'Sheet1', { views: [{ state: 'frozen', ySplit: 1 }] });
-    this.sheet.columns = columns.map((column) => ({ header: column.header, width: column.width ?? Math.max(14, column.header.length + 4) }));
+    // Headers too: an error or results file repeats the uploaded file's header row, a template a group's attribute labels.
+    this.sheet.columns = columns.map((column) => ({ header: sheetText(column.header), width: column.width ?? Math.max(14, column.header.length + 4) }));
     const header = this.sheet.getRow(1);
     columns.forEach((column, index) => {
       const cell = header.getCell(index + 1);
@@ -53,7 +59,7 @@ export class XlsxStreamWriter {
   }
 
   addRow(values: (string | number | boolean | Date | null | undefined)[]): void {
-    const row = this.sheet.addRow(values.map((value) => (typeof value === 'string' ? neutraliseFormula(value) : (value ?? null))));
+    const row = this.sheet.addRow(values.map((value) => (typeof value === 'string' ? sheetText(value) : (value ?? null))));
     row.commit();
   }
 

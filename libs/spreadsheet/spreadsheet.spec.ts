@@ -135,6 +135,27 @@ describe('formula neutralisation', () => {
       expect(restoreNeutralised(neutraliseFormula(dangerous))).toBe(dangerous);
     }
   });
+
+  it('neutralises the full-width = + - @ that East Asian spreadsheets read as operators (NFC keeps them)', () => {
+    for (const dangerous of ['\uFF1DHYPERLINK("http://x","y")', '\uFF0B1', '\uFF0D1', '\uFF20SUM(A1)']) {
+      expect(cellText(dangerous)).toBe(dangerous);
+      expect(neutraliseFormula(dangerous)).toBe(`'${dangerous}`);
+      expect(restoreNeutralised(neutraliseFormula(dangerous))).toBe(dangerous);
+    }
+  });
+
+  it('neutralises the header row of an XLSX too, and drops what XML cannot hold from every cell, so Excel opens it', async () => {
+    const path = join(dir, 'hostile-header.xlsx');
+    const out = createWriteStream(path);
+    const writer = new XlsxStreamWriter(out, [{ header: '=HYPERLINK("http://evil","Click")' }, { header: 'Naam\uFFFF' }]);
+    writer.addRow(['ok\uFFFFnext', 'lone \uD800 surrogate, U+FFFE \uFFFE, and a real emoji \u{1F600}']);
+    await writer.finish();
+    await finished(out);
+    // Read back by a strict XML parser (saxes), which refuses a sheet holding U+FFFE or U+FFFF.
+    const rows = await collect(readSpreadsheet(path, 'xlsx'));
+    expect(rows[0].cells).toEqual(['\'=HYPERLINK("http://evil","Click")', 'Naam']);
+    expect(rows[1].cells).toEqual(['oknext', 'lone  surrogate, U+FFFE , and a real emoji \u{1F600}']);
+  });
 });
 
 describe('cell text', () => {

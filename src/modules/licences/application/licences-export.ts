@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
+import { xmlSafeText } from '#libs/spreadsheet/cell-text.js';
 import { CsvStreamWriter } from '#libs/spreadsheet/spreadsheet-writer.js';
 import type { LicenceTypeState } from '../domain/licence-type.js';
 import { TYPE_COLUMNS } from '../infrastructure/licence-store.js';
@@ -41,10 +42,7 @@ function exampleRow(type: LicenceTypeState): Record<string, string> {
   return { action: 'Add', user: '', typeCode: type.code, typeName: type.name, number: '', jurisdiction: '', issuedOn: '', expiresOn: '' };
 }
 
-/** Characters XML 1.0 does not allow at all (not even as character references): C0 controls but tab and line breaks, lone surrogates, U+FFFE/U+FFFF. */
-const XML_ILLEGAL = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
-
 /** Text for an XML element: characters XML cannot hold are dropped (older data may hold them), the rest escaped. */
 export function escapeXml(text: string): string {
-  return text.replace(XML_ILLEGAL, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return xmlSafeText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
