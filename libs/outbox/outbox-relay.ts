@@ -27,10 +27,10 @@ interface OutboxRow {
  * Moves committed outbox rows onto the Bull queue. Rows are claimed with FOR UPDATE SKIP LOCKED, so
  * any number of processes can relay at once; the Bull job id is the event id, so a row relayed twice
  * (crash between enqueue and commit) is still one job, and consumers are idempotent besides.
- * Redis keeps nothing the outbox cannot give again: every ten minutes, rows relayed but still not
- * delivered after ten minutes are queued again (a no-op for a job Bull still holds, waiting or retrying;
- * a new delivery for one lost with a flushed or restarted Redis), and delivered rows older than the
- * retention are deleted. A row is never pruned before its delivery.
+ * Redis keeps no event the outbox cannot give again: every ten minutes, rows relayed but still not
+ * delivered after ten minutes are checked against Bull (requeueUndelivered: a job lost with a flushed or
+ * restarted Redis is queued again), and delivered rows older than the retention are deleted. A row is
+ * never pruned before its delivery.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -121,38 +121,57 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async maintainOccasionally() {
     if (Date.now() - this.lastMaintenance < MAINTENANCE_INTERVAL_MS) return;
     this.lastMaintenance = Date.now();
-    await this.requeueUndelivered();
-    await this.prune();
+    // Each on its own: a failing requeue must not stop the pruning, nor the other way round.
+    await this.requeueUndelivered().catch((error: unknown) => this.logger.error({ msg: 'queueing undelivered events again failed; will retry', error: String(error) }));
+    await this.prune().catch((error: unknown) => this.logger.error({ msg: 'pruning delivered events failed; will retry', error: String(error) }));
   }
 
   /**
-   * The events relayed more than REQUEUE_AFTER_MINUTES ago and not delivered yet: a job Bull no longer has is
-   * queued again, one that failed its last attempt (its dead letter could not be stored) is retried, one still
-   * waiting or retrying is left to Bull. Returns how many were queued again or retried.
+   * The events relayed more than REQUEUE_AFTER_MINUTES ago and not delivered yet, each asked about once per
+   * REQUEUE_AFTER_MINUTES: a job Bull no longer has is queued again; one that failed its last attempt (its
+   * dead letters could not be stored) is replaced by a new job with every attempt again; one Bull completed
+   * (a worker from before delivery was recorded took it) marks its row delivered; one still waiting, active or
+   * retrying is left to Bull. Returns how many were queued again.
    */
   async requeueUndelivered(): Promise<number> {
     let requeued = 0;
     for (;;) {
       const [batch, again] = await this.orm.em.fork().transactional(async (em) => {
-        const rows = await this.claim(em, `delivered_at is null and dispatched_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes' order by dispatched_at, id`);
-        const lost: OutboxRow[] = [];
-        let retried = 0;
-        for (const row of rows) {
-          const job = await this.queue.getJob(row.id);
-          if (!job) lost.push(row);
-          else if (await job.isFailed()) {
-            await job.retry();
-            retried++;
-          }
-        }
+        const rows = await this.claim(
+          em,
+          `delivered_at is null and dispatched_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes'
+             and (requeue_checked_at is null or requeue_checked_at < now() - interval '${REQUEUE_AFTER_MINUTES} minutes')
+           order by dispatched_at, id`,
+        );
+        if (rows.length === 0) return [0, 0] as const;
+        const states = await Promise.all(rows.map((row) => this.jobStateOf(row.id)));
+        const lost = rows.filter((_, index) => states[index] === 'lost');
+        const completed = rows.filter((_, index) => states[index] === 'completed');
         if (lost.length > 0) await this.queue.addBulk(lost.map((row) => this.jobOf(row)));
-        return [await this.markRelayed(em, rows), lost.length + retried] as const;
+        if (completed.length > 0) await em.execute(`update outbox_messages set delivered_at = now() where id = any(?::uuid[])`, [pgArray(completed.map((row) => row.id))]);
+        await em.execute(`update outbox_messages set requeue_checked_at = now() where id = any(?::uuid[])`, [pgArray(rows.map((row) => row.id))]);
+        return [rows.length, lost.length] as const;
       });
       requeued += again;
       if (batch < BATCH_SIZE) break;
     }
     if (requeued > 0) this.logger.warn({ msg: 'relayed events not delivered yet were queued again', events: requeued, afterMinutes: REQUEUE_AFTER_MINUTES });
     return requeued;
+  }
+
+  /** What Bull holds of an event's job; a failed one is removed here (to be added again). Unsure: `held`, asked again next time. */
+  private async jobStateOf(id: string): Promise<'lost' | 'completed' | 'held'> {
+    try {
+      const job = await this.queue.getJob(id);
+      if (!job) return 'lost';
+      if (await job.isCompleted()) return 'completed';
+      if (!(await job.isFailed())) return 'held';
+      await job.remove();
+      return 'lost';
+    } catch (error) {
+      this.logger.warn({ msg: 'could not ask the queue about an undelivered event; asking again later', eventId: id, error: String(error) });
+      return 'held';
+    }
   }
 
   private claim(em: EntityManager, where: string): Promise<OutboxRow[]> {

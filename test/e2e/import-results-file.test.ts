@@ -143,6 +143,8 @@ describe('the results file of an import (real Postgres, Redis, workers)', () => 
     const issued = await admin.withHeaders({ 'accept-language': 'nl' }).post(`/api/imports/${id}/download-ticket`, { file: 'results-file', format: 'csv', delimiter: 'semicolon' });
     expect(issued.status).toBe(201);
     expect(issued.body.url).toMatch(new RegExp(`^/api/imports/${id}/results-file\\?format=csv&delimiter=semicolon&lang=nl&ticket=[A-Za-z0-9_-]{43}$`));
+    // A HEAD (a link preview, a prefetch) does not spend it.
+    expect((await fetch(app.url + issued.body.url, { method: 'HEAD' })).status).toBe(401);
     // A browser link: no Authorization header, the browser's own Accept-Language.
     const file = await anonymous.withHeaders({ 'accept-language': 'en' }).get(issued.body.url);
     expect(file.status).toBe(200);

@@ -5,6 +5,14 @@ import { OutboxRelay } from '#libs/outbox/outbox-relay.js';
 import { eventually, Http } from '../support/http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
+/** Removes an event's job from Bull once no worker holds it (an active job cannot be removed). */
+async function removeJob(events: Queue, id: string): Promise<void> {
+  const job = await events.getJob(id);
+  if (!job) return;
+  await eventually(async () => ((await job.isActive()) ? undefined : true), 20_000);
+  await job.remove();
+}
+
 /**
  * Redis keeps nothing the outbox cannot give again: an event relayed but never delivered (its job lost with a
  * flushed Redis) is queued again, and only delivered events are pruned, however long one waited.
@@ -40,9 +48,9 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     // and undelivered, and their jobs are gone from Bull.
     const lost = [...new Set(withConsumers.map((row) => row.event_id))];
     const events = app.running.app.get<Queue>(getQueueToken('integration-events'), { strict: false });
-    for (const id of lost) await (await events.getJob(id))?.remove();
+    for (const id of lost) await removeJob(events, id);
     await app.sql(`delete from processed_events where event_id = any($1::uuid[])`, [lost]);
-    await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '20 minutes' where id = any($1::uuid[])`, [lost]);
+    await app.sql(`update outbox_messages set delivered_at = null, requeue_checked_at = null, dispatched_at = now() - interval '20 minutes' where id = any($1::uuid[])`, [lost]);
 
     const undelivered = async () => Number(/^cit_outbox_undelivered_messages (\d+)$/m.exec((await new Http(app.url).get('/metrics')).raw.toString())?.[1]);
     expect(await undelivered()).toBe(lost.length);
@@ -58,12 +66,12 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     expect(await undelivered()).toBe(0);
 
     // Relayed within the last ten minutes (its job may still be waiting): not queued again.
-    await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '5 minutes' where id = $1`, [lost[0]]);
+    await app.sql(`update outbox_messages set delivered_at = null, requeue_checked_at = null, dispatched_at = now() - interval '5 minutes' where id = $1`, [lost[0]]);
     expect(await app.running.app.get(OutboxRelay).requeueUndelivered()).toBe(0);
     await app.sql(`update outbox_messages set delivered_at = now() where id = $1`, [lost[0]]);
   });
 
-  it('leaves a job Bull still holds to Bull, and retries one that failed its last attempt', async () => {
+  it('leaves a job Bull still holds to Bull, marks one it completed delivered, and replaces one that failed its last attempt', async () => {
     const created = await admin.post('/api/users', { email: 'held-or-failed@example.com', firstName: 'Held', lastName: 'Failed' });
     expect(created.status).toBe(201);
     const consumed = await eventually(async () => {
@@ -77,9 +85,9 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     const events = app.running.app.get<Queue>(getQueueToken('integration-events'), { strict: false });
     const relay = app.running.app.get(OutboxRelay);
     const forget = async () => {
-      await (await events.getJob(id))?.remove();
+      await removeJob(events, id);
       await app.sql(`delete from processed_events where event_id = $1`, [id]);
-      await app.sql(`update outbox_messages set delivered_at = null, dispatched_at = now() - interval '20 minutes' where id = $1`, [id]);
+      await app.sql(`update outbox_messages set delivered_at = null, requeue_checked_at = null, dispatched_at = now() - interval '20 minutes' where id = $1`, [id]);
     };
     const [row] = await app.sql<{ event_type: string; occurred_at: Date }>(`select event_type, occurred_at from outbox_messages where id = $1`, [id]);
     const job = { id, type: row.event_type, occurredAt: new Date(row.occurred_at).toISOString() };
@@ -92,7 +100,15 @@ describe('outbox: delivery is recorded, lost jobs are queued again, only deliver
     await events.resume(true);
     await eventually(async () => (await app.sql<{ d: Date | null }>(`select delivered_at as d from outbox_messages where id = $1`, [id]))[0].d !== null || undefined, 20_000);
 
-    // Failed its last attempt (here: its row was away when it ran): retried, and delivered this time.
+    // Completed by a worker that did not record deliveries (one from before they were recorded): its row is marked delivered.
+    await forget();
+    await events.add(job, { jobId: id, attempts: 1 });
+    await eventually(async () => ((await (await events.getJob(id))?.isCompleted()) ? true : undefined), 20_000);
+    await app.sql(`update outbox_messages set delivered_at = null where id = $1`, [id]);
+    expect(await relay.requeueUndelivered()).toBe(0);
+    expect((await app.sql<{ d: Date | null }>(`select delivered_at as d from outbox_messages where id = $1`, [id]))[0].d).not.toBeNull();
+
+    // Failed its last attempt (here: its row was away when it ran): a new job with every attempt, delivered this time.
     await forget();
     const [saved] = await app.sql<{ payload: object }>(`select payload from outbox_messages where id = $1`, [id]);
     await app.sql(`delete from outbox_messages where id = $1`, [id]);

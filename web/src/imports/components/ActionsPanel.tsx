@@ -35,7 +35,7 @@ export function ActionsPanel({ run, supportsUndo, onChanged }: { run: ImportDeta
       const { url } = await api.downloadTicket(run.id, kind, format);
       downloadFromUrl(url);
       const suffix = kind === 'error-file' ? 'errors' : 'results';
-      setNotice(t('imports.actions.downloaded', { name: `${run.fileName.replace(/\.[^.]+$/, '')}_${suffix}.${format}` }));
+      setNotice(t('imports.actions.downloadStarted', { name: `${run.fileName.replace(/\.[^.]+$/, '')}_${suffix}.${format}` }));
     });
   const undo = () =>
     act(async () => {

@@ -49,7 +49,8 @@ export async function downloadFile(url: string, token: string | undefined, langu
 /**
  * Lets the browser download a file from a one-time URL (a download ticket: no Authorization header needed) by
  * itself: streamed to disk with the browser's own progress, however large, and without leaving the page (the
- * answer is an attachment). The ticket was checked when it was issued, so the download is not expected to fail.
+ * answer is an attachment). The ticket was checked when it was issued (access, and that there is such a file),
+ * so only a server error can still answer instead of the file; the browser then shows that answer.
  */
 export function downloadFromUrl(url: string): void {
   const link = document.createElement('a');

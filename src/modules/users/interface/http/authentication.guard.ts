@@ -53,20 +53,20 @@ export class AuthenticationGuard implements CanActivate {
    * string: a long-lived token there would end up in logs and browser history.
    */
   private async streamTicketPrincipal(request: Request, response: Response, ticket: string, resource: StreamTicketResource, singleUse: boolean): Promise<Principal> {
+    // A HEAD (a link preview, a prefetch) does not spend a one-time ticket: only the download itself may.
+    if (singleUse && request.method === 'HEAD') throw new DomainError('COMMON.UNAUTHENTICATED', 'unauthenticated');
     const redeemed = await this.tickets.redeem(ticket, resource(request.params as Record<string, string | undefined>));
     if (!redeemed) throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
+    // A single-use ticket (a download) is gone with this request, whatever happens next.
+    if (singleUse) await redeemed.revoke();
     // The credential the ticket was asked for must still hold: a password change (token version) or a
     // revoked API token ends every ticket issued before, redeemed or not.
     const principal = redeemed.credential ? await this.authentication.loadPrincipal(redeemed.userId, 'stream-ticket', redeemed.credential) : undefined;
     if (!principal) {
-      await redeemed.revoke();
+      if (!singleUse) await redeemed.revoke();
       throw new DomainError('COMMON.STREAM_TICKET_INVALID', 'unauthenticated');
     }
-    // A single-use ticket (a download) is gone with this request, whatever it answers.
-    if (singleUse) {
-      await redeemed.revoke();
-      return principal;
-    }
+    if (singleUse) return principal;
     // One stream per ticket at a time: the ticket opens a reconnect only once this response has closed.
     if (response.writableFinished || response.destroyed) await redeemed.release();
     else response.once('close', () => void redeemed.release().catch(() => undefined));
