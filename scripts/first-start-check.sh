@@ -52,7 +52,7 @@ deadline=$((SECONDS + timeout_s))
 while [ $SECONDS -lt $deadline ]; do
   if ! kill -0 "$pid" 2>/dev/null; then log "npm start exited before it was ready"; exit 1; fi
   if [ -z "$url" ]; then
-    url="$(grep -oE 'Readiness: +http://[^ ]+' "$work/start.log" | head -n1 | awk '{print $2}' || true)"
+    url="$(grep -soE 'Readiness: +http://[^ ]+' "$work/start.log" | head -n1 | awk '{print $2}' || true)"
   fi
   if [ -n "$url" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)" = "200" ]; then
     log "ready: $url answered 200 after ${SECONDS} s"
