@@ -196,10 +196,21 @@ describe('users import', () => {
     expect([outside.status, outside.body.code]).toEqual([403, 'USERS.IMPORT_GROUP_NOT_ALLOWED']);
     const unknownGroup = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { groupIds: ['00000000-0000-4000-8000-000000000000'] } });
     expect([unknownGroup.status, unknownGroup.body.code]).toEqual([403, 'USERS.IMPORT_GROUP_NOT_ALLOWED']);
+    // Any role but the default needs roles.manage (as POST /api/users), even one within his own permissions,
+    // and an unknown key answers the same (no probing of which roles exist).
+    for (const role of ['platform-admin', 'group-admin', 'no-such-role']) {
+      const refused = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { groupIds: [groupIds.Operations], role } });
+      expect([refused.status, refused.body.code, refused.body.params?.permission], role).toEqual([403, 'COMMON.FORBIDDEN', 'roles.manage']);
+    }
+    // With roles.manage: a role beyond the admin's own permissions is still refused, an unknown one named.
+    const roleKeeper = await admin.post('/api/roles', { key: 'role-keeper', name: 'Role keeper', permissions: ['roles.manage'] });
+    expect(roleKeeper.status, JSON.stringify(roleKeeper.body)).toBe(201);
+    await app.sql(`insert into user_roles (user_id, role_id) values ($1, $2)`, [userIds['groupadmin@example.com'], roleKeeper.body.id]);
     const escalation = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { groupIds: [groupIds.Operations], role: 'platform-admin' } });
     expect([escalation.status, escalation.body.code]).toEqual([403, 'USERS.GRANT_BEYOND_OWN_PERMISSIONS']);
     const unknownRole = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { groupIds: [groupIds.Operations], role: 'no-such-role' } });
     expect([unknownRole.status, unknownRole.body.code]).toEqual([400, 'USERS.IMPORT_ROLE_UNKNOWN']);
+    await app.sql(`delete from user_roles where user_id = $1 and role_id = $2`, [userIds['groupadmin@example.com'], roleKeeper.body.id]);
     const badShape = await groupAdmin.put(`/api/imports/${staged.id}/mapping`, { mapping, options: { welcomeMail: 'sometimes' } });
     expect(badShape.status).toBe(400);
     expect((await groupAdmin.get<ImportBody>(`/api/imports/${staged.id}`)).body.status).toBe('awaiting_mapping');

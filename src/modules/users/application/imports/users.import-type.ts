@@ -53,7 +53,7 @@ const OPTION_DESCRIPTIONS: ImportOptionDescription[] = [
     description:
       'Groups every user of the file is placed in (created and updated users alike). Each must be a group you administer; admins without scope.all must give at least one to create users.',
   },
-  { key: 'role', kind: 'string', required: false, description: `Role key given to NEW users (existing users keep their roles); default ${SYSTEM_ROLES.learner.key}. You must hold every permission of the role.` },
+  { key: 'role', kind: 'string', required: false, description: `Role key given to NEW users (existing users keep their roles); default ${SYSTEM_ROLES.learner.key}. Any other role needs roles.manage, and you must hold every permission of the role.` },
   { key: 'language', kind: 'string', values: [...SUPPORTED_LANGUAGES], required: false, description: `Language of new users whose Language cell is empty; default ${DEFAULT_LANGUAGE}.` },
   { key: 'fillTerms', kind: 'boolean', required: false, description: 'Add unknown terms of taxonomy (select) profile fields to the field\'s terms (with a warning per row) instead of failing the row.' },
   {
@@ -165,6 +165,11 @@ export class UsersImport implements ImportTypeDefinition {
       if (refused) throw forbidden('USERS.IMPORT_GROUP_NOT_ALLOWED', { groupId: refused });
     }
     if (typeof options.role === 'string') {
+      // Giving new users any role but the default is managing roles, as with POST /api/users (and it is asked
+      // before the role is looked up, so the answer does not tell which role keys exist).
+      if (options.role !== SYSTEM_ROLES.learner.key && !hasPermission(principal, Permissions.RolesManage)) {
+        throw forbidden('COMMON.FORBIDDEN', { permission: Permissions.RolesManage });
+      }
       const [role] = await em.execute<{ permissions: string[] }[]>(`select permissions from roles where key = ?`, [options.role]);
       if (!role) throw invalid('USERS.IMPORT_ROLE_UNKNOWN', { role: options.role });
       new GrantPolicy(principal.permissions).assertMayGrant(role.permissions);
