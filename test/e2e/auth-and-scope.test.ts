@@ -69,6 +69,25 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect((await groupAdmin.patch(`/api/users/${outside.id}`, { firstName: 'X' })).status).toBe(404);
   });
 
+  it("shows a group admin only the groups they administer among a member's groups, and no other group's members", async () => {
+    const member = await userByCode('L-1003'); // Warehouse, a subgroup of Operations
+    const [sales] = await app.sql<{ id: string }>(`select id from groups where name = 'Sales'`);
+    await app.sql(`insert into group_members (group_id, user_id) values ($1, $2) on conflict do nothing`, [sales.id, member.id]);
+    try {
+      const names = (body: { groups: { name: string }[] }) => body.groups.map((group) => group.name);
+      expect(names((await admin.get(`/api/users/${member.id}`)).body)).toEqual(['Sales', 'Warehouse']);
+      expect(names((await groupAdmin.get(`/api/users/${member.id}`)).body)).toEqual(['Warehouse']);
+      const listed = (await groupAdmin.get('/api/users?userCode=L-1003')).body.items;
+      expect(listed.map(names)).toEqual([['Warehouse']]);
+      // Filtering by a group they cannot see answers as an unknown group, not with which of their users are in it.
+      const bySales = await groupAdmin.get(`/api/users?groupId=${sales.id}`);
+      expect(bySales.status).toBe(404);
+      expect((await admin.get(`/api/users?groupId=${sales.id}`)).body.items.map((u: { userCode: string }) => u.userCode)).toContain('L-1003');
+    } finally {
+      await app.sql(`delete from group_members where group_id = $1 and user_id = $2`, [sales.id, member.id]);
+    }
+  });
+
   it('pages the users in scope in the list order, each page with the same total, past the last page too', async () => {
     const everyone = await groupAdmin.get('/api/users?pageSize=100');
     const total = everyone.body.meta.total as number;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '#libs/contracts/users/index.js';
 import { likeContains } from '#libs/database/sql.js';
 import { notFound } from '#libs/errors/domain-error.js';
+import { ADMINISTERED_GROUP_IDS_SQL } from '../infrastructure/access-scope.sql.js';
 import { UserAccess } from './user-access.js';
 
 export interface UserView {
@@ -44,11 +45,12 @@ interface UserRow {
   groups: { id: string; name: string }[] | null;
 }
 
-const USER_COLUMNS = `
+/** A user's columns; `visibleGroups` limits the groups listed to those the caller may see (SQL condition on g.id). */
+const userColumns = (visibleGroups: string) => `
   u.id, u.user_code, u.email, u.first_name, u.last_name, u.language, u.status, u.profile, u.created_at, u.updated_at,
   (select array_agg(r.key order by r.key) from user_roles ur join roles r on r.id = ur.role_id where ur.user_id = u.id) as roles,
   (select json_agg(json_build_object('id', g.id, 'name', g.name) order by g.name) from group_members gm
-     join groups g on g.id = gm.group_id where gm.user_id = u.id) as groups`;
+     join groups g on g.id = gm.group_id where gm.user_id = u.id and ${visibleGroups}) as groups`;
 
 /** Read side of users: scope is part of every query. */
 @Injectable()
@@ -58,7 +60,18 @@ export class UserViews {
     private readonly access: UserAccess,
   ) {}
 
+  /**
+   * The columns for this caller: a limited admin sees, of a user's groups, only those they administer (the
+   * groups list shows them no others either); a member's other groups are not theirs to know.
+   */
+  private columnsFor(principal: Principal): { sql: string; params: unknown[] } {
+    if (this.access.seesEveryone(principal)) return { sql: userColumns('true'), params: [] };
+    return { sql: userColumns(`g.id in (${ADMINISTERED_GROUP_IDS_SQL})`), params: [principal.userId] };
+  }
+
   async list(principal: Principal, filter: UserListFilter): Promise<{ items: UserView[]; total: number }> {
+    // A group the caller cannot see answers as a group that does not exist, not with which of their users are in it.
+    if (filter.groupId) await this.access.assertGroupVisible(principal, filter.groupId);
     const scope = this.access.scopeCondition(principal);
     const where: string[] = [scope.sql];
     const params: unknown[] = [...scope.params];
@@ -84,10 +97,11 @@ export class UserViews {
     // in the page's statement walked every matching row through the index and the heap.
     const condition = where.join(' and ');
     const offset = (filter.page - 1) * filter.pageSize;
+    const columns = this.columnsFor(principal);
     const rows = await this.em.execute<UserRow[]>(
-      `select ${USER_COLUMNS} from users u where ${condition}
+      `select ${columns.sql} from users u where ${condition}
        order by lower(u.last_name), lower(u.first_name), u.id limit ? offset ?`,
-      [...params, filter.pageSize, offset],
+      [...columns.params, ...params, filter.pageSize, offset],
     );
     // A page that is not full is the last one: its total needs no count.
     let total = offset + rows.length;
@@ -100,7 +114,9 @@ export class UserViews {
 
   async get(principal: Principal, userId: string): Promise<UserView> {
     const scope = this.access.scopeCondition(principal);
-    const rows = await this.em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where u.id = ? and ${scope.sql}`, [
+    const columns = this.columnsFor(principal);
+    const rows = await this.em.execute<UserRow[]>(`select ${columns.sql} from users u where u.id = ? and ${scope.sql}`, [
+      ...columns.params,
       userId,
       ...scope.params,
     ]);
