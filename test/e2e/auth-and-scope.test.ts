@@ -188,6 +188,28 @@ describe('authentication, permissions and scope (HTTP, real Postgres/Redis)', ()
     expect(response.status).toBe(403);
   });
 
+  it('lets only an admin who sees everyone create a top-level group; a group admin creates subgroups of their own groups', async () => {
+    const groups = (await admin.get('/api/groups')).body as { id: string; name: string }[];
+    const warehouse = groups.find((g) => g.name === 'Warehouse')!;
+    const sales = groups.find((g) => g.name === 'Sales')!;
+    // The demo group admin does not manage groups: this one does, for the test (groups.manage without scope.all).
+    const role = await admin.post('/api/roles', { key: 'group-keeper', name: 'Group keeper', permissions: ['groups.manage'] });
+    expect(role.status, JSON.stringify(role.body)).toBe(201);
+    const [me] = await app.sql<{ id: string }>(`select id from users where email = 'groupadmin@example.com'`);
+    await app.sql(`insert into user_roles (user_id, role_id) values ($1, $2)`, [me.id, role.body.id]);
+    try {
+      const keeper = await http.login('groupadmin@example.com');
+      const topLevel = await keeper.post('/api/groups', { name: 'Rogue top level' });
+      expect([topLevel.status, topLevel.body.code]).toEqual([403, 'USERS.GROUP_BEYOND_REACH']);
+      expect((await keeper.post('/api/groups', { name: 'Rogue', parentId: sales.id })).status).toBe(404);
+      expect((await keeper.post('/api/groups', { name: 'Night shift', parentId: warehouse.id })).status).toBe(201);
+      expect((await admin.post('/api/groups', { name: 'Top level by the platform admin' })).status).toBe(201);
+      expect(await app.sql(`select 1 from groups where name like 'Rogue%'`)).toEqual([]);
+    } finally {
+      await app.sql(`delete from user_roles where user_id = $1 and role_id = $2`, [me.id, role.body.id]);
+    }
+  });
+
   it('refuses to move a group below its own subgroup', async () => {
     const groups = (await admin.get('/api/groups')).body as { id: string; name: string }[];
     const operations = groups.find((g) => g.name === 'Operations')!;

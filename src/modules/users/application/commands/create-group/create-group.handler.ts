@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Principal } from '#libs/contracts/users/index.js';
+import { forbidden } from '#libs/errors/domain-error.js';
 import { Group } from '../../../domain/group.js';
 import { UserAccess } from '../../user-access.js';
 
@@ -23,6 +24,8 @@ export class CreateGroupHandler implements ICommandHandler<CreateGroupCommand> {
 
   async execute({ principal, name, parentId }: CreateGroupCommand) {
     if (parentId) await this.access.assertGroupVisible(principal, parentId);
+    // Top level is no group the caller administers (they could not see it afterwards): only scope.all puts one there, as for a move.
+    else if (!this.access.seesEveryone(principal)) throw forbidden('USERS.GROUP_BEYOND_REACH');
     const group = Group.create(name, parentId);
     await this.em.persist(group).flush();
     return { id: group.id };
