@@ -1994,7 +1994,8 @@ export interface components {
         DefinitionDto: {
             categoryId: string;
             categoryName: string;
-            certificateCount: number;
+            /** @description Certificates of this definition, organisation-wide: only for who manages the catalogue */
+            certificateCount?: number;
             /** @example VCA-BASIS */
             code: string;
             createdAt: string;

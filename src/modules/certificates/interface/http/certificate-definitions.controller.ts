@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '#libs/auth/decorators.js';
-import { Permissions } from '#libs/contracts/users/index.js';
+import { CurrentPrincipal, RequirePermissions } from '#libs/auth/decorators.js';
+import { Permissions, type Principal } from '#libs/contracts/users/index.js';
 import { CreateDefinitionCommand } from '../../application/commands/create-definition/create-definition.handler.js';
 import { DeleteDefinitionCommand } from '../../application/commands/delete-definition/delete-definition.handler.js';
 import { UpdateDefinitionCommand } from '../../application/commands/update-definition/update-definition.handler.js';
@@ -22,16 +22,17 @@ export class CertificateDefinitionsController {
   @RequirePermissions(Permissions.CertificatesRead)
   @ApiOperation({ summary: 'Certificate definitions, by code; optionally of one category or matching a search' })
   @ApiOkResponse({ type: [DefinitionDto] })
-  list(@Query() query: ListDefinitionsQueryDto): Promise<DefinitionDto[]> {
-    return this.queries.execute(new ListDefinitionsQuery(query));
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListDefinitionsQueryDto): Promise<DefinitionDto[]> {
+    const definitions: DefinitionDto[] = await this.queries.execute(new ListDefinitionsQuery(query));
+    return definitions.map((definition) => definitionFor(principal, definition));
   }
 
   @Get(':id')
   @RequirePermissions(Permissions.CertificatesRead)
   @ApiOperation({ summary: 'One certificate definition' })
   @ApiOkResponse({ type: DefinitionDto })
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<DefinitionDto> {
-    return this.queries.execute(new GetDefinitionQuery(id));
+  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<DefinitionDto> {
+    return definitionFor(principal, await this.queries.execute(new GetDefinitionQuery(id)));
   }
 
   @Post()
@@ -66,4 +67,15 @@ export class CertificateDefinitionsController {
   async delete(@Param('id', ParseUUIDPipe) id: string) {
     await this.commands.execute(new DeleteDefinitionCommand(id));
   }
+}
+
+/**
+ * A definition as the caller may see it: its count of certificates is organisation-wide, so only who manages
+ * the catalogue gets it (as for licence types); a learner or a group admin would learn about users outside
+ * their scope.
+ */
+function definitionFor(principal: Principal, definition: DefinitionDto): DefinitionDto {
+  if (principal.permissions.includes(Permissions.CatalogueManage)) return definition;
+  const { certificateCount: _count, ...rest } = definition;
+  return rest;
 }

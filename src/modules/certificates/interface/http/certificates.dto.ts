@@ -40,7 +40,8 @@ export class DefinitionDto {
   @ApiProperty({ nullable: true, type: Number, description: 'Default validity in months; null: no expiry' }) validityMonths: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'Prefix of automatic numbers; null: no automatic numbering' })
   numberPrefix: string | null;
-  @ApiProperty() certificateCount: number;
+  @ApiPropertyOptional({ description: 'Certificates of this definition, organisation-wide: only for who manages the catalogue' })
+  certificateCount?: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
