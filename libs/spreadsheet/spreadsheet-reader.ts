@@ -138,6 +138,38 @@ export function detectDelimiter(firstLine: string): string {
   return best[1] > 0 ? best[0] : ',';
 }
 
+/**
+ * Refuses a line longer than twice `maxRowBytes` before a CSV parser sees it. csv-parse's record size counts the
+ * characters of fields only: a line of nothing but delimiters (25 MB of commas: 25 million empty fields) passed
+ * it and built an array entry per field until the worker ran out of memory. A quoted field may span lines;
+ * each of its lines counts on its own.
+ */
+export function lineLengthGuard(maxRowBytes: number): Transform {
+  // Twice the row limit: the delimiters and quotes of a full row are not in its size, and multi-byte text is.
+  const maxBytes = 2 * maxRowBytes;
+  let sinceNewline = 0;
+  let line = 1;
+  return new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      let start = 0;
+      for (;;) {
+        const newline = bytes.indexOf(0x0a, start);
+        sinceNewline += (newline === -1 ? bytes.length : newline) - start;
+        if (sinceNewline > maxBytes) {
+          callback(new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: line, maxKilobytes: Math.floor(maxRowBytes / 1024) }));
+          return;
+        }
+        if (newline === -1) break;
+        sinceNewline = 0;
+        line++;
+        start = newline + 1;
+      }
+      callback(null, bytes);
+    },
+  });
+}
+
 async function* readCsv(path: string, maxRecordSize: number): AsyncGenerator<SheetRow> {
   const sampleSize = 64 * 1024;
   const head = await readFileHead(path, sampleSize);
@@ -148,8 +180,10 @@ async function* readCsv(path: string, maxRecordSize: number): AsyncGenerator<She
   // sorted by name often have their first "é" far beyond the sample).
   const decode = head.length >= sampleSize && isAscii(head) ? decoderDecidedByFirstNonAscii() : decoderFor(encoding);
   const source = createReadStream(path);
+  const guard = lineLengthGuard(maxRecordSize);
   const parser = source
     .pipe(decode)
+    .pipe(guard)
     .pipe(
       parse({
         delimiter,
@@ -161,20 +195,23 @@ async function* readCsv(path: string, maxRecordSize: number): AsyncGenerator<She
         max_record_size: maxRecordSize,
       }),
     );
+  guard.on('error', (error) => parser.destroy(error));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (record.every((cell) => cell.trim() === '')) continue;
       yield { rowNumber: info.lines, cells: record };
     }
   } catch (error) {
+    if (error instanceof SpreadsheetUnreadable) throw error;
     const csvError = error as { code?: string; lines?: number };
     if (csvError?.code === 'CSV_MAX_RECORD_SIZE') {
       throw new SpreadsheetUnreadable('SPREADSHEET.ROW_TOO_LARGE', { row: csvError.lines ?? 0, maxKilobytes: Math.floor(maxRecordSize / 1024) });
     }
     throw new SpreadsheetUnreadable('SPREADSHEET.CSV_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
   } finally {
-    // Stopping early destroys only the parser: close the file and the decoder too.
+    // Stopping early destroys only the parser: close the file, the decoder and the guard too.
     source.destroy();
     decode.destroy();
+    guard.destroy();
   }
 }

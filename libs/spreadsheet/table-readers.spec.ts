@@ -116,6 +116,22 @@ describe('tab-delimited text', () => {
       params: { row: 1, columns: 1001 },
     });
   });
+
+  it('refuses a line of nothing but delimiters before it is split (it counted as an empty record), in .txt and CSV', async () => {
+    const limits = { maxColumns: 4, maxRowBytes: 1024 };
+    const before = process.memoryUsage().heapUsed;
+    expect(await refusal(txt(fileOf(`a\tb\n${'\t'.repeat(5 * 1024 * 1024)}\n`, 'txt'), limits))).toMatchObject({ code: 'SPREADSHEET.ROW_TOO_LARGE', params: { row: 2, maxKilobytes: 1 } });
+    expect(await refusal(tableReaders.get('csv').read(fileOf(`a,b\nx,y\n${','.repeat(5 * 1024 * 1024)}\n`, 'csv'), { limits }))).toMatchObject({
+      code: 'SPREADSHEET.ROW_TOO_LARGE',
+      params: { row: 3, maxKilobytes: 1 },
+    });
+    // Refused at the line, not after an array of five million empty fields was built.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * 1024 * 1024);
+    // A quoted field spanning several lines counts line by line: a long record of short lines is read.
+    const multiline = `a,b\nx,"${Array.from({ length: 10 }, () => 'y'.repeat(500)).join('\n')}"\n`;
+    const rows = await collect(tableReaders.get('csv').read(fileOf(multiline, 'csv'), { limits: { maxColumns: 4, maxRowBytes: 8 * 1024 } }));
+    expect(rows.at(-1)!.cells[1]).toHaveLength(10 * 500 + 9);
+  });
 });
 
 describe('XML records', () => {

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import { boundedCells, SpreadsheetUnreadable, type SheetLimits, type SheetRow } from './spreadsheet-reader.js';
+import { boundedCells, lineLengthGuard, SpreadsheetUnreadable, type SheetLimits, type SheetRow } from './spreadsheet-reader.js';
 import { openDecodedText } from './text-decoding.js';
 
 /**
@@ -11,7 +11,8 @@ import { openDecodedText } from './text-decoding.js';
  */
 export async function* readTabText(path: string, limits: SheetLimits): AsyncGenerator<SheetRow> {
   const decoded = await openDecodedText(path);
-  const parser = decoded.text.pipe(
+  const guard = lineLengthGuard(limits.maxRowBytes);
+  const parser = decoded.text.pipe(guard).pipe(
     parse({
       delimiter: '\t',
       quote: '"',
@@ -25,6 +26,7 @@ export async function* readTabText(path: string, limits: SheetLimits): AsyncGene
     }),
   );
   decoded.text.on('error', (error) => parser.destroy(error));
+  guard.on('error', (error) => parser.destroy(error));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (record.every((cell) => cell.trim() === '')) continue;
@@ -39,6 +41,7 @@ export async function* readTabText(path: string, limits: SheetLimits): AsyncGene
     throw new SpreadsheetUnreadable('SPREADSHEET.TXT_INVALID', { reason: String((error as Error)?.message ?? error).slice(0, 200) });
   } finally {
     parser.destroy();
+    guard.destroy();
     await decoded.close();
   }
 }
