@@ -10,10 +10,10 @@ import { SafeZip, ZipRejected } from './safe-zip.js';
 const dir = mkdtempSync(join(tmpdir(), 'zip-'));
 let counter = 0;
 
-async function zipOf(entries: { name: string; content?: Buffer; mode?: number; compress?: boolean }[]): Promise<string> {
+async function zipOf(entries: { name: string; content?: Buffer; mode?: number; compress?: boolean; fileComment?: string }[]): Promise<string> {
   const zip = new yazl.ZipFile();
   for (const entry of entries) {
-    zip.addBuffer(entry.content ?? Buffer.from('x'), entry.name, { mode: entry.mode, compress: entry.compress ?? true });
+    zip.addBuffer(entry.content ?? Buffer.from('x'), entry.name, { mode: entry.mode, compress: entry.compress ?? true, ...(entry.fileComment ? { fileComment: entry.fileComment } : {}) });
   }
   zip.end();
   const bytes = await buffer(zip.outputStream as unknown as NodeJS.ReadableStream);
@@ -127,6 +127,15 @@ describe('SafeZip', () => {
     }
     writeFileSync(path, bytes);
     expect((await rejection(path)).code).toBe('ZIP.ENCRYPTED');
+  });
+
+  it('refuses an entry with kilobytes of metadata (a comment or extra fields) before keeping it, and takes ordinary ones', async () => {
+    const bloated = await rejection(await zipOf([{ name: 'a.pdf' }, { name: 'b.pdf', fileComment: 'c'.repeat(10_000) }]));
+    expect(bloated.code).toBe('ZIP.CORRUPT');
+    expect(bloated.params.reason).toContain('b.pdf: 10000 bytes of entry metadata');
+    const ordinary = await SafeZip.open(await zipOf([{ name: 'a.pdf', fileComment: 'scanned 2024' }]));
+    expect(ordinary.listing.files.map((file) => file.path)).toEqual(['a.pdf']);
+    ordinary.close();
   });
 
   it('reports a corrupt or truncated archive', async () => {

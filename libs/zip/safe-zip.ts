@@ -132,10 +132,20 @@ export class SafeZip {
   }
 }
 
+/** Extra fields or a comment of one entry beyond this refuse the archive (real ones are tens of bytes). */
+const MAX_ENTRY_METADATA_BYTES = 4096;
+
 function readAllEntries(zip: ZipFile): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
     const entries: Entry[] = [];
     zip.on('entry', (entry: Entry) => {
+      // Metadata no real archiver writes that large: yauzl parses every extra field of an entry and decodes its
+      // comment character by character, ~5 MB of memory per entry at the format's maximum, before any other check.
+      if (entry.extraFieldLength > MAX_ENTRY_METADATA_BYTES || entry.fileCommentLength > MAX_ENTRY_METADATA_BYTES) {
+        zip.close();
+        reject(new ZipRejected('ZIP.CORRUPT', { reason: `${entry.fileName.slice(0, 200)}: ${Math.max(entry.extraFieldLength, entry.fileCommentLength)} bytes of entry metadata (at most ${MAX_ENTRY_METADATA_BYTES})` }));
+        return;
+      }
       entries.push(entry);
       zip.readEntry();
     });
