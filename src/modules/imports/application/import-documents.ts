@@ -144,8 +144,31 @@ async function writeSheet(
     return;
   }
   const xlsx = new XlsxStreamWriter(output, sheet.header.map((h) => ({ header: h })), { sheetName: sheet.sheetName, errorColumn: sheet.highlight });
-  for await (const row of rows) xlsx.addRow(cellsOf(row));
+  let written = 0;
+  for await (const row of rows) {
+    xlsx.addRow(cellsOf(row));
+    // exceljs writes on through its zip stream whatever the response says: every hundred rows, let the zip stream
+    // catch up and wait for a full response to drain, so a client that reads slowly (or not at all) holds the
+    // rows in its socket, not in this process's memory. A client that left ends the file here.
+    if (++written % 100 === 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (output.writableNeedDrain) await drainedOrClosed(output);
+      if (output.destroyed) return;
+    }
+  }
   await xlsx.finish();
+}
+
+function drainedOrClosed(output: DocumentTarget['output']): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      output.off('drain', done);
+      output.off('close', done);
+      resolve();
+    };
+    output.once('drain', done);
+    output.once('close', done);
+  });
 }
 
 /** A row status as text: `IMPORTS.ROW_STATUS_<STATUS>`, so a new status reads well once its text exists. */
